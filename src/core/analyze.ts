@@ -1,0 +1,547 @@
+// Analysis of one .mcalc document: names, shapes of every subexpression, derivative forms and claims, and
+// every problem as a diagnostic with a range. The editor (hover, diagnostics, outline, code lens) and the CLI
+// read only from this. Never throws.
+
+import type { DerivativeExpr, DimRef, Expr, Span, Statement } from './ast.ts';
+import { parse } from './parser.ts';
+import { Builder } from './builder.ts';
+import type { Node } from './ir.ts';
+import { type Diagnostic, LineMap, type Range, type Severity } from './source.ts';
+import {
+  type Dim, type Layout, type Shape, LAYOUTS, SCALAR, formatAsMatrix, formatJacobianDims, formatShape, matrixOf, sameAsMatrix,
+  transposeShape, vectorOf,
+} from './shape.ts';
+import { buildSurfaceBinary, type SurfaceBinary } from './ops/arithmetic.ts';
+import { buildComparison } from './ops/elementwise.ts';
+import { callableNames, surfaceFunction } from './ops/registry.ts';
+import { derivativeShape, type DerivativeForm } from './ops/structure.ts';
+import { closestName } from './suggest.ts';
+
+export interface DimInfo {
+  name: string;
+  range: Range;
+  /** `dim n` (explicit) or first seen inside a type (implicit). */
+  explicit: boolean;
+}
+
+export interface VariableInfo {
+  name: string;
+  shape: Shape;
+  range: Range;
+  node: Node;
+}
+
+export interface DerivativeInfo {
+  form: DerivativeForm;
+  syntax: DerivativeExpr['syntax'];
+  /** Source text, e.g. `d(loss)/d(w)`. */
+  text: string;
+  range: Range;
+  /** The differentiated expression (or definition) and its source text. */
+  of: Node;
+  ofText: string;
+  wrt: VariableInfo;
+  /** Result shape per layout: dims always, `shape` when it is at most a matrix. */
+  shapes: Record<Layout, { dims: Dim[]; shape?: Shape }>;
+  /** The definition this form is the whole right-hand side of, if any. */
+  definition?: string;
+  /** Placeholder node in expressions (absent for tensors of order ≥ 3). */
+  node?: Node;
+}
+
+export interface DefinitionInfo {
+  name: string;
+  nameRange: Range;
+  range: Range;
+  /** The defining expression's node, when it analysed cleanly. */
+  node?: Node;
+  shape?: Shape;
+  /** Set when the definition is a derivative form. */
+  derivative?: DerivativeInfo;
+  /** Source text of the right-hand side. */
+  exprText: string;
+}
+
+export interface ClaimInfo {
+  range: Range;
+  keywordRange: Range;
+  /** The derivative being claimed (left side). */
+  derivative?: DerivativeInfo;
+  /** The user's formula (right side). */
+  formula?: Node;
+  formulaText: string;
+  formulaRange: Range;
+}
+
+export interface HoverEntry {
+  start: number;
+  end: number;
+  text: string;
+  shape?: Shape;
+  derivative?: DerivativeInfo;
+  /** Extra line (e.g. what a name refers to). */
+  note?: string;
+}
+
+export interface Analysis {
+  text: string;
+  lines: LineMap;
+  layout: Layout;
+  builder: Builder;
+  diagnostics: Diagnostic[];
+  dims: DimInfo[];
+  variables: VariableInfo[];
+  definitions: DefinitionInfo[];
+  derivatives: DerivativeInfo[];
+  claims: ClaimInfo[];
+  /** Hover entries, sorted by start offset. */
+  hovers: HoverEntry[];
+  variable(name: string): VariableInfo | undefined;
+  definition(name: string): DefinitionInfo | undefined;
+}
+
+const RESERVED = new Set(['dim', 'check', 'scalar', 'vector', 'matrix', 'grad', 'jacobian', 'hessian']);
+
+export interface AnalyzeOptions {
+  layout?: Layout;
+}
+
+export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+  const a = new Analyzer(text, options.layout ?? 'numerator');
+  try {
+    a.run();
+  } catch (e) {
+    // Last line of defence: report instead of crashing the editor.
+    a.report({ start: 0, end: 0 }, `Internal error while analysing this document: ${(e as Error).message}`, 'internal', 'error');
+  }
+  return a.result();
+}
+
+type Resolved = { kind: 'value'; node: Node } | { kind: 'tensor'; dims: Dim[] } | { kind: 'failed' };
+
+class Analyzer {
+  readonly lines: LineMap;
+  readonly b = new Builder();
+  readonly diagnostics: Diagnostic[] = [];
+  readonly dims = new Map<string, DimInfo>();
+  readonly variables = new Map<string, VariableInfo>();
+  readonly defs = new Map<string, { stmt: Extract<Statement, { kind: 'define' }>; info: DefinitionInfo; state: 'new' | 'busy' | 'done'; value?: Resolved }>();
+  readonly derivatives: DerivativeInfo[] = [];
+  readonly claims: ClaimInfo[] = [];
+  readonly hovers: HoverEntry[] = [];
+  private statements: Statement[] = [];
+  private readonly resolving: string[] = [];
+
+  constructor(
+    readonly text: string,
+    readonly layout: Layout,
+  ) {
+    this.lines = new LineMap(text);
+  }
+
+  report(span: Span, message: string, code: string, severity: Severity = 'error', hint?: string): void {
+    this.diagnostics.push({ severity, message, range: this.lines.range(span.start, span.end), code, ...(hint ? { hint } : {}) });
+  }
+
+  private src(span: Span): string {
+    return this.text.slice(span.start, span.end);
+  }
+
+  run(): void {
+    const parsed = parse(this.text);
+    for (const p of parsed.problems) this.report(p.span, p.message, p.code, 'error', p.hint);
+    this.statements = parsed.statements;
+    this.collectDeclarations();
+    for (const s of this.statements) if (s.kind === 'define') this.resolveDefinition(s.name.name);
+    for (const s of this.statements) if (s.kind === 'claim') this.claim(s);
+    this.hovers.sort((x, y) => x.start - y.start || y.end - x.end);
+  }
+
+  result(): Analysis {
+    const variables = this.variables;
+    const defs = this.defs;
+    return {
+      text: this.text,
+      lines: this.lines,
+      layout: this.layout,
+      builder: this.b,
+      diagnostics: this.diagnostics.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character),
+      dims: [...this.dims.values()],
+      variables: [...variables.values()],
+      definitions: [...defs.values()].map((d) => d.info),
+      derivatives: this.derivatives,
+      claims: this.claims,
+      hovers: this.hovers,
+      variable: (name) => variables.get(name),
+      definition: (name) => defs.get(name)?.info,
+    };
+  }
+
+  // ---- declarations ----------------------------------------------------------------------------------------
+
+  private reservedName(name: string, span: Span): boolean {
+    if (RESERVED.has(name)) {
+      this.report(span, `'${name}' is a reserved word and cannot be used as a name.`, 'reserved-name');
+      return true;
+    }
+    if (surfaceFunction(name)) {
+      this.report(span, `'${name}' is a built-in function and cannot be used as a name.`, 'reserved-name', 'error', `Choose another name, e.g. '${name}_1'.`);
+      return true;
+    }
+    return false;
+  }
+
+  private declareDim(name: string, span: Span, explicit: boolean): void {
+    const existing = this.dims.get(name);
+    if (existing) {
+      if (explicit && existing.explicit) this.report(span, `Dimension '${name}' is already declared on line ${existing.range.start.line + 1}.`, 'duplicate-name', 'warning');
+      return;
+    }
+    if (this.variables.has(name)) {
+      this.report(span, `'${name}' is a variable, so it cannot also be a dimension.`, 'name-conflict', 'error', 'Use another name for the dimension.');
+      return;
+    }
+    this.dims.set(name, { name, range: this.lines.range(span.start, span.end), explicit });
+  }
+
+  private collectDeclarations(): void {
+    for (const s of this.statements) {
+      if (s.kind === 'dim') {
+        for (const n of s.names) if (!this.reservedName(n.name, n.span)) this.declareDim(n.name, n.span, true);
+      } else if (s.kind === 'declare') {
+        const t = s.type;
+        const dimOf = (d: DimRef): Dim => {
+          if (d.kind === 'literal') return d.value;
+          this.declareDim(d.name, d.span, false);
+          return d.name;
+        };
+        const shape: Shape = t.kind === 'scalar' ? SCALAR : t.kind === 'vector' ? vectorOf(dimOf(t.size)) : matrixOf(dimOf(t.rows), dimOf(t.cols));
+        for (const n of s.names) {
+          if (this.reservedName(n.name, n.span)) continue;
+          const prev = this.variables.get(n.name);
+          if (prev) {
+            this.report(n.span, `'${n.name}' is already declared on line ${prev.range.start.line + 1}.`, 'duplicate-name');
+            continue;
+          }
+          if (this.dims.has(n.name)) {
+            this.report(n.span, `'${n.name}' is a dimension, so it cannot also be a variable.`, 'name-conflict');
+            continue;
+          }
+          const info: VariableInfo = { name: n.name, shape, range: this.lines.range(n.span.start, n.span.end), node: this.b.variable(n.name, shape) };
+          this.variables.set(n.name, info);
+          this.hovers.push({ start: n.span.start, end: n.span.end, text: n.name, shape });
+        }
+      } else if (s.kind === 'define') {
+        const name = s.name.name;
+        if (this.reservedName(name, s.name.span)) continue;
+        const variable = this.variables.get(name);
+        if (variable) {
+          this.report(s.name.span, `'${name}' is already declared as a variable on line ${variable.range.start.line + 1}; a definition needs a new name.`, 'duplicate-name');
+          continue;
+        }
+        if (this.dims.has(name)) {
+          this.report(s.name.span, `'${name}' is a dimension, so it cannot also be defined.`, 'name-conflict');
+          continue;
+        }
+        const prev = this.defs.get(name);
+        if (prev) {
+          this.report(s.name.span, `'${name}' is already defined on line ${prev.info.nameRange.start.line + 1}.`, 'duplicate-name');
+          continue;
+        }
+        this.defs.set(name, {
+          stmt: s,
+          state: 'new',
+          info: { name, nameRange: this.lines.range(s.name.span.start, s.name.span.end), range: this.lines.range(s.span.start, s.span.end), exprText: this.src(s.expr.span) },
+        });
+      }
+    }
+  }
+
+  // ---- definitions (any order; cycles reported) -----------------------------------------------------------
+
+  private resolveDefinition(name: string, refSpan?: Span): Resolved {
+    const d = this.defs.get(name)!;
+    if (d.state === 'done') return d.value!;
+    if (d.state === 'busy') {
+      const cycle = [...this.resolving.slice(this.resolving.indexOf(name)), name].join(' → ');
+      this.report(refSpan ?? d.stmt.name.span, `Definitions cannot depend on themselves: ${cycle}.`, 'cycle');
+      return { kind: 'failed' };
+    }
+    d.state = 'busy';
+    this.resolving.push(name);
+    let value: Resolved;
+    if (d.stmt.expr.kind === 'derivative') {
+      const info = this.derivative(d.stmt.expr, name);
+      value = !info ? { kind: 'failed' } : info.node ? { kind: 'value', node: info.node } : { kind: 'tensor', dims: info.shapes[this.layout].dims };
+      if (info) d.info.derivative = info;
+    } else {
+      const node = this.expr(d.stmt.expr);
+      value = node ? { kind: 'value', node } : { kind: 'failed' };
+    }
+    this.resolving.pop();
+    d.state = 'done';
+    d.value = value;
+    if (value.kind === 'value') {
+      d.info.node = value.node;
+      d.info.shape = value.node.shape;
+      this.hovers.push({ start: d.stmt.name.span.start, end: d.stmt.name.span.end, text: name, shape: value.node.shape, ...(d.info.derivative ? { derivative: d.info.derivative } : {}) });
+    } else if (value.kind === 'tensor' && d.info.derivative) {
+      this.hovers.push({ start: d.stmt.name.span.start, end: d.stmt.name.span.end, text: name, derivative: d.info.derivative });
+    }
+    return value;
+  }
+
+  // ---- expressions ------------------------------------------------------------------------------------------
+
+  private hover(e: Expr, node: Node, note?: string): Node {
+    this.hovers.push({ start: e.span.start, end: e.span.end, text: this.src(e.span), shape: node.shape, ...(note ? { note } : {}) });
+    return node;
+  }
+
+  private fromShapeError(span: Span, r: Node | { error: string; hint?: string }): Node | undefined {
+    if ('error' in r) {
+      this.report(span, r.error, 'shape-mismatch', 'error', r.hint);
+      return undefined;
+    }
+    return r;
+  }
+
+  /** Builds the node for an expression, or undefined after reporting why not. */
+  expr(e: Expr): Node | undefined {
+    switch (e.kind) {
+      case 'error':
+        return undefined;
+      case 'number':
+        return this.hover(e, this.b.constant(e.value));
+      case 'name':
+        return this.name(e);
+      case 'vector': {
+        const els = e.elements.map((x) => this.expr(x));
+        if (els.some((x) => !x)) return undefined;
+        const bad = e.elements.findIndex((_, i) => els[i]!.shape.kind !== 'scalar');
+        if (bad >= 0) {
+          this.report(e.elements[bad].span, `The elements of a vector literal must be scalars, but this one is ${formatShape(els[bad]!.shape)}.`, 'shape-mismatch');
+          return undefined;
+        }
+        return this.hover(e, this.b.raw('vec', els as Node[]));
+      }
+      case 'index': {
+        const target = this.expr(e.target);
+        if (!target) return undefined;
+        if (target.shape.kind !== 'vector' && target.shape.kind !== 'row') {
+          this.report(e.span, `Only vectors can be indexed with x[i], but this is ${formatShape(target.shape)}.`, 'shape-mismatch');
+          return undefined;
+        }
+        const ix = e.index;
+        if (ix.kind !== 'number' || !Number.isInteger(ix.value) || ix.value < 1) {
+          this.report(ix.span, 'An index must be a whole number from 1 up, like x[2].', 'bad-index');
+          return undefined;
+        }
+        const n = target.shape.n;
+        if (typeof n === 'number' && ix.value > n) {
+          this.report(ix.span, `Index ${ix.value} is out of range for ${formatShape(target.shape)} (indices run from 1 to ${n}).`, 'index-out-of-range');
+          return undefined;
+        }
+        return this.hover(e, this.b.raw('index', [target], ix.value));
+      }
+      case 'transpose': {
+        const x = this.expr(e.operand);
+        return x && this.hover(e, this.b.raw('transpose', [x]));
+      }
+      case 'neg': {
+        const x = this.expr(e.operand);
+        return x && this.hover(e, this.b.raw('neg', [x]));
+      }
+      case 'binary': {
+        const l = this.expr(e.left);
+        const r = this.expr(e.right);
+        if (!l || !r) return undefined;
+        const op = e.op;
+        const built =
+          op === '>' || op === '<' || op === '>=' || op === '<=' ? buildComparison(this.b, op, l, r) : buildSurfaceBinary(this.b, op as SurfaceBinary, l, r);
+        const node = this.fromShapeError(e.span, built);
+        return node && this.hover(e, node);
+      }
+      case 'call':
+        return this.call(e);
+      case 'derivative': {
+        const info = this.derivative(e);
+        if (!info) return undefined;
+        if (!info.node) {
+          this.report(e.span, `${info.text} is ${tensorPhrase(info.shapes[this.layout].dims)}, which cannot be used inside an expression.`, 'tensor-in-expression', 'error', 'Give it its own definition to see its shape and value.');
+          return undefined;
+        }
+        return info.node;
+      }
+    }
+  }
+
+  private name(e: Extract<Expr, { kind: 'name' }>): Node | undefined {
+    const v = this.variables.get(e.name);
+    if (v) return this.hover(e, v.node);
+    if (this.defs.has(e.name)) {
+      const r = this.resolveDefinition(e.name, e.span);
+      if (r.kind === 'value') return this.hover(e, r.node, `defined as ${this.defs.get(e.name)!.info.exprText}`);
+      if (r.kind === 'tensor') {
+        this.report(e.span, `'${e.name}' is ${tensorPhrase(r.dims)}, which cannot be used inside an expression.`, 'tensor-in-expression');
+      }
+      return undefined;
+    }
+    if (this.dims.has(e.name)) return this.hover(e, this.b.size(e.name), 'a dimension, used as its size');
+    if (surfaceFunction(e.name)) {
+      this.report(e.span, `'${e.name}' is a function: call it with arguments, e.g. ${surfaceFunction(e.name)!.signature}.`, 'function-as-value');
+      return undefined;
+    }
+    const known = [...this.variables.keys(), ...this.defs.keys(), ...this.dims.keys()];
+    const close = closestName(e.name, known);
+    this.report(e.span, `Unknown name '${e.name}'.`, 'unknown-name', 'error', close ? `Did you mean '${close}'?` : `Declare it (\`${e.name}: scalar\`) or define it (\`${e.name} = …\`).`);
+    return undefined;
+  }
+
+  private call(e: Extract<Expr, { kind: 'call' }>): Node | undefined {
+    const fn = surfaceFunction(e.callee);
+    if (!fn) {
+      for (const x of e.args) this.expr(x); // still report problems inside the arguments
+      if (this.variables.has(e.callee) || this.defs.has(e.callee)) {
+        this.report(e.calleeSpan, `'${e.callee}' is not a function.`, 'not-a-function', 'error', `To multiply, write \`${e.callee} * (…)\`.`);
+        return undefined;
+      }
+      const close = closestName(e.callee, callableNames());
+      this.report(e.calleeSpan, `Unknown function '${e.callee}'.`, 'unknown-function', 'error', close ? `Did you mean '${close}'?` : undefined);
+      return undefined;
+    }
+    const args = e.args.map((x) => this.expr(x));
+    if (args.length !== fn.arity) {
+      this.report(e.span, `${e.callee} takes ${fn.arity} argument${fn.arity === 1 ? '' : 's'}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} given.`, 'arity', 'error', `Write ${fn.signature}.`);
+      return undefined;
+    }
+    if (args.some((x) => !x)) return undefined;
+    const node = this.fromShapeError(e.span, fn.build(this.b, args as Node[]));
+    return node && this.hover(e, node);
+  }
+
+  // ---- derivative forms -------------------------------------------------------------------------------------
+
+  private derivative(e: DerivativeExpr, definition?: string): DerivativeInfo | undefined {
+    const of = this.expr(e.of);
+    const wrtName = e.wrt.name;
+    const v = this.variables.get(wrtName);
+    if (!v) {
+      if (this.defs.has(wrtName)) {
+        const uses = of ? [...of.vars].filter((x) => this.variables.has(x)) : [];
+        this.report(e.wrt.span, `'${wrtName}' is a definition, not a variable: you can only differentiate with respect to a declared variable.`, 'wrt-not-variable', 'error', uses.length ? `Differentiate with respect to one of the variables it uses: ${uses.join(', ')}.` : undefined);
+      } else if (this.dims.has(wrtName)) {
+        this.report(e.wrt.span, `'${wrtName}' is a dimension, not a variable.`, 'wrt-not-variable');
+      } else {
+        const close = closestName(wrtName, [...this.variables.keys()]);
+        this.report(e.wrt.span, `Unknown variable '${wrtName}'.`, 'unknown-name', 'error', close ? `Did you mean '${close}'?` : `Declare it, e.g. \`${wrtName}: vector[n]\`.`);
+      }
+      return undefined;
+    }
+    this.hovers.push({ start: e.wrt.span.start, end: e.wrt.span.end, text: wrtName, shape: v.shape });
+    if (!of) return undefined;
+    const shapes = {} as DerivativeInfo['shapes'];
+    for (const layout of LAYOUTS) {
+      const r = derivativeShape(e.form, of.shape, v.shape, layout);
+      if (r.error) {
+        const hint = e.form === 'grad' ? `Use jacobian(f, ${wrtName}) or d(f)/d(${wrtName}) for a non-scalar f.` : e.form === 'hessian' && of.shape.kind === 'scalar' ? 'Hessians are available with respect to scalars and vectors.' : undefined;
+        this.report(e.span, r.error, 'shape-mismatch', 'error', hint);
+        return undefined;
+      }
+      shapes[layout] = { dims: r.dims, ...(r.shape ? { shape: r.shape } : {}) };
+    }
+    const active = shapes[this.layout];
+    const info: DerivativeInfo = {
+      form: e.form,
+      syntax: e.syntax,
+      text: this.src(e.span),
+      range: this.lines.range(e.span.start, e.span.end),
+      of,
+      ofText: this.src(e.of.span),
+      wrt: v,
+      shapes,
+      ...(definition ? { definition } : {}),
+      ...(active.shape ? { node: this.b.raw('deriv', [of, v.node], `${e.form}|${this.layout}`) } : {}),
+    };
+    this.derivatives.push(info);
+    this.hovers.push({ start: e.span.start, end: e.span.end, text: info.text, derivative: info, ...(active.shape ? { shape: active.shape } : {}) });
+    if (!of.vars.has(wrtName)) {
+      this.report(e.span, `${info.ofText} does not depend on ${wrtName}, so this derivative is zero.`, 'zero-derivative', 'information');
+    }
+    return info;
+  }
+
+  // ---- claims ---------------------------------------------------------------------------------------------
+
+  private claim(s: Extract<Statement, { kind: 'claim' }>): void {
+    const formula = this.expr(s.right);
+    const base = {
+      range: this.lines.range(s.span.start, s.span.end),
+      keywordRange: this.lines.range(s.keywordSpan.start, s.keywordSpan.end),
+      formulaText: this.src(s.right.span),
+      formulaRange: this.lines.range(s.right.span.start, s.right.span.end),
+    };
+    let left: DerivativeInfo | undefined;
+    if (s.left.kind === 'derivative') left = this.derivative(s.left);
+    else if (s.left.kind === 'name' && this.defs.get(s.left.name)?.stmt.expr.kind === 'derivative') {
+      this.resolveDefinition(s.left.name, s.left.span);
+      left = this.defs.get(s.left.name)!.info.derivative;
+      if (left) this.hovers.push({ start: s.left.span.start, end: s.left.span.end, text: s.left.name, derivative: left, ...(left.node ? { shape: left.node.shape } : {}) });
+    } else {
+      this.expr(s.left);
+      this.report(s.left.span, "A claim's left side must be a derivative, like d(f)/d(x) or grad(f, x).", 'claim-not-derivative', 'error', 'Write `check d(f)/d(x) = <your formula>`.');
+    }
+    this.claims.push({ ...base, ...(left ? { derivative: left } : {}), ...(formula ? { formula } : {}) });
+    if (!left || !formula) return;
+    const active = left.shapes[this.layout];
+    if (!active.shape) {
+      this.report(s.left.span, `${left.text} is ${tensorPhrase(active.dims)}; claims can only be checked for derivatives that are at most matrices.`, 'claim-tensor');
+      return;
+    }
+    if (sameAsMatrix(formula.shape, active.shape)) return;
+    const hints: string[] = [];
+    if (sameAsMatrix(transposeShape(formula.shape), active.shape)) hints.push('transpose it');
+    const other = left.shapes[this.layout === 'numerator' ? 'denominator' : 'numerator'].shape;
+    if (other && sameAsMatrix(formula.shape, other)) hints.push(`use the ${this.layout === 'numerator' ? 'denominator' : 'numerator'} layout`);
+    if (left.form === 'jacobian' && left.of.shape.kind === 'scalar' && sameAsMatrix(formula.shape, left.wrt.shape)) hints.push(`grad(${left.ofText}, ${left.wrt.name})`);
+    const shown = (sh: Shape) => (sh.kind === 'scalar' || sh.kind === 'vector' || sh.kind === 'matrix' ? formatShape(sh) : `${formatShape(sh)} (${formatAsMatrix(sh)})`);
+    this.report(
+      s.right.span,
+      `The claim is ${shown(formula.shape)} but ${left.text} is ${formatJacobianDims(active.dims)} in ${this.layout} layout.`,
+      'claim-shape',
+      'error',
+      hints.length ? `${capitalise(hints.join(', or '))}.` : undefined,
+    );
+  }
+}
+
+/** "a third-order tensor (m×p×q)". */
+export function tensorPhrase(dims: Dim[]): string {
+  const order = ['scalar', 'first', 'second', 'third', 'fourth'][dims.length] ?? `${dims.length}th`;
+  return `a ${order}-order tensor (${formatJacobianDims(dims)})`;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** The innermost hover entry at an offset, or undefined. */
+export function hoverAt(a: Analysis, offset: number): HoverEntry | undefined {
+  const hs = a.hovers;
+  // Entries are sorted by start; only entries starting at or before the offset can contain it.
+  let lo = 0;
+  let hi = hs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (hs[mid].start <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  let best: HoverEntry | undefined;
+  const line = a.lines.positionAt(offset).line;
+  const lineStart = a.lines.lineStart(line);
+  for (let i = lo - 1; i >= 0 && hs[i].start >= lineStart; i--) {
+    const h = hs[i];
+    if (h.start <= offset && offset < Math.max(h.end, h.start + 1) && (!best || h.end - h.start < best.end - best.start)) best = h;
+  }
+  return best;
+}

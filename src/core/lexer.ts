@@ -1,0 +1,115 @@
+// Tokens of the mcalc language. Unicode spellings are folded into one canonical kind per operator,
+// so the parser never sees `⊗` and `.*` as different things.
+
+export type TokenKind =
+  | 'number'
+  | 'name'
+  | '+' | '-' | '*' | '/' | '^'
+  | 'hadamard' // ⊗ .*
+  | 'ediv' // ⊘ ./
+  | 'dot' // · ⋅
+  | 'transpose' // ' ᵀ ^T
+  | 'partial' // ∂
+  | '>' | '<' | '>=' | '<='
+  | '=' | ',' | ':' | '(' | ')' | '[' | ']'
+  | 'newline'
+  | 'invalid'
+  | 'eof';
+
+export interface Token {
+  kind: TokenKind;
+  text: string;
+  start: number;
+  end: number;
+  /** Parsed value for numbers. */
+  value?: number;
+}
+
+const SINGLE: Record<string, TokenKind> = {
+  '+': '+', '-': '-', '−': '-', '*': '*', '×': '*', '/': '/', '^': '^',
+  '⊗': 'hadamard', '⊙': 'hadamard', '⊘': 'ediv', '·': 'dot', '⋅': 'dot', '∙': 'dot',
+  "'": 'transpose', 'ᵀ': 'transpose', '∂': 'partial',
+  '>': '>', '<': '<', '≥': '>=', '≤': '<=',
+  '=': '=', ',': ',', ':': ':', '(': '(', ')': ')', '[': '[', ']': ']',
+};
+
+const NAME_START = /[\p{L}_]/u;
+const NAME_PART = /[\p{L}\p{N}_]/u;
+/** Letters that are operators, not name characters. */
+const NOT_NAME = new Set(['ᵀ']);
+
+export function isNameStart(ch: string): boolean {
+  return NAME_START.test(ch) && !NOT_NAME.has(ch);
+}
+export function isNamePart(ch: string): boolean {
+  return NAME_PART.test(ch) && !NOT_NAME.has(ch);
+}
+
+/** Tokenizes the whole text; never throws. Comments (`#` to end of line) are dropped. */
+export function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const ch = text[i];
+    if (ch === '\n') {
+      tokens.push({ kind: 'newline', text: '\n', start: i, end: i + 1 });
+      i++;
+      continue;
+    }
+    if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\u00a0') {
+      i++;
+      continue;
+    }
+    if (ch === '#') {
+      while (i < n && text[i] !== '\n') i++;
+      continue;
+    }
+    if (isDigit(ch) || (ch === '.' && i + 1 < n && isDigit(text[i + 1]))) {
+      const m = /^(?:\d+\.\d+|\d+\.(?![*\/])|\d+|\.\d+)(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 64));
+      const lit = m ? m[0] : ch;
+      tokens.push({ kind: 'number', text: lit, start: i, end: i + lit.length, value: Number(lit) });
+      i += lit.length;
+      continue;
+    }
+    const cp = text.codePointAt(i)!;
+    const full = String.fromCodePoint(cp);
+    if (isNameStart(full)) {
+      let j = i + full.length;
+      while (j < n) {
+        const c = String.fromCodePoint(text.codePointAt(j)!);
+        if (!isNamePart(c)) break;
+        j += c.length;
+      }
+      tokens.push({ kind: 'name', text: text.slice(i, j), start: i, end: j });
+      i = j;
+      continue;
+    }
+    const two = text.slice(i, i + 2);
+    if (two === '.*' || two === './') {
+      tokens.push({ kind: two === '.*' ? 'hadamard' : 'ediv', text: two, start: i, end: i + 2 });
+      i += 2;
+      continue;
+    }
+    if (two === '>=' || two === '<=') {
+      tokens.push({ kind: two, text: two, start: i, end: i + 2 });
+      i += 2;
+      continue;
+    }
+    // `^T` is a transpose unless the T starts a longer name (`x^Tau`).
+    if (two === '^T' && !(i + 2 < n && isNamePart(String.fromCodePoint(text.codePointAt(i + 2)!)))) {
+      tokens.push({ kind: 'transpose', text: two, start: i, end: i + 2 });
+      i += 2;
+      continue;
+    }
+    const kind = SINGLE[full];
+    tokens.push({ kind: kind ?? 'invalid', text: full, start: i, end: i + full.length });
+    i += full.length;
+  }
+  tokens.push({ kind: 'eof', text: '', start: n, end: n });
+  return tokens;
+}
+
+function isDigit(ch: string): boolean {
+  return ch >= '0' && ch <= '9';
+}

@@ -1,0 +1,538 @@
+// Arithmetic: + − (with scalar expansion), negation, scalar and element-wise products and quotients (* ⊗ / ⊘),
+// powers, matrix products, transpose and the dot product.
+
+import type { Node } from '../ir.ts';
+import type { Builder } from '../builder.ts';
+import { constValue, isConst, isIdentity, isScalarConst, isZero } from '../builder.ts';
+import { PREC, eachLinearArg, type OpDef, type ShapeError } from './types.ts';
+import {
+  type Shape, SCALAR, cols, formatShape, rows, sameDim, sameShape, shapeFromDims, transposeShape, vectorOf,
+} from '../shape.ts';
+import { map2, matmulT, scalarT, transposeT, EvalError } from '../numeric/tensor.ts';
+
+// ---- shape rules ------------------------------------------------------------------------------------------
+
+/** Element-wise binary shapes with scalar expansion. */
+export function elementwiseShape(verb: string, a: Shape, b: Shape): Shape | ShapeError {
+  if (a.kind === 'scalar') return b;
+  if (b.kind === 'scalar') return a;
+  if (sameShape(a, b)) return a;
+  const fa = formatShape(a);
+  const fb = formatShape(b);
+  if ((a.kind === 'vector' && b.kind === 'row') || (a.kind === 'row' && b.kind === 'vector')) {
+    return { error: `Cannot ${verb} ${fa} and ${fb}: one is a column and the other a row.`, hint: 'Transpose one of them (xᵀ) so both are columns or both rows.' };
+  }
+  if (a.kind === b.kind && a.kind !== 'matrix') {
+    return { error: `Cannot ${verb} ${fa} and ${fb}: the sizes ${rows(a) === 1 ? cols(a) : rows(a)} and ${rows(b) === 1 ? cols(b) : rows(b)} differ.` };
+  }
+  if (a.kind === 'matrix' && b.kind === 'matrix') {
+    return { error: `Cannot ${verb} ${fa} and ${fb}: element-wise operations need the same rows and columns.`, hint: sameDim(rows(a), cols(b)) && sameDim(cols(a), rows(b)) ? 'Transpose one of them.' : undefined };
+  }
+  return { error: `Cannot ${verb} ${fa} and ${fb}: element-wise operations need the same shape, or a scalar on one side.` };
+}
+
+export function matmulShape(a: Shape, b: Shape): Shape | ShapeError {
+  if (a.kind === 'scalar' || b.kind === 'scalar') return a.kind === 'scalar' ? b : a;
+  const fa = formatShape(a);
+  const fb = formatShape(b);
+  if (a.kind === 'vector' && b.kind === 'vector') {
+    return {
+      error: `Cannot multiply ${fa} by ${fb}: a column vector times a column vector is not a matrix product.`,
+      hint: 'Use ⊗ (or .*) for the element-wise product, · (or dot(x, y)) for the dot product, or xᵀ * y.',
+    };
+  }
+  if (a.kind === 'row' && b.kind === 'row') {
+    return { error: `Cannot multiply ${fa} by ${fb}: a row vector times a row vector is not a matrix product.`, hint: 'Transpose the second one (x * yᵀ) or use ⊗ for the element-wise product.' };
+  }
+  if (!sameDim(cols(a), rows(b))) {
+    return {
+      error: `Cannot multiply ${fa} by ${fb}: the left side has ${cols(a)} column${cols(a) === 1 ? '' : 's'} but the right side has ${rows(b)} row${rows(b) === 1 ? '' : 's'}.`,
+      hint: sameDim(rows(a), rows(b)) ? 'Did you mean to transpose the left side?' : sameDim(cols(a), cols(b)) ? 'Did you mean to transpose the right side?' : undefined,
+    };
+  }
+  const kind: Shape['kind'] = a.kind === 'row' ? (b.kind === 'vector' ? 'scalar' : 'row') : b.kind === 'vector' ? 'vector' : 'matrix';
+  return shapeFromDims(rows(a), cols(b), kind);
+}
+
+function dotShape(a: Shape, b: Shape): Shape | ShapeError {
+  const vec = (s: Shape) => s.kind === 'vector' || s.kind === 'row';
+  if (!vec(a) || !vec(b)) {
+    return { error: `The dot product needs two vectors, not ${formatShape(a)} and ${formatShape(b)}.`, hint: a.kind === 'matrix' || b.kind === 'matrix' ? 'Use * for matrix products.' : 'Use * to multiply by a scalar.' };
+  }
+  if (!sameDim((a as { n: string | number }).n, (b as { n: string | number }).n)) {
+    return { error: `The dot product needs vectors of the same length, not ${formatShape(a)} and ${formatShape(b)}.` };
+  }
+  return SCALAR;
+}
+
+// ---- simplification helpers ------------------------------------------------------------------------------
+
+/** Splits `c·x` into its constant coefficient and the rest. */
+function coefficient(n: Node): [number, Node] {
+  if (n.op === 'neg') {
+    const [c, base] = coefficient(n.args[0]);
+    return [-c, base];
+  }
+  if (n.op === 'mul' && isScalarConst(n.args[0]) && !isConst(n.args[1])) return [constValue(n.args[0])!, n.args[1]];
+  return [1, n];
+}
+
+function scaled(b: Builder, c: number, base: Node): Node {
+  return c === 1 ? base : c === -1 ? b.neg(base) : b.mul(b.constant(c), base);
+}
+
+/** Is `a` the transpose of `b`? */
+function transposeOf(a: Node, b: Node): boolean {
+  return a.op === 'transpose' && a.args[0] === b;
+}
+
+/** Orders `A + Aᵀ` with the plain one first, as textbooks do. */
+function sumOrdered(b: Builder, x: Node, y: Node): Node {
+  return transposeOf(x, y) ? b.add(y, x) : b.add(x, y);
+}
+
+function factorCommon(b: Builder, x: Node, y: Node, combine: (p: Node, q: Node) => Node): Node | undefined {
+  // A·v ± B·v → (A ± B)·v  and  A·u ± A·v → A·(u ± v)
+  if (x.op === 'matmul' && y.op === 'matmul') {
+    const [A, u] = x.args;
+    const [B, v] = y.args;
+    if (u === v && sameShape(A.shape, B.shape)) {
+      b.fired('factor out a common right factor: Ax + Bx → (A + B)x');
+      return b.matmul(combine(A, B), u);
+    }
+    if (A === B && sameShape(u.shape, v.shape)) {
+      b.fired('factor out a common left factor: Ax + Ay → A(x + y)');
+      return b.matmul(A, combine(u, v));
+    }
+  }
+  // s·v ± t·v → (s ± t)·v  for non-constant scalars s, t and a common non-scalar v
+  if (x.op === 'mul' && y.op === 'mul' && x.args[0].shape.kind === 'scalar' && y.args[0].shape.kind === 'scalar') {
+    if (x.args[1] === y.args[1] && x.args[1].shape.kind !== 'scalar') {
+      b.fired('collect like terms: s·x + t·x → (s + t)x');
+      return b.mul(combine(x.args[0], y.args[0]), x.args[1]);
+    }
+  }
+  return undefined;
+}
+
+// ---- printing -------------------------------------------------------------------------------------------
+
+function juxtapose(left: string, right: string): string {
+  // `2 3` would read as 23: separate number–number products with a dot.
+  return /[\d}]$/.test(left) && /^-?\d/.test(right) ? `${left} \\cdot ${right}` : `${left} \\, ${right}`;
+}
+
+function isNonScalar(n: Node): boolean {
+  return n.shape.kind !== 'scalar';
+}
+
+// ---- the operators ----------------------------------------------------------------------------------------
+
+const add: OpDef = {
+  op: 'add',
+  family: 'arithmetic',
+  doc: 'Sum, with scalar expansion (x + z for scalar z adds z to every element).',
+  shape: ([a, b]) => elementwiseShape('add', a, b),
+  simplify([x, y], _attr, b, shape) {
+    if (isZero(y)) return (b.fired('x + 0 → x'), b.broadcast(x, shape));
+    if (isZero(x)) return (b.fired('0 + x → x'), b.broadcast(y, shape));
+    if (isConst(x) && isConst(y)) return (b.fired('constant folding'), b.constant(constValue(x)! + constValue(y)!, shape));
+    if (x === y) return (b.fired('x + x → 2x'), b.mul(b.constant(2), x));
+    if (y.op === 'neg') return b.sub(x, y.args[0]);
+    if (x.op === 'neg') return b.sub(y, x.args[0]);
+    if (y.op === 'mul' && isScalarConst(y.args[0]) && constValue(y.args[0])! < 0) return b.sub(x, b.mul(b.constant(-constValue(y.args[0])!), y.args[1]));
+    const [cx, bx] = coefficient(x);
+    const [cy, by] = coefficient(y);
+    if (bx === by && sameShape(x.shape, y.shape)) return (b.fired('collect like terms: a·x + b·x → (a + b)x'), scaled(b, cx + cy, bx));
+    if (sameShape(x.shape, y.shape)) return factorCommon(b, x, y, (p, q) => sumOrdered(b, p, q));
+    return undefined;
+  },
+  jvp: (n, [ta, tb], b) => {
+    const t = b.addMaybe(ta, tb);
+    return t ? b.broadcast(t, n.shape) : null;
+  },
+  vjp: (n, s, k, b) => b.unbroadcast(s, n.args[k].shape),
+  jacobian: eachLinearArg((n, k, J, b) => (n.args[k].shape.kind === 'scalar' && n.shape.kind !== 'scalar' ? expandJacobian(n.shape, J, b) : J)),
+  rule: { name: 'sum rule', text: 'd(u + v) = du + dv; with scalar expansion ∂(x + z)/∂z = 𝟏', latex: '\\mathrm{d}(u + v) = \\mathrm{d}u + \\mathrm{d}v' },
+  prec: () => PREC.add,
+  format: (n, p) => `${p.arg(n.args[0], PREC.add)} + ${p.arg(n.args[1], PREC.add)}`,
+  evaluate: (_n, [a, c]) => map2(a, c, (x, y) => x + y),
+};
+
+const sub: OpDef = {
+  op: 'sub',
+  family: 'arithmetic',
+  doc: 'Difference, with scalar expansion.',
+  shape: ([a, b]) => elementwiseShape('subtract', a, b),
+  simplify([x, y], _attr, b, shape) {
+    if (isZero(y)) return (b.fired('x − 0 → x'), b.broadcast(x, shape));
+    if (isZero(x)) return (b.fired('0 − x → −x'), b.neg(b.broadcast(y, shape)));
+    if (isConst(x) && isConst(y)) return (b.fired('constant folding'), b.constant(constValue(x)! - constValue(y)!, shape));
+    if (x === y) return (b.fired('x − x → 0'), b.zero(shape));
+    if (y.op === 'neg') return b.add(x, y.args[0]);
+    const [cx, bx] = coefficient(x);
+    const [cy, by] = coefficient(y);
+    if (bx === by && sameShape(x.shape, y.shape)) return (b.fired('collect like terms: a·x − b·x → (a − b)x'), scaled(b, cx - cy, bx));
+    if (sameShape(x.shape, y.shape)) return factorCommon(b, x, y, (p, q) => b.sub(p, q));
+    return undefined;
+  },
+  jvp: (n, [ta, tb], b) => {
+    if (!ta && !tb) return null;
+    const t = !tb ? ta! : !ta ? b.neg(tb) : b.sub(ta, tb);
+    return b.broadcast(t, n.shape);
+  },
+  vjp: (n, s, k, b) => b.unbroadcast(k === 0 ? s : b.neg(s), n.args[k].shape),
+  jacobian: eachLinearArg((n, k, J, b) => {
+    const j = n.args[k].shape.kind === 'scalar' && n.shape.kind !== 'scalar' ? expandJacobian(n.shape, J, b) : J;
+    return j && (k === 0 ? j : b.neg(j));
+  }),
+  rule: { name: 'difference rule', text: 'd(u − v) = du − dv', latex: '\\mathrm{d}(u - v) = \\mathrm{d}u - \\mathrm{d}v' },
+  prec: () => PREC.add,
+  format: (n, p) => `${p.arg(n.args[0], PREC.add)} - ${p.arg(n.args[1], PREC.add + 1)}`,
+  evaluate: (_n, [a, c]) => map2(a, c, (x, y) => x - y),
+};
+
+const neg: OpDef = {
+  op: 'neg',
+  family: 'arithmetic',
+  doc: 'Negation.',
+  shape: ([a]) => a,
+  simplify([x], _attr, b, shape) {
+    if (isConst(x)) return b.constant(-constValue(x)!, shape);
+    if (x.op === 'neg') return (b.fired('−(−x) → x'), x.args[0]);
+    if (x.op === 'sub') return (b.fired('−(x − y) → y − x'), b.sub(x.args[1], x.args[0]));
+    if (x.op === 'mul' && isScalarConst(x.args[0])) return b.mul(b.constant(-constValue(x.args[0])!), x.args[1]);
+    return undefined;
+  },
+  jvp: (_n, [t], b) => (t ? b.neg(t) : null),
+  vjp: (_n, s, _k, b) => b.neg(s),
+  jacobian: eachLinearArg((_n, _k, J, b) => b.neg(J)),
+  rule: { name: 'constant multiple (−1)', text: 'd(−u) = −du', latex: '\\mathrm{d}(-u) = -\\mathrm{d}u' },
+  prec: () => PREC.neg,
+  format: (n, p) => `-${p.arg(n.args[0], PREC.neg + 1)}`,
+  evaluate: (_n, [a]) => {
+    const out = { rows: a.rows, cols: a.cols, data: new Float64Array(a.data.length) };
+    for (let i = 0; i < a.data.length; i++) out.data[i] = -a.data[i];
+    return out;
+  },
+};
+
+/** Jacobian of a scalar spread over `shape` (scalar expansion): 𝟏·J. */
+function expandJacobian(shape: Shape, J: Node, b: Builder): Node | null {
+  if (shape.kind === 'vector') return b.matmul(b.ones(shape), J);
+  if (shape.kind === 'row') return b.matmul(b.ones(vectorOf(shape.n)), J);
+  return null;
+}
+
+/** Jacobian of `c ⊗ u` from J = ∂u/∂x with c constant: c·J (scalar c), diag(c)·J, or c·J for scalar u. */
+function scaleJacobian(c: Node, u: Node, J: Node, b: Builder): Node | null {
+  if (c.shape.kind === 'scalar') return b.mul(c, J);
+  if (c.shape.kind === 'matrix') return null;
+  const col = c.shape.kind === 'row' ? b.transpose(c) : c;
+  if (u.shape.kind === 'scalar') return b.matmul(col, J);
+  return b.matmul(b.call('diag', col), J);
+}
+
+const mul: OpDef = {
+  op: 'mul',
+  family: 'arithmetic',
+  doc: 'Scalar multiplication (scalar expansion) and the element-wise (Hadamard) product ⊗.',
+  shape: ([a, b]) => elementwiseShape('multiply element-wise', a, b),
+  simplify([x, y], _attr, b, shape) {
+    if (isZero(x) || isZero(y)) return (b.fired('0·x → 0'), b.zero(shape));
+    if (isConst(x) && isConst(y)) return (b.fired('constant folding'), b.constant(constValue(x)! * constValue(y)!, shape));
+    if (isConst(x, 1) && (x.shape.kind === 'scalar' || sameShape(y.shape, shape))) return (b.fired('1·x → x'), b.broadcast(y, shape));
+    if (isConst(y, 1) && (y.shape.kind === 'scalar' || sameShape(x.shape, shape))) return (b.fired('x·1 → x'), b.broadcast(x, shape));
+    if (x.op === 'neg') return b.neg(b.mul(x.args[0], y));
+    if (y.op === 'neg') return b.neg(b.mul(x, y.args[0]));
+    if (isConst(x, -1) && x.shape.kind === 'scalar') return b.neg(y);
+    // Constants first, then other scalars, then the rest: "2 s x".
+    if (isScalarConst(y) && !isConst(x)) return b.mul(y, x);
+    if (y.shape.kind === 'scalar' && x.shape.kind !== 'scalar') return b.mul(y, x);
+    if (x.shape.kind === 'scalar' && y.op === 'mul' && y.args[0].shape.kind === 'scalar') {
+      if (isScalarConst(x) && isScalarConst(y.args[0])) return b.mul(b.constant(constValue(x)! * constValue(y.args[0])!), y.args[1]);
+      if (y.args[1].shape.kind !== 'scalar' || (!isScalarConst(y.args[0]) && !isConst(x))) return b.mul(b.mul(x, y.args[0]), y.args[1]);
+    }
+    if (y.shape.kind === 'scalar' && x.shape.kind === 'scalar' && isScalarConst(x) === false && y.op === 'mul' && isScalarConst(y.args[0])) {
+      return b.mul(y.args[0], b.mul(x, y.args[1]));
+    }
+    // (p / q)·q → p
+    if (x.op === 'div' && x.args[1] === y && y.shape.kind === 'scalar') return (b.fired('(p/q)·q → p'), b.broadcast(x.args[0], shape));
+    if (y.op === 'div' && y.args[1] === x && x.shape.kind === 'scalar') return (b.fired('q·(p/q) → p'), b.broadcast(y.args[0], shape));
+    if (x === y) {
+      if (isComparison(x)) return (b.fired('1[c]⊗1[c] → 1[c]'), x);
+      return (b.fired('x·x → x²'), b.pow(x, b.constant(2)));
+    }
+    if (x.op === 'pow' && x.args[0] === y && isScalarConst(x.args[1])) return (b.fired('xᵖ·x → xᵖ⁺¹'), b.pow(y, b.constant(constValue(x.args[1])! + 1)));
+    if (y.op === 'pow' && y.args[0] === x && isScalarConst(y.args[1])) return (b.fired('x·xᵖ → xᵖ⁺¹'), b.pow(x, b.constant(constValue(y.args[1])! + 1)));
+    if (x.op === 'pow' && y.op === 'pow' && x.args[0] === y.args[0] && isScalarConst(x.args[1]) && isScalarConst(y.args[1])) {
+      return (b.fired('xᵖ·x^q → xᵖ⁺q'), b.pow(x.args[0], b.constant(constValue(x.args[1])! + constValue(y.args[1])!)));
+    }
+    return undefined;
+  },
+  jvp: (_n, [ta, tb], b) => {
+    const [x, y] = _n.args;
+    return b.addMaybe(ta && b.mul(ta, y), tb && b.mul(x, tb));
+  },
+  vjp: (n, s, k, b) => b.unbroadcast(b.mul(s, n.args[1 - k]), n.args[k].shape),
+  jacobian: eachLinearArg((n, k, J, b) => scaleJacobian(n.args[1 - k], n.args[k], J, b)),
+  rule: { name: 'product rule', text: 'd(u ⊗ v) = du ⊗ v + u ⊗ dv; element-wise products have diagonal Jacobians diag(v)', latex: '\\mathrm{d}(u \\otimes v) = \\mathrm{d}u \\otimes v + u \\otimes \\mathrm{d}v' },
+  prec: () => PREC.mul,
+  format(n, p) {
+    const [x, y] = n.args;
+    const elementwise = isNonScalar(x) && isNonScalar(y);
+    const l = p.arg(x, PREC.mul);
+    const r = p.arg(y, PREC.mul + 1);
+    if (p.mode === 'text') return elementwise ? `${l} ⊗ ${r}` : `${l} * ${r}`;
+    return elementwise ? `${l} \\otimes ${r}` : juxtapose(l, r);
+  },
+  evaluate: (_n, [a, c]) => map2(a, c, (x, y) => x * y),
+};
+
+function isComparison(n: Node): boolean {
+  return n.op === 'gt' || n.op === 'lt' || n.op === 'ge' || n.op === 'le';
+}
+
+const div: OpDef = {
+  op: 'div',
+  family: 'arithmetic',
+  doc: 'Division by a scalar (x / s) and element-wise division ⊘, with scalar expansion.',
+  shape: ([a, b]) => elementwiseShape('divide element-wise', a, b),
+  simplify([x, y], _attr, b, shape) {
+    if (isConst(y, 1) && y.shape.kind === 'scalar') return (b.fired('x/1 → x'), b.broadcast(x, shape));
+    if (isZero(x)) return (b.fired('0/x → 0'), b.zero(shape));
+    if (isConst(x) && isConst(y) && constValue(y) !== 0) return (b.fired('constant folding'), b.constant(constValue(x)! / constValue(y)!, shape));
+    if (x === y) return (b.fired('x/x → 1'), b.ones(shape));
+    if (x.op === 'neg') return b.neg(b.div(x.args[0], y));
+    if (x.op === 'mul' && x.args[1] === y && y.shape.kind === 'scalar') return (b.fired('(p·q)/q → p'), b.broadcast(x.args[0], shape));
+    if (x.op === 'mul' && x.args[0] === y && y.shape.kind === 'scalar') return (b.fired('(q·p)/q → p'), b.broadcast(x.args[1], shape));
+    // Pull a scalar factor out of an element-wise quotient: (s·x)/y keeps s in front.
+    if (x.op === 'mul' && isScalarConst(x.args[0]) && y.shape.kind === 'scalar') return b.mul(x.args[0], b.div(x.args[1], y));
+    return undefined;
+  },
+  jvp: (n, [ta, tb], b) => {
+    const [x, y] = n.args;
+    const first = ta && b.div(ta, y);
+    const second = tb && b.div(b.mul(x, tb), b.pow(y, b.constant(2)));
+    if (first && second) return b.sub(first, second);
+    return first ?? (second && b.neg(second));
+  },
+  vjp: (n, s, k, b) => {
+    const [x, y] = n.args;
+    const g = k === 0 ? b.div(s, y) : b.neg(b.div(b.mul(s, x), b.pow(y, b.constant(2))));
+    return b.unbroadcast(g, n.args[k].shape);
+  },
+  jacobian: eachLinearArg((n, k, J, b) => (k === 0 ? scaleJacobian(b.div(b.constant(1), n.args[1]), n.args[0], J, b) : null)),
+  rule: { name: 'quotient rule', text: 'd(u/v) = du/v − u dv/v²', latex: '\\mathrm{d}\\frac{u}{v} = \\frac{\\mathrm{d}u}{v} - \\frac{u\\,\\mathrm{d}v}{v^2}' },
+  prec: (n) => (n.args[1].shape.kind === 'scalar' ? PREC.atom : PREC.mul),
+  format(n, p) {
+    const [x, y] = n.args;
+    if (y.shape.kind === 'scalar') {
+      if (p.mode === 'latex') return `\\frac{${p.plain(x)}}{${p.plain(y)}}`;
+      return `${p.arg(x, PREC.mul)} / ${p.arg(y, PREC.mul + 1)}`;
+    }
+    return p.mode === 'latex' ? `${p.arg(x, PREC.mul)} \\oslash ${p.arg(y, PREC.mul + 1)}` : `${p.arg(x, PREC.mul)} ⊘ ${p.arg(y, PREC.mul + 1)}`;
+  },
+  evaluate: (_n, [a, c]) => map2(a, c, (x, y) => x / y),
+};
+
+const pow: OpDef = {
+  op: 'pow',
+  family: 'arithmetic',
+  doc: 'Power with a scalar exponent, element-wise on vectors and matrices.',
+  shape: ([a, p]) => (p.kind === 'scalar' ? a : { error: `The exponent must be a scalar, but it is ${formatShape(p)}.`, hint: 'Powers are element-wise with a scalar exponent, e.g. x^2.' }),
+  simplify([x, e], _attr, b, shape) {
+    if (isConst(e, 1)) return (b.fired('x¹ → x'), x);
+    if (isConst(e, 0)) return (b.fired('x⁰ → 1'), b.ones(shape));
+    if (isConst(x) && isConst(e)) return (b.fired('constant folding'), b.constant(Math.pow(constValue(x)!, constValue(e)!), shape));
+    if (isConst(x, 1)) return (b.fired('1ᵖ → 1'), b.ones(shape));
+    if (x.op === 'pow' && isConst(e) && Number.isInteger(constValue(e)) && isConst(x.args[1])) {
+      return (b.fired('(xᵃ)ᵇ → xᵃᵇ'), b.pow(x.args[0], b.constant(constValue(e)! * constValue(x.args[1])!)));
+    }
+    return undefined;
+  },
+  jvp(n, [ta, tp], b) {
+    const [x, e] = n.args;
+    const base = ta && b.mul(b.mul(e, b.pow(x, b.sub(e, b.constant(1)))), ta);
+    const expo = tp && b.mul(b.mul(n, b.call('log', x)), tp);
+    return b.addMaybe(base, expo);
+  },
+  vjp(n, s, k, b) {
+    const [x, e] = n.args;
+    if (k === 0) return b.mul(s, b.mul(e, b.pow(x, b.sub(e, b.constant(1)))));
+    return b.unbroadcast(b.mul(s, b.mul(n, b.call('log', x))), SCALAR);
+  },
+  rule: { name: 'power rule', text: 'd(uⁿ) = n uⁿ⁻¹ du (element-wise)', latex: '\\mathrm{d}(u^n) = n u^{n-1} \\mathrm{d}u' },
+  prec: () => PREC.pow,
+  format(n, p) {
+    const [x, e] = n.args;
+    const base = p.arg(x, PREC.postfix);
+    if (p.mode === 'latex') return `{${base}}^{${p.plain(e)}}`;
+    const ev = constValue(e);
+    if (ev !== undefined && ev >= 0) return `${base}^${p.plain(e)}`;
+    return `${base}^${p.arg(e, PREC.atom)}`;
+  },
+  evaluate: (_n, [a, e]) => map2(a, e, Math.pow),
+};
+
+const matmul: OpDef = {
+  op: 'matmul',
+  family: 'products',
+  doc: 'Matrix products: matrix·vector, matrix·matrix, row·vector (a scalar), vector·row (the outer product).',
+  shape: ([a, b]) => matmulShape(a, b),
+  simplify([x, y], _attr, b, shape) {
+    if (isZero(x) || isZero(y)) return (b.fired('0·A → 0'), b.zero(shape));
+    if (isIdentity(x)) return (b.fired('I·A → A'), y);
+    if (isIdentity(y)) return (b.fired('A·I → A'), x);
+    if (x.op === 'neg') return b.neg(b.matmul(x.args[0], y));
+    if (y.op === 'neg') return b.neg(b.matmul(x, y.args[0]));
+    if (x.op === 'mul' && x.args[0].shape.kind === 'scalar') return (b.fired('(sA)B → s(AB)'), b.mul(x.args[0], b.matmul(x.args[1], y)));
+    if (y.op === 'mul' && y.args[0].shape.kind === 'scalar') return (b.fired('A(sB) → s(AB)'), b.mul(y.args[0], b.matmul(x, y.args[1])));
+    if (x.op === 'diag' && y.op === 'diag') return (b.fired('diag(a)diag(b) → diag(a ⊗ b)'), b.call('diag', b.mul(x.args[0], y.args[0])));
+    if (x.op === 'diag' && y.shape.kind === 'vector') return (b.fired('diag(a)b → a ⊗ b'), b.mul(x.args[0], y));
+    if (y.op === 'diag' && x.shape.kind === 'row') {
+      b.fired(isConst(x, 1) ? '𝟏ᵀdiag(a) → aᵀ' : 'bᵀdiag(a) → (b ⊗ a)ᵀ');
+      return b.transpose(b.mul(b.transpose(x), y.args[0]));
+    }
+    if (isConst(x, 1) && x.shape.kind === 'row' && y.shape.kind === 'vector') return (b.fired('𝟏ᵀx → sum(x)'), b.sum(y));
+    if (isConst(y, 1) && y.shape.kind === 'vector' && x.shape.kind === 'row') return (b.fired('xᵀ𝟏 → sum(x)'), b.sum(x));
+    if (x.op === 'transpose' && x.args[0].op === 'unit' && y.shape.kind === 'vector') return (b.fired('e_jᵀx → x_j'), b.node('index', [y], x.args[0].attr));
+    if (x.op === 'transpose' && x.args[0].op === 'unit' && y.op === 'diag') {
+      return (b.fired('e_jᵀdiag(a) → a_j e_jᵀ'), b.mul(b.node('index', [y.args[0]], x.args[0].attr), x));
+    }
+    // (u vᵀ) w → (vᵀw) u   and   wᵀ(u vᵀ) → (wᵀu) vᵀ : outer products applied to vectors.
+    if (x.op === 'matmul' && x.args[0].shape.kind === 'vector' && x.args[1].shape.kind === 'row' && y.shape.kind === 'vector') {
+      return (b.fired('(uvᵀ)w → (vᵀw)u'), b.mul(b.matmul(x.args[1], y), x.args[0]));
+    }
+    if (y.op === 'matmul' && y.args[0].shape.kind === 'vector' && y.args[1].shape.kind === 'row' && x.shape.kind === 'row') {
+      return (b.fired('wᵀ(uvᵀ) → (wᵀu)vᵀ'), b.mul(b.matmul(x, y.args[0]), y.args[1]));
+    }
+    return undefined;
+  },
+  jvp: (n, [ta, tb], b) => b.addMaybe(ta && b.matmul(ta, n.args[1]), tb && b.matmul(n.args[0], tb)),
+  vjp: (n, s, k, b) => (k === 0 ? b.matmul(s, b.transpose(n.args[1])) : b.matmul(b.transpose(n.args[0]), s)),
+  jacobian: eachLinearArg((n, k, J, b) => {
+    const [x, y] = n.args;
+    if (k === 1) return y.shape.kind === 'vector' && x.shape.kind !== 'vector' ? b.matmul(x, J) : null;
+    // x varies: (x y)ᵀ = yᵀ xᵀ, so for a row x the Jacobian is yᵀ J.
+    return x.shape.kind === 'row' ? b.matmul(b.transpose(y), J) : null;
+  }),
+  rule: { name: 'matrix product rule', text: 'd(AB) = dA B + A dB; ∂(Ax)/∂x = A', latex: '\\mathrm{d}(AB) = \\mathrm{d}A\\,B + A\\,\\mathrm{d}B' },
+  prec: () => PREC.mul,
+  format(n, p) {
+    const l = p.arg(n.args[0], PREC.mul);
+    const r = p.arg(n.args[1], PREC.mul + 1);
+    return p.mode === 'latex' ? `${l} ${r}` : `${l} * ${r}`;
+  },
+  evaluate: (_n, [a, c]) => matmulT(a, c),
+};
+
+const transpose: OpDef = {
+  op: 'transpose',
+  family: 'products',
+  doc: 'Transpose; a transposed vector is a row vector.',
+  shape: ([a]) => transposeShape(a),
+  simplify([x], _attr, b, shape) {
+    if (x.shape.kind === 'scalar') return (b.fired('sᵀ → s'), x);
+    if (x.op === 'transpose') return (b.fired('(Aᵀ)ᵀ → A'), x.args[0]);
+    if (isIdentity(x) || x.op === 'diag') return (b.fired('Iᵀ → I, diag(a)ᵀ → diag(a)'), x);
+    if (isConst(x)) return b.constant(constValue(x)!, shape);
+    if (x.op === 'neg') return b.neg(b.transpose(x.args[0]));
+    if (x.op === 'mul' && x.args[0].shape.kind === 'scalar') return b.mul(x.args[0], b.transpose(x.args[1]));
+    if (x.op === 'matmul') {
+      const [A, B] = x.args;
+      const vectorLike = (s: Shape) => s.kind === 'vector' || s.kind === 'row';
+      if (vectorLike(A.shape) || vectorLike(B.shape) || A.op === 'transpose' || B.op === 'transpose') {
+        return (b.fired('(AB)ᵀ → BᵀAᵀ'), b.matmul(b.transpose(B), b.transpose(A)));
+      }
+    }
+    return undefined;
+  },
+  jvp: (_n, [t], b) => (t ? b.transpose(t) : null),
+  vjp: (_n, s, _k, b) => b.transpose(s),
+  jacobian: eachLinearArg((n, _k, J) => (n.shape.kind === 'matrix' ? null : J)),
+  rule: { name: 'transpose rule', text: 'd(Aᵀ) = (dA)ᵀ', latex: '\\mathrm{d}(A^{\\top}) = (\\mathrm{d}A)^{\\top}' },
+  prec: () => PREC.postfix,
+  format(n, p) {
+    const x = n.args[0];
+    if (x.op === 'inv') {
+      const base = p.arg(x.args[0], PREC.postfix + 1);
+      return p.mode === 'latex' ? `{${base}}^{-\\top}` : `${base}⁻ᵀ`;
+    }
+    const base = p.arg(x, PREC.postfix);
+    return p.mode === 'latex' ? `{${base}}^{\\top}` : `${base}ᵀ`;
+  },
+  evaluate: (_n, [a]) => transposeT(a),
+};
+
+const dot: OpDef = {
+  op: 'dot',
+  family: 'products',
+  doc: 'Dot product of two vectors of the same length: a · b = Σ aᵢbᵢ.',
+  shape: ([a, b]) => dotShape(a, b),
+  simplify([x, y], _attr, b) {
+    if (isZero(x) || isZero(y)) return (b.fired('0 · x → 0'), b.constant(0));
+    if (isConst(x, 1)) return (b.fired('𝟏 · x → sum(x)'), b.sum(y));
+    if (isConst(y, 1)) return (b.fired('x · 𝟏 → sum(x)'), b.sum(x));
+    if (x.op === 'mul' && x.args[0].shape.kind === 'scalar') return b.mul(x.args[0], b.dot(x.args[1], y));
+    if (y.op === 'mul' && y.args[0].shape.kind === 'scalar') return b.mul(y.args[0], b.dot(x, y.args[1]));
+    return undefined;
+  },
+  jvp: (n, [ta, tb], b) => b.addMaybe(ta && b.dot(ta, n.args[1]), tb && b.dot(n.args[0], tb)),
+  vjp: (n, s, k, b) => {
+    const other = n.args[1 - k];
+    const g = b.mul(s, other);
+    return other.shape.kind === n.args[k].shape.kind ? g : b.transpose(g);
+  },
+  jacobian: eachLinearArg((n, k, J, b) => {
+    const other = n.args[1 - k];
+    return b.matmul(other.shape.kind === 'row' ? other : b.transpose(other), J);
+  }),
+  rule: { name: 'dot product rule', text: 'd(u · v) = du · v + u · dv; ∂(w · x)/∂x = wᵀ', latex: '\\mathrm{d}(u \\cdot v) = \\mathrm{d}u \\cdot v + u \\cdot \\mathrm{d}v' },
+  prec: () => PREC.mul,
+  format(n, p) {
+    const l = p.arg(n.args[0], PREC.mul);
+    const r = p.arg(n.args[1], PREC.mul + 1);
+    return p.mode === 'latex' ? `${l} \\cdot ${r}` : `${l} · ${r}`;
+  },
+  evaluate: (_n, [a, c]) => {
+    if (a.data.length !== c.data.length) throw new EvalError('Dot product of vectors of different lengths.');
+    let s = 0;
+    for (let i = 0; i < a.data.length; i++) s += a.data[i] * c.data[i];
+    return scalarT(s);
+  },
+};
+
+export const arithmeticOps: OpDef[] = [add, sub, neg, mul, div, pow, matmul, transpose, dot];
+
+// ---- surface syntax: what the user's binary operators mean ------------------------------------------------
+
+export type SurfaceBinary = '+' | '-' | '*' | '/' | '^' | 'hadamard' | 'ediv' | 'dot';
+
+/** Builds the user's `a <op> b` exactly as written (no simplification), or explains the shape error. */
+export function buildSurfaceBinary(b: Builder, op: SurfaceBinary, x: Node, y: Node): Node | ShapeError {
+  const check = (irOp: string, err: ShapeError | Shape): Node | ShapeError => ('error' in err ? err : b.raw(irOp, [x, y]));
+  switch (op) {
+    case '+':
+      return check('add', elementwiseShape('add', x.shape, y.shape));
+    case '-':
+      return check('sub', elementwiseShape('subtract', x.shape, y.shape));
+    case '*':
+      if (x.shape.kind === 'scalar' || y.shape.kind === 'scalar') return b.raw('mul', [x, y]);
+      return check('matmul', matmulShape(x.shape, y.shape));
+    case '/':
+      if (y.shape.kind !== 'scalar') {
+        return { error: `Cannot divide ${formatShape(x.shape)} by ${formatShape(y.shape)}: \`/\` divides by a scalar.`, hint: 'For element-wise division use ⊘ (or ./).' };
+      }
+      return b.raw('div', [x, y]);
+    case '^':
+      if (y.shape.kind !== 'scalar') return { error: `The exponent must be a scalar, but it is ${formatShape(y.shape)}.`, hint: 'Powers are element-wise with a scalar exponent, e.g. x^2.' };
+      return b.raw('pow', [x, y]);
+    case 'hadamard':
+      return check('mul', elementwiseShape('multiply element-wise', x.shape, y.shape));
+    case 'ediv':
+      return check('div', elementwiseShape('divide element-wise', x.shape, y.shape));
+    case 'dot':
+      return check('dot', dotShape(x.shape, y.shape));
+  }
+}

@@ -1,0 +1,100 @@
+// Leaves: constants, variables, differentials, sizes, the identity matrix and unit vectors.
+
+import type { OpDef } from './types.ts';
+import { PREC } from './types.ts';
+import { latexName, numberLatex, numberText } from './format.ts';
+import { type Dim, matrixOf, vectorOf, SCALAR } from '../shape.ts';
+import { EvalError, filled, resolveDim, shapeDims, tensor } from '../numeric/tensor.ts';
+
+/** Key under which a variable's tangent (direction) is bound in an EvalEnv. */
+export function tangentKey(name: string): string {
+  return `d:${name}`;
+}
+
+// Leaves are interned by Builder with their shape; `shape` here only serves operators' uniform interface.
+export const leafOps: OpDef[] = [
+  {
+    op: 'const',
+    family: 'leaves',
+    doc: 'A number, or a constant vector/matrix such as 𝟎 or 𝟏 (all ones).',
+    shape: () => SCALAR, // the interned shape is chosen by the builder; see Builder.constant
+    prec: (n) => ((n.attr as number) < 0 ? PREC.neg : PREC.atom),
+    format(n, p) {
+      const v = n.attr as number;
+      if (n.shape.kind === 'scalar') return p.mode === 'latex' ? numberLatex(v) : numberText(v);
+      const base = v === 0 ? (p.mode === 'latex' ? '\\mathbf{0}' : '𝟎') : p.mode === 'latex' ? '\\mathbf{1}' : '𝟏';
+      const t = n.shape.kind === 'row' && v !== 0 ? (p.mode === 'latex' ? `${base}^{\\top}` : `${base}ᵀ`) : base;
+      if (v === 0 || v === 1) return t;
+      return p.mode === 'latex' ? `${numberLatex(v)}${t}` : `${numberText(v)}${t}`;
+    },
+    evaluate(n, _args, env) {
+      const [r, c] = shapeDims(n.shape, env);
+      return filled(r, c, n.attr as number);
+    },
+  },
+  {
+    op: 'var',
+    family: 'leaves',
+    doc: 'A declared variable.',
+    shape: () => SCALAR,
+    prec: () => PREC.atom,
+    format: (n, p) => (p.mode === 'latex' ? latexName(String(n.attr), n.shape) : String(n.attr)),
+    evaluate(n, _args, env) {
+      const v = env.vars.get(String(n.attr));
+      if (!v) throw new EvalError(`No value for '${n.attr}'.`);
+      return v;
+    },
+  },
+  {
+    op: 'tangent',
+    family: 'leaves',
+    doc: 'The differential dx of a variable (the direction of a directional derivative).',
+    shape: () => SCALAR,
+    prec: () => PREC.atom,
+    format: (n, p) => (p.mode === 'latex' ? `\\mathrm{d}${latexName(String(n.attr), n.shape)}` : `d${n.attr}`),
+    evaluate(n, _args, env) {
+      const v = env.vars.get(tangentKey(String(n.attr)));
+      if (!v) throw new EvalError(`No direction for d${n.attr}.`);
+      return v;
+    },
+  },
+  {
+    op: 'size',
+    family: 'leaves',
+    doc: 'The size bound to a dimension name, used as a number (e.g. the N in a mean).',
+    shape: () => SCALAR,
+    prec: () => PREC.atom,
+    format: (n, p) => (p.mode === 'latex' ? latexName(String(n.attr)) : String(n.attr)),
+    evaluate: (n, _args, env) => filled(1, 1, resolveDim(n.attr as Dim, env)),
+  },
+  {
+    op: 'identity',
+    family: 'leaves',
+    doc: 'The identity matrix I.',
+    shape: () => matrixOf(1, 1),
+    prec: () => PREC.atom,
+    format: (_n, p) => (p.mode === 'latex' ? 'I' : 'I'),
+    evaluate(n, _args, env) {
+      const [r] = shapeDims(n.shape, env);
+      const t = tensor(r, r);
+      for (let i = 0; i < r; i++) t.data[i * r + i] = 1;
+      return t;
+    },
+  },
+  {
+    op: 'unit',
+    family: 'leaves',
+    doc: 'The unit vector e_j (1 at index j, 0 elsewhere).',
+    shape: () => vectorOf(1),
+    prec: () => PREC.atom,
+    format: (n, p) => (p.mode === 'latex' ? `\\mathbf{e}_{${n.attr}}` : `e_${n.attr}`),
+    evaluate(n, _args, env) {
+      const [r] = shapeDims(n.shape, env);
+      const j = env.indices?.get(String(n.attr));
+      if (j === undefined) throw new EvalError(`No value for the index ${n.attr}.`);
+      const t = tensor(r, 1);
+      if (j >= 1 && j <= r) t.data[j - 1] = 1;
+      return t;
+    },
+  },
+];

@@ -1,0 +1,107 @@
+// Reductions to a scalar: sum, mean and the norm (2-norm of vectors, Frobenius norm of matrices).
+
+import type { Node } from '../ir.ts';
+import type { Builder } from '../builder.ts';
+import { constValue, isConst } from '../builder.ts';
+import { PREC, eachLinearArg, type OpDef, type SurfaceFunction } from './types.ts';
+import { SCALAR } from '../shape.ts';
+import { scalarT, sumT } from '../numeric/tensor.ts';
+
+/** Row of ones matching a vector-like shape, for Jacobians of reductions: 𝟏ᵀ J. */
+function onesRowFor(u: Node, b: Builder): Node | null {
+  if (u.shape.kind === 'vector' || u.shape.kind === 'row') return b.rowOnes(u.shape.n);
+  return null;
+}
+
+const sum: OpDef = {
+  op: 'sum',
+  family: 'reductions',
+  doc: 'Sum of all elements: a scalar.',
+  shape: () => SCALAR,
+  simplify([x], _attr, b) {
+    if (x.shape.kind === 'scalar') return (b.fired('sum(s) → s'), x);
+    if (isConst(x)) return (b.fired('sum(c𝟏) → c·n'), b.mul(b.constant(constValue(x)!), b.lengthOf(x.shape)));
+    if (x.op === 'transpose') return (b.fired('sum(xᵀ) → sum(x)'), b.sum(x.args[0]));
+    if (x.op === 'neg') return b.neg(b.sum(x.args[0]));
+    if (x.op === 'mul' && x.args[0].shape.kind === 'scalar') {
+      const [s, rest] = x.args;
+      return isConst(rest, 1) ? (b.fired('sum(s𝟏) → s·n'), b.mul(s, b.lengthOf(rest.shape))) : (b.fired('sum(s x) → s sum(x)'), b.mul(s, b.sum(rest)));
+    }
+    if (x.op === 'mul' && x.args[0].shape.kind === x.args[1].shape.kind && x.shape.kind !== 'matrix') return (b.fired('sum(u ⊗ v) → u · v'), b.dot(x.args[0], x.args[1]));
+    return undefined;
+  },
+  jvp: (_n, [t], b) => (t ? b.sum(t) : null),
+  vjp: (n, s, _k, b) => b.broadcast(s, n.args[0].shape),
+  jacobian: eachLinearArg((n, _k, J, b) => {
+    const u = n.args[0];
+    if (u.shape.kind === 'scalar') return J;
+    const ones = onesRowFor(u, b);
+    return ones && b.matmul(ones, J);
+  }),
+  rule: { name: 'sum reduction', text: 'd sum(u) = sum(du); ∂sum(x)/∂x = 𝟏ᵀ', latex: '\\frac{\\partial}{\\partial \\mathbf{x}} \\operatorname{sum}(\\mathbf{x}) = \\mathbf{1}^{\\top}' },
+  prec: () => PREC.atom,
+  format: (n, p) => (p.mode === 'latex' ? `\\operatorname{sum}\\left(${p.plain(n.args[0])}\\right)` : `sum(${p.plain(n.args[0])})`),
+  evaluate: (_n, [a]) => scalarT(sumT(a)),
+};
+
+const mean: OpDef = {
+  op: 'mean',
+  family: 'reductions',
+  doc: 'Mean of all elements: sum divided by the element count.',
+  shape: () => SCALAR,
+  simplify([x], _attr, b) {
+    if (x.shape.kind === 'scalar') return (b.fired('mean(s) → s'), x);
+    if (x.op === 'mul' && x.args[0].shape.kind === 'scalar') return (b.fired('mean(s x) → s mean(x)'), b.mul(x.args[0], b.call('mean', x.args[1])));
+    if (x.op === 'neg') return b.neg(b.call('mean', x.args[0]));
+    return undefined;
+  },
+  jvp: (_n, [t], b) => (t ? b.call('mean', t) : null),
+  vjp: (n, s, _k, b) => b.broadcast(b.div(s, b.lengthOf(n.args[0].shape)), n.args[0].shape),
+  jacobian: eachLinearArg((n, _k, J, b) => {
+    const u = n.args[0];
+    if (u.shape.kind === 'scalar') return J;
+    const ones = onesRowFor(u, b);
+    return ones && b.div(b.matmul(ones, J), b.lengthOf(u.shape));
+  }),
+  rule: { name: 'mean reduction', text: 'd mean(u) = mean(du); ∂mean(x)/∂x = 𝟏ᵀ/n', latex: '\\frac{\\partial}{\\partial \\mathbf{x}} \\operatorname{mean}(\\mathbf{x}) = \\tfrac{1}{n}\\mathbf{1}^{\\top}' },
+  prec: () => PREC.atom,
+  format: (n, p) => (p.mode === 'latex' ? `\\operatorname{mean}\\left(${p.plain(n.args[0])}\\right)` : `mean(${p.plain(n.args[0])})`),
+  evaluate: (_n, [a]) => scalarT(sumT(a) / a.data.length),
+};
+
+const norm: OpDef = {
+  op: 'norm',
+  family: 'reductions',
+  doc: 'Euclidean norm ‖x‖₂ of a vector; Frobenius norm of a matrix.',
+  shape: () => SCALAR,
+  simplify([x], _attr, b) {
+    if (isConst(x, 0)) return (b.fired('‖0‖ → 0'), b.constant(0));
+    return undefined;
+  },
+  jvp: (n, [t], b) => (t ? b.div(b.sum(b.mul(n.args[0], t)), n) : null),
+  vjp: (n, s, _k, b) => b.mul(b.div(s, n), n.args[0]),
+  rule: { name: 'norm rule', text: 'd‖u‖ = (u · du)/‖u‖; ∂‖x‖/∂x = xᵀ/‖x‖ (undefined at 0)', latex: '\\mathrm{d}\\lVert u \\rVert = \\frac{u \\cdot \\mathrm{d}u}{\\lVert u \\rVert}' },
+  prec: () => PREC.atom,
+  format: (n, p) => (p.mode === 'latex' ? `\\left\\lVert ${p.plain(n.args[0])} \\right\\rVert` : `norm(${p.plain(n.args[0])})`),
+  evaluate: (_n, [a]) => {
+    let s = 0;
+    for (let i = 0; i < a.data.length; i++) s += a.data[i] * a.data[i];
+    return scalarT(Math.sqrt(s));
+  },
+  kinkDistance: (_n, [a]) => {
+    let s = 0;
+    for (let i = 0; i < a.data.length; i++) s += a.data[i] * a.data[i];
+    return Math.sqrt(s);
+  },
+};
+
+export const reductionOps: OpDef[] = [sum, mean, norm];
+
+export const reductionFunctions: SurfaceFunction[] = reductionOps.map((def) => ({
+  name: def.op,
+  arity: 1,
+  signature: `${def.op}(x)`,
+  doc: def.doc,
+  build: (b: Builder, [x]: Node[]) => b.raw(def.op, [x]),
+}));
+

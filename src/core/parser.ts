@@ -1,0 +1,367 @@
+// Line-oriented recursive-descent (Pratt) parser. One statement per line; an error abandons only its own
+// line, so one bad line never hides the rest. Never throws.
+
+import type { BinaryOp, DerivativeExpr, DimRef, Expr, NameRef, Span, Statement, TypeExpr } from './ast.ts';
+import { tokenize, type Token, type TokenKind } from './lexer.ts';
+
+export interface ParseProblem {
+  span: Span;
+  message: string;
+  code: string;
+  hint?: string;
+}
+
+export interface ParseResult {
+  statements: Statement[];
+  problems: ParseProblem[];
+}
+
+/** Deeper nesting than this is reported instead of risking the call stack. */
+export const MAX_NESTING = 2500;
+
+const BINARY: Partial<Record<TokenKind, { op: BinaryOp; bp: number }>> = {
+  '>': { op: '>', bp: 10 },
+  '<': { op: '<', bp: 10 },
+  '>=': { op: '>=', bp: 10 },
+  '<=': { op: '<=', bp: 10 },
+  '+': { op: '+', bp: 20 },
+  '-': { op: '-', bp: 20 },
+  '*': { op: '*', bp: 30 },
+  '/': { op: '/', bp: 30 },
+  hadamard: { op: 'hadamard', bp: 30 },
+  ediv: { op: 'ediv', bp: 30 },
+  dot: { op: 'dot', bp: 30 },
+  '^': { op: '^', bp: 50 },
+};
+const UNARY_BP = 40;
+
+const DERIVATIVE_CALLS: Record<string, DerivativeExpr['form']> = {
+  grad: 'grad',
+  jacobian: 'jacobian',
+  hessian: 'hessian',
+};
+
+class LineError extends Error {
+  constructor(readonly problem: ParseProblem) {
+    super(problem.message);
+  }
+}
+
+export function parse(text: string): ParseResult {
+  const tokens = tokenize(text);
+  const statements: Statement[] = [];
+  const problems: ParseProblem[] = [];
+  let i = 0;
+  while (i < tokens.length && tokens[i].kind !== 'eof') {
+    let j = i;
+    while (tokens[j].kind !== 'newline' && tokens[j].kind !== 'eof') j++;
+    if (j > i) {
+      const line = tokens.slice(i, j);
+      line.push({ kind: 'eof', text: '', start: tokens[j].start, end: tokens[j].start });
+      try {
+        statements.push(new LineParser(line).statement());
+      } catch (e) {
+        if (e instanceof LineError) problems.push(e.problem);
+        else if (e instanceof RangeError) {
+          problems.push({ span: { start: line[0].start, end: line[line.length - 1].end }, message: 'This line is nested too deeply to analyse.', code: 'too-deep' });
+        } else throw e;
+      }
+    }
+    i = tokens[j].kind === 'newline' ? j + 1 : j;
+  }
+  return { statements, problems };
+}
+
+/** Parses a single expression (used for `mcalc eval --expr`). */
+export function parseExpression(text: string): { expr?: Expr; problems: ParseProblem[] } {
+  const tokens = tokenize(text).filter((t) => t.kind !== 'newline');
+  try {
+    const p = new LineParser(tokens);
+    const expr = p.expression(0);
+    p.expectEnd();
+    return { expr, problems: [] };
+  } catch (e) {
+    if (e instanceof LineError) return { problems: [e.problem] };
+    if (e instanceof RangeError) return { problems: [{ span: { start: 0, end: text.length }, message: 'The expression is nested too deeply to analyse.', code: 'too-deep' }] };
+    throw e;
+  }
+}
+
+class LineParser {
+  private pos = 0;
+  private depth = 0;
+  constructor(private readonly toks: Token[]) {}
+
+  private peek(k = 0): Token {
+    return this.toks[Math.min(this.pos + k, this.toks.length - 1)];
+  }
+  private next(): Token {
+    const t = this.peek();
+    if (this.pos < this.toks.length - 1) this.pos++;
+    return t;
+  }
+  private fail(t: Token | Span, message: string, code = 'syntax', hint?: string): never {
+    const span = 'kind' in t ? spanOfToken(t) : t;
+    throw new LineError({ span, message, code, ...(hint ? { hint } : {}) });
+  }
+  private expect(kind: TokenKind, what: string): Token {
+    const t = this.peek();
+    if (t.kind !== kind) this.fail(t, `Expected ${what} but found ${describe(t)}.`);
+    return this.next();
+  }
+  expectEnd(): void {
+    const t = this.peek();
+    if (t.kind !== 'eof') {
+      const hint = t.kind === '(' || t.kind === 'name' || t.kind === 'number' ? 'Write `*` between factors: implicit multiplication is not supported.' : undefined;
+      this.fail(t, `Unexpected ${describe(t)} after the end of the expression.`, 'syntax', hint);
+    }
+  }
+
+  statement(): Statement {
+    const first = this.peek();
+    const start = first.start;
+    const end = this.toks[this.toks.length - 1].start;
+    if (first.kind === 'name' && first.text === 'dim' && this.peek(1).kind === 'name') {
+      this.next();
+      const names = this.nameList();
+      this.expectEnd();
+      return { kind: 'dim', span: { start, end: lastEnd(this.toks) }, names };
+    }
+    if (first.kind === 'name' && first.text === 'check') {
+      this.next();
+      const left = this.expression(0);
+      if (this.peek().kind !== '=') this.fail(this.peek(), `Expected \`=\` in the claim but found ${describe(this.peek())}.`, 'syntax', 'A claim reads `check d(f)/d(x) = <your formula>`.');
+      this.next();
+      const right = this.expression(0);
+      this.expectEnd();
+      return { kind: 'claim', span: { start, end: lastEnd(this.toks) }, keywordSpan: spanOfToken(first), left, right };
+    }
+    if (first.kind === 'name' && (this.peek(1).kind === ',' || this.peek(1).kind === ':')) {
+      const names = this.nameList();
+      this.expect(':', '`:` and a type');
+      const type = this.type();
+      this.expectEnd();
+      return { kind: 'declare', span: { start, end: lastEnd(this.toks) }, names, type };
+    }
+    if (first.kind === 'name' && this.peek(1).kind === '=') {
+      this.next();
+      this.next();
+      if (this.peek().kind === 'eof') this.fail(this.peek(), `The definition of '${first.text}' has no expression after \`=\`.`);
+      const expr = this.expression(0);
+      this.expectEnd();
+      return { kind: 'define', span: { start, end: lastEnd(this.toks) }, name: { name: first.text, span: spanOfToken(first) }, expr };
+    }
+    return this.fail(
+      { start, end: Math.max(end, first.end) },
+      'Expected a declaration, a definition, `dim` or `check` here.',
+      'statement',
+      'Write `x: vector[n]` to declare, `z = w · x + b` to define, `dim n` for a dimension, or `check d(f)/d(x) = …` for a claim.',
+    );
+  }
+
+  private nameList(): NameRef[] {
+    const names: NameRef[] = [];
+    for (;;) {
+      const t = this.expect('name', 'a name');
+      names.push({ name: t.text, span: spanOfToken(t) });
+      if (this.peek().kind !== ',') return names;
+      this.next();
+    }
+  }
+
+  private type(): TypeExpr {
+    const t = this.peek();
+    if (t.kind === 'name' && t.text === 'scalar') {
+      this.next();
+      return { kind: 'scalar', span: spanOfToken(t) };
+    }
+    if (t.kind === 'name' && (t.text === 'vector' || t.text === 'matrix')) {
+      this.next();
+      const sizes = t.text === 'vector' ? 'vector[n]' : 'matrix[m, n]';
+      if (this.peek().kind !== '[') this.fail(this.peek(), `\`${t.text}\` needs its size in brackets.`, 'syntax', `Write \`${sizes}\`.`);
+      this.next();
+      const first = this.dim();
+      if (t.text === 'vector') {
+        if (this.peek().kind === ',') this.fail(this.peek(), 'A vector has one size.', 'syntax', 'Use `matrix[m, n]` for two sizes.');
+        const close = this.expect(']', '`]`');
+        return { kind: 'vector', span: { start: t.start, end: close.end }, size: first };
+      }
+      this.expect(',', '`,` and the number of columns');
+      const second = this.dim();
+      const close = this.expect(']', '`]`');
+      return { kind: 'matrix', span: { start: t.start, end: close.end }, rows: first, cols: second };
+    }
+    return this.fail(t, `Expected a type (\`scalar\`, \`vector[n]\` or \`matrix[m, n]\`) but found ${describe(t)}.`, 'syntax');
+  }
+
+  private dim(): DimRef {
+    const t = this.next();
+    if (t.kind === 'name') return { kind: 'name', name: t.text, span: spanOfToken(t) };
+    if (t.kind === 'number' && Number.isInteger(t.value) && t.value! >= 1 && /^\d+$/.test(t.text)) {
+      return { kind: 'literal', value: t.value!, span: spanOfToken(t) };
+    }
+    return this.fail(t, `A size must be a dimension name or a positive integer, not ${describe(t)}.`, 'bad-size');
+  }
+
+  expression(minBp: number): Expr {
+    if (++this.depth > MAX_NESTING) this.fail(this.peek(), 'This expression is nested too deeply to analyse.', 'too-deep');
+    let left = this.prefix();
+    for (;;) {
+      const t = this.peek();
+      const info = BINARY[t.kind];
+      if (!info || info.bp <= minBp) break;
+      if (info.bp === 10 && minBp === 10) this.fail(t, 'Comparisons cannot be chained.', 'syntax', 'Use parentheses, e.g. `(a > 0) ⊗ (b > 0)`.');
+      this.next();
+      // `^` is right-associative; the others are left-associative.
+      const right = this.expression(info.op === '^' ? info.bp - 1 : info.bp);
+      left = { kind: 'binary', op: info.op, opSpan: spanOfToken(t), left, right, span: { start: left.span.start, end: right.span.end } };
+    }
+    this.depth--;
+    return left;
+  }
+
+  private prefix(): Expr {
+    const t = this.peek();
+    if (t.kind === '-' || t.kind === '+') {
+      this.next();
+      const operand = this.expression(UNARY_BP);
+      if (t.kind === '+') return operand;
+      return { kind: 'neg', operand, span: { start: t.start, end: operand.span.end } };
+    }
+    return this.postfix(this.primary());
+  }
+
+  private postfix(e: Expr): Expr {
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'transpose') {
+        this.next();
+        e = { kind: 'transpose', operand: e, span: { start: e.span.start, end: t.end } };
+      } else if (t.kind === '[') {
+        this.next();
+        const index = this.expression(0);
+        const close = this.expect(']', '`]` after the index');
+        e = { kind: 'index', target: e, index, span: { start: e.span.start, end: close.end } };
+      } else if (t.kind === '(' && e.kind !== 'call') {
+        this.fail(t, 'Write `*` between factors: implicit multiplication is not supported.', 'syntax');
+      } else return e;
+    }
+  }
+
+  private primary(): Expr {
+    const t = this.next();
+    switch (t.kind) {
+      case 'number':
+        return { kind: 'number', value: t.value!, text: t.text, span: spanOfToken(t) };
+      case 'name':
+        if (this.peek().kind === '(') {
+          if (t.text === 'd') return this.dForm(t);
+          return this.call(t);
+        }
+        return { kind: 'name', name: t.text, span: spanOfToken(t) };
+      case '(': {
+        const inner = this.expression(0);
+        const close = this.expect(')', '`)`');
+        // Widen the span so hovering the parentheses shows the parenthesised expression.
+        return { ...inner, span: { start: t.start, end: close.end } } as Expr;
+      }
+      case '[': {
+        const elements: Expr[] = [];
+        if (this.peek().kind === ']') this.fail(this.peek(), 'A vector literal needs at least one element.');
+        for (;;) {
+          elements.push(this.expression(0));
+          const sep = this.next();
+          if (sep.kind === ']') return { kind: 'vector', elements, span: { start: t.start, end: sep.end } };
+          if (sep.kind !== ',') this.fail(sep, `Expected \`,\` or \`]\` in the vector literal but found ${describe(sep)}.`);
+        }
+      }
+      case 'partial':
+        return this.partialForm(t);
+      case 'eof':
+        return this.fail(t, 'The expression ends too early.', 'syntax');
+      case 'invalid':
+        return this.fail(t, `Unexpected character '${t.text}'.`, 'invalid-character');
+      default:
+        return this.fail(t, `Expected an expression but found ${describe(t)}.`, 'syntax');
+    }
+  }
+
+  private call(name: Token): Expr {
+    this.expect('(', '`(`');
+    const args: Expr[] = [];
+    if (this.peek().kind !== ')') {
+      for (;;) {
+        args.push(this.expression(0));
+        if (this.peek().kind !== ',') break;
+        this.next();
+      }
+    }
+    const close = this.expect(')', `\`)\` to close the call of ${name.text}`);
+    const span = { start: name.start, end: close.end };
+    const form = DERIVATIVE_CALLS[name.text];
+    if (form) {
+      if (args.length !== 2) this.fail(span, `${name.text}(f, x) takes 2 arguments, not ${args.length}.`, 'arity', `Write ${name.text}(f, x).`);
+      const wrt = args[1];
+      if (wrt.kind !== 'name') this.fail(wrt.span, `The second argument of ${name.text} must be the name of a declared variable.`, 'wrt-not-variable');
+      return { kind: 'derivative', form, syntax: 'call', of: args[0], wrt: { name: wrt.name, span: wrt.span }, span };
+    }
+    return { kind: 'call', callee: name.text, calleeSpan: spanOfToken(name), args, span };
+  }
+
+  /** `d(f)/d(x)` */
+  private dForm(d: Token): Expr {
+    this.expect('(', '`(`');
+    const of = this.expression(0);
+    this.expect(')', '`)`');
+    const hint = 'A derivative is written d(f)/d(x), ∂f/∂x or grad(f, x).';
+    if (this.peek().kind !== '/') this.fail(this.peek(), 'd(…) must be followed by /d(x).', 'syntax', hint);
+    this.next();
+    const d2 = this.peek();
+    if (!(d2.kind === 'name' && d2.text === 'd' && this.peek(1).kind === '(')) this.fail(d2, 'Expected d(x) after `/` in the derivative.', 'syntax', hint);
+    this.next();
+    this.next();
+    const x = this.peek();
+    if (x.kind !== 'name' || this.peek(1).kind !== ')') {
+      const close = this.toks.findIndex((tk, k) => k >= this.pos && tk.kind === ')');
+      const span = { start: x.start, end: close >= 0 ? this.toks[close].start : x.end };
+      this.fail(span, 'You can only differentiate with respect to a declared variable, not an expression.', 'wrt-not-variable', 'Write d(f)/d(x) with x declared, e.g. `x: vector[n]`.');
+    }
+    this.next();
+    const close = this.next();
+    return { kind: 'derivative', form: 'jacobian', syntax: 'd', of, wrt: { name: x.text, span: spanOfToken(x) }, span: { start: d.start, end: close.end } };
+  }
+
+  /** `∂f/∂x`, `∂(expr)/∂x` */
+  private partialForm(p: Token): Expr {
+    const of = this.postfix(this.primary());
+    const hint = 'Write ∂f/∂x or ∂(expression)/∂x.';
+    if (this.peek().kind !== '/') this.fail(this.peek(), '∂f must be followed by /∂x.', 'syntax', hint);
+    this.next();
+    this.expect('partial', '`∂` in the denominator of the derivative');
+    const x = this.peek();
+    if (x.kind !== 'name') this.fail(x, 'You can only differentiate with respect to a declared variable, not an expression.', 'wrt-not-variable', hint);
+    this.next();
+    return { kind: 'derivative', form: 'jacobian', syntax: 'partial', of, wrt: { name: x.text, span: spanOfToken(x) }, span: { start: p.start, end: x.end } };
+  }
+}
+
+function spanOfToken(t: Token): Span {
+  return { start: t.start, end: Math.max(t.end, t.start + (t.kind === 'eof' ? 0 : 1)) };
+}
+
+function lastEnd(toks: Token[]): number {
+  return toks.length > 1 ? toks[toks.length - 2].end : toks[0].end;
+}
+
+function describe(t: Token): string {
+  switch (t.kind) {
+    case 'eof':
+      return 'the end of the line';
+    case 'number':
+      return `the number ${t.text}`;
+    case 'name':
+      return `'${t.text}'`;
+    default:
+      return `'${t.text}'`;
+  }
+}

@@ -1,0 +1,68 @@
+// Source positions, ranges and diagnostics shared by every stage. Offsets are UTF-16 code units, like VS Code's.
+
+export interface Position {
+  line: number; // 0-based
+  character: number; // 0-based, UTF-16 code units
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type Severity = 'error' | 'warning' | 'information';
+
+export interface Diagnostic {
+  severity: Severity;
+  message: string;
+  range: Range;
+  /** A stable machine-readable code, e.g. `unknown-name`. */
+  code: string;
+  /** How to fix it, when we know. */
+  hint?: string;
+}
+
+/** Offset <-> position conversion for one text. */
+export class LineMap {
+  private readonly starts: number[];
+  constructor(readonly text: string) {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+    this.starts = starts;
+  }
+  get lineCount(): number {
+    return this.starts.length;
+  }
+  lineStart(line: number): number {
+    return this.starts[Math.max(0, Math.min(line, this.starts.length - 1))];
+  }
+  /** Line text without its line terminator. */
+  lineText(line: number): string {
+    const start = this.lineStart(line);
+    const next = line + 1 < this.starts.length ? this.starts[line + 1] - 1 : this.text.length;
+    const end = next > start && this.text.charCodeAt(next - 1) === 13 ? next - 1 : next;
+    return this.text.slice(start, Math.max(start, end));
+  }
+  positionAt(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.starts[lo] };
+  }
+  offsetAt(pos: Position): number {
+    if (pos.line >= this.starts.length) return this.text.length;
+    return Math.min(this.lineStart(pos.line) + pos.character, this.text.length);
+  }
+  range(start: number, end: number): Range {
+    return { start: this.positionAt(start), end: this.positionAt(end) };
+  }
+}
+
+export function formatRange(r: Range): string {
+  return `${r.start.line + 1}:${r.start.character + 1}-${r.end.line + 1}:${r.end.character + 1}`;
+}
