@@ -1,0 +1,68 @@
+// What hovers and the outline say, as plain data and Markdown text, shared by the editor and tests.
+
+import type { Analysis, DerivativeInfo, HoverEntry } from './analyze.ts';
+import { type Layout, LAYOUTS, formatJacobianDims, formatShape } from './shape.ts';
+import type { Range } from './source.ts';
+
+function code(s: string): string {
+  const ticks = s.includes('`') ? '``' : '`';
+  return `${ticks}${s}${ticks}`;
+}
+
+const FORM_NAMES: Record<DerivativeInfo['form'], string> = { jacobian: 'Jacobian', grad: 'Gradient', hessian: 'Hessian' };
+
+/** Shape line for a derivative form in a layout, e.g. `1×n`. */
+export function derivativeShapeText(d: DerivativeInfo, layout: Layout): string {
+  const s = d.shapes[layout];
+  if (d.form === 'grad' && s.shape) return formatShape(s.shape);
+  return formatJacobianDims(s.dims);
+}
+
+/** Markdown for a hover entry. The first line is always `` `<text> : <shape>` ``. */
+export function hoverMarkdown(h: HoverEntry, layout: Layout, result?: string): string {
+  const lines: string[] = [];
+  const d = h.derivative;
+  if (d) {
+    lines.push(code(`${h.text} : ${derivativeShapeText(d, layout)}`));
+    lines.push('');
+    const wrt = `${d.wrt.name}: ${formatShape(d.wrt.shape)}`;
+    if (d.form === 'grad') lines.push(`${FORM_NAMES.grad} of ${code(d.ofText)} with respect to ${code(wrt)} — always the shape of ${d.wrt.name}.`);
+    else if (d.form === 'hessian') lines.push(`${FORM_NAMES.hessian} of ${code(d.ofText)} with respect to ${code(wrt)} (symmetric, the same in both layouts).`);
+    else lines.push(`${FORM_NAMES.jacobian} of ${code(d.ofText)} (${formatShape(d.of.shape)}) with respect to ${code(wrt)}:`);
+    if (d.form === 'jacobian') {
+      lines.push('');
+      for (const l of LAYOUTS) lines.push(`- ${l} layout: ${code(derivativeShapeText(d, l))}${l === layout ? ' **(active)**' : ''}`);
+    }
+    if (result) lines.push('', `${code(`= ${result}`)}`);
+    return lines.join('\n');
+  }
+  lines.push(code(`${h.text} : ${h.shape ? formatShape(h.shape) : '?'}`));
+  if (h.note) lines.push('', h.note.startsWith('defined as') ? `defined as ${code(h.note.slice('defined as '.length))}` : h.note);
+  return lines.join('\n');
+}
+
+export type OutlineKind = 'dimension' | 'variable' | 'definition' | 'claim';
+
+export interface OutlineItem {
+  name: string;
+  kind: OutlineKind;
+  detail: string;
+  range: Range;
+  selectionRange: Range;
+}
+
+export function outline(a: Analysis): OutlineItem[] {
+  const items: OutlineItem[] = [];
+  for (const d of a.dims) items.push({ name: d.name, kind: 'dimension', detail: d.explicit ? 'dimension' : 'dimension (implicit)', range: d.range, selectionRange: d.range });
+  for (const v of a.variables) items.push({ name: v.name, kind: 'variable', detail: formatShape(v.shape), range: v.range, selectionRange: v.range });
+  for (const d of a.definitions) {
+    const detail = d.derivative ? derivativeShapeText(d.derivative, a.layout) : d.shape ? formatShape(d.shape) : '';
+    items.push({ name: d.name, kind: 'definition', detail, range: d.range, selectionRange: d.nameRange });
+  }
+  for (const c of a.claims) {
+    const name = `check ${c.derivative?.text ?? '…'}`;
+    items.push({ name, kind: 'claim', detail: c.formulaText, range: c.range, selectionRange: c.keywordRange });
+  }
+  items.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
+  return items;
+}

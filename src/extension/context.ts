@@ -1,0 +1,34 @@
+// Shared state of the running extension: the analysis cache and how to read a document through it.
+
+import * as vscode from 'vscode';
+import { AnalysisCache, isMcalcDocument, type DocumentAnalysis } from './analysisCache.ts';
+import type { Layout } from '../core/shape.ts';
+import type { Range } from '../core/source.ts';
+
+export const SELECTOR: vscode.DocumentSelector = [{ language: 'mcalc' }, { language: 'markdown' }];
+
+export class Context {
+  constructor(
+    readonly extension: vscode.ExtensionContext,
+    readonly cache: AnalysisCache,
+  ) {}
+
+  layout(doc: vscode.TextDocument): Layout {
+    const v = vscode.workspace.getConfiguration('mcalc', doc.uri).get<string>('layout');
+    return v === 'denominator' ? 'denominator' : 'numerator';
+  }
+
+  /** The document's analysis (cached per version and layout), or undefined for other languages. */
+  analysis(doc: vscode.TextDocument): DocumentAnalysis | undefined {
+    if (!isMcalcDocument(doc)) return undefined;
+    return this.cache.get(doc, this.layout(doc));
+  }
+
+  subscribe(...disposables: vscode.Disposable[]): void {
+    this.extension.subscriptions.push(...disposables);
+  }
+}
+
+export function toVsRange(r: Range): vscode.Range {
+  return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+}

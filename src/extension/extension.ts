@@ -1,0 +1,18 @@
+// Entry point: wires the shared analysis cache to VS Code's providers. Everything substantive lives in
+// src/core (pure) and in the small feature modules next to this file.
+
+import * as vscode from 'vscode';
+import { AnalysisCache } from './analysisCache.ts';
+import { registerDiagnostics } from './diagnostics.ts';
+import { registerHover } from './hover.ts';
+import { registerSymbols } from './symbols.ts';
+import { Context } from './context.ts';
+
+export function activate(extensionContext: vscode.ExtensionContext): void {
+  const ctx = new Context(extensionContext, new AnalysisCache());
+  registerDiagnostics(ctx);
+  registerHover(ctx);
+  registerSymbols(ctx);
+}
+
+export function deactivate(): void {}
