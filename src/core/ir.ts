@@ -116,3 +116,20 @@ export function describeNode(n: Node): string {
 }
 
 export type { Dim };
+
+// ---- predicates on nodes used across operator files --------------------------------------------------------
+export function constValue(n: Node): number | undefined {
+  return n.op === 'const' ? (n.attr as number) : undefined;
+}
+export function isConst(n: Node, v?: number): boolean {
+  return n.op === 'const' && (v === undefined || n.attr === v);
+}
+export function isZero(n: Node): boolean {
+  return isConst(n, 0);
+}
+export function isScalarConst(n: Node, v?: number): boolean {
+  return n.shape.kind === 'scalar' && isConst(n, v);
+}
+export function isIdentity(n: Node): boolean {
+  return n.op === 'identity';
+}

@@ -1,9 +1,8 @@
 // Arithmetic: + − (with scalar expansion), negation, scalar and element-wise products and quotients (* ⊗ / ⊘),
 // powers, matrix products, transpose and the dot product.
 
-import type { Node } from '../ir.ts';
 import type { Builder } from '../builder.ts';
-import { constValue, isConst, isIdentity, isScalarConst, isZero } from '../builder.ts';
+import { type Node, constValue, isConst, isIdentity, isScalarConst, isZero } from '../ir.ts';
 import { PREC, eachLinearArg, type OpDef, type ShapeError } from './types.ts';
 import {
   type Shape, SCALAR, cols, formatShape, rows, sameDim, sameShape, shapeFromDims, transposeShape, vectorOf,
@@ -77,6 +76,19 @@ function coefficient(n: Node): [number, Node] {
   return [1, n];
 }
 
+/** The constant at the head of a product chain (−2 in (−2·a)·b), if any. */
+function leadingConstant(n: Node): number | undefined {
+  let m = n;
+  while (m.op === 'mul') m = m.args[0];
+  return m !== n && isScalarConst(m) ? constValue(m) : undefined;
+}
+
+/** The product chain with its leading constant negated. */
+function negateLeading(b: Builder, n: Node): Node {
+  if (isScalarConst(n)) return b.constant(-constValue(n)!);
+  return b.mul(negateLeading(b, n.args[0]), n.args[1]);
+}
+
 function scaled(b: Builder, c: number, base: Node): Node {
   return c === 1 ? base : c === -1 ? b.neg(base) : b.mul(b.constant(c), base);
 }
@@ -115,6 +127,65 @@ function factorCommon(b: Builder, x: Node, y: Node, combine: (p: Node, q: Node) 
   return undefined;
 }
 
+
+// ---- scalar products in normal form ------------------------------------------------------------------------
+// A product/quotient of scalars is flattened into coefficient × Π baseᵉ, equal bases are merged and it is
+// rebuilt as (coefficient × positive powers) / (negative powers): (1/u²)·2u → 2/u. Bounded, so long chains
+// (deep nests) are left alone instead of costing quadratic time.
+
+const MAX_FACTORS = 12;
+
+function collectFactors(n: Node, e: number, acc: { coef: number; bases: Map<Node, number>; budget: number }): boolean {
+  if (--acc.budget < 0) return false;
+  if (n.shape.kind !== 'scalar') return false;
+  if (n.op === 'const') {
+    acc.coef *= Math.pow(n.attr as number, e);
+    return true;
+  }
+  if (n.op === 'neg') {
+    acc.coef *= -1;
+    return collectFactors(n.args[0], e, acc);
+  }
+  if (n.op === 'mul') return collectFactors(n.args[0], e, acc) && collectFactors(n.args[1], e, acc);
+  if (n.op === 'div') return collectFactors(n.args[0], e, acc) && collectFactors(n.args[1], -e, acc);
+  if (n.op === 'pow' && isConst(n.args[1])) {
+    const base = n.args[0];
+    acc.bases.set(base, (acc.bases.get(base) ?? 0) + e * (n.args[1].attr as number));
+    return true;
+  }
+  acc.bases.set(n, (acc.bases.get(n) ?? 0) + e);
+  return true;
+}
+
+function isLeafLike(n: Node): boolean {
+  return n.args.length === 0;
+}
+
+/** Normal form of the scalar product x·y (or quotient x/y), or undefined when it is already normal. */
+function normalScalarProduct(b: Builder, x: Node, y: Node, quotient: boolean): Node | undefined {
+  const acc = { coef: 1, bases: new Map<Node, number>(), budget: MAX_FACTORS };
+  if (!collectFactors(x, 1, acc) || !collectFactors(y, quotient ? -1 : 1, acc)) return undefined;
+  if (!Number.isFinite(acc.coef)) return undefined;
+  const g = b.graph;
+  const power = (base: Node, e: number) => (e === 1 ? base : g.intern('pow', [base, b.constant(e)], SCALAR));
+  const entries = [...acc.bases.entries()].filter(([, e]) => e !== 0);
+  const ordered = [...entries.filter(([n]) => isLeafLike(n)), ...entries.filter(([n]) => !isLeafLike(n))];
+  const product = (factors: Node[]) => factors.reduce((p, f) => g.intern('mul', [p, f], SCALAR));
+  const num = ordered.filter(([, e]) => e > 0).map(([n, e]) => power(n, e));
+  const den = ordered.filter(([, e]) => e < 0).map(([n, e]) => power(n, -e));
+  if (acc.coef === 0) return b.constant(0);
+  let top: Node;
+  if (num.length === 0) top = b.constant(acc.coef);
+  else if (acc.coef === 1) top = product(num);
+  else if (acc.coef === -1 && den.length === 0) top = g.intern('neg', [product(num)], SCALAR);
+  else top = product([b.constant(acc.coef), ...num]);
+  const result = den.length ? g.intern('div', [top, product(den)], SCALAR) : top;
+  const unchanged = g.intern(quotient ? 'div' : 'mul', [x, y], SCALAR);
+  if (result === unchanged) return undefined;
+  b.fired('collect constants and powers in a product');
+  return result;
+}
+
 // ---- printing -------------------------------------------------------------------------------------------
 
 function juxtapose(left: string, right: string): string {
@@ -140,7 +211,8 @@ const add: OpDef = {
     if (x === y) return (b.fired('x + x → 2x'), b.mul(b.constant(2), x));
     if (y.op === 'neg') return b.sub(x, y.args[0]);
     if (x.op === 'neg') return b.sub(y, x.args[0]);
-    if (y.op === 'mul' && isScalarConst(y.args[0]) && constValue(y.args[0])! < 0) return b.sub(x, b.mul(b.constant(-constValue(y.args[0])!), y.args[1]));
+    if (transposeOf(x, y)) return b.add(y, x);
+    if ((leadingConstant(y) ?? 0) < 0) return b.sub(x, negateLeading(b, y));
     const [cx, bx] = coefficient(x);
     const [cy, by] = coefficient(y);
     if (bx === by && sameShape(x.shape, y.shape)) return (b.fired('collect like terms: a·x + b·x → (a + b)x'), scaled(b, cx + cy, bx));
@@ -170,6 +242,7 @@ const sub: OpDef = {
     if (isConst(x) && isConst(y)) return (b.fired('constant folding'), b.constant(constValue(x)! - constValue(y)!, shape));
     if (x === y) return (b.fired('x − x → 0'), b.zero(shape));
     if (y.op === 'neg') return b.add(x, y.args[0]);
+    if ((leadingConstant(y) ?? 0) < 0) return b.add(x, negateLeading(b, y));
     const [cx, bx] = coefficient(x);
     const [cy, by] = coefficient(y);
     if (bx === by && sameShape(x.shape, y.shape)) return (b.fired('collect like terms: a·x − b·x → (a − b)x'), scaled(b, cx - cy, bx));
@@ -201,7 +274,7 @@ const neg: OpDef = {
     if (isConst(x)) return b.constant(-constValue(x)!, shape);
     if (x.op === 'neg') return (b.fired('−(−x) → x'), x.args[0]);
     if (x.op === 'sub') return (b.fired('−(x − y) → y − x'), b.sub(x.args[1], x.args[0]));
-    if (x.op === 'mul' && isScalarConst(x.args[0])) return b.mul(b.constant(-constValue(x.args[0])!), x.args[1]);
+    if (leadingConstant(x) !== undefined) return negateLeading(b, x);
     return undefined;
   },
   jvp: (_n, [t], b) => (t ? b.neg(t) : null),
@@ -209,7 +282,8 @@ const neg: OpDef = {
   jacobian: eachLinearArg((_n, _k, J, b) => b.neg(J)),
   rule: { name: 'constant multiple (−1)', text: 'd(−u) = −du', latex: '\\mathrm{d}(-u) = -\\mathrm{d}u' },
   prec: () => PREC.neg,
-  format: (n, p) => `-${p.arg(n.args[0], PREC.neg + 1)}`,
+  // −(a b) = (−a) b, so a product needs no parentheses after the minus.
+  format: (n, p) => `-${p.arg(n.args[0], PREC.mul)}`,
   evaluate: (_n, [a]) => {
     const out = { rows: a.rows, cols: a.cols, data: new Float64Array(a.data.length) };
     for (let i = 0; i < a.data.length; i++) out.data[i] = -a.data[i];
@@ -240,12 +314,21 @@ const mul: OpDef = {
   shape: ([a, b]) => elementwiseShape('multiply element-wise', a, b),
   simplify([x, y], _attr, b, shape) {
     if (isZero(x) || isZero(y)) return (b.fired('0·x → 0'), b.zero(shape));
+    if (x.shape.kind === 'scalar' && y.shape.kind === 'scalar') return normalScalarProduct(b, x, y, false);
     if (isConst(x) && isConst(y)) return (b.fired('constant folding'), b.constant(constValue(x)! * constValue(y)!, shape));
     if (isConst(x, 1) && (x.shape.kind === 'scalar' || sameShape(y.shape, shape))) return (b.fired('1·x → x'), b.broadcast(y, shape));
     if (isConst(y, 1) && (y.shape.kind === 'scalar' || sameShape(x.shape, shape))) return (b.fired('x·1 → x'), b.broadcast(x, shape));
     if (x.op === 'neg') return b.neg(b.mul(x.args[0], y));
     if (y.op === 'neg') return b.neg(b.mul(x, y.args[0]));
     if (isConst(x, -1) && x.shape.kind === 'scalar') return b.neg(y);
+    // An expanded scalar s𝟏 times a value of the same shape is just s times it.
+    if (isExpandedScalar(x) && sameShape(y.shape, shape)) return (b.fired('(s𝟏) ⊗ v → s v'), b.mul(x.args[0], y));
+    if (isExpandedScalar(y) && sameShape(x.shape, shape)) return (b.fired('v ⊗ (s𝟏) → s v'), b.mul(y.args[0], x));
+    // Scalar factors move to the front of element-wise products: (s u) ⊗ v → s (u ⊗ v).
+    if (x.shape.kind !== 'scalar' && y.shape.kind !== 'scalar') {
+      if (x.op === 'mul' && x.args[0].shape.kind === 'scalar') return b.mul(x.args[0], b.mul(x.args[1], y));
+      if (y.op === 'mul' && y.args[0].shape.kind === 'scalar') return b.mul(y.args[0], b.mul(x, y.args[1]));
+    }
     // Constants first, then other scalars, then the rest: "2 s x".
     if (isScalarConst(y) && !isConst(x)) return b.mul(y, x);
     if (y.shape.kind === 'scalar' && x.shape.kind !== 'scalar') return b.mul(y, x);
@@ -282,12 +365,17 @@ const mul: OpDef = {
     const [x, y] = n.args;
     const elementwise = isNonScalar(x) && isNonScalar(y);
     const l = p.arg(x, PREC.mul);
-    const r = p.arg(y, PREC.mul + 1);
+    // Scalar and element-wise products are associative: a * (b * c) prints as a * b * c.
+    const r = p.arg(y, y.op === 'mul' || (x.shape.kind === 'scalar' && y.op === 'matmul') ? PREC.mul : PREC.mul + 1);
     if (p.mode === 'text') return elementwise ? `${l} ⊗ ${r}` : `${l} * ${r}`;
     return elementwise ? `${l} \\otimes ${r}` : juxtapose(l, r);
   },
   evaluate: (_n, [a, c]) => map2(a, c, (x, y) => x * y),
 };
+
+function isExpandedScalar(n: Node): boolean {
+  return n.op === 'mul' && n.args[0].shape.kind === 'scalar' && isConst(n.args[1], 1);
+}
 
 function isComparison(n: Node): boolean {
   return n.op === 'gt' || n.op === 'lt' || n.op === 'ge' || n.op === 'le';
@@ -301,6 +389,7 @@ const div: OpDef = {
   simplify([x, y], _attr, b, shape) {
     if (isConst(y, 1) && y.shape.kind === 'scalar') return (b.fired('x/1 → x'), b.broadcast(x, shape));
     if (isZero(x)) return (b.fired('0/x → 0'), b.zero(shape));
+    if (x.shape.kind === 'scalar' && y.shape.kind === 'scalar' && !isZero(y)) return normalScalarProduct(b, x, y, true);
     if (isConst(x) && isConst(y) && constValue(y) !== 0) return (b.fired('constant folding'), b.constant(constValue(x)! / constValue(y)!, shape));
     if (x === y) return (b.fired('x/x → 1'), b.ones(shape));
     if (x.op === 'neg') return b.neg(b.div(x.args[0], y));
@@ -421,7 +510,8 @@ const matmul: OpDef = {
   prec: () => PREC.mul,
   format(n, p) {
     const l = p.arg(n.args[0], PREC.mul);
-    const r = p.arg(n.args[1], PREC.mul + 1);
+    // Matrix products are associative: A * (B * C) prints as A * B * C.
+    const r = p.arg(n.args[1], n.args[1].op === 'matmul' ? PREC.mul : PREC.mul + 1);
     return p.mode === 'latex' ? `${l} ${r}` : `${l} * ${r}`;
   },
   evaluate: (_n, [a, c]) => matmulT(a, c),
@@ -439,13 +529,8 @@ const transpose: OpDef = {
     if (isConst(x)) return b.constant(constValue(x)!, shape);
     if (x.op === 'neg') return b.neg(b.transpose(x.args[0]));
     if (x.op === 'mul' && x.args[0].shape.kind === 'scalar') return b.mul(x.args[0], b.transpose(x.args[1]));
-    if (x.op === 'matmul') {
-      const [A, B] = x.args;
-      const vectorLike = (s: Shape) => s.kind === 'vector' || s.kind === 'row';
-      if (vectorLike(A.shape) || vectorLike(B.shape) || A.op === 'transpose' || B.op === 'transpose') {
-        return (b.fired('(AB)ᵀ → BᵀAᵀ'), b.matmul(b.transpose(B), b.transpose(A)));
-      }
-    }
+    if ((x.op === 'add' || x.op === 'sub') && x.args[0].shape.kind === 'matrix') return (b.fired('(A + B)ᵀ → Aᵀ + Bᵀ'), b.node(x.op, [b.transpose(x.args[0]), b.transpose(x.args[1])]));
+    if (x.op === 'matmul') return (b.fired('(AB)ᵀ → BᵀAᵀ'), b.matmul(b.transpose(x.args[1]), b.transpose(x.args[0])));
     return undefined;
   },
   jvp: (_n, [t], b) => (t ? b.transpose(t) : null),

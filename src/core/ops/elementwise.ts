@@ -1,9 +1,8 @@
 // Element-wise functions: each has a diagonal Jacobian diag(f'(u)). Adding one (e.g. softplus) is one entry
 // in UNARY below: its derivative, LaTeX and numeric kernel.
 
-import type { Node } from '../ir.ts';
 import type { Builder } from '../builder.ts';
-import { constValue, isConst } from '../builder.ts';
+import { type Node, constValue, isConst } from '../ir.ts';
 import { PREC, type OpDef, type Printer, type SurfaceFunction } from './types.ts';
 import { elementwiseShape } from './arithmetic.ts';
 import { map1, map2, type Tensor } from '../numeric/tensor.ts';

@@ -1,9 +1,8 @@
 // Matrix functions: trace, determinant, inverse and diag (vector → diagonal matrix, matrix → its diagonal).
 // Their derivatives are the Matrix Cookbook identities, written as differentials.
 
-import type { Node } from '../ir.ts';
 import type { Builder } from '../builder.ts';
-import { isConst, isIdentity } from '../builder.ts';
+import { type Node, isConst, isIdentity } from '../ir.ts';
 import { PREC, type OpDef, type ShapeError, type SurfaceFunction } from './types.ts';
 import { type Shape, SCALAR, formatShape, matrixOf, sameDim, vectorOf } from '../shape.ts';
 import { detT, invT, scalarT, tensor } from '../numeric/tensor.ts';

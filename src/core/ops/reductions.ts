@@ -1,8 +1,7 @@
 // Reductions to a scalar: sum, mean and the norm (2-norm of vectors, Frobenius norm of matrices).
 
-import type { Node } from '../ir.ts';
 import type { Builder } from '../builder.ts';
-import { constValue, isConst } from '../builder.ts';
+import { type Node, constValue, isConst } from '../ir.ts';
 import { PREC, eachLinearArg, type OpDef, type SurfaceFunction } from './types.ts';
 import { SCALAR } from '../shape.ts';
 import { scalarT, sumT } from '../numeric/tensor.ts';

@@ -1,9 +1,8 @@
 // Structure: vector literals, elements, the dot-product function, and derivative forms as they appear in
 // expressions before the differentiation engine replaces them with their results.
 
-import type { Node } from '../ir.ts';
 import type { Builder } from '../builder.ts';
-import { constValue, isConst } from '../builder.ts';
+import { type Node, constValue, isConst } from '../ir.ts';
 import { PREC, type OpDef, type SurfaceFunction } from './types.ts';
 import { type Layout, type Shape, SCALAR, formatShape, formatJacobianDims, jacobianShape, hessianShape, matrixOf, sameDim, vectorOf } from '../shape.ts';
 import { EvalError, scalarT, tensor } from '../numeric/tensor.ts';

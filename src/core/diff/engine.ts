@@ -1,0 +1,192 @@
+// The differentiation engine. Three passes over the shared DAG, each driven by the operators' own rules:
+//  - forward (jvp): the differential df in a direction dx, in topological order;
+//  - reverse (vjp): the gradient of a scalar, accumulated backwards (vector–Jacobian products);
+//  - Jacobian extraction: read the matrix J off a differential df = J dx (for vector variables).
+// Results are built with the simplifying Builder, so shared subexpressions stay shared.
+
+import { Builder, InternalError } from '../builder.ts';
+import { type Node, topoOrder } from '../ir.ts';
+import { opDef } from '../ops/registry.ts';
+import { type Dim, type Layout, type Shape, matrixOf } from '../shape.ts';
+import type { DerivativeForm } from '../ops/structure.ts';
+
+export interface Variable {
+  name: string;
+  shape: Shape;
+  node: Node;
+}
+
+/** Tangent of `root` when `wrt` moves in direction `seed` (same shape as the variable); null means zero. */
+export function jvp(b: Builder, root: Node, wrt: string, seed: Node): Node | null {
+  const tangents = new Map<number, Node | null>();
+  for (const n of topoOrder([root], (m) => m.vars.has(wrt))) {
+    if (!n.vars.has(wrt)) continue;
+    if (n.op === 'var') {
+      tangents.set(n.id, seed);
+      continue;
+    }
+    const def = opDef(n.op);
+    if (!def.jvp) throw new InternalError(`no derivative rule for ${n.op}`);
+    const ts = n.args.map((a) => tangents.get(a.id) ?? null);
+    tangents.set(n.id, ts.every((t) => !t) ? null : def.jvp(n, ts, b));
+  }
+  return tangents.get(root.id) ?? null;
+}
+
+/** Reverse mode: the cotangent of variable `wrt` given the cotangent `seed` of `root` (null means zero). */
+export function vjp(b: Builder, root: Node, wrt: string, seed: Node): Node | null {
+  const order = topoOrder([root], (m) => m.vars.has(wrt));
+  const adjoints = new Map<number, Node>([[root.id, seed]]);
+  let result: Node | null = null;
+  for (let i = order.length - 1; i >= 0; i--) {
+    const n = order[i];
+    const s = adjoints.get(n.id);
+    if (!s || !n.vars.has(wrt)) continue;
+    if (n.op === 'var') {
+      result = s;
+      continue;
+    }
+    const def = opDef(n.op);
+    if (!def.vjp) throw new InternalError(`no reverse derivative rule for ${n.op}`);
+    n.args.forEach((a, k) => {
+      if (!a.vars.has(wrt)) return;
+      const c = def.vjp!(n, s, k, b);
+      const prev = adjoints.get(a.id);
+      adjoints.set(a.id, prev ? b.add(prev, c) : c);
+    });
+  }
+  return result;
+}
+
+/**
+ * Reads the Jacobian matrix (numerator layout) off a differential `df` that is linear in the tangent leaf of
+ * the vector variable `wrt`. null when some piece is not a matrix (a higher-order tensor sits in between).
+ */
+export function extractJacobian(b: Builder, df: Node, wrt: Variable): Node | null {
+  const key = '∂' + wrt.name;
+  const n = (wrt.shape as { n: Dim }).n;
+  const Js = new Map<number, Node | null>();
+  for (const node of topoOrder([df], (m) => m.vars.has(key))) {
+    if (!node.vars.has(key)) continue;
+    if (node.op === 'tangent') {
+      Js.set(node.id, b.identity(n));
+      continue;
+    }
+    const def = opDef(node.op);
+    const args = node.args.map((a) => (a.vars.has(key) ? Js.get(a.id) : null));
+    if (args.some((J) => J === undefined)) return null;
+    const J = def.jacobian?.(node, args as (Node | null)[], b) ?? null;
+    if (!J) return null;
+    Js.set(node.id, J);
+  }
+  return Js.get(df.id) ?? null;
+}
+
+/** A derivative that is a matrix (or vector or scalar) in the requested layout. */
+export interface MatrixResult {
+  kind: 'matrix';
+  value: Node;
+}
+
+/**
+ * A derivative shown slice by slice in index form: `∂f/∂x_j = slice` (or `∂f/∂X_{jk}`), the slice being the
+ * derivative along one unit direction; used for third-order tensors and wherever no matrix form exists.
+ */
+export interface IndexResult {
+  kind: 'index';
+  /** Index symbols of the variable's element, e.g. ['j'] or ['j', 'k']. */
+  indices: string[];
+  slice: Node;
+  /** The differentiated (vector or matrix) function whose slices these are. */
+  of: Node;
+  /** Order of result dims: f-dims then x-dims (numerator) or x-dims then f-dims (denominator). */
+  layout: Layout;
+}
+
+export type DerivativeResult = MatrixResult | IndexResult;
+
+const INDEX_SYMBOLS = ['j', 'k'];
+
+/** Unit direction seed for index-form slices: e_j for vectors, e_j e_kᵀ for matrices. */
+function unitSeed(b: Builder, x: Variable): { seed: Node; indices: string[] } {
+  const s = x.shape;
+  if (s.kind === 'vector') return { seed: b.unit('j', s.n), indices: ['j'] };
+  if (s.kind === 'row') return { seed: b.transpose(b.unit('j', s.n)), indices: ['j'] };
+  if (s.kind === 'matrix') return { seed: b.matmul(b.unit('j', s.m), b.transpose(b.unit('k', s.n))), indices: INDEX_SYMBOLS };
+  return { seed: b.constant(1), indices: [] };
+}
+
+function indexForm(b: Builder, f: Node, x: Variable, layout: Layout): IndexResult {
+  const { seed, indices } = unitSeed(b, x);
+  const slice = jvp(b, f, x.name, seed) ?? b.zero(f.shape);
+  return { kind: 'index', indices, slice, of: f, layout };
+}
+
+function zeroResult(b: Builder, f: Node, x: Variable, layout: Layout, shape: Shape | undefined): DerivativeResult {
+  if (shape) return { kind: 'matrix', value: b.zero(shape) };
+  return { kind: 'index', indices: unitSeed(b, x).indices, slice: b.zero(f.shape), of: f, layout };
+}
+
+/** The gradient of a scalar f: always x's shape. */
+export function gradient(b: Builder, f: Node, x: Variable): Node {
+  return vjp(b, f, x.name, b.constant(1)) ?? b.zero(x.shape);
+}
+
+/** Numerator-layout Jacobian of f w.r.t. x when it is at most a matrix, else null. */
+export function numeratorJacobian(b: Builder, f: Node, x: Variable): Node | null {
+  if (!f.vars.has(x.name)) return null;
+  if (x.shape.kind === 'scalar') return jvp(b, f, x.name, b.constant(1));
+  if (f.shape.kind === 'scalar') return b.transpose(gradient(b, f, x));
+  if (x.shape.kind === 'vector' && (f.shape.kind === 'vector' || f.shape.kind === 'row')) {
+    const df = jvp(b, f, x.name, b.tangent(x.name, x.shape));
+    return df && extractJacobian(b, df, x);
+  }
+  return null;
+}
+
+/**
+ * The derivative form `form` of f w.r.t. x in `layout`. `shape` is the expected result shape (absent for
+ * tensors of order ≥ 3).
+ */
+export function differentiate(b: Builder, f: Node, x: Variable, form: DerivativeForm, layout: Layout, shape?: Shape): DerivativeResult {
+  const toLayout = (numerator: Node): Node => (layout === 'numerator' ? numerator : b.transpose(numerator));
+  if (!f.vars.has(x.name)) return zeroResult(b, f, x, layout, shape);
+  if (form === 'grad') return { kind: 'matrix', value: gradient(b, f, x) };
+  if (form === 'hessian') {
+    if (x.shape.kind === 'scalar') {
+      const d1 = jvp(b, f, x.name, b.constant(1));
+      return { kind: 'matrix', value: (d1 && jvp(b, d1, x.name, b.constant(1))) ?? b.constant(0) };
+    }
+    const g = gradient(b, f, x);
+    const dg = jvp(b, g, x.name, b.tangent(x.name, x.shape));
+    if (!dg) return { kind: 'matrix', value: b.zero(matrixOf((x.shape as { n: Dim }).n, (x.shape as { n: Dim }).n)) };
+    const H = extractJacobian(b, dg, x);
+    return H ? { kind: 'matrix', value: H } : indexForm(b, g, x, layout);
+  }
+  if (shape) {
+    // A scalar's denominator-layout Jacobian is its gradient: build it directly rather than as (gᵀ)ᵀ.
+    if (f.shape.kind === 'scalar' && x.shape.kind !== 'scalar' && layout === 'denominator') return { kind: 'matrix', value: gradient(b, f, x) };
+    const J = numeratorJacobian(b, f, x);
+    if (J) return { kind: 'matrix', value: toLayout(J) };
+  }
+  return indexForm(b, f, x, layout);
+}
+
+/** Replaces derivative forms inside an expression by their results (in `layout`). */
+export function lowerDerivatives(b: Builder, root: Node, layout: Layout, variables: (name: string) => Variable | undefined): Node {
+  const done = new Map<number, Node>();
+  for (const n of topoOrder([root])) {
+    const args = n.args.map((a) => done.get(a.id) ?? a);
+    if (n.op === 'deriv') {
+      const [form, nodeLayout] = String(n.attr).split('|') as [DerivativeForm, Layout];
+      const x = variables(String(n.args[1].attr));
+      if (!x) throw new InternalError(`unknown variable ${n.args[1].attr}`);
+      const r = differentiate(b, args[0], x, form, nodeLayout ?? layout, n.shape);
+      if (r.kind !== 'matrix') throw new InternalError('tensor-valued derivative inside an expression');
+      done.set(n.id, r.value);
+    } else {
+      done.set(n.id, args.every((a, i) => a === n.args[i]) ? n : b.raw(n.op, args, n.attr));
+    }
+  }
+  return done.get(root.id) ?? root;
+}

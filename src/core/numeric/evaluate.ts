@@ -1,0 +1,26 @@
+// Reference evaluator: walks the DAG once in topological order with each operator's kernel. Used by
+// `mcalc eval`, gradient checks and tests; the compiled evaluator (compile.ts) is the fast path.
+
+import { type Node, topoOrder } from '../ir.ts';
+import { opDef } from '../ops/registry.ts';
+import { type EvalEnv, type Tensor, EvalError, shapeDims } from './tensor.ts';
+
+export function evaluateAll(roots: readonly Node[], env: EvalEnv): Map<Node, Tensor> {
+  const values = new Map<Node, Tensor>();
+  for (const n of topoOrder(roots)) {
+    const v = opDef(n.op).evaluate(
+      n,
+      n.args.map((a) => values.get(a)!),
+      env,
+    );
+    values.set(n, v);
+  }
+  return values;
+}
+
+export function evaluate(root: Node, env: EvalEnv): Tensor {
+  const v = evaluateAll([root], env).get(root)!;
+  const [r, c] = shapeDims(root.shape, env);
+  if (v.rows !== r || v.cols !== c) throw new EvalError(`internal: ${root.op} produced ${v.rows}×${v.cols}, expected ${r}×${c}`);
+  return v;
+}
