@@ -90,6 +90,8 @@ export function parseExpression(text: string): { expr?: Expr; problems: ParsePro
 class LineParser {
   private pos = 0;
   private depth = 0;
+  /** > 0 while parsing an exponent: `x^2ᵀ` transposes x^2, as in MATLAB, not the 2. */
+  private inExponent = 0;
   constructor(private readonly toks: Token[]) {}
 
   private peek(k = 0): Token {
@@ -208,16 +210,34 @@ class LineParser {
     let left = this.prefix();
     for (;;) {
       const t = this.peek();
+      if (t.kind === 'transpose' && this.inExponent === 0) {
+        this.next();
+        left = { kind: 'transpose', operand: left, span: { start: left.span.start, end: t.end } };
+        continue;
+      }
       const info = BINARY[t.kind];
       if (!info || info.bp <= minBp) break;
       if (info.bp === 10 && minBp === 10) this.fail(t, 'Comparisons cannot be chained.', 'syntax', 'Use parentheses, e.g. `(a > 0) ⊗ (b > 0)`.');
       this.next();
       // `^` is right-associative; the others are left-associative.
+      if (info.op === '^') this.inExponent++;
       const right = this.expression(info.op === '^' ? info.bp - 1 : info.bp);
+      if (info.op === '^') this.inExponent--;
       left = { kind: 'binary', op: info.op, opSpan: spanOfToken(t), left, right, span: { start: left.span.start, end: right.span.end } };
     }
     this.depth--;
     return left;
+  }
+
+  /** Brackets start a fresh context: transposes inside `x^(yᵀ * z)` belong to the bracketed expression. */
+  private nested<T>(parse: () => T): T {
+    const saved = this.inExponent;
+    this.inExponent = 0;
+    try {
+      return parse();
+    } finally {
+      this.inExponent = saved;
+    }
   }
 
   private prefix(): Expr {
@@ -234,12 +254,12 @@ class LineParser {
   private postfix(e: Expr): Expr {
     for (;;) {
       const t = this.peek();
-      if (t.kind === 'transpose') {
+      if (t.kind === 'transpose' && this.inExponent === 0) {
         this.next();
         e = { kind: 'transpose', operand: e, span: { start: e.span.start, end: t.end } };
       } else if (t.kind === '[') {
         this.next();
-        const index = this.expression(0);
+        const index = this.nested(() => this.expression(0));
         const close = this.expect(']', '`]` after the index');
         e = { kind: 'index', target: e, index, span: { start: e.span.start, end: close.end } };
       } else if (t.kind === '(' && e.kind !== 'call') {
@@ -260,7 +280,7 @@ class LineParser {
         }
         return { kind: 'name', name: t.text, span: spanOfToken(t) };
       case '(': {
-        const inner = this.expression(0);
+        const inner = this.nested(() => this.expression(0));
         const close = this.expect(')', '`)`');
         // Widen the span so hovering the parentheses shows the parenthesised expression.
         return { ...inner, span: { start: t.start, end: close.end } } as Expr;
@@ -269,7 +289,7 @@ class LineParser {
         const elements: Expr[] = [];
         if (this.peek().kind === ']') this.fail(this.peek(), 'A vector literal needs at least one element.');
         for (;;) {
-          elements.push(this.expression(0));
+          elements.push(this.nested(() => this.expression(0)));
           const sep = this.next();
           if (sep.kind === ']') return { kind: 'vector', elements, span: { start: t.start, end: sep.end } };
           if (sep.kind !== ',') this.fail(sep, `Expected \`,\` or \`]\` in the vector literal but found ${describe(sep)}.`);
@@ -291,7 +311,7 @@ class LineParser {
     const args: Expr[] = [];
     if (this.peek().kind !== ')') {
       for (;;) {
-        args.push(this.expression(0));
+        args.push(this.nested(() => this.expression(0)));
         if (this.peek().kind !== ',') break;
         this.next();
       }

@@ -19,8 +19,8 @@ export interface PrintOptions {
   names?: ReadonlyMap<Node, string>;
   /** Introduce names for subexpressions used more than once (default true). */
   share?: boolean;
-  /** Prefix of introduced names (default `u`). */
-  prefix?: string;
+  /** Names in use (variables, definitions): introduced names avoid their letters. */
+  avoid?: Iterable<string>;
 }
 
 const SUB = '₀₁₂₃₄₅₆₇₈₉';
@@ -46,10 +46,13 @@ export function printExpr(root: Node, mode: 'text' | 'latex', options: PrintOpti
     }
     const treeSize = new Map<Node, number>();
     for (const n of order) treeSize.set(n, Math.min(64, 1 + n.args.reduce((s, a) => s + (treeSize.get(a) ?? 1), 0)));
+    const taken = new Set(options.avoid ?? []);
+    for (const n of userNames.values()) taken.add(n);
+    const prefix = ['u', 'v', 'p', 'q', 'r', 'h', 'g', 'ξ'].find((c) => !taken.has(c) && ![...taken].some((t) => t.startsWith(c + '₁'))) ?? 'ξ';
     let k = 0;
     for (const n of order) {
       if (n === root || userNames.has(n) || (treeSize.get(n) ?? 1) < MIN_NAMED_SIZE || (uses.get(n) ?? 0) < 2) continue;
-      introduced.set(n, `${options.prefix ?? 'u'}${subscriptNumber(++k)}`);
+      introduced.set(n, `${prefix}${subscriptNumber(++k)}`);
     }
   }
   const nameOf = (n: Node, top: Node): string | undefined => (n === top ? undefined : (userNames.get(n) ?? introduced.get(n)));

@@ -5,7 +5,8 @@ import type { Node } from '../ir.ts';
 import type { DerivativeResult, Variable } from '../diff/engine.ts';
 import type { DerivativeForm } from '../ops/structure.ts';
 import type { Layout } from '../shape.ts';
-import { evaluate } from './evaluate.ts';
+import { evaluate, evaluateAll } from './evaluate.ts';
+import { opDef } from '../ops/registry.ts';
 import { type EvalEnv, type Tensor, EvalError, shapeDims } from './tensor.ts';
 
 /** G[i][j] = ∂f_i/∂x_j with f and x flattened row-major. */
@@ -108,4 +109,15 @@ export function finiteDifferenceHessian(f: Node, x: Variable, env: EvalEnv, h: n
     }
   }
   return { fSize: n, xSize: n, data: H };
+}
+
+/** How close the point is to a kink of any non-smooth operator in f (Infinity when f is smooth). */
+export function minKinkDistance(f: Node, env: EvalEnv): number {
+  const values = evaluateAll([f], env);
+  let min = Infinity;
+  for (const node of values.keys()) {
+    const def = opDef(node.op);
+    if (def.kinkDistance) min = Math.min(min, def.kinkDistance(node, node.args.map((a) => values.get(a)!)));
+  }
+  return min;
 }

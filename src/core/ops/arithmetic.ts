@@ -150,6 +150,10 @@ function collectFactors(n: Node, e: number, acc: { coef: number; bases: Map<Node
   if (n.op === 'div') return collectFactors(n.args[0], e, acc) && collectFactors(n.args[1], -e, acc);
   if (n.op === 'pow' && isConst(n.args[1])) {
     const base = n.args[0];
+    if (isConst(base)) {
+      acc.coef *= Math.pow(base.attr as number, e * (n.args[1].attr as number));
+      return true;
+    }
     acc.bases.set(base, (acc.bases.get(base) ?? 0) + e * (n.args[1].attr as number));
     return true;
   }

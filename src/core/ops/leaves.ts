@@ -90,7 +90,7 @@ export const leafOps: OpDef[] = [
     format: (n, p) => (p.mode === 'latex' ? `\\mathbf{e}_{${n.attr}}` : `e_${n.attr}`),
     evaluate(n, _args, env) {
       const [r] = shapeDims(n.shape, env);
-      const j = env.indices?.get(String(n.attr));
+      const j = typeof n.attr === 'number' ? n.attr : env.indices?.get(String(n.attr));
       if (j === undefined) throw new EvalError(`No value for the index ${n.attr}.`);
       const t = tensor(r, 1);
       if (j >= 1 && j <= r) t.data[j - 1] = 1;

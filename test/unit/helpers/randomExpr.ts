@@ -1,0 +1,83 @@
+// Random well-shaped mcalc expressions for property tests, generated as source text so the parser and the
+// analysis are exercised too. Domains are kept safe (log and sqrt of positive arguments, divisions by
+// 1 + x²) so failures point at rules, not at NaNs.
+
+import fc from 'fast-check';
+
+export const PRELUDE = 'dim n, m\ns, t: scalar\nu, v: vector[n]\nA, B: matrix[n, n]\nC: matrix[m, n]\n';
+
+/** Variables of PRELUDE by kind. */
+export const VARIABLES = { scalar: ['s', 't'], vector: ['u', 'v'], matrix: ['A', 'B'] } as const;
+
+export type Kind = 'scalar' | 'vector' | 'matrix';
+
+const SMOOTH_UNARY = ['sin', 'cos', 'tanh', 'sigmoid', 'exp'];
+
+/** A symmetric positive definite matrix built from any X and a: X Xᵀ + diag(a² + 1). Safe to invert. */
+function spd(X: string, a: string): string {
+  return `(${X} * (${X})ᵀ + diag(${a}^2 + 1))`;
+}
+
+export function exprArb(kind: Kind, depth: number, opts: { kinks?: boolean } = {}): fc.Arbitrary<string> {
+  const leaf = fc.constantFrom(...VARIABLES[kind]);
+  if (depth <= 0) {
+    return kind === 'scalar' ? fc.oneof(leaf, fc.constantFrom('2', '0.5', '3')) : leaf;
+  }
+  const sub = (k: Kind) => exprArb(k, depth - 1, opts);
+  const S = () => sub('scalar');
+  const V = () => sub('vector');
+  const M = () => sub('matrix');
+  const unary = fc.constantFrom(...SMOOTH_UNARY);
+  const kinky = opts.kinks ? fc.constantFrom('relu', 'abs') : unary;
+  switch (kind) {
+    case 'scalar':
+      return fc.oneof(
+        { weight: 2, arbitrary: leaf },
+        fc.tuple(S(), fc.constantFrom('+', '-', '*'), S()).map(([a, op, b]) => `(${a} ${op} ${b})`),
+        fc.tuple(S(), S()).map(([a, b]) => `(${a} / (1 + ${b}^2))`),
+        fc.tuple(unary, S()).map(([f, a]) => `${f}(${a})`),
+        S().map((a) => `log(1 + ${a}^2)`),
+        S().map((a) => `sqrt(2 + ${a}^2)`),
+        fc.tuple(S(), fc.constantFrom(2, 3)).map(([a, p]) => `(${a})^${p}`),
+        V().map((a) => `sum(${a})`),
+        V().map((a) => `mean(${a})`),
+        fc.tuple(V(), V()).map(([a, b]) => `(${a} · ${b})`),
+        fc.tuple(V(), V()).map(([a, b]) => `dot(${a}, ${b})`),
+        fc.tuple(V(), M(), V()).map(([a, X, b]) => `(${a}ᵀ * ${X} * ${b})`),
+        V().map((a) => `norm(${a} + 3)`),
+        M().map((X) => `tr(${X})`),
+        fc.tuple(M(), V()).map(([X, a]) => `log(det(${spd(X, a)}))`),
+        fc.tuple(V(), M(), V(), V()).map(([a, X, c, b]) => `(${a}ᵀ * inv(${spd(X, c)}) * ${b})`),
+        V().map((a) => `(${a})[1]`),
+        fc.tuple(S(), S()).map(([a, b]) => `max(${a}, ${b})`),
+        fc.tuple(kinky, S()).map(([f, a]) => `${f}(${a})`),
+      );
+    case 'vector':
+      return fc.oneof(
+        { weight: 2, arbitrary: leaf },
+        fc.tuple(V(), fc.constantFrom('+', '-', '⊗'), V()).map(([a, op, b]) => `(${a} ${op} ${b})`),
+        fc.tuple(V(), V()).map(([a, b]) => `(${a} ⊘ (1 + ${b}^2))`),
+        fc.tuple(S(), V()).map(([a, b]) => `(${a} * ${b})`),
+        fc.tuple(V(), S()).map(([a, b]) => `(${a} + ${b})`),
+        fc.tuple(M(), V()).map(([X, a]) => `(${X} * ${a})`),
+        fc.tuple(M(), V()).map(([X, a]) => `(${X}ᵀ * ${a})`),
+        fc.tuple(unary, V()).map(([f, a]) => `${f}(${a})`),
+        fc.tuple(kinky, V()).map(([f, a]) => `${f}(${a})`),
+        fc.tuple(V(), fc.constantFrom(2, 3)).map(([a, p]) => `(${a})^${p}`),
+        V().map((a) => `max(0, ${a})`),
+        M().map((X) => `diag(${X})`),
+        fc.tuple(S(), S()).map(([a, b]) => `(${a} * u + ${b} * v)`),
+      );
+    case 'matrix':
+      return fc.oneof(
+        { weight: 2, arbitrary: leaf },
+        fc.tuple(M(), fc.constantFrom('+', '-', '*', '⊗'), M()).map(([a, op, b]) => `(${a} ${op} ${b})`),
+        fc.tuple(S(), M()).map(([a, X]) => `(${a} * ${X})`),
+        M().map((X) => `(${X})ᵀ`),
+        fc.tuple(V(), V()).map(([a, b]) => `(${a} * ${b}ᵀ)`),
+        fc.tuple(unary, M()).map(([f, X]) => `${f}(${X})`),
+        V().map((a) => `diag(${a})`),
+        fc.tuple(M(), V()).map(([X, a]) => `inv(${spd(X, a)})`),
+      );
+  }
+}
