@@ -18,6 +18,11 @@ export interface Variable {
 
 /** Tangent of `root` when `wrt` moves in direction `seed` (same shape as the variable); null means zero. */
 export function jvp(b: Builder, root: Node, wrt: string, seed: Node): Node | null {
+  return jvpAll(b, root, wrt, seed).get(root.id) ?? null;
+}
+
+/** Tangents of every node of `root`'s DAG that depends on `wrt` (by node id). */
+export function jvpAll(b: Builder, root: Node, wrt: string, seed: Node): Map<number, Node | null> {
   const tangents = new Map<number, Node | null>();
   for (const n of topoOrder([root], (m) => m.vars.has(wrt))) {
     if (!n.vars.has(wrt)) continue;
@@ -30,22 +35,28 @@ export function jvp(b: Builder, root: Node, wrt: string, seed: Node): Node | nul
     const ts = n.args.map((a) => tangents.get(a.id) ?? null);
     tangents.set(n.id, ts.every((t) => !t) ? null : def.jvp(n, ts, b));
   }
-  return tangents.get(root.id) ?? null;
+  return tangents;
 }
 
 /** Reverse mode: the cotangent of variable `wrt` given the cotangent `seed` of `root` (null means zero). */
 export function vjp(b: Builder, root: Node, wrt: string, seed: Node): Node | null {
+  const v = variableNode(root, wrt);
+  return v ? (vjpAll(b, root, wrt, seed).get(v.id) ?? null) : null;
+}
+
+/** The variable's leaf inside a DAG. */
+export function variableNode(root: Node, wrt: string): Node | undefined {
+  return topoOrder([root], (m) => m.vars.has(wrt)).find((n) => n.op === 'var' && n.attr === wrt);
+}
+
+/** Adjoints (∂root/∂node, shaped like node) of every node that depends on `wrt`, by node id. */
+export function vjpAll(b: Builder, root: Node, wrt: string, seed: Node): Map<number, Node> {
   const order = topoOrder([root], (m) => m.vars.has(wrt));
   const adjoints = new Map<number, Node>([[root.id, seed]]);
-  let result: Node | null = null;
   for (let i = order.length - 1; i >= 0; i--) {
     const n = order[i];
     const s = adjoints.get(n.id);
-    if (!s || !n.vars.has(wrt)) continue;
-    if (n.op === 'var') {
-      result = s;
-      continue;
-    }
+    if (!s || !n.vars.has(wrt) || n.op === 'var') continue;
     const def = opDef(n.op);
     if (!def.vjp) throw new InternalError(`no reverse derivative rule for ${n.op}`);
     n.args.forEach((a, k) => {
@@ -55,7 +66,7 @@ export function vjp(b: Builder, root: Node, wrt: string, seed: Node): Node | nul
       adjoints.set(a.id, prev ? b.add(prev, c) : c);
     });
   }
-  return result;
+  return adjoints;
 }
 
 /**
@@ -63,6 +74,11 @@ export function vjp(b: Builder, root: Node, wrt: string, seed: Node): Node | nul
  * the vector variable `wrt`. null when some piece is not a matrix (a higher-order tensor sits in between).
  */
 export function extractJacobian(b: Builder, df: Node, wrt: Variable): Node | null {
+  return extractAll(b, df, wrt).get(df.id) ?? null;
+}
+
+/** Jacobians (numerator layout) of every node of the differential's DAG that involves the tangent. */
+export function extractAll(b: Builder, df: Node, wrt: Variable): Map<number, Node | null> {
   const key = '∂' + wrt.name;
   const n = (wrt.shape as { n: Dim }).n;
   const Js = new Map<number, Node | null>();
@@ -73,13 +89,17 @@ export function extractJacobian(b: Builder, df: Node, wrt: Variable): Node | nul
       continue;
     }
     const def = opDef(node.op);
-    const args = node.args.map((a) => (a.vars.has(key) ? Js.get(a.id) : null));
-    if (args.some((J) => J === undefined)) return null;
-    const J = def.jacobian?.(node, args as (Node | null)[], b) ?? null;
-    if (!J) return null;
-    Js.set(node.id, J);
+    // A piece that is not a matrix (a tensor in between) makes every node above it inexpressible too.
+    let failed = false;
+    const args = node.args.map((a) => {
+      if (!a.vars.has(key)) return null;
+      const J = Js.get(a.id);
+      if (!J) failed = true;
+      return J ?? null;
+    });
+    Js.set(node.id, failed ? null : (def.jacobian?.(node, args, b) ?? null));
   }
-  return Js.get(df.id) ?? null;
+  return Js;
 }
 
 /** A derivative that is a matrix (or vector or scalar) in the requested layout. */
