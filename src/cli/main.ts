@@ -4,6 +4,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, type Io, nodeIo } from './io.ts';
 import { shapesCommand } from './shapes.ts';
+import { deriveCommand } from './derive.ts';
+import { evalCommand } from './eval.ts';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('mcalc')
@@ -23,6 +25,31 @@ export function buildProgram(io: Io): Command {
     .option('--json', 'machine-readable output')
     .action((files: string[], opts: { layout: 'numerator' | 'denominator'; json?: boolean }) => {
       io.exitCode = shapesCommand(io, files, opts);
+    });
+
+  program
+    .command('derive')
+    .description('differentiate a definition: the result, its shape, the chain rule and the steps')
+    .argument('<file>', '.mcalc file')
+    .requiredOption('--of <name>', 'the definition to differentiate')
+    .requiredOption('--wrt <var>', 'the variable to differentiate with respect to')
+    .addOption(layoutOption())
+    .addOption(new Option('--form <form>', 'jacobian, grad or hessian').choices(['jacobian', 'grad', 'hessian']).default('jacobian'))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'latex', 'json']).default('text'))
+    .action((file: string, opts) => {
+      io.exitCode = deriveCommand(io, file, opts);
+    });
+
+  program
+    .command('eval')
+    .description('evaluate an expression (derivative forms included) at given values')
+    .argument('<file>', '.mcalc file')
+    .requiredOption('--expr <expr>', 'the expression, e.g. "d(loss)/d(w)"')
+    .option('--at <values.json>', 'values of the variables, e.g. {"x": 0.7, "w": [1, 2]}')
+    .addOption(layoutOption())
+    .option('--json', 'print {"shape": [...], "value": ...}')
+    .action((file: string, opts) => {
+      io.exitCode = evalCommand(io, file, opts);
     });
 
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });

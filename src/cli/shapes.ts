@@ -6,14 +6,11 @@ import { derivativeShapeText } from '../core/presentation.ts';
 import { type Layout, LAYOUTS, formatShape } from '../core/shape.ts';
 import type { Range } from '../core/source.ts';
 import { type Io, readInput } from './io.ts';
+import { languageOf } from './document.ts';
 
 /** 1-based lines and columns, as editors and compilers print them. */
 export function jsonRange(r: Range) {
   return { start: { line: r.start.line + 1, column: r.start.character + 1 }, end: { line: r.end.line + 1, column: r.end.character + 1 } };
-}
-
-export function languageOf(file: string): string {
-  return /\.(md|markdown)$/i.test(file) ? 'markdown' : 'mcalc';
 }
 
 export function shapesJson(file: string, a: Analysis, toReal: (r: Range) => Range) {

@@ -525,6 +525,26 @@ function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+/**
+ * A derivative form built outside the document's text (for `mcalc derive --of NAME --wrt VAR`): the named
+ * definition differentiated w.r.t. the named variable. Returns an error message when that is not possible.
+ */
+export function derivativeOf(a: Analysis, ofName: string, wrtName: string, form: DerivativeForm = 'jacobian'): DerivativeInfo | string {
+  const def = a.definition(ofName);
+  if (!def) return `There is no definition named '${ofName}'${a.definitions.length ? ` (definitions: ${a.definitions.map((d) => d.name).join(', ')})` : ''}.`;
+  if (!def.node) return def.derivative ? `'${ofName}' is itself a derivative (${def.exprText}) of order ≥ 3 and cannot be differentiated again.` : `'${ofName}' has errors; fix them first.`;
+  const wrt = a.variable(wrtName);
+  if (!wrt) return `There is no variable named '${wrtName}'${a.variables.length ? ` (variables: ${a.variables.map((v) => v.name).join(', ')})` : ''}.`;
+  const shapes = {} as DerivativeInfo['shapes'];
+  for (const layout of LAYOUTS) {
+    const r = derivativeShape(form, def.node.shape, wrt.shape, layout);
+    if (r.error) return r.error;
+    shapes[layout] = { dims: r.dims, ...(r.shape ? { shape: r.shape } : {}) };
+  }
+  const text = form === 'jacobian' ? `d(${ofName})/d(${wrtName})` : `${form}(${ofName}, ${wrtName})`;
+  return { form, syntax: form === 'jacobian' ? 'd' : 'call', text, range: def.range, of: def.node, ofText: ofName, wrt, shapes };
+}
+
 /** The innermost hover entry at an offset, or undefined. */
 export function hoverAt(a: Analysis, offset: number): HoverEntry | undefined {
   const hs = a.hovers;

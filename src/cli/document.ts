@@ -1,0 +1,33 @@
+// Reading a document for a CLI command and reporting its errors the way compilers do.
+
+import { analyzeDocument, type DocumentAnalysis } from '../extension/analysisCache.ts';
+import type { Analysis } from '../core/analyze.ts';
+import type { Layout } from '../core/shape.ts';
+import type { Range } from '../core/source.ts';
+import { type Io, readInput } from './io.ts';
+
+export function languageOf(file: string): string {
+  return /\.(md|markdown)$/i.test(file) ? 'markdown' : 'mcalc';
+}
+
+export function analyzeFile(file: string, layout: Layout, extraLines = ''): DocumentAnalysis & { text: string } {
+  const text = readInput(file);
+  const result = analyzeDocument(extraLines ? `${text}\n${extraLines}` : text, languageOf(file), layout);
+  return { ...result, text };
+}
+
+const CLAIM_CODES = new Set(['claim-shape', 'claim-not-derivative', 'claim-tensor']);
+
+/**
+ * Prints `file:line:col: error: message` for each error; true when there were any. `ignoreClaims` skips
+ * problems that only concern `check` lines (they do not change any value, e.g. a claim written for the
+ * other layout).
+ */
+export function reportErrors(io: Io, file: string, analysis: Analysis, toReal: (r: Range) => Range, ignoreClaims = false): boolean {
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && !(ignoreClaims && CLAIM_CODES.has(d.code)));
+  for (const d of errors) {
+    const r = toReal(d.range);
+    io.err(`${file}:${r.start.line + 1}:${r.start.character + 1}: error: ${d.message}${d.hint ? `\n  hint: ${d.hint}` : ''}\n`);
+  }
+  return errors.length > 0;
+}

@@ -1,0 +1,103 @@
+// `mcalc eval FILE --expr EXPR [--at VALUES.json]`: the numeric value of any expression, derivative forms
+// included, with the declared variables bound from a JSON file.
+
+import type { Analysis, DerivativeInfo } from '../core/analyze.ts';
+import { deriveResult } from '../core/diff/derivation.ts';
+import { lowerDerivatives } from '../core/diff/engine.ts';
+import type { Node } from '../core/ir.ts';
+import { evaluateDerivative } from '../core/numeric/derivative.ts';
+import { evaluate } from '../core/numeric/evaluate.ts';
+import { type EvalEnv, EvalError, resolveDim, shapeDims } from '../core/numeric/tensor.ts';
+import type { Layout, Shape } from '../core/shape.ts';
+import { ValueError, bindValues, nest, parseValues } from '../core/values.ts';
+import { CliError, type Io, readInput } from './io.ts';
+import { analyzeFile, reportErrors } from './document.ts';
+
+const EVAL_NAME = '__eval__';
+
+export interface EvalOptions {
+  expr: string;
+  at?: string;
+  layout: Layout;
+  json?: boolean;
+}
+
+/** JSON dims of a plain value: scalar [], vector[n] [n], row [1, n], matrix [m, n]. */
+function valueDims(shape: Shape, env: EvalEnv): number[] {
+  const [r, c] = shapeDims(shape, env);
+  return shape.kind === 'scalar' ? [] : shape.kind === 'vector' ? [r] : [r, c];
+}
+
+export function evalValue(analysis: Analysis, node: Node | undefined, derivative: DerivativeInfo | undefined, env: EvalEnv, layout: Layout): { shape: number[]; value: unknown } {
+  if (derivative) {
+    const { f, result } = deriveResult(analysis, derivative, layout);
+    const dims = derivative.shapes[layout].dims.map((d) => resolveDim(d, env));
+    if (result.kind === 'matrix') {
+      const v = evaluate(result.value, env);
+      if (derivative.form !== 'jacobian') return { shape: valueDims(result.value.shape, env), value: nest(v.data, valueDims(result.value.shape, env)) };
+      const shown = dims.length === 2 && dims[0] === 1 && dims[1] === 1 ? [] : dims;
+      return { shape: shown, value: nest(v.data, shown) };
+    }
+    const G = evaluateDerivative(result, f, derivative.wrt, derivative.form, layout, env);
+    // Canonical data is f-major (numerator order); denominator layout puts x's dims first.
+    const data = layout === 'numerator' ? G.data : transposeFlat(G.data, G.fSize, G.xSize);
+    return { shape: dims, value: nest(data, dims) };
+  }
+  const lowered = lowerDerivatives(analysis.builder, node!, layout, (n) => analysis.variable(n));
+  const v = evaluate(lowered, env);
+  const dims = valueDims(node!.shape, env);
+  return { shape: dims, value: nest(v.data, dims) };
+}
+
+function transposeFlat(data: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = data[i * cols + j];
+  return out;
+}
+
+export function evalCommand(io: Io, file: string, opts: EvalOptions): number {
+  if (/[\r\n]/.test(opts.expr)) throw new CliError('--expr must be a single line.', 2);
+  const { analysis, toReal } = analyzeFile(file, opts.layout, `${EVAL_NAME} = ${opts.expr}`);
+  const exprLine = analysis.lines.lineCount - 1;
+  const exprErrors = analysis.diagnostics.filter((d) => d.severity === 'error' && d.range.start.line === exprLine);
+  if (exprErrors.length) {
+    const offset = `${EVAL_NAME} = `.length;
+    for (const d of exprErrors) io.err(`--expr:${Math.max(1, d.range.start.character - offset + 1)}: error: ${d.message}${d.hint ? `\n  hint: ${d.hint}` : ''}\n`);
+    return 1;
+  }
+  const others = { ...analysis, diagnostics: analysis.diagnostics.filter((d) => d.range.start.line !== exprLine) };
+  if (reportErrors(io, file, others, toReal, true)) return 1;
+  const def = analysis.definition(EVAL_NAME)!;
+  const node = def.node ?? def.derivative?.of;
+  const needed = new Set<string>([...(node?.vars ?? [])].filter((v) => analysis.variable(v)));
+  if (def.derivative) needed.add(def.derivative.wrt.name);
+  let env: EvalEnv;
+  try {
+    const values = opts.at ? parseValues(readInput(opts.at), opts.at) : {};
+    env = bindValues(analysis, values, needed);
+  } catch (e) {
+    if (e instanceof ValueError) throw new CliError(e.message + (opts.at ? '' : ' Give values with --at VALUES.json.'), 1);
+    throw e;
+  }
+  let out: { shape: number[]; value: unknown };
+  try {
+    out = evalValue(analysis, def.derivative ? undefined : def.node, def.derivative, env, opts.layout);
+  } catch (e) {
+    if (e instanceof EvalError) throw new CliError(e.message, 1);
+    throw e;
+  }
+  if (opts.json) io.out(JSON.stringify(out) + '\n');
+  else io.out(`${opts.expr} : ${out.shape.length ? out.shape.join('×') : 'scalar'}\n${formatValue(out.value)}\n`);
+  return 0;
+}
+
+function formatNumber(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(10)));
+}
+
+function formatValue(v: unknown, indent = ''): string {
+  if (typeof v === 'number') return formatNumber(v);
+  const list = v as unknown[];
+  if (list.every((x) => typeof x === 'number')) return `[${(list as number[]).map(formatNumber).join(', ')}]`;
+  return `[\n${list.map((x) => indent + '  ' + formatValue(x, indent + '  ')).join(',\n')}\n${indent}]`;
+}
