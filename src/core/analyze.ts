@@ -16,6 +16,7 @@ import { buildComparison } from './ops/elementwise.ts';
 import { callableNames, surfaceFunction } from './ops/registry.ts';
 import { derivativeShape, type DerivativeForm } from './ops/structure.ts';
 import { closestName } from './suggest.ts';
+import { drive, type Step } from './trampoline.ts';
 
 export interface DimInfo {
   name: string;
@@ -152,8 +153,8 @@ class Analyzer {
     for (const p of parsed.problems) this.report(p.span, p.message, p.code, 'error', p.hint);
     this.statements = parsed.statements;
     this.collectDeclarations();
-    for (const s of this.statements) if (s.kind === 'define') this.resolveDefinition(s.name.name);
-    for (const s of this.statements) if (s.kind === 'claim') this.claim(s);
+    for (const s of this.statements) if (s.kind === 'define') drive(this.resolveDefinition(s.name.name));
+    for (const s of this.statements) if (s.kind === 'claim') drive(this.claim(s));
     this.hovers.sort((x, y) => x.start - y.start || y.end - x.end);
   }
 
@@ -259,7 +260,7 @@ class Analyzer {
 
   // ---- definitions (any order; cycles reported) -----------------------------------------------------------
 
-  private resolveDefinition(name: string, refSpan?: Span): Resolved {
+  private *resolveDefinition(name: string, refSpan?: Span): Step<Resolved> {
     const d = this.defs.get(name)!;
     if (d.state === 'done') return d.value!;
     if (d.state === 'busy') {
@@ -271,11 +272,11 @@ class Analyzer {
     this.resolving.push(name);
     let value: Resolved;
     if (d.stmt.expr.kind === 'derivative') {
-      const info = this.derivative(d.stmt.expr, name);
+      const info = (yield this.derivative(d.stmt.expr, name)) as DerivativeInfo | undefined;
       value = !info ? { kind: 'failed' } : info.node ? { kind: 'value', node: info.node } : { kind: 'tensor', dims: info.shapes[this.layout].dims };
       if (info) d.info.derivative = info;
     } else {
-      const node = this.expr(d.stmt.expr);
+      const node = (yield this.expr(d.stmt.expr)) as Node | undefined;
       value = node ? { kind: 'value', node } : { kind: 'failed' };
     }
     this.resolving.pop();
@@ -307,16 +308,17 @@ class Analyzer {
   }
 
   /** Builds the node for an expression, or undefined after reporting why not. */
-  expr(e: Expr): Node | undefined {
+  *expr(e: Expr): Step<Node | undefined> {
     switch (e.kind) {
       case 'error':
         return undefined;
       case 'number':
         return this.hover(e, this.b.constant(e.value));
       case 'name':
-        return this.name(e);
+        return (yield this.name(e)) as Node | undefined;
       case 'vector': {
-        const els = e.elements.map((x) => this.expr(x));
+        const els: (Node | undefined)[] = [];
+        for (const x of e.elements) els.push((yield this.expr(x)) as Node | undefined);
         if (els.some((x) => !x)) return undefined;
         const bad = e.elements.findIndex((_, i) => els[i]!.shape.kind !== 'scalar');
         if (bad >= 0) {
@@ -326,7 +328,7 @@ class Analyzer {
         return this.hover(e, this.b.raw('vec', els as Node[]));
       }
       case 'index': {
-        const target = this.expr(e.target);
+        const target = (yield this.expr(e.target)) as Node | undefined;
         if (!target) return undefined;
         if (target.shape.kind !== 'vector' && target.shape.kind !== 'row') {
           this.report(e.span, `Only vectors can be indexed with x[i], but this is ${formatShape(target.shape)}.`, 'shape-mismatch');
@@ -345,16 +347,16 @@ class Analyzer {
         return this.hover(e, this.b.raw('index', [target], ix.value));
       }
       case 'transpose': {
-        const x = this.expr(e.operand);
+        const x = (yield this.expr(e.operand)) as Node | undefined;
         return x && this.hover(e, this.b.raw('transpose', [x]));
       }
       case 'neg': {
-        const x = this.expr(e.operand);
+        const x = (yield this.expr(e.operand)) as Node | undefined;
         return x && this.hover(e, this.b.raw('neg', [x]));
       }
       case 'binary': {
-        const l = this.expr(e.left);
-        const r = this.expr(e.right);
+        const l = (yield this.expr(e.left)) as Node | undefined;
+        const r = (yield this.expr(e.right)) as Node | undefined;
         if (!l || !r) return undefined;
         const op = e.op;
         const built =
@@ -363,9 +365,9 @@ class Analyzer {
         return node && this.hover(e, node);
       }
       case 'call':
-        return this.call(e);
+        return (yield this.call(e)) as Node | undefined;
       case 'derivative': {
-        const info = this.derivative(e);
+        const info = (yield this.derivative(e)) as DerivativeInfo | undefined;
         if (!info) return undefined;
         if (!info.node) {
           this.report(e.span, `${info.text} is ${tensorPhrase(info.shapes[this.layout].dims)}, which cannot be used inside an expression.`, 'tensor-in-expression', 'error', 'Give it its own definition to see its shape and value.');
@@ -376,11 +378,11 @@ class Analyzer {
     }
   }
 
-  private name(e: Extract<Expr, { kind: 'name' }>): Node | undefined {
+  private *name(e: Extract<Expr, { kind: 'name' }>): Step<Node | undefined> {
     const v = this.variables.get(e.name);
     if (v) return this.hover(e, v.node);
     if (this.defs.has(e.name)) {
-      const r = this.resolveDefinition(e.name, e.span);
+      const r = (yield this.resolveDefinition(e.name, e.span)) as Resolved;
       if (r.kind === 'value') return this.hover(e, r.node, `defined as ${this.defs.get(e.name)!.info.exprText}`);
       if (r.kind === 'tensor') {
         this.report(e.span, `'${e.name}' is ${tensorPhrase(r.dims)}, which cannot be used inside an expression.`, 'tensor-in-expression');
@@ -398,10 +400,10 @@ class Analyzer {
     return undefined;
   }
 
-  private call(e: Extract<Expr, { kind: 'call' }>): Node | undefined {
+  private *call(e: Extract<Expr, { kind: 'call' }>): Step<Node | undefined> {
     const fn = surfaceFunction(e.callee);
     if (!fn) {
-      for (const x of e.args) this.expr(x); // still report problems inside the arguments
+      for (const x of e.args) yield this.expr(x); // still report problems inside the arguments
       if (this.variables.has(e.callee) || this.defs.has(e.callee)) {
         this.report(e.calleeSpan, `'${e.callee}' is not a function.`, 'not-a-function', 'error', `To multiply, write \`${e.callee} * (…)\`.`);
         return undefined;
@@ -410,7 +412,8 @@ class Analyzer {
       this.report(e.calleeSpan, `Unknown function '${e.callee}'.`, 'unknown-function', 'error', close ? `Did you mean '${close}'?` : undefined);
       return undefined;
     }
-    const args = e.args.map((x) => this.expr(x));
+    const args: (Node | undefined)[] = [];
+    for (const x of e.args) args.push((yield this.expr(x)) as Node | undefined);
     if (args.length !== fn.arity) {
       this.report(e.span, `${e.callee} takes ${fn.arity} argument${fn.arity === 1 ? '' : 's'}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} given.`, 'arity', 'error', `Write ${fn.signature}.`);
       return undefined;
@@ -422,8 +425,8 @@ class Analyzer {
 
   // ---- derivative forms -------------------------------------------------------------------------------------
 
-  private derivative(e: DerivativeExpr, definition?: string): DerivativeInfo | undefined {
-    const of = this.expr(e.of);
+  private *derivative(e: DerivativeExpr, definition?: string): Step<DerivativeInfo | undefined> {
+    const of = (yield this.expr(e.of)) as Node | undefined;
     const wrtName = e.wrt.name;
     const v = this.variables.get(wrtName);
     if (!v) {
@@ -473,8 +476,8 @@ class Analyzer {
 
   // ---- claims ---------------------------------------------------------------------------------------------
 
-  private claim(s: Extract<Statement, { kind: 'claim' }>): void {
-    const formula = this.expr(s.right);
+  private *claim(s: Extract<Statement, { kind: 'claim' }>): Step<void> {
+    const formula = (yield this.expr(s.right)) as Node | undefined;
     const base = {
       range: this.lines.range(s.span.start, s.span.end),
       keywordRange: this.lines.range(s.keywordSpan.start, s.keywordSpan.end),
@@ -482,13 +485,13 @@ class Analyzer {
       formulaRange: this.lines.range(s.right.span.start, s.right.span.end),
     };
     let left: DerivativeInfo | undefined;
-    if (s.left.kind === 'derivative') left = this.derivative(s.left);
+    if (s.left.kind === 'derivative') left = (yield this.derivative(s.left)) as DerivativeInfo | undefined;
     else if (s.left.kind === 'name' && this.defs.get(s.left.name)?.stmt.expr.kind === 'derivative') {
-      this.resolveDefinition(s.left.name, s.left.span);
+      yield this.resolveDefinition(s.left.name, s.left.span);
       left = this.defs.get(s.left.name)!.info.derivative;
       if (left) this.hovers.push({ start: s.left.span.start, end: s.left.span.end, text: s.left.name, derivative: left, ...(left.node ? { shape: left.node.shape } : {}) });
     } else {
-      this.expr(s.left);
+      yield this.expr(s.left);
       this.report(s.left.span, "A claim's left side must be a derivative, like d(f)/d(x) or grad(f, x).", 'claim-not-derivative', 'error', 'Write `check d(f)/d(x) = <your formula>`.');
     }
     this.claims.push({ ...base, ...(left ? { derivative: left } : {}), ...(formula ? { formula } : {}) });

@@ -40,8 +40,10 @@ export class Graph {
 
   /** Interns a node. Callers are responsible for the shape being right (see builder.ts). */
   intern(op: string, args: readonly Node[], shape: Shape, attr?: Attr): Node {
-    let key = op + '|' + shapeKey(shape) + '|' + (attr === undefined ? '' : typeof attr + ':' + String(attr));
-    for (const a of args) key += ',' + a.id;
+    // An operator's shape follows from its arguments and attribute; only leaves need the shape in the key.
+    let key = attr === undefined ? op : op + (typeof attr === 'number' ? '#' : '$') + attr;
+    if (args.length === 0) key += '|' + shapeKey(shape);
+    for (let i = 0; i < args.length; i++) key += ',' + args[i].id;
     const hit = this.table.get(key);
     if (hit) return hit;
     let vars: ReadonlySet<string> = EMPTY;
@@ -58,7 +60,7 @@ export class Graph {
         }
       }
     }
-    const node: Node = Object.freeze({ id: this.nextId++, op, args: Object.freeze([...args]), shape, attr, vars });
+    const node: Node = { id: this.nextId++, op, args: args.slice(), shape, attr, vars };
     this.table.set(key, node);
     return node;
   }

@@ -3,6 +3,7 @@
 
 import type { BinaryOp, DerivativeExpr, DimRef, Expr, NameRef, Span, Statement, TypeExpr } from './ast.ts';
 import { tokenize, type Token, type TokenKind } from './lexer.ts';
+import { drive, type Step } from './trampoline.ts';
 
 export interface ParseProblem {
   span: Span;
@@ -17,7 +18,7 @@ export interface ParseResult {
 }
 
 /** Deeper nesting than this is reported instead of risking the call stack. */
-export const MAX_NESTING = 2500;
+export const MAX_NESTING = 50_000;
 
 const BINARY: Partial<Record<TokenKind, { op: BinaryOp; bp: number }>> = {
   '>': { op: '>', bp: 10 },
@@ -59,7 +60,7 @@ export function parse(text: string): ParseResult {
       const line = tokens.slice(i, j);
       line.push({ kind: 'eof', text: '', start: tokens[j].start, end: tokens[j].start });
       try {
-        statements.push(new LineParser(line).statement());
+        statements.push(drive(new LineParser(line).statement()));
       } catch (e) {
         if (e instanceof LineError) problems.push(e.problem);
         else if (e instanceof RangeError) {
@@ -77,7 +78,7 @@ export function parseExpression(text: string): { expr?: Expr; problems: ParsePro
   const tokens = tokenize(text).filter((t) => t.kind !== 'newline');
   try {
     const p = new LineParser(tokens);
-    const expr = p.expression(0);
+    const expr = drive(p.expression(0));
     p.expectEnd();
     return { expr, problems: [] };
   } catch (e) {
@@ -119,7 +120,7 @@ class LineParser {
     }
   }
 
-  statement(): Statement {
+  *statement(): Step<Statement> {
     const first = this.peek();
     const start = first.start;
     const end = this.toks[this.toks.length - 1].start;
@@ -131,10 +132,10 @@ class LineParser {
     }
     if (first.kind === 'name' && first.text === 'check') {
       this.next();
-      const left = this.expression(0);
+      const left = (yield this.expression(0)) as Expr;
       if (this.peek().kind !== '=') this.fail(this.peek(), `Expected \`=\` in the claim but found ${describe(this.peek())}.`, 'syntax', 'A claim reads `check d(f)/d(x) = <your formula>`.');
       this.next();
-      const right = this.expression(0);
+      const right = (yield this.expression(0)) as Expr;
       this.expectEnd();
       return { kind: 'claim', span: { start, end: lastEnd(this.toks) }, keywordSpan: spanOfToken(first), left, right };
     }
@@ -149,7 +150,7 @@ class LineParser {
       this.next();
       this.next();
       if (this.peek().kind === 'eof') this.fail(this.peek(), `The definition of '${first.text}' has no expression after \`=\`.`);
-      const expr = this.expression(0);
+      const expr = (yield this.expression(0)) as Expr;
       this.expectEnd();
       return { kind: 'define', span: { start, end: lastEnd(this.toks) }, name: { name: first.text, span: spanOfToken(first) }, expr };
     }
@@ -205,9 +206,10 @@ class LineParser {
     return this.fail(t, `A size must be a dimension name or a positive integer, not ${describe(t)}.`, 'bad-size');
   }
 
-  expression(minBp: number): Expr {
+  *expression(minBp: number): Step<Expr> {
     if (++this.depth > MAX_NESTING) this.fail(this.peek(), 'This expression is nested too deeply to analyse.', 'too-deep');
-    let left = this.prefix();
+    let left = (yield this.prefix()) as Expr;
+    let comparisons = 0;
     for (;;) {
       const t = this.peek();
       if (t.kind === 'transpose' && this.inExponent === 0) {
@@ -217,11 +219,11 @@ class LineParser {
       }
       const info = BINARY[t.kind];
       if (!info || info.bp <= minBp) break;
-      if (info.bp === 10 && minBp === 10) this.fail(t, 'Comparisons cannot be chained.', 'syntax', 'Use parentheses, e.g. `(a > 0) ⊗ (b > 0)`.');
+      if (info.bp === 10 && (minBp === 10 || comparisons++ > 0)) this.fail(t, 'Comparisons cannot be chained.', 'syntax', 'Use parentheses, e.g. `(a > 0) ⊗ (b > 0)`.');
       this.next();
       // `^` is right-associative; the others are left-associative.
       if (info.op === '^') this.inExponent++;
-      const right = this.expression(info.op === '^' ? info.bp - 1 : info.bp);
+      const right = (yield this.expression(info.op === '^' ? info.bp - 1 : info.bp)) as Expr;
       if (info.op === '^') this.inExponent--;
       left = { kind: 'binary', op: info.op, opSpan: spanOfToken(t), left, right, span: { start: left.span.start, end: right.span.end } };
     }
@@ -230,28 +232,28 @@ class LineParser {
   }
 
   /** Brackets start a fresh context: transposes inside `x^(yᵀ * z)` belong to the bracketed expression. */
-  private nested<T>(parse: () => T): T {
+  private *nested(): Step<Expr> {
     const saved = this.inExponent;
     this.inExponent = 0;
     try {
-      return parse();
+      return (yield this.expression(0)) as Expr;
     } finally {
       this.inExponent = saved;
     }
   }
 
-  private prefix(): Expr {
+  private *prefix(): Step<Expr> {
     const t = this.peek();
     if (t.kind === '-' || t.kind === '+') {
       this.next();
-      const operand = this.expression(UNARY_BP);
+      const operand = (yield this.expression(UNARY_BP)) as Expr;
       if (t.kind === '+') return operand;
       return { kind: 'neg', operand, span: { start: t.start, end: operand.span.end } };
     }
-    return this.postfix(this.primary());
+    return (yield this.postfix((yield this.primary()) as Expr)) as Expr;
   }
 
-  private postfix(e: Expr): Expr {
+  private *postfix(e: Expr): Step<Expr> {
     for (;;) {
       const t = this.peek();
       if (t.kind === 'transpose' && this.inExponent === 0) {
@@ -259,7 +261,7 @@ class LineParser {
         e = { kind: 'transpose', operand: e, span: { start: e.span.start, end: t.end } };
       } else if (t.kind === '[') {
         this.next();
-        const index = this.nested(() => this.expression(0));
+        const index = ((yield this.nested()) as Expr);
         const close = this.expect(']', '`]` after the index');
         e = { kind: 'index', target: e, index, span: { start: e.span.start, end: close.end } };
       } else if (t.kind === '(' && e.kind !== 'call') {
@@ -268,19 +270,19 @@ class LineParser {
     }
   }
 
-  private primary(): Expr {
+  private *primary(): Step<Expr> {
     const t = this.next();
     switch (t.kind) {
       case 'number':
         return { kind: 'number', value: t.value!, text: t.text, span: spanOfToken(t) };
       case 'name':
         if (this.peek().kind === '(') {
-          if (t.text === 'd') return this.dForm(t);
-          return this.call(t);
+          if (t.text === 'd') return (yield this.dForm(t)) as Expr;
+          return (yield this.call(t)) as Expr;
         }
         return { kind: 'name', name: t.text, span: spanOfToken(t) };
       case '(': {
-        const inner = this.nested(() => this.expression(0));
+        const inner = ((yield this.nested()) as Expr);
         const close = this.expect(')', '`)`');
         // Widen the span so hovering the parentheses shows the parenthesised expression.
         return { ...inner, span: { start: t.start, end: close.end } } as Expr;
@@ -289,14 +291,14 @@ class LineParser {
         const elements: Expr[] = [];
         if (this.peek().kind === ']') this.fail(this.peek(), 'A vector literal needs at least one element.');
         for (;;) {
-          elements.push(this.nested(() => this.expression(0)));
+          elements.push(((yield this.nested()) as Expr));
           const sep = this.next();
           if (sep.kind === ']') return { kind: 'vector', elements, span: { start: t.start, end: sep.end } };
           if (sep.kind !== ',') this.fail(sep, `Expected \`,\` or \`]\` in the vector literal but found ${describe(sep)}.`);
         }
       }
       case 'partial':
-        return this.partialForm(t);
+        return (yield this.partialForm(t)) as Expr;
       case 'eof':
         return this.fail(t, 'The expression ends too early.', 'syntax');
       case 'invalid':
@@ -306,12 +308,12 @@ class LineParser {
     }
   }
 
-  private call(name: Token): Expr {
+  private *call(name: Token): Step<Expr> {
     this.expect('(', '`(`');
     const args: Expr[] = [];
     if (this.peek().kind !== ')') {
       for (;;) {
-        args.push(this.nested(() => this.expression(0)));
+        args.push(((yield this.nested()) as Expr));
         if (this.peek().kind !== ',') break;
         this.next();
       }
@@ -329,9 +331,9 @@ class LineParser {
   }
 
   /** `d(f)/d(x)` */
-  private dForm(d: Token): Expr {
+  private *dForm(d: Token): Step<Expr> {
     this.expect('(', '`(`');
-    const of = this.expression(0);
+    const of = (yield this.expression(0)) as Expr;
     this.expect(')', '`)`');
     const hint = 'A derivative is written d(f)/d(x), ∂f/∂x or grad(f, x).';
     if (this.peek().kind !== '/') this.fail(this.peek(), 'd(…) must be followed by /d(x).', 'syntax', hint);
@@ -352,8 +354,8 @@ class LineParser {
   }
 
   /** `∂f/∂x`, `∂(expr)/∂x` */
-  private partialForm(p: Token): Expr {
-    const of = this.postfix(this.primary());
+  private *partialForm(p: Token): Step<Expr> {
+    const of = (yield this.postfix((yield this.primary()) as Expr)) as Expr;
     const hint = 'Write ∂f/∂x or ∂(expression)/∂x.';
     if (this.peek().kind !== '/') this.fail(this.peek(), '∂f must be followed by /∂x.', 'syntax', hint);
     this.next();

@@ -58,6 +58,21 @@ const UNARY: UnaryFunction[] = [
   },
 ];
 
+/** Compiled element formulas (numeric/compile.ts), the same arithmetic as `fn`; `a` is an atom. */
+const UNARY_JS: Record<string, (a: string) => string> = {
+  sin: (a) => `Math.sin(${a})`,
+  cos: (a) => `Math.cos(${a})`,
+  tan: (a) => `Math.tan(${a})`,
+  exp: (a) => `Math.exp(${a})`,
+  log: (a) => `Math.log(${a})`,
+  sqrt: (a) => `Math.sqrt(${a})`,
+  abs: (a) => `Math.abs(${a})`,
+  tanh: (a) => `Math.tanh(${a})`,
+  sigmoid: (a) => `(${a} >= 0 ? 1 / (1 + Math.exp(-${a})) : Math.exp(${a}) / (1 + Math.exp(${a})))`,
+  relu: (a) => `(${a} > 0 ? ${a} : 0)`,
+  sign: (a) => `(${a} > 0 ? 1 : ${a} < 0 ? -1 : 0)`,
+};
+
 function unaryOp(f: UnaryFunction): OpDef {
   return {
     op: f.name,
@@ -78,6 +93,7 @@ function unaryOp(f: UnaryFunction): OpDef {
     prec: () => PREC.atom,
     format: (n, p) => (p.mode === 'latex' ? f.latex(p.plain(n.args[0]), p) : `${f.aliases?.[0] === 'σ' ? 'σ' : f.name}(${p.plain(n.args[0])})`),
     evaluate: (_n, [a]) => map1(a, f.fn),
+    ...(UNARY_JS[f.name] ? { emitElement: ([a]: readonly string[]) => UNARY_JS[f.name](a) } : {}),
     ...(f.kinkAtZero ? { kinkDistance: (_n: Node, [a]: readonly Tensor[]) => minAbs(a.data) } : {}),
   } as OpDef;
 }
@@ -128,6 +144,7 @@ function extremumOp(name: 'max' | 'min'): OpDef {
     format: (n, p) =>
       p.mode === 'latex' ? `\\${name}\\left(${p.plain(n.args[0])}, ${p.plain(n.args[1])}\\right)` : `${name}(${p.plain(n.args[0])}, ${p.plain(n.args[1])})`,
     evaluate: (_n, [a, c]) => map2(a, c, Math[name]),
+    emitElement: ([a, c]: readonly string[]) => `Math.${name}(${a}, ${c})`,
     kinkDistance: (_n: Node, [a, c]: readonly Tensor[]) => minAbsDiff(a, c),
   } as OpDef;
 }
@@ -161,6 +178,7 @@ function comparisonOp(c: (typeof COMPARISONS)[number]): OpDef {
         ? `\\mathbb{1}\\left[${p.arg(n.args[0], PREC.add)} ${latexSym} ${p.arg(n.args[1], PREC.add)}\\right]`
         : `(${p.arg(n.args[0], PREC.add)} ${c.sym} ${p.arg(n.args[1], PREC.add)})`,
     evaluate: (_n, [a, b]) => map2(a, b, c.fn),
+    emitElement: ([a, b]: readonly string[]) => `(${a} ${c.sym} ${b} ? 1 : 0)`,
     kinkDistance: (_n: Node, [a, b]: readonly Tensor[]) => minAbsDiff(a, b),
   } as OpDef;
 }

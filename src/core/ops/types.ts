@@ -63,6 +63,13 @@ export interface OpDef {
   jacobian?(node: Node, Js: readonly (Node | null)[], b: Builder): Node | null;
   /** Distance of the arguments from a point where the operator is not differentiable (kinks of max, relu…). */
   kinkDistance?(node: Node, args: readonly Tensor[]): number;
+  /**
+   * Compiled evaluation (numeric/compile.ts) of an operator applied element by element, with scalar expansion:
+   * the JavaScript expression of one result element, given its arguments' elements as atoms (identifiers,
+   * array reads or parenthesised literals, possibly repeated). It may use only `Math` and the atoms, and must be
+   * parenthesised or a call. Operators without it are evaluated through `evaluate` in compiled plans.
+   */
+  emitElement?(args: readonly string[], node: Node): string;
   /** The derivative rule, for the derivation record and docs/rules.md. */
   rule?: DerivativeRule;
   prec(node: Node): number;

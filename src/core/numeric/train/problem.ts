@@ -1,0 +1,680 @@
+// Setting up a training problem from a document: which variables are parameters and which are data, the
+// training objective (the per-sample loss averaged over rows, rewritten into batch form, or a batch loss used
+// as is), the engine's symbolic gradients of it, the data (CSV or synthetic), the dimension sizes and the
+// initial parameter values. Everything the trainer needs, or a TrainError saying what is wrong.
+
+import { readFileSync } from 'node:fs';
+import { analyze, type Analysis, type VariableInfo } from '../../analyze.ts';
+import type { Builder } from '../../builder.ts';
+import { gradient, lowerDerivatives } from '../../diff/engine.ts';
+import { type Node, topoOrder } from '../../ir.ts';
+import { extractMcalcBlocks } from '../../markdown.ts';
+import { toText } from '../../print.ts';
+import { type Dim, type Shape, formatShape } from '../../shape.ts';
+import { closestName } from '../../suggest.ts';
+import { createRng } from '../random.ts';
+import { EvalError, type Tensor } from '../tensor.ts';
+import { Unbatchable, batchRewriter } from './batch.ts';
+import { type ColumnSpec, type Dataset, DataError, gatherRows, readCsv } from './data.ts';
+import { type Evaluator, makeEvaluator } from './evaluator.ts';
+import type { OptimizerName } from './optimizers.ts';
+
+/** A value as JSON: a number (scalar), an array (vector) or an array of rows (matrix). */
+export type ParamValue = number | number[] | number[][];
+
+export type DataSource =
+  /** A CSV file read by the trainer (in the worker, so large files never cross threads). */
+  | { csvPath: string }
+  /** CSV text already in memory; `fileName` names it in messages. */
+  | { csvText: string; fileName?: string }
+  /** `rows` samples from a seeded teacher: the document's own model with random parameters, plus noise. */
+  | { synthetic: number; noise?: number };
+
+export interface TrainOptions {
+  /** The document's text (.mcalc, or Markdown with ```mcalc blocks when `language` is 'markdown'). */
+  source: string;
+  language?: 'mcalc' | 'markdown';
+  /** The document's file name, for messages. */
+  fileName?: string;
+  /** Name of the (scalar) loss definition. */
+  loss: string;
+  /** Variables to train; every other declared variable is data. */
+  params: readonly string[];
+  /** Required unless the loss uses no data variables. */
+  data?: DataSource;
+  optimizer?: OptimizerName;
+  /** Learning rate (PyTorch's default 1e-3). */
+  lr?: number;
+  /** Momentum factor (0 for 'sgd', 0.9 for 'momentum' unless given). */
+  momentum?: number;
+  dampening?: number;
+  nesterov?: boolean;
+  /** Adam's (β₁, β₂), default (0.9, 0.999). */
+  betas?: readonly [number, number];
+  /** Adam's ε, default 1e-8. */
+  eps?: number;
+  weightDecay?: number;
+  /** Default 100. */
+  epochs?: number;
+  /** 'full' (default) or the mini-batch size (rows are reshuffled every epoch with the seed). */
+  batch?: 'full' | number;
+  /** Seed of every random choice (init, shuffling, synthetic data); default 0. */
+  seed?: number;
+  /** 'zeros', 'random' (default) or explicit values per parameter. */
+  init?: 'zeros' | 'random' | { values: Record<string, unknown>; fileName?: string };
+  /** Sizes of symbolic dimensions (`--dim n=100`). */
+  dims?: Readonly<Record<string, number>>;
+  /** Stop early when the epoch loss changes by at most tol·max(1, |loss|) from one epoch to the next. */
+  tol?: number;
+  /** 'auto' (batch rewrite when possible) or 'per-row' (always evaluate the per-sample gradient row by row). */
+  strategy?: 'auto' | 'per-row';
+}
+
+/** A training request that cannot run: `usage` (bad options, exit code 2) or `input` (document, data; 1). */
+export class TrainError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'usage' | 'input',
+  ) {
+    super(message);
+  }
+}
+
+export interface ParamSlot {
+  name: string;
+  shape: Shape;
+  variable: VariableInfo;
+  /** The current value (rows × cols), updated in place by the optimiser. */
+  value: Tensor;
+}
+
+/** How the loss over the data is evaluated. */
+export type Method =
+  /** Per-sample loss rewritten into batch form (one matrix expression over all rows). */
+  | 'batch-rewrite'
+  /** The document's loss already takes the whole batch (e.g. X: matrix[N, n]). */
+  | 'as-is'
+  /** Per-sample gradient evaluated row by row and averaged (when the rewrite does not apply). */
+  | 'per-row'
+  /** The loss uses no data. */
+  | 'no-data';
+
+/** The mean loss (and its gradient) over a set of rows. */
+export interface Objective {
+  readonly rows: number;
+  /**
+   * Mean loss over rows idx[start..end) — all rows in order when idx is null — at the current parameter
+   * values; the gradients are written into `grads` (one array per parameter) when given.
+   */
+  evaluate(idx: Int32Array | null, start: number, end: number, grads: Float64Array[] | null): number;
+  /** Values of `nodes` (pre-activations, as returned by `kinks`) over every row, flattened. */
+  values(nodes: readonly Node[]): Float64Array[];
+}
+
+export interface Kink {
+  /** Node whose values decide the ReLU (evaluable by `Objective.values`). */
+  pre: Node;
+  /** The pre-activation as the user wrote it, e.g. `z = w · x + b`. */
+  text: string;
+}
+
+export interface Problem {
+  analysis: Analysis;
+  fileName: string;
+  params: ParamSlot[];
+  dataVars: string[];
+  method: Method;
+  /** Why the batch rewrite did not apply (method 'per-row'). */
+  methodNote?: string;
+  rowDim?: string;
+  dims: Map<string, number>;
+  dataset: Dataset | null;
+  objective: Objective;
+  /** The symbolic gradient of the training loss per parameter, as text. */
+  gradientText: Record<string, string>;
+  /** The training loss (batch form), as text. */
+  lossText: string;
+  kinks: Kink[];
+  warnings: string[];
+  teacher?: Record<string, ParamValue>;
+  seed: number;
+}
+
+// ---- entry point ------------------------------------------------------------------------------------------
+
+export function prepareProblem(o: TrainOptions): Problem {
+  const fileName = o.fileName ?? 'document';
+  const { analysis, toRealLine } = analyzeSource(o);
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    const lines = errors.slice(0, 10).map((d) => `${fileName}:${toRealLine(d.range.start.line) + 1}:${d.range.start.character + 1}: error: ${d.message}`);
+    if (errors.length > 10) lines.push(`… and ${errors.length - 10} more`);
+    throw new TrainError(`the document has ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${lines.join('\n')}`, 'input');
+  }
+  const b = analysis.builder;
+  const seed = o.seed ?? 0;
+  if (!Number.isFinite(seed)) throw new TrainError(`--seed must be a number, not ${seed}`, 'usage');
+  const warnings: string[] = [];
+
+  // ---- loss and parameters
+  const lossDef = analysis.definition(o.loss);
+  if (!lossDef) {
+    if (analysis.variable(o.loss)) throw new TrainError(`'${o.loss}' is a variable; --loss names a definition such as \`loss = (y - a)^2\``, 'usage');
+    const close = closestName(o.loss, analysis.definitions.map((d) => d.name));
+    throw new TrainError(`no definition named '${o.loss}' to use as the loss${close ? `; did you mean '${close}'?` : ''}`, 'usage');
+  }
+  if (!lossDef.node) throw new TrainError(`the loss '${o.loss}' is a tensor of order ≥ 3, not a scalar`, 'usage');
+  if (lossDef.node.shape.kind !== 'scalar') throw new TrainError(`the loss '${o.loss}' must be a scalar, but it is ${formatShape(lossDef.node.shape)}`, 'usage');
+  if (o.params.length === 0) throw new TrainError('--params names no parameters', 'usage');
+  const paramVars: VariableInfo[] = [];
+  for (const p of o.params) {
+    const v = analysis.variable(p);
+    if (!v) {
+      if (analysis.definition(p)) throw new TrainError(`'${p}' is a definition, not a variable: only declared variables can be parameters`, 'usage');
+      const close = closestName(p, analysis.variables.map((x) => x.name));
+      throw new TrainError(`unknown parameter '${p}'${close ? `; did you mean '${close}'?` : ''} (variables: ${analysis.variables.map((x) => x.name).join(', ')})`, 'usage');
+    }
+    if (paramVars.includes(v)) throw new TrainError(`the parameter '${p}' is listed twice`, 'usage');
+    paramVars.push(v);
+  }
+  const loss = lowerDerivatives(b, lossDef.node, analysis.layout, (name) => analysis.variable(name));
+  for (const v of paramVars) if (!loss.vars.has(v.name)) warnings.push(`the loss '${o.loss}' does not depend on ${v.name}, so training leaves it unchanged`);
+  const isParam = new Set(paramVars.map((v) => v.name));
+  const dataInfos = analysis.variables.filter((v) => !isParam.has(v.name) && loss.vars.has(v.name));
+
+  // ---- sizes bound by the user
+  const docDims = new Set(analysis.dims.map((d) => d.name));
+  const dims = new Map<string, number>();
+  for (const [k, v] of Object.entries(o.dims ?? {})) {
+    if (!docDims.has(k)) {
+      const close = closestName(k, docDims);
+      throw new TrainError(`--dim ${k}=${v}: the document has no dimension '${k}'${close ? `; did you mean '${close}'?` : ''}${docDims.size ? ` (dimensions: ${[...docDims].join(', ')})` : ''}`, 'usage');
+    }
+    if (!Number.isInteger(v) || v < 1) throw new TrainError(`--dim ${k}=${v}: a size must be a whole number ≥ 1`, 'usage');
+    dims.set(k, v);
+  }
+
+  // ---- per-sample or batch document?
+  const paramDims = new Set(paramVars.flatMap((v) => dimsOfShape(v.shape)).filter((d): d is string => typeof d === 'string'));
+  const rowDim = batchRowDim(dataInfos, paramDims);
+  let method: Method = dataInfos.length === 0 ? 'no-data' : rowDim ? 'as-is' : 'batch-rewrite';
+  for (const v of dataInfos) {
+    if (method === 'batch-rewrite' && v.shape.kind === 'matrix') {
+      throw new TrainError(
+        `the data variable ${v.name} is ${formatShape(v.shape)}: one CSV row holds a scalar or a vector per variable. Declare per-sample values (x: vector[n], y: scalar) or a whole batch (X: matrix[N, n], y: vector[N]); or list ${v.name} in --params`,
+        'usage',
+      );
+    }
+  }
+  const batchDim = method === 'batch-rewrite' ? freshName('N', analysis) : rowDim;
+
+  // ---- init values may bind dimensions (so --init w.json can stand in for --dim)
+  const initValues = typeof o.init === 'object' ? o.init : undefined;
+  if (initValues) for (const v of paramVars) if (v.name in initValues.values) bindFromValue(v, initValues.values[v.name], dims, initValues.fileName ?? 'init');
+
+  // ---- the objective's expression
+  const perSampleData = new Map(dataInfos.map((v) => [v.name, v.shape] as const));
+  let methodNote: string | undefined;
+  let trainLoss = loss;
+  let lift: ((n: Node) => Node) | null = null; // per-sample node → its batch form
+  if (method === 'batch-rewrite') {
+    if (o.strategy === 'per-row') {
+      method = 'per-row';
+      methodNote = 'the per-row strategy was requested';
+    } else {
+      try {
+        const rw = batchRewriter(b, perSampleData, batchDim!);
+        const l = rw.get(loss);
+        trainLoss = rw.batched(loss) ? b.call('mean', l) : l;
+        lift = (n) => rw.get(n);
+      } catch (e) {
+        if (!(e instanceof Unbatchable)) throw e;
+        method = 'per-row';
+        methodNote = `the per-sample loss has no batch form (${e.message}), so its gradient is evaluated row by row`;
+      }
+    }
+  }
+  const grads = paramVars.map((v) => gradient(b, trainLoss, v));
+
+  // ---- data
+  const specs: ColumnSpec[] = dataInfos.map((v) => columnSpec(v, method));
+  let dataset: Dataset | null = null;
+  let teacher: Record<string, ParamValue> | undefined;
+  if (dataInfos.length > 0) {
+    if (!o.data) throw new TrainError(`the loss uses the data variable${dataInfos.length > 1 ? 's' : ''} ${dataInfos.map((v) => v.name).join(', ')}: give --data FILE.csv or --synthetic N`, 'usage');
+    if ('synthetic' in o.data) {
+      const rows = o.data.synthetic;
+      if (!Number.isInteger(rows) || rows < 1) throw new TrainError(`--synthetic needs a whole number of rows ≥ 1, not ${rows}`, 'usage');
+      if (method === 'as-is' && dims.has(batchDim!) && dims.get(batchDim!) !== rows) throw new TrainError(`--synthetic ${rows} and --dim ${batchDim}=${dims.get(batchDim!)} disagree on the number of rows`, 'usage');
+      for (const s of specs) {
+        if (typeof s.width === 'string' && !dims.has(s.width)) {
+          throw new TrainError(`--synthetic needs the size of ${s.width} (the length of ${s.name}): add --dim ${s.width}=…`, 'usage');
+        }
+      }
+      const made = synthetic({ b, loss, lift, method, specs, dims, rows, rowDim: batchDim, paramVars, seed, noise: o.data.noise ?? 0.1, dataNames: new Set(perSampleData.keys()) });
+      dataset = made.dataset;
+      teacher = made.teacher;
+    } else {
+      const file = 'csvPath' in o.data ? o.data.csvPath : (o.data.fileName ?? 'data.csv');
+      const text = 'csvPath' in o.data ? readText(o.data.csvPath) : o.data.csvText;
+      const r = readCsvOrThrow(text, file, specs, dims);
+      for (const [k, v] of r.inferred) dims.set(k, v);
+      dataset = r.dataset;
+      if (method === 'as-is') {
+        if (dims.has(batchDim!) && dims.get(batchDim!) !== dataset.rows) throw new TrainError(`${file} has ${dataset.rows} rows but --dim ${batchDim}=${dims.get(batchDim!)}`, 'usage');
+      }
+    }
+  }
+
+  // ---- every size must be known now
+  const needed = [...paramVars, ...dataInfos].flatMap((v) => dimsOfShape(v.shape).map((d) => ({ d, v })));
+  for (const { d, v } of needed) {
+    if (typeof d !== 'string' || d === batchDim || dims.has(d)) continue;
+    throw new TrainError(`the size of dimension ${d} (in ${v.name}: ${formatShape(v.shape)}) is not known: add --dim ${d}=…`, 'usage');
+  }
+  // Sizes used only inside the loss (e.g. a size node of an unrelated dimension) surface at evaluation.
+
+  // ---- parameters
+  const params: ParamSlot[] = paramVars.map((v) => {
+    const [r, c] = sizeOf(v.shape, dims);
+    return { name: v.name, shape: v.shape, variable: v, value: { rows: r, cols: c, data: new Float64Array(r * c) } };
+  });
+  initialise(params, o.init ?? 'random', seed);
+
+  // ---- objective
+  const objectiveDims = new Map(dims);
+  const objective =
+    method === 'per-row'
+      ? perRowObjective(loss, paramVars.map((v) => gradient(b, loss, v)), params, dataset!, dataInfos, dims)
+      : batchObjective(trainLoss, grads, params, dataset, method === 'no-data' ? undefined : batchDim!, objectiveDims);
+
+  // ---- ReLUs whose pre-activation decides whether the gradient is zero
+  const names = new Map<Node, string>();
+  for (const d of analysis.definitions) if (d.node) names.set(d.node, d.name);
+  const kinks = findKinks(loss).map((z) => {
+    const named = names.get(z);
+    const text = named ? `${named} = ${toText(z, { names: new Map([...names].filter(([n]) => n !== z)) })}` : toText(z, { names });
+    return { pre: method === 'per-row' || !lift ? z : lift(z), text };
+  });
+
+  return {
+    analysis,
+    fileName,
+    params,
+    dataVars: dataInfos.map((v) => v.name),
+    method,
+    ...(methodNote ? { methodNote } : {}),
+    ...(batchDim && method !== 'no-data' ? { rowDim: batchDim } : {}),
+    dims,
+    dataset,
+    objective,
+    gradientText: Object.fromEntries(
+      paramVars.map((v, k) => [v.name, toText(method === 'per-row' ? gradient(b, loss, v) : grads[k])]),
+    ),
+    lossText: toText(trainLoss),
+    kinks,
+    warnings,
+    ...(teacher ? { teacher } : {}),
+    seed,
+  };
+}
+
+// ---- document --------------------------------------------------------------------------------------------
+
+function analyzeSource(o: TrainOptions): { analysis: Analysis; toRealLine: (l: number) => number } {
+  const markdown = o.language === 'markdown' || (o.language === undefined && /\.(md|markdown)$/i.test(o.fileName ?? ''));
+  if (!markdown) return { analysis: analyze(o.source), toRealLine: (l) => l };
+  const embedded = extractMcalcBlocks(o.source);
+  return { analysis: analyze(embedded.text), toRealLine: (l) => embedded.toReal[l] ?? l };
+}
+
+function dimsOfShape(s: Shape): Dim[] {
+  switch (s.kind) {
+    case 'scalar':
+      return [];
+    case 'vector':
+    case 'row':
+      return [s.n];
+    case 'matrix':
+      return [s.m, s.n];
+  }
+}
+
+/**
+ * The row dimension of a batch document: a symbolic dimension R such that every data variable is vector[R]
+ * or matrix[R, k], and no parameter's shape mentions R (a per-sample x: vector[n] shares n with w).
+ */
+function batchRowDim(data: readonly VariableInfo[], paramDims: ReadonlySet<string>): string | undefined {
+  if (data.length === 0) return undefined;
+  let r: string | undefined;
+  for (const v of data) {
+    const s = v.shape;
+    const first = s.kind === 'vector' ? s.n : s.kind === 'matrix' ? s.m : undefined;
+    if (typeof first !== 'string') return undefined;
+    if (r === undefined) r = first;
+    else if (r !== first) return undefined;
+  }
+  return r && !paramDims.has(r) ? r : undefined;
+}
+
+function freshName(base: string, a: Analysis): string {
+  const taken = new Set([...a.dims.map((d) => d.name), ...a.variables.map((v) => v.name), ...a.definitions.map((d) => d.name)]);
+  if (!taken.has(base)) return base;
+  for (let k = 1; ; k++) if (!taken.has(`${base}_${k}`)) return `${base}_${k}`;
+}
+
+function columnSpec(v: VariableInfo, method: Method): ColumnSpec {
+  const s = v.shape;
+  if (method === 'as-is') {
+    // vector[N] → one column; matrix[N, k] → k columns.
+    return s.kind === 'matrix' ? { name: v.name, width: s.n, multi: true } : { name: v.name, width: 1, multi: false };
+  }
+  if (s.kind === 'scalar') return { name: v.name, width: 1, multi: false };
+  return { name: v.name, width: (s as { n: Dim }).n, multi: true };
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new TrainError(code === 'ENOENT' ? `cannot read ${path}: no such file` : code === 'EISDIR' ? `cannot read ${path}: it is a directory` : `cannot read ${path}: ${(e as Error).message}`, 'usage');
+  }
+}
+
+function readCsvOrThrow(text: string, file: string, specs: ColumnSpec[], dims: Map<string, number>) {
+  try {
+    return readCsv(text, file, specs, dims);
+  } catch (e) {
+    if (e instanceof DataError) throw new TrainError(e.message, 'input');
+    throw e;
+  }
+}
+
+function sizeOf(s: Shape, dims: ReadonlyMap<string, number>): [number, number] {
+  const d = (x: Dim) => (typeof x === 'number' ? x : dims.get(x)!);
+  switch (s.kind) {
+    case 'scalar':
+      return [1, 1];
+    case 'vector':
+      return [d(s.n), 1];
+    case 'row':
+      return [1, d(s.n)];
+    case 'matrix':
+      return [d(s.m), d(s.n)];
+  }
+}
+
+// ---- initial values ---------------------------------------------------------------------------------------
+
+function bindFromValue(v: VariableInfo, value: unknown, dims: Map<string, number>, file: string): void {
+  const s = v.shape;
+  const bind = (d: Dim, n: number, what: string) => {
+    if (typeof d === 'number') return;
+    if (!dims.has(d)) dims.set(d, n);
+    else if (dims.get(d) !== n) throw new TrainError(`${file}: ${v.name} has ${n} ${what} but ${d} = ${dims.get(d)}`, 'input');
+  };
+  if ((s.kind === 'vector' || s.kind === 'row') && Array.isArray(value)) bind(s.n, value.length, 'elements');
+  if (s.kind === 'matrix' && Array.isArray(value)) {
+    bind(s.m, value.length, 'rows');
+    if (Array.isArray(value[0])) bind(s.n, (value[0] as unknown[]).length, 'columns');
+  }
+}
+
+function initialise(params: ParamSlot[], init: NonNullable<TrainOptions['init']>, seed: number): void {
+  if (init === 'zeros') return;
+  if (init === 'random') {
+    // nn.Linear's rule: U(−1/√fan_in, 1/√fan_in); a scalar (a bias) uses the largest fan-in among the parameters.
+    const fanIn = (p: ParamSlot) => (p.shape.kind === 'scalar' ? 0 : p.shape.kind === 'vector' ? p.value.rows : p.value.cols);
+    const biggest = Math.max(1, ...params.map(fanIn));
+    const rng = createRng(seed, 'init');
+    for (const p of params) {
+      const k = 1 / Math.sqrt(fanIn(p) || biggest);
+      for (let i = 0; i < p.value.data.length; i++) p.value.data[i] = rng.uniform(-k, k);
+    }
+    return;
+  }
+  const file = init.fileName ?? 'init';
+  for (const p of params) {
+    if (!(p.name in init.values)) throw new TrainError(`${file}: no value for the parameter '${p.name}'`, 'input');
+    const v = init.values[p.name];
+    const { rows, cols, data } = p.value;
+    const bad = (what: string) => new TrainError(`${file}: ${p.name} is ${formatShape(p.shape)} (${rows}×${cols}) but its value ${what}`, 'input');
+    const num = (x: unknown, where: string): number => {
+      if (typeof x !== 'number' || !Number.isFinite(x)) throw bad(`has ${JSON.stringify(x)}${where}, not a number`);
+      return x;
+    };
+    if (p.shape.kind === 'scalar') {
+      data[0] = Array.isArray(v) && v.length === 1 ? num(v[0], '') : num(v, '');
+    } else if (p.shape.kind !== 'matrix') {
+      if (!Array.isArray(v)) throw bad('is not a list');
+      if (v.length !== data.length) throw bad(`has ${v.length} elements`);
+      v.forEach((x, i) => (data[i] = num(x, ` at index ${i}`)));
+    } else {
+      if (!Array.isArray(v) || !v.every(Array.isArray)) throw bad('is not a list of rows');
+      if (v.length !== rows) throw bad(`has ${v.length} rows`);
+      (v as unknown[][]).forEach((row, i) => {
+        if (row.length !== cols) throw bad(`has ${row.length} values in row ${i + 1}`);
+        row.forEach((x, j) => (data[i * cols + j] = num(x, ` at [${i}][${j}]`)));
+      });
+    }
+  }
+  const extra = Object.keys(init.values).filter((k) => !params.some((p) => p.name === k));
+  if (extra.length) throw new TrainError(`${file}: ${extra.map((k) => `'${k}'`).join(', ')} ${extra.length === 1 ? 'is' : 'are'} not among the parameters (${params.map((p) => p.name).join(', ')})`, 'input');
+}
+
+export function paramValue(p: ParamSlot): ParamValue {
+  const { rows, cols, data } = p.value;
+  if (p.shape.kind === 'scalar') return data[0];
+  if (p.shape.kind !== 'matrix') return Array.from(data);
+  return Array.from({ length: rows }, (_, i) => Array.from(data.subarray(i * cols, (i + 1) * cols)));
+}
+
+// ---- synthetic data ---------------------------------------------------------------------------------------
+
+/**
+ * The teacher: the document's own model with seeded random parameters. The target is the data variable the
+ * loss compares with a prediction (`y` in (y − a)², |a − y|…); the other data variables are standard normal;
+ * target = prediction + noise·N(0, 1).
+ */
+function synthetic(args: {
+  b: Builder;
+  loss: Node;
+  lift: ((n: Node) => Node) | null;
+  method: Method;
+  specs: ColumnSpec[];
+  dims: Map<string, number>;
+  rows: number;
+  rowDim: string | undefined;
+  paramVars: VariableInfo[];
+  seed: number;
+  noise: number;
+  dataNames: Set<string>;
+}): { dataset: Dataset; teacher: Record<string, ParamValue> } {
+  const { loss, specs, dims, rows, paramVars, seed, noise } = args;
+  const found = findPrediction(loss, args.dataNames);
+  if (!found) {
+    throw new TrainError(
+      `--synthetic needs a loss that compares a data variable with a prediction, like (y - a)^2; '${[...args.dataNames].join(', ')}' never appear as y − prediction. Use --data FILE.csv`,
+      'usage',
+    );
+  }
+  const values = new Map<string, Tensor>();
+  const rng = createRng(seed, 'data');
+  const width = (s: ColumnSpec) => (typeof s.width === 'number' ? s.width : dims.get(s.width)!);
+  for (const s of specs) {
+    const w = width(s);
+    const t: Tensor = { rows, cols: w, data: new Float64Array(rows * w) };
+    if (s.name !== found.target) for (let i = 0; i < t.data.length; i++) t.data[i] = rng.normal();
+    values.set(s.name, t);
+  }
+  // Teacher parameters: N(0, 1/fan_in) for vectors and matrices (so w·x ~ N(0, 1)), N(0, 1/4) for scalars.
+  const trng = createRng(seed, 'teacher');
+  const teacherSlots: ParamSlot[] = paramVars.map((v) => {
+    const [r, c] = sizeOf(v.shape, dims);
+    const fan = v.shape.kind === 'scalar' ? 4 : v.shape.kind === 'vector' ? r : c;
+    const data = new Float64Array(r * c);
+    for (let i = 0; i < data.length; i++) data[i] = trng.normal() / Math.sqrt(fan);
+    return { name: v.name, shape: v.shape, variable: v, value: { rows: r, cols: c, data } };
+  });
+  const vars = new Map<string, Tensor>(teacherSlots.map((p) => [p.name, p.value]));
+  const target = values.get(found.target)!;
+  if (args.method === 'per-row') {
+    const ev = makeEvaluator([found.prediction], dims);
+    for (let i = 0; i < rows; i++) {
+      for (const s of specs) if (s.name !== found.target) vars.set(s.name, rowView(values.get(s.name)!, i, args.b, s));
+      const p = ev.run(vars)[0];
+      target.data.set(p.data.subarray(0, target.cols), i * target.cols);
+    }
+  } else {
+    const node = args.lift ? args.lift(found.prediction) : found.prediction;
+    for (const [k, v] of values) if (k !== found.target) vars.set(k, v);
+    const d = new Map(dims);
+    if (args.rowDim) d.set(args.rowDim, rows);
+    const p = makeEvaluator([node], d).run(vars)[0];
+    if (p.data.length === 1) target.data.fill(p.data[0]);
+    else target.data.set(p.data);
+  }
+  for (let i = 0; i < target.data.length; i++) target.data[i] += noise * rng.normal();
+  return { dataset: { rows, values }, teacher: Object.fromEntries(teacherSlots.map((p) => [p.name, paramValue(p)])) };
+}
+
+/** A `target − prediction` (or reversed) node in the loss: the data variable and what it is compared with. */
+function findPrediction(loss: Node, data: ReadonlySet<string>): { target: string; prediction: Node } | undefined {
+  for (const n of topoOrder([loss])) {
+    if (n.op !== 'sub') continue;
+    for (const k of [0, 1]) {
+      const t = n.args[k];
+      const p = n.args[1 - k];
+      if (t.op === 'var' && data.has(String(t.attr)) && !p.vars.has(String(t.attr)) && p.vars.size > 0) return { target: String(t.attr), prediction: p };
+    }
+  }
+  return undefined;
+}
+
+function rowView(t: Tensor, i: number, _b: Builder, s: ColumnSpec): Tensor {
+  const w = t.cols;
+  return s.multi ? { rows: w, cols: 1, data: t.data.subarray(i * w, (i + 1) * w) } : { rows: 1, cols: 1, data: t.data.subarray(i, i + 1) };
+}
+
+// ---- ReLUs ------------------------------------------------------------------------------------------------
+
+/** Pre-activations z of max(0, z), max(z, 0) and relu(z) in the loss. */
+function findKinks(loss: Node): Node[] {
+  const out: Node[] = [];
+  for (const n of topoOrder([loss])) {
+    if (n.op === 'relu') out.push(n.args[0]);
+    else if (n.op === 'max') {
+      const [a, c] = n.args;
+      if (a.op === 'const' && a.attr === 0) out.push(c);
+      else if (c.op === 'const' && c.attr === 0) out.push(a);
+    }
+  }
+  return out;
+}
+
+// ---- objectives -------------------------------------------------------------------------------------------
+
+function copyInto(dst: Float64Array, src: Tensor, what: string): void {
+  if (src.data.length === dst.length) dst.set(src.data);
+  else if (src.data.length === 1) dst.fill(src.data[0]);
+  else throw new EvalError(`internal: the gradient of ${what} has ${src.data.length} elements, expected ${dst.length}`);
+}
+
+/** One matrix expression over the rows: full data as stored, mini-batches gathered into reused buffers. */
+function batchObjective(loss: Node, grads: Node[], params: ParamSlot[], dataset: Dataset | null, rowDim: string | undefined, dims: Map<string, number>): Objective {
+  const rows = dataset?.rows ?? 1;
+  const evaluators = new Map<string, Evaluator>();
+  const buffers = new Map<number, Map<string, Tensor>>();
+  const dimsFor = (k: number) => {
+    const d = new Map(dims);
+    if (rowDim) d.set(rowDim, k);
+    return d;
+  };
+  const evaluator = (k: number, withGrads: boolean) => {
+    const key = `${k}|${withGrads}`;
+    let e = evaluators.get(key);
+    if (!e) evaluators.set(key, (e = makeEvaluator(withGrads ? [loss, ...grads] : [loss], dimsFor(k))));
+    return e;
+  };
+  const vars = new Map<string, Tensor>(params.map((p) => [p.name, p.value]));
+  const fullVars = (): Map<string, Tensor> => {
+    const v = new Map(vars);
+    if (dataset) for (const [k, t] of dataset.values) v.set(k, t);
+    return v;
+  };
+  const all = fullVars();
+  return {
+    rows,
+    evaluate(idx, start, end, g) {
+      let v = all;
+      const k = end - start;
+      if (idx && dataset) {
+        let buf = buffers.get(k);
+        if (!buf) {
+          buf = new Map([...dataset.values].map(([name, t]) => [name, { rows: k, cols: t.cols, data: new Float64Array(k * t.cols) }]));
+          buffers.set(k, buf);
+        }
+        gatherRows(dataset, idx, start, end, buf);
+        v = new Map(vars);
+        for (const [name, t] of buf) v.set(name, t);
+      }
+      const out = evaluator(idx ? k : rows, g !== null).run(v);
+      if (g) for (let j = 0; j < g.length; j++) copyInto(g[j], out[j + 1], params[j].name);
+      return out[0].data[0];
+    },
+    values(nodes) {
+      const out = makeEvaluator(nodes, dimsFor(rows)).run(all);
+      return out.map((t) => Float64Array.from(t.data));
+    },
+  };
+}
+
+/** The per-sample loss and gradient evaluated row by row (views into the data, no copies) and averaged. */
+function perRowObjective(loss: Node, grads: Node[], params: ParamSlot[], dataset: Dataset, dataInfos: VariableInfo[], dims: Map<string, number>): Objective {
+  const rows = dataset.rows;
+  const withGrads = makeEvaluator([loss, ...grads], dims);
+  const lossOnly = makeEvaluator([loss], dims);
+  const vars = new Map<string, Tensor>(params.map((p) => [p.name, p.value]));
+  const cols = dataInfos.map((v) => ({ name: v.name, kind: v.shape.kind, t: dataset.values.get(v.name)! }));
+  const bindRow = (i: number) => {
+    for (const c of cols) {
+      const w = c.t.cols;
+      const data = c.t.data.subarray(i * w, (i + 1) * w);
+      vars.set(c.name, c.kind === 'scalar' ? { rows: 1, cols: 1, data } : c.kind === 'row' ? { rows: 1, cols: w, data } : { rows: w, cols: 1, data });
+    }
+  };
+  const tmp = params.map((p) => new Float64Array(p.value.data.length));
+  return {
+    rows,
+    evaluate(idx, start, end, g) {
+      const k = end - start;
+      let total = 0;
+      if (g) for (const a of g) a.fill(0);
+      for (let r = start; r < end; r++) {
+        bindRow(idx ? idx[r] : r);
+        const out = (g ? withGrads : lossOnly).run(vars);
+        total += out[0].data[0];
+        if (g) {
+          for (let j = 0; j < g.length; j++) {
+            copyInto(tmp[j], out[j + 1], params[j].name);
+            const a = g[j];
+            const t = tmp[j];
+            for (let i = 0; i < a.length; i++) a[i] += t[i];
+          }
+        }
+      }
+      if (g) for (const a of g) for (let i = 0; i < a.length; i++) a[i] /= k;
+      return total / k;
+    },
+    values(nodes) {
+      const ev = makeEvaluator(nodes, dims);
+      const parts: number[][] = nodes.map(() => []);
+      for (let i = 0; i < rows; i++) {
+        bindRow(i);
+        ev.run(vars).forEach((t, j) => parts[j].push(...t.data));
+      }
+      return parts.map((p) => Float64Array.from(p));
+    },
+  };
+}
