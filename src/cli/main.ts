@@ -6,6 +6,7 @@ import { CliError, type Io, nodeIo } from './io.ts';
 import { shapesCommand } from './shapes.ts';
 import { deriveCommand } from './derive.ts';
 import { evalCommand } from './eval.ts';
+import { registerTrain } from './train.ts';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('mcalc')
@@ -51,6 +52,8 @@ export function buildProgram(io: Io): Command {
     .action((file: string, opts) => {
       io.exitCode = evalCommand(io, file, opts);
     });
+
+  registerTrain(program, io);
 
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return program;

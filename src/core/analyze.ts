@@ -153,7 +153,7 @@ class Analyzer {
     for (const p of parsed.problems) this.report(p.span, p.message, p.code, 'error', p.hint);
     this.statements = parsed.statements;
     this.collectDeclarations();
-    for (const s of this.statements) if (s.kind === 'define') drive(this.resolveDefinition(s.name.name));
+    for (const s of this.statements) if (s.kind === 'define' && this.defs.get(s.name.name)?.stmt === s) drive(this.resolveDefinition(s.name.name));
     for (const s of this.statements) if (s.kind === 'claim') drive(this.claim(s));
     this.hovers.sort((x, y) => x.start - y.start || y.end - x.end);
   }
@@ -431,7 +431,8 @@ class Analyzer {
     const v = this.variables.get(wrtName);
     if (!v) {
       if (this.defs.has(wrtName)) {
-        const uses = of ? [...of.vars].filter((x) => this.variables.has(x)) : [];
+        const r = (yield this.resolveDefinition(wrtName, e.wrt.span)) as Resolved;
+        const uses = r.kind === 'value' ? [...r.node.vars].filter((x) => this.variables.has(x)) : [];
         this.report(e.wrt.span, `'${wrtName}' is a definition, not a variable: you can only differentiate with respect to a declared variable.`, 'wrt-not-variable', 'error', uses.length ? `Differentiate with respect to one of the variables it uses: ${uses.join(', ')}.` : undefined);
       } else if (this.dims.has(wrtName)) {
         this.report(e.wrt.span, `'${wrtName}' is a dimension, not a variable.`, 'wrt-not-variable');

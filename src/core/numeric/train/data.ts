@@ -68,7 +68,7 @@ function splitRecords(text: string, file: string): Row[] {
       relax_column_count: true,
       skip_empty_lines: true,
       record_delimiter: ['\r\n', '\n', '\r'],
-    }) as typeof records;
+    }) as unknown as typeof records;
   } catch (e) {
     const err = e as { message: string; lines?: number; code?: string };
     const msg = err.message.replace(/^[A-Za-z ]+: /, '');

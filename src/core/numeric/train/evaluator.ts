@@ -1,8 +1,9 @@
-// The one place the trainer turns expression DAGs into numbers. Today the reference interpreter; the compiled
-// evaluator (compile.ts) plugs in here when it is available. Results may live in buffers that the next `run`
-// reuses: callers read them before calling again.
+// The one place the trainer turns expression DAGs into numbers: the compiled evaluator (compile.ts: fused
+// loops, buffers preallocated per plan), or the reference interpreter when a DAG cannot be compiled. Results
+// may live in buffers that the next `run` reuses: callers read them before calling again.
 
 import type { Node } from '../../ir.ts';
+import { compile } from '../compile.ts';
 import { evaluateAll } from '../evaluate.ts';
 import type { Tensor } from '../tensor.ts';
 
@@ -22,7 +23,19 @@ const LITERAL_INDICES: ReadonlyMap<string, number> = {
   has: (k: string) => /^\d+$/.test(k),
 } as unknown as ReadonlyMap<string, number>;
 
-export function makeEvaluator(roots: readonly Node[], dims: ReadonlyMap<string, number>): Evaluator {
+export function makeEvaluator(roots: readonly Node[], dims: ReadonlyMap<string, number>, prefer: 'compiled' | 'reference' = 'compiled'): Evaluator {
+  if (prefer === 'compiled') {
+    let plan: ReturnType<typeof compile> | undefined;
+    try {
+      plan = compile(roots, dims);
+    } catch {
+      plan = undefined; // the reference evaluator below reports any real problem when it runs
+    }
+    if (plan) {
+      const p = plan;
+      return { kind: 'compiled', run: (vars) => p.run(vars, LITERAL_INDICES) };
+    }
+  }
   return {
     kind: 'reference',
     run(vars) {

@@ -12,6 +12,7 @@ import { extractMcalcBlocks } from '../../markdown.ts';
 import { toText } from '../../print.ts';
 import { type Dim, type Shape, formatShape } from '../../shape.ts';
 import { closestName } from '../../suggest.ts';
+import { ValueError, bindValues } from '../../values.ts';
 import { createRng } from '../random.ts';
 import { EvalError, type Tensor } from '../tensor.ts';
 import { Unbatchable, batchRewriter } from './batch.ts';
@@ -68,6 +69,8 @@ export interface TrainOptions {
   tol?: number;
   /** 'auto' (batch rewrite when possible) or 'per-row' (always evaluate the per-sample gradient row by row). */
   strategy?: 'auto' | 'per-row';
+  /** 'compiled' (default; falls back to the reference interpreter for what it cannot compile) or 'reference'. */
+  evaluator?: 'compiled' | 'reference';
 }
 
 /** A training request that cannot run: `usage` (bad options, exit code 2) or `input` (document, data; 1). */
@@ -109,6 +112,8 @@ export interface Objective {
   evaluate(idx: Int32Array | null, start: number, end: number, grads: Float64Array[] | null): number;
   /** Values of `nodes` (pre-activations, as returned by `kinks`) over every row, flattened. */
   values(nodes: readonly Node[]): Float64Array[];
+  /** The evaluator implementations used for the loss and gradients so far ('compiled', 'reference'). */
+  readonly evaluators: ReadonlySet<'compiled' | 'reference'>;
 }
 
 export interface Kink {
@@ -209,8 +214,20 @@ export function prepareProblem(o: TrainOptions): Problem {
   const batchDim = method === 'batch-rewrite' ? freshName('N', analysis) : rowDim;
 
   // ---- init values may bind dimensions (so --init w.json can stand in for --dim)
-  const initValues = typeof o.init === 'object' ? o.init : undefined;
-  if (initValues) for (const v of paramVars) if (v.name in initValues.values) bindFromValue(v, initValues.values[v.name], dims, initValues.fileName ?? 'init');
+  let initTensors: ReadonlyMap<string, Tensor> | undefined;
+  if (typeof o.init === 'object') {
+    const file = o.init.fileName ?? 'init';
+    const extra = Object.keys(o.init.values).filter((k) => !isParam.has(k));
+    if (extra.length) throw new TrainError(`${file}: ${extra.map((k) => `'${k}'`).join(', ')} ${extra.length === 1 ? 'is' : 'are'} not among the parameters (${paramVars.map((v) => v.name).join(', ')})`, 'input');
+    try {
+      const env = bindValues(analysis, o.init.values as Parameters<typeof bindValues>[1], isParam, dims);
+      for (const [k, v] of env.dims) if (!dims.has(k)) dims.set(k, v);
+      initTensors = env.vars;
+    } catch (e) {
+      if (e instanceof ValueError) throw new TrainError(`${file}: ${e.message}`, 'input');
+      throw e;
+    }
+  }
 
   // ---- the objective's expression
   const perSampleData = new Map(dataInfos.map((v) => [v.name, v.shape] as const));
@@ -279,14 +296,14 @@ export function prepareProblem(o: TrainOptions): Problem {
     const [r, c] = sizeOf(v.shape, dims);
     return { name: v.name, shape: v.shape, variable: v, value: { rows: r, cols: c, data: new Float64Array(r * c) } };
   });
-  initialise(params, o.init ?? 'random', seed);
+  initialise(params, initTensors ?? (o.init === 'zeros' ? 'zeros' : 'random'), seed);
 
   // ---- objective
   const objectiveDims = new Map(dims);
   const objective =
     method === 'per-row'
-      ? perRowObjective(loss, paramVars.map((v) => gradient(b, loss, v)), params, dataset!, dataInfos, dims)
-      : batchObjective(trainLoss, grads, params, dataset, method === 'no-data' ? undefined : batchDim!, objectiveDims);
+      ? perRowObjective(loss, paramVars.map((v) => gradient(b, loss, v)), params, dataset!, dataInfos, dims, o.evaluator)
+      : batchObjective(trainLoss, grads, params, dataset, method === 'no-data' ? undefined : batchDim!, objectiveDims, o.evaluator);
 
   // ---- ReLUs whose pre-activation decides whether the gradient is zero
   const names = new Map<Node, string>();
@@ -407,21 +424,7 @@ function sizeOf(s: Shape, dims: ReadonlyMap<string, number>): [number, number] {
 
 // ---- initial values ---------------------------------------------------------------------------------------
 
-function bindFromValue(v: VariableInfo, value: unknown, dims: Map<string, number>, file: string): void {
-  const s = v.shape;
-  const bind = (d: Dim, n: number, what: string) => {
-    if (typeof d === 'number') return;
-    if (!dims.has(d)) dims.set(d, n);
-    else if (dims.get(d) !== n) throw new TrainError(`${file}: ${v.name} has ${n} ${what} but ${d} = ${dims.get(d)}`, 'input');
-  };
-  if ((s.kind === 'vector' || s.kind === 'row') && Array.isArray(value)) bind(s.n, value.length, 'elements');
-  if (s.kind === 'matrix' && Array.isArray(value)) {
-    bind(s.m, value.length, 'rows');
-    if (Array.isArray(value[0])) bind(s.n, (value[0] as unknown[]).length, 'columns');
-  }
-}
-
-function initialise(params: ParamSlot[], init: NonNullable<TrainOptions['init']>, seed: number): void {
+function initialise(params: ParamSlot[], init: 'zeros' | 'random' | ReadonlyMap<string, Tensor>, seed: number): void {
   if (init === 'zeros') return;
   if (init === 'random') {
     // nn.Linear's rule: U(−1/√fan_in, 1/√fan_in); a scalar (a bias) uses the largest fan-in among the parameters.
@@ -434,33 +437,7 @@ function initialise(params: ParamSlot[], init: NonNullable<TrainOptions['init']>
     }
     return;
   }
-  const file = init.fileName ?? 'init';
-  for (const p of params) {
-    if (!(p.name in init.values)) throw new TrainError(`${file}: no value for the parameter '${p.name}'`, 'input');
-    const v = init.values[p.name];
-    const { rows, cols, data } = p.value;
-    const bad = (what: string) => new TrainError(`${file}: ${p.name} is ${formatShape(p.shape)} (${rows}×${cols}) but its value ${what}`, 'input');
-    const num = (x: unknown, where: string): number => {
-      if (typeof x !== 'number' || !Number.isFinite(x)) throw bad(`has ${JSON.stringify(x)}${where}, not a number`);
-      return x;
-    };
-    if (p.shape.kind === 'scalar') {
-      data[0] = Array.isArray(v) && v.length === 1 ? num(v[0], '') : num(v, '');
-    } else if (p.shape.kind !== 'matrix') {
-      if (!Array.isArray(v)) throw bad('is not a list');
-      if (v.length !== data.length) throw bad(`has ${v.length} elements`);
-      v.forEach((x, i) => (data[i] = num(x, ` at index ${i}`)));
-    } else {
-      if (!Array.isArray(v) || !v.every(Array.isArray)) throw bad('is not a list of rows');
-      if (v.length !== rows) throw bad(`has ${v.length} rows`);
-      (v as unknown[][]).forEach((row, i) => {
-        if (row.length !== cols) throw bad(`has ${row.length} values in row ${i + 1}`);
-        row.forEach((x, j) => (data[i * cols + j] = num(x, ` at [${i}][${j}]`)));
-      });
-    }
-  }
-  const extra = Object.keys(init.values).filter((k) => !params.some((p) => p.name === k));
-  if (extra.length) throw new TrainError(`${file}: ${extra.map((k) => `'${k}'`).join(', ')} ${extra.length === 1 ? 'is' : 'are'} not among the parameters (${params.map((p) => p.name).join(', ')})`, 'input');
+  for (const p of params) p.value.data.set(init.get(p.name)!.data);
 }
 
 export function paramValue(p: ParamSlot): ParamValue {
@@ -582,9 +559,10 @@ function copyInto(dst: Float64Array, src: Tensor, what: string): void {
 }
 
 /** One matrix expression over the rows: full data as stored, mini-batches gathered into reused buffers. */
-function batchObjective(loss: Node, grads: Node[], params: ParamSlot[], dataset: Dataset | null, rowDim: string | undefined, dims: Map<string, number>): Objective {
+function batchObjective(loss: Node, grads: Node[], params: ParamSlot[], dataset: Dataset | null, rowDim: string | undefined, dims: Map<string, number>, prefer?: 'compiled' | 'reference'): Objective {
   const rows = dataset?.rows ?? 1;
   const evaluators = new Map<string, Evaluator>();
+  const kinds = new Set<'compiled' | 'reference'>();
   const buffers = new Map<number, Map<string, Tensor>>();
   const dimsFor = (k: number) => {
     const d = new Map(dims);
@@ -594,7 +572,8 @@ function batchObjective(loss: Node, grads: Node[], params: ParamSlot[], dataset:
   const evaluator = (k: number, withGrads: boolean) => {
     const key = `${k}|${withGrads}`;
     let e = evaluators.get(key);
-    if (!e) evaluators.set(key, (e = makeEvaluator(withGrads ? [loss, ...grads] : [loss], dimsFor(k))));
+    if (!e) evaluators.set(key, (e = makeEvaluator(withGrads ? [loss, ...grads] : [loss], dimsFor(k), prefer)));
+    kinds.add(e.kind);
     return e;
   };
   const vars = new Map<string, Tensor>(params.map((p) => [p.name, p.value]));
@@ -606,6 +585,7 @@ function batchObjective(loss: Node, grads: Node[], params: ParamSlot[], dataset:
   const all = fullVars();
   return {
     rows,
+    evaluators: kinds,
     evaluate(idx, start, end, g) {
       let v = all;
       const k = end - start;
@@ -624,17 +604,17 @@ function batchObjective(loss: Node, grads: Node[], params: ParamSlot[], dataset:
       return out[0].data[0];
     },
     values(nodes) {
-      const out = makeEvaluator(nodes, dimsFor(rows)).run(all);
+      const out = makeEvaluator(nodes, dimsFor(rows), prefer).run(all);
       return out.map((t) => Float64Array.from(t.data));
     },
   };
 }
 
 /** The per-sample loss and gradient evaluated row by row (views into the data, no copies) and averaged. */
-function perRowObjective(loss: Node, grads: Node[], params: ParamSlot[], dataset: Dataset, dataInfos: VariableInfo[], dims: Map<string, number>): Objective {
+function perRowObjective(loss: Node, grads: Node[], params: ParamSlot[], dataset: Dataset, dataInfos: VariableInfo[], dims: Map<string, number>, prefer?: 'compiled' | 'reference'): Objective {
   const rows = dataset.rows;
-  const withGrads = makeEvaluator([loss, ...grads], dims);
-  const lossOnly = makeEvaluator([loss], dims);
+  const withGrads = makeEvaluator([loss, ...grads], dims, prefer);
+  const lossOnly = makeEvaluator([loss], dims, prefer);
   const vars = new Map<string, Tensor>(params.map((p) => [p.name, p.value]));
   const cols = dataInfos.map((v) => ({ name: v.name, kind: v.shape.kind, t: dataset.values.get(v.name)! }));
   const bindRow = (i: number) => {
@@ -647,6 +627,7 @@ function perRowObjective(loss: Node, grads: Node[], params: ParamSlot[], dataset
   const tmp = params.map((p) => new Float64Array(p.value.data.length));
   return {
     rows,
+    evaluators: new Set([withGrads.kind, lossOnly.kind]),
     evaluate(idx, start, end, g) {
       const k = end - start;
       let total = 0;
@@ -668,7 +649,7 @@ function perRowObjective(loss: Node, grads: Node[], params: ParamSlot[], dataset
       return total / k;
     },
     values(nodes) {
-      const ev = makeEvaluator(nodes, dims);
+      const ev = makeEvaluator(nodes, dims, prefer);
       const parts: number[][] = nodes.map(() => []);
       for (let i = 0; i < rows; i++) {
         bindRow(i);

@@ -44,6 +44,8 @@ export interface TrainResult {
   warnings: string[];
   method: Method;
   methodNote?: string;
+  /** Which evaluator computed the loss and gradients: 'compiled', 'reference' or both. */
+  evaluator: string;
   rows: number;
   dims: Record<string, number>;
   optimizer: { name: OptimizerName; settings: Record<string, unknown> };
@@ -137,7 +139,7 @@ export function runTraining(problem: Problem, options: TrainOptions, hooks: Trai
   const order = fullBatch ? null : Int32Array.from({ length: rows }, (_, i) => i);
   const shuffleRng = createRng(problem.seed, 'shuffle');
   const history: Array<{ epoch: number; loss: number }> = [];
-  let status: TrainStatus = 'completed';
+  let status = 'completed' as TrainStatus;
   let message: string | undefined;
   let cachedFull = true; // `grads` and `initialLoss` hold the full-batch evaluation at the current params
   const baseline = Math.max(1, Math.abs(initialLoss));
@@ -214,6 +216,7 @@ export function runTraining(problem: Problem, options: TrainOptions, hooks: Trai
     warnings,
     method: problem.method,
     ...(problem.methodNote ? { methodNote: problem.methodNote } : {}),
+    evaluator: [...objective.evaluators].join('+'),
     rows,
     dims: Object.fromEntries([...problem.dims, ...(problem.rowDim ? [[problem.rowDim, rows] as const] : [])]),
     optimizer: { name: optimizer.name, settings: optimizer.describe() },

@@ -30,7 +30,7 @@ export interface WorkerRunOptions {
 
 /** Thrown (as a rejection) when a cancelled worker had to be terminated before it could report. */
 export class TrainCancelledError extends Error {
-  readonly name = 'AbortError';
+  override readonly name = 'AbortError';
 }
 
 export function defaultWorkerPath(): string {
@@ -54,7 +54,7 @@ export function runTrainingInWorker(options: TrainOptions, run: WorkerRunOptions
   return new Promise<TrainResult>((resolve, reject) => {
     // From source, the worker registers tsx's require hook itself (loader flags are not inherited by workers).
     const worker = path.endsWith('.ts')
-      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(path)});`, { eval: true, workerData: { options, cancel } })
+      ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(path)});`, { eval: true, workerData: { options, cancel } })
       : new Worker(path, { workerData: { options, cancel } });
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
