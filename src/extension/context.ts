@@ -5,7 +5,10 @@ import { AnalysisCache, isMcalcDocument, type DocumentAnalysis } from './analysi
 import type { Layout } from '../core/shape.ts';
 import type { Range } from '../core/source.ts';
 
-export const SELECTOR: vscode.DocumentSelector = [{ language: 'mcalc' }, { language: 'markdown' }];
+export const SELECTOR: vscode.DocumentSelector = ['file', 'untitled'].flatMap((scheme) => [
+  { language: 'mcalc', scheme },
+  { language: 'markdown', scheme },
+]);
 
 export class Context {
   constructor(

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { analyze, derivativeOf, hoverAt, type Analysis } from '../../src/core/analyze.ts';
 import { formatShape } from '../../src/core/shape.ts';
 import { hoverMarkdown, outline } from '../../src/core/presentation.ts';
@@ -25,7 +26,7 @@ function shapeOf(a: Analysis, name: string): string {
 }
 
 test('every subexpression of the paper\'s neuron gets its shape', () => {
-  const text = readFileSync(new URL('../../examples/neuron.mcalc', import.meta.url), 'utf8');
+  const text = readFileSync(join(__dirname, '../../examples/neuron.mcalc'), 'utf8');
   const a = analyze(text);
   assert.deepEqual(a.diagnostics, []);
   assert.equal(shapeOf(a, 'z'), 'scalar');

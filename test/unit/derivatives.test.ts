@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import katex from 'katex';
 import { analyze, derivativeOf, type Analysis } from '../../src/core/analyze.ts';
 import { derive, deriveResult, formatResult } from '../../src/core/diff/derivation.ts';
@@ -22,7 +23,7 @@ function result(src: string, of: string, wrt: string, form: DerivativeForm = 'ja
   return formatResult(a, info, f, r).text;
 }
 
-const NEURON = readFileSync(new URL('../../examples/neuron.mcalc', import.meta.url), 'utf8');
+const NEURON = readFileSync(join(__dirname, '../../examples/neuron.mcalc'), 'utf8');
 
 test('the neuron: gradient of the squared error w.r.t. w and b (Parr & Howard section 6)', () => {
   assert.equal(result(NEURON, 'loss', 'w'), '-2 * (y - a) * (z > 0) * xᵀ');
@@ -33,7 +34,7 @@ test('the neuron: gradient of the squared error w.r.t. w and b (Parr & Howard se
 });
 
 test('the MSE over a batch: −2/N Xᵀ((y − a) ⊗ 1[z > 0]) without any N×N matrix', () => {
-  const src = readFileSync(new URL('../../examples/neuron-batch.mcalc', import.meta.url), 'utf8');
+  const src = readFileSync(join(__dirname, '../../examples/neuron-batch.mcalc'), 'utf8');
   assert.equal(result(src, 'loss', 'w', 'grad'), '-2 / N * Xᵀ * ((y - a) ⊗ (z > 0))');
   assert.equal(result(src, 'loss', 'w'), '-2 / N * ((y - a) ⊗ (z > 0))ᵀ * X');
   assert.equal(result(src, 'loss', 'b'), '-2 * mean((y - a) ⊗ (z > 0))');
@@ -68,7 +69,7 @@ test('the vector chain rule example: f(g(x)) with g = [x², 3x] (section 4.5.3)'
 });
 
 test('Matrix Cookbook identities in their textbook form', () => {
-  const src = readFileSync(new URL('../../examples/cookbook.mcalc', import.meta.url), 'utf8');
+  const src = readFileSync(join(__dirname, '../../examples/cookbook.mcalc'), 'utf8');
   assert.equal(result(src, 'quadratic', 'x', 'grad'), '(B + Bᵀ) * x');
   assert.equal(result(src, 'linear', 'x', 'grad'), 'a');
   assert.equal(result(src, 'bilinear', 'X', 'grad'), 'a * bᵀ');
@@ -152,10 +153,10 @@ function renders(latex: string, where: string): void {
 }
 
 test('every LaTeX string the engine emits renders with KaTeX (throwOnError)', () => {
-  const dir = new URL('../../examples/', import.meta.url);
+  const dir = join(__dirname, '../../examples');
   let count = 0;
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.mcalc'))) {
-    const text = readFileSync(new URL(file, dir), 'utf8');
+    const text = readFileSync(join(dir, file), 'utf8');
     for (const layout of ['numerator', 'denominator'] as const) {
       const a: Analysis = analyze(text, { layout });
       for (const info of a.derivatives) {

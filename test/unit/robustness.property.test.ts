@@ -4,15 +4,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { analyze } from '../../src/core/analyze.ts';
 import { derive } from '../../src/core/diff/derivation.ts';
 import { extractMcalcBlocks } from '../../src/core/markdown.ts';
 
-const examplesDir = new URL('../../examples/', import.meta.url);
+const examplesDir = join(__dirname, '../../examples');
 const EXAMPLES = readdirSync(examplesDir)
   .filter((f) => f.endsWith('.mcalc'))
-  .map((f) => readFileSync(new URL(f, examplesDir), 'utf8'));
+  .map((f) => readFileSync(join(examplesDir, f), 'utf8'));
 
 const PIECES = [
   'dim', 'check', 'n', 'm', 'x', 'w', 'W', 'b', 'y', 'z', 'θ', 'w_1', ':', 'scalar', 'vector', 'matrix', '[', ']', '(', ')', ',', '=',

@@ -155,11 +155,11 @@ export function gradient(b: Builder, f: Node, x: Variable): Node {
 /** Numerator-layout Jacobian of f w.r.t. x when it is at most a matrix, else null. */
 export function numeratorJacobian(b: Builder, f: Node, x: Variable): Node | null {
   if (!f.vars.has(x.name)) return null;
-  if (x.shape.kind === 'scalar') return jvp(b, f, x.name, b.constant(1));
+  if (x.shape.kind === 'scalar') return jvp(b, f, x.name, b.constant(1)) ?? b.zero(f.shape);
   if (f.shape.kind === 'scalar') return b.transpose(gradient(b, f, x));
   if (x.shape.kind === 'vector' && (f.shape.kind === 'vector' || f.shape.kind === 'row')) {
     const df = jvp(b, f, x.name, b.tangent(x.name, x.shape));
-    return df && extractJacobian(b, df, x);
+    return df ? extractJacobian(b, df, x) : b.zero(matrixOf(f.shape.n, x.shape.n));
   }
   return null;
 }

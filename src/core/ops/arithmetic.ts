@@ -229,6 +229,7 @@ const add: OpDef = {
   },
   vjp: (n, s, k, b) => b.unbroadcast(s, n.args[k].shape),
   jacobian: eachLinearArg((n, k, J, b) => (n.args[k].shape.kind === 'scalar' && n.shape.kind !== 'scalar' ? expandJacobian(n.shape, J, b) : J)),
+  examples: [{ expr: 'x + y', wrt: 'x' }, { expr: 'x + s', wrt: 's' }],
   rule: { name: 'sum rule', text: 'd(u + v) = du + dv; with scalar expansion ∂(x + z)/∂z = 𝟏', latex: '\\mathrm{d}(u + v) = \\mathrm{d}u + \\mathrm{d}v' },
   prec: () => PREC.add,
   format: (n, p) => `${p.arg(n.args[0], PREC.add)} + ${p.arg(n.args[1], PREC.add)}`,
@@ -264,6 +265,7 @@ const sub: OpDef = {
     const j = n.args[k].shape.kind === 'scalar' && n.shape.kind !== 'scalar' ? expandJacobian(n.shape, J, b) : J;
     return j && (k === 0 ? j : b.neg(j));
   }),
+  examples: [{ expr: 'x - y', wrt: 'y' }],
   rule: { name: 'difference rule', text: 'd(u − v) = du − dv', latex: '\\mathrm{d}(u - v) = \\mathrm{d}u - \\mathrm{d}v' },
   prec: () => PREC.add,
   format: (n, p) => `${p.arg(n.args[0], PREC.add)} - ${p.arg(n.args[1], PREC.add + 1)}`,
@@ -286,6 +288,7 @@ const neg: OpDef = {
   jvp: (_n, [t], b) => (t ? b.neg(t) : null),
   vjp: (_n, s, _k, b) => b.neg(s),
   jacobian: eachLinearArg((_n, _k, J, b) => b.neg(J)),
+  examples: [{ expr: '-x', wrt: 'x' }],
   rule: { name: 'constant multiple (−1)', text: 'd(−u) = −du', latex: '\\mathrm{d}(-u) = -\\mathrm{d}u' },
   prec: () => PREC.neg,
   emitElement: ([a]) => `(-${a})`,
@@ -328,6 +331,9 @@ const mul: OpDef = {
     if (x.op === 'neg') return b.neg(b.mul(x.args[0], y));
     if (y.op === 'neg') return b.neg(b.mul(x, y.args[0]));
     if (isConst(x, -1) && x.shape.kind === 'scalar') return b.neg(y);
+    // (1/d) ⊗ v → v/d (with scalar expansion of d or of v as the shapes allow)
+    if (x.op === 'div' && isConst(x.args[0], 1) && x.args[0].shape.kind === 'scalar' && !isConst(y) && sameShape(y.shape, shape)) return (b.fired('(1/d)·v → v/d'), b.div(y, x.args[1]));
+    if (y.op === 'div' && isConst(y.args[0], 1) && y.args[0].shape.kind === 'scalar' && !isConst(x) && sameShape(x.shape, shape)) return (b.fired('v·(1/d) → v/d'), b.div(x, y.args[1]));
     // An expanded scalar s𝟏 times a value of the same shape is just s times it.
     if (isExpandedScalar(x) && sameShape(y.shape, shape)) return (b.fired('(s𝟏) ⊗ v → s v'), b.mul(x.args[0], y));
     if (isExpandedScalar(y) && sameShape(x.shape, shape)) return (b.fired('v ⊗ (s𝟏) → s v'), b.mul(y.args[0], x));
@@ -366,6 +372,7 @@ const mul: OpDef = {
   },
   vjp: (n, s, k, b) => b.unbroadcast(b.mul(s, n.args[1 - k]), n.args[k].shape),
   jacobian: eachLinearArg((n, k, J, b) => scaleJacobian(n.args[1 - k], n.args[k], J, b)),
+  examples: [{ expr: 'x ⊗ y', wrt: 'x' }, { expr: 's * x', wrt: 's' }, { expr: 's * x', wrt: 'x' }],
   rule: { name: 'product rule', text: 'd(u ⊗ v) = du ⊗ v + u ⊗ dv; element-wise products have diagonal Jacobians diag(v)', latex: '\\mathrm{d}(u \\otimes v) = \\mathrm{d}u \\otimes v + u \\otimes \\mathrm{d}v' },
   prec: () => PREC.mul,
   format(n, p) {
@@ -420,8 +427,9 @@ const div: OpDef = {
     return b.unbroadcast(g, n.args[k].shape);
   },
   jacobian: eachLinearArg((n, k, J, b) => (k === 0 ? scaleJacobian(b.div(b.constant(1), n.args[1]), n.args[0], J, b) : null)),
+  examples: [{ expr: 'x ⊘ y', wrt: 'y' }, { expr: 'x / s', wrt: 's' }],
   rule: { name: 'quotient rule', text: 'd(u/v) = du/v − u dv/v²', latex: '\\mathrm{d}\\frac{u}{v} = \\frac{\\mathrm{d}u}{v} - \\frac{u\\,\\mathrm{d}v}{v^2}' },
-  prec: (n) => (n.args[1].shape.kind === 'scalar' ? PREC.atom : PREC.mul),
+  prec: () => PREC.mul,
   format(n, p) {
     const [x, y] = n.args;
     if (y.shape.kind === 'scalar') {
@@ -460,6 +468,7 @@ const pow: OpDef = {
     if (k === 0) return b.mul(s, b.mul(e, b.pow(x, b.sub(e, b.constant(1)))));
     return b.unbroadcast(b.mul(s, b.mul(n, b.call('log', x))), SCALAR);
   },
+  examples: [{ expr: 'x^3', wrt: 'x' }],
   rule: { name: 'power rule', text: 'd(uⁿ) = n uⁿ⁻¹ du (element-wise)', latex: '\\mathrm{d}(u^n) = n u^{n-1} \\mathrm{d}u' },
   prec: () => PREC.pow,
   format(n, p) {
@@ -517,6 +526,7 @@ const matmul: OpDef = {
     // x varies: (x y)ᵀ = yᵀ xᵀ, so for a row x the Jacobian is yᵀ J.
     return x.shape.kind === 'row' ? b.matmul(b.transpose(y), J) : null;
   }),
+  examples: [{ expr: 'A * x', wrt: 'x' }, { expr: 'aᵀ * X * b', wrt: 'X' }],
   rule: { name: 'matrix product rule', text: 'd(AB) = dA B + A dB; ∂(Ax)/∂x = A', latex: '\\mathrm{d}(AB) = \\mathrm{d}A\\,B + A\\,\\mathrm{d}B' },
   prec: () => PREC.mul,
   format(n, p) {
@@ -540,6 +550,7 @@ const transpose: OpDef = {
     if (isConst(x)) return b.constant(constValue(x)!, shape);
     if (x.op === 'neg') return b.neg(b.transpose(x.args[0]));
     if (x.op === 'mul' && x.args[0].shape.kind === 'scalar') return b.mul(x.args[0], b.transpose(x.args[1]));
+    if (x.op === 'div' && x.args[1].shape.kind === 'scalar') return b.div(b.transpose(x.args[0]), x.args[1]);
     if ((x.op === 'add' || x.op === 'sub') && x.args[0].shape.kind === 'matrix') return (b.fired('(A + B)ᵀ → Aᵀ + Bᵀ'), b.node(x.op, [b.transpose(x.args[0]), b.transpose(x.args[1])]));
     if (x.op === 'matmul') return (b.fired('(AB)ᵀ → BᵀAᵀ'), b.matmul(b.transpose(x.args[1]), b.transpose(x.args[0])));
     return undefined;
@@ -547,6 +558,7 @@ const transpose: OpDef = {
   jvp: (_n, [t], b) => (t ? b.transpose(t) : null),
   vjp: (_n, s, _k, b) => b.transpose(s),
   jacobian: eachLinearArg((n, _k, J) => (n.shape.kind === 'matrix' ? null : J)),
+  examples: [{ expr: 'xᵀ', wrt: 'x' }],
   rule: { name: 'transpose rule', text: 'd(Aᵀ) = (dA)ᵀ', latex: '\\mathrm{d}(A^{\\top}) = (\\mathrm{d}A)^{\\top}' },
   prec: () => PREC.postfix,
   format(n, p) {
@@ -584,6 +596,7 @@ const dot: OpDef = {
     const other = n.args[1 - k];
     return b.matmul(other.shape.kind === 'row' ? other : b.transpose(other), J);
   }),
+  examples: [{ expr: 'x · y', wrt: 'x' }],
   rule: { name: 'dot product rule', text: 'd(u · v) = du · v + u · dv; ∂(w · x)/∂x = wᵀ', latex: '\\mathrm{d}(u \\cdot v) = \\mathrm{d}u \\cdot v + u \\cdot \\mathrm{d}v' },
   prec: () => PREC.mul,
   format(n, p) {

@@ -85,6 +85,7 @@ function unaryOp(f: UnaryFunction): OpDef {
     },
     jvp: (n, [t], b) => (t ? b.mul(f.derivative(n.args[0], n, b), t) : null),
     vjp: (n, s, _k, b) => b.mul(s, f.derivative(n.args[0], n, b)),
+    examples: [{ expr: `${f.name}(x)`, wrt: 'x' }],
     rule: {
       name: `${f.name} rule (element-wise: diagonal Jacobian)`,
       text: `d ${f.name}(u) = ${f.derivativeText} ⊗ du; ∂${f.name}(u)/∂u = diag(${f.derivativeText})`,
@@ -135,6 +136,7 @@ function extremumOp(name: 'max' | 'min'): OpDef {
       const mine = k === 0 ? b.compare(winner, x, y) : b.compare(winner, y, x);
       return b.unbroadcast(b.mul(s, mine), n.args[k].shape);
     },
+    examples: [{ expr: `${name}(0, x)`, wrt: 'x' }],
     rule: {
       name: `${name} rule (piecewise)`,
       text: `d ${name}(u, v) = 1[u ${sym} v] ⊗ du + 1[v ${sym} u] ⊗ dv (subgradient 0 at a tie)`,
@@ -171,6 +173,7 @@ function comparisonOp(c: (typeof COMPARISONS)[number]): OpDef {
     },
     jvp: () => null,
     vjp: (n, _s, k, b) => b.zero(n.args[k].shape),
+    examples: [{ expr: `(x ${c.sym} y)`, wrt: 'x' }],
     rule: { name: 'indicator rule', text: `d 1[u ${c.sym} v] = 0 (away from u = v)`, latex: `\\mathrm{d}\\,\\mathbb{1}[u ${latexSym} v] = 0` },
     prec: () => PREC.atom,
     format: (n, p) =>

@@ -37,6 +37,7 @@ const sum: OpDef = {
     const ones = onesRowFor(u, b);
     return ones && b.matmul(ones, J);
   }),
+  examples: [{ expr: 'sum(x)', wrt: 'x' }],
   rule: { name: 'sum reduction', text: 'd sum(u) = sum(du); ∂sum(x)/∂x = 𝟏ᵀ', latex: '\\frac{\\partial}{\\partial \\mathbf{x}} \\operatorname{sum}(\\mathbf{x}) = \\mathbf{1}^{\\top}' },
   prec: () => PREC.atom,
   format: (n, p) => (p.mode === 'latex' ? `\\operatorname{sum}\\left(${p.plain(n.args[0])}\\right)` : `sum(${p.plain(n.args[0])})`),
@@ -62,6 +63,7 @@ const mean: OpDef = {
     const ones = onesRowFor(u, b);
     return ones && b.div(b.matmul(ones, J), b.lengthOf(u.shape));
   }),
+  examples: [{ expr: 'mean(x)', wrt: 'x' }],
   rule: { name: 'mean reduction', text: 'd mean(u) = mean(du); ∂mean(x)/∂x = 𝟏ᵀ/n', latex: '\\frac{\\partial}{\\partial \\mathbf{x}} \\operatorname{mean}(\\mathbf{x}) = \\tfrac{1}{n}\\mathbf{1}^{\\top}' },
   prec: () => PREC.atom,
   format: (n, p) => (p.mode === 'latex' ? `\\operatorname{mean}\\left(${p.plain(n.args[0])}\\right)` : `mean(${p.plain(n.args[0])})`),
@@ -79,6 +81,7 @@ const norm: OpDef = {
   },
   jvp: (n, [t], b) => (t ? b.div(b.sum(b.mul(n.args[0], t)), n) : null),
   vjp: (n, s, _k, b) => b.mul(b.div(s, n), n.args[0]),
+  examples: [{ expr: 'norm(x)', wrt: 'x' }, { expr: 'norm(X)', wrt: 'X' }],
   rule: { name: 'norm rule', text: 'd‖u‖ = (u · du)/‖u‖; ∂‖x‖/∂x = xᵀ/‖x‖ (undefined at 0)', latex: '\\mathrm{d}\\lVert u \\rVert = \\frac{u \\cdot \\mathrm{d}u}{\\lVert u \\rVert}' },
   prec: () => PREC.atom,
   format: (n, p) => (p.mode === 'latex' ? `\\left\\lVert ${p.plain(n.args[0])} \\right\\rVert` : `norm(${p.plain(n.args[0])})`),

@@ -33,6 +33,7 @@ const vec: OpDef = {
     if (n.shape.kind !== 'vector' || some.shape.kind !== 'row') return null;
     return b.node('vec', Js.map((J) => J ?? b.zero(some.shape)));
   },
+  examples: [{ expr: '[s, t]', wrt: 's' }],
   rule: { name: 'vector literal', text: '∂[u₁, …, uₖ]/∂x stacks the rows ∂uᵢ/∂x', latex: '\\frac{\\partial [u_1, \\dots, u_k]}{\\partial \\mathbf{x}} = \\begin{bmatrix} \\partial u_1/\\partial \\mathbf{x} \\\\ \\vdots \\end{bmatrix}' },
   prec: () => PREC.atom,
   format(n, p) {
@@ -73,6 +74,7 @@ const index: OpDef = {
     const v = n.args[0];
     return J && b.matmul(b.transpose(b.unit(n.attr as string | number, (v.shape as { n: string | number }).n)), J);
   },
+  examples: [{ expr: 'x[1]', wrt: 'x' }],
   rule: { name: 'element rule', text: '∂xᵢ/∂x = eᵢᵀ', latex: '\\frac{\\partial x_i}{\\partial \\mathbf{x}} = \\mathbf{e}_i^{\\top}' },
   prec: () => PREC.atom,
   format(n, p) {

@@ -72,6 +72,8 @@ export interface OpDef {
   emitElement?(args: readonly string[], node: Node): string;
   /** The derivative rule, for the derivation record and docs/rules.md. */
   rule?: DerivativeRule;
+  /** Worked examples for docs/rules.md, differentiated by the engine itself when the docs are generated. */
+  examples?: { expr: string; wrt: string }[];
   prec(node: Node): number;
   format(node: Node, p: Printer): string;
   evaluate(node: Node, args: readonly Tensor[], env: EvalEnv): Tensor;

@@ -1,0 +1,69 @@
+// docs/rules.md — the paper's "Matrix Calculus Reference" for our operators — generated from the operator
+// registry: each operator's description, derivative rule, and worked examples differentiated by the engine
+// itself in both layouts. A test fails when the committed file is out of date (`npm run docs` regenerates).
+
+import { analyze, derivativeOf } from '../analyze.ts';
+import { deriveResult, formatResult } from '../diff/derivation.ts';
+import { ALL_OPS, SURFACE_FUNCTIONS } from '../ops/registry.ts';
+import { formatJacobianDims, formatShape, LAYOUTS } from '../shape.ts';
+
+export const EXAMPLE_PRELUDE = 'dim m, n\ns, t: scalar\nx, y, a, b: vector[n]\nA: matrix[m, n]\nB, X: matrix[n, n]\n';
+
+const FAMILY_ORDER = ['arithmetic', 'products', 'element-wise functions', 'comparisons', 'reductions', 'matrix functions', 'structure'];
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function example(expr: string, wrt: string): string {
+  const a = analyze(`${EXAMPLE_PRELUDE}__f = ${expr}\n`);
+  const errors = a.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new Error(`docs example ${expr}: ${errors[0].message}`);
+  const def = a.definition('__f')!;
+  const cols = LAYOUTS.map((layout) => {
+    const info = derivativeOf(a, '__f', wrt);
+    if (typeof info === 'string') throw new Error(info);
+    const { f, result } = deriveResult(a, info, layout);
+    const text = formatResult(a, info, f, result).text.replace(/∂__f\//g, '∂f/');
+    return `\`${text}\` (${formatJacobianDims(info.shapes[layout].dims)})`;
+  });
+  return `| \`${cell(expr)}\` | ${formatShape(def.shape!)} | \`${wrt}\` | ${cols.map(cell).join(' | ')} |`;
+}
+
+export function renderRulesMarkdown(): string {
+  const out: string[] = [];
+  out.push('# Matrix calculus reference');
+  out.push('');
+  out.push('<!-- Generated from the operator registry by `npm run docs`; do not edit by hand. -->');
+  out.push('');
+  out.push('Every operator the language knows, its derivative rule, and worked examples differentiated by the engine in');
+  out.push('both layouts. **Numerator layout** (the default, as in Parr & Howard): the Jacobian of f: ℝⁿ → ℝᵐ is m×n,');
+  out.push('so ∂(scalar)/∂x is a row. **Denominator layout** is its transpose. `grad(f, x)` always has x\'s shape.');
+  out.push('');
+  out.push(`Examples use: \`${EXAMPLE_PRELUDE.trim().split('\n').join('`, `')}\`.`);
+  out.push('');
+  const families = [...new Set(ALL_OPS.map((d) => d.family))].filter((f) => f !== 'leaves');
+  families.sort((p, q) => FAMILY_ORDER.indexOf(p) - FAMILY_ORDER.indexOf(q));
+  for (const family of families) {
+    out.push(`## ${family[0].toUpperCase()}${family.slice(1)}`);
+    out.push('');
+    for (const def of ALL_OPS.filter((d) => d.family === family)) {
+      if (!def.rule) continue;
+      const calls = SURFACE_FUNCTIONS.filter((f) => f.build.length >= 0 && (f.name === def.op || (def.op === 'diagvec' && f.name === 'diag')));
+      const spelled = calls.length ? ` — ${calls.map((f) => `\`${f.signature}\`${f.aliases?.length ? ` (also ${f.aliases.map((x) => `\`${x}\``).join(', ')})` : ''}`).join(', ')}` : '';
+      out.push(`### \`${def.op}\`${spelled}`);
+      out.push('');
+      out.push(def.doc);
+      out.push('');
+      out.push(`**${def.rule.name}:** ${def.rule.text}`);
+      out.push('');
+      if (def.examples?.length) {
+        out.push('| expression | shape | w.r.t. | numerator layout | denominator layout |');
+        out.push('|---|---|---|---|---|');
+        for (const e of def.examples) out.push(example(e.expr, e.wrt));
+        out.push('');
+      }
+    }
+  }
+  return out.join('\n');
+}
