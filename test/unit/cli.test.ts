@@ -1,0 +1,138 @@
+// The `mcalc` CLI: output, JSON shapes and exit codes (0 ok, 1 a problem in the input, 2 usage).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/main.ts';
+import type { Io } from '../../src/cli/io.ts';
+
+const EXAMPLES = join(__dirname, '../../examples');
+const tmp = mkdtempSync(join(tmpdir(), 'mcalc-cli-'));
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (s) => void (out += s), err: (s) => void (err += s), exitCode: 0 };
+  const code = await runCli(args, io);
+  return { code, out, err };
+}
+
+function file(name: string, text: string): string {
+  const p = join(tmp, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+test('shapes --json: definitions, derivative forms in both layouts, no diagnostics', async () => {
+  for (const layout of ['numerator', 'denominator']) {
+    const r = await run('shapes', join(EXAMPLES, 'neuron.mcalc'), '--json', '--layout', layout);
+    const j = JSON.parse(r.out);
+    assert.equal(j.layout, layout);
+    assert.deepEqual(
+      Object.fromEntries(j.definitions.map((d: { name: string; shape: string }) => [d.name, d.shape])),
+      { z: 'scalar', a: 'scalar', loss: 'scalar', g: layout === 'numerator' ? '1×n' : 'n×1', gb: '1×1' },
+    );
+    const g = j.derivatives.find((d: { definition?: string }) => d.definition === 'g');
+    assert.deepEqual(g.shapes, { numerator: '1×n', denominator: 'n×1' });
+    assert.deepEqual(g.range, { start: { line: 10, column: 5 }, end: { line: 10, column: 17 } });
+    if (layout === 'numerator') {
+      assert.deepEqual(j.diagnostics, []);
+      assert.equal(r.code, 0);
+    } else {
+      // The example's claims are written in numerator layout, so they are flagged in denominator layout.
+      assert.equal(r.code, 1);
+      assert.ok(j.diagnostics.every((d: { message: string }) => /The claim is row vector\[n\]/.test(d.message) || /The claim is scalar/.test(d.message)));
+    }
+  }
+});
+
+test('shapes over several files prints an array; every example analyses cleanly in numerator layout', async () => {
+  const files = ['neuron.mcalc', 'neuron-batch.mcalc', 'cookbook.mcalc', 'paper.mcalc'].map((f) => join(EXAMPLES, f));
+  const r = await run('shapes', ...files, '--json');
+  assert.equal(r.code, 0, r.out);
+  const all = JSON.parse(r.out);
+  assert.equal(all.length, 4);
+  for (const report of all) assert.deepEqual(report.diagnostics, [], report.file);
+  const cookbook = all[2];
+  assert.equal(cookbook.derivatives.find((d: { text: string }) => d.text === 'grad(logdet, X)').shape, 'matrix[n, n]');
+});
+
+test('shapes reports errors compiler-style with exit 1', async () => {
+  const r = await run('shapes', file('bad.mcalc', 'dim n\nw, x: vector[n]\nq = w * x\n'));
+  assert.equal(r.code, 1);
+  assert.match(r.out, /bad\.mcalc:3:5: error: Cannot multiply vector\[n\] by vector\[n\]/);
+  assert.match(r.out, /hint: Use ⊗/);
+});
+
+test('shapes reads ```mcalc blocks of Markdown, with lines of the Markdown file', async () => {
+  const md = file('notes.md', '# Notes\n\n```mcalc\nx: vector[n]\n```\n\ntext\n\n```mcalc\ny = x * x\n```\n');
+  const r = await run('shapes', md, '--json');
+  const j = JSON.parse(r.out);
+  assert.equal(j.diagnostics.length, 1);
+  assert.equal(j.diagnostics[0].range.start.line, 10);
+});
+
+test('usage errors exit 2 without a stack trace', async () => {
+  for (const args of [[], ['shapes'], ['shapes', join(tmp, 'missing.mcalc')], ['shapes', '--layout', 'sideways', join(EXAMPLES, 'neuron.mcalc')], ['frobnicate']]) {
+    const r = await run(...args);
+    assert.equal(r.code, 2, `mcalc ${args.join(' ')}`);
+    assert.doesNotMatch(r.err + r.out, /\n\s+at /, 'no stack trace');
+  }
+  const missing = await run('shapes', join(tmp, 'missing.mcalc'));
+  assert.match(missing.err, /cannot read .*missing\.mcalc: no such file/);
+});
+
+test('derive: text, LaTeX and the JSON record', async () => {
+  const neuron = join(EXAMPLES, 'neuron.mcalc');
+  const text = await run('derive', neuron, '--of', 'loss', '--wrt', 'w');
+  assert.equal(text.code, 0);
+  assert.match(text.out, /^d\(loss\)\/d\(w\) in numerator layout: 1×n\n= -2 \* \(y - a\) \* \(z > 0\) \* xᵀ\nrule: vector chain rule/);
+  assert.match(text.out, /1\. Introduce intermediate variables\n {3}u₁ = w · x {3}\(scalar\)/);
+  const json = JSON.parse((await run('derive', neuron, '--of', 'loss', '--wrt', 'w', '--format', 'json', '--layout', 'denominator')).out);
+  assert.deepEqual(Object.keys(json).slice(0, 8), ['of', 'wrt', 'form', 'layout', 'shape', 'result', 'rule', 'ruleReason']);
+  assert.equal(json.shape, 'n×1');
+  assert.equal(json.result.text, '-2 * (y - a) * (z > 0) * x');
+  assert.match(json.result.latex, /\\mathbf\{x\}/);
+  assert.deepEqual([...new Set(json.steps.map((s: { step: number }) => s.step))], [1, 2, 3, 4]);
+  const latex = await run('derive', neuron, '--of', 'loss', '--wrt', 'b', '--format', 'latex');
+  assert.match(latex.out, /= -2 \\, \\left\(y - a\\right\) \\, \\mathbb\{1\}\\left\[z > 0\\right\]/);
+  const bad = await run('derive', neuron, '--of', 'nope', '--wrt', 'w');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /no definition named 'nope'/);
+});
+
+test('eval: values bound from JSON, dimensions inferred, derivative forms evaluated in the layout', async () => {
+  const neuron = join(EXAMPLES, 'neuron.mcalc');
+  const at = file('values.json', JSON.stringify({ w: [1, 2], x: [0.5, -1], b: 2, y: 3 }));
+  // z = 0.5 − 2 + 2 = 0.5 > 0, a = 0.5, so ∂loss/∂w = −2(3 − 0.5)xᵀ = [−2.5, 5].
+  assert.deepEqual(JSON.parse((await run('eval', neuron, '--expr', 'd(loss)/d(w)', '--at', at, '--json')).out), { shape: [1, 2], value: [[-2.5, 5]] });
+  assert.deepEqual(JSON.parse((await run('eval', neuron, '--expr', 'd(loss)/d(w)', '--at', at, '--json', '--layout', 'denominator')).out), { shape: [2, 1], value: [[-2.5], [5]] });
+  assert.deepEqual(JSON.parse((await run('eval', neuron, '--expr', 'grad(loss, w)', '--at', at, '--json')).out), { shape: [2], value: [-2.5, 5] });
+  assert.deepEqual(JSON.parse((await run('eval', neuron, '--expr', 'loss', '--at', at, '--json')).out), { shape: [], value: 6.25 });
+  assert.deepEqual(JSON.parse((await run('eval', neuron, '--expr', 'x * wᵀ', '--at', at, '--json')).out), { shape: [2, 2], value: [[0.5, 1], [-1, -2]] });
+  const tensor = file('layer.mcalc', 'dim m, n\nx: vector[n]\nW: matrix[m, n]\nf = W * x\n');
+  const vals = file('layer.json', JSON.stringify({ x: [1, 2], W: [[1, 0], [0, 1], [1, 1]] }));
+  const t = JSON.parse((await run('eval', tensor, '--expr', 'd(f)/d(W)', '--at', vals, '--json')).out);
+  assert.deepEqual(t.shape, [3, 3, 2]);
+  // ∂f_i/∂W_jk = δ_ij x_k
+  assert.deepEqual(t.value[1], [[0, 0], [1, 2], [0, 0]]);
+});
+
+test('eval reports missing or wrongly shaped values and expression errors clearly', async () => {
+  const neuron = join(EXAMPLES, 'neuron.mcalc');
+  const missing = await run('eval', neuron, '--expr', 'loss');
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /No value for 'y' \(scalar\), 'w' \(vector\[n\]\)/);
+  const conflict = await run('eval', neuron, '--expr', 'z', '--at', file('c.json', JSON.stringify({ w: [1, 2], x: [1, 2, 3], b: 0, y: 0 })));
+  assert.equal(conflict.code, 1);
+  assert.match(conflict.err, /Dimension n is 2 \(from 'w' \(vector\[n\]\)\), but 'x' \(vector\[n\]\) has 3/);
+  const wrong = await run('eval', neuron, '--expr', 'z', '--at', file('d.json', JSON.stringify({ w: 1, x: [1], b: 0, y: 0 })));
+  assert.match(wrong.err, /'w' is vector\[n\], so its value must be a list of numbers, not a number/);
+  const badExpr = await run('eval', neuron, '--expr', 'w * x', '--at', file('e.json', '{}'));
+  assert.equal(badExpr.code, 1);
+  assert.match(badExpr.err, /^--expr:1: error: Cannot multiply vector\[n\] by vector\[n\]/);
+  const badJson = await run('eval', neuron, '--expr', 'z', '--at', file('f.json', '{nope'));
+  assert.match(badJson.err, /is not valid JSON/);
+});
