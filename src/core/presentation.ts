@@ -18,6 +18,9 @@ export function derivativeShapeText(d: DerivativeInfo, layout: Layout): string {
   return formatJacobianDims(s.dims);
 }
 
+/** Longer results are cut in hovers (the CLI and derivation show them whole). */
+const MAX_HOVER_RESULT = 400;
+
 /** Markdown for a hover entry. The first line is always `` `<text> : <shape>` ``. */
 export function hoverMarkdown(h: HoverEntry, layout: Layout, result?: string): string {
   const lines: string[] = [];
@@ -33,7 +36,7 @@ export function hoverMarkdown(h: HoverEntry, layout: Layout, result?: string): s
       lines.push('');
       for (const l of LAYOUTS) lines.push(`- ${l} layout: ${code(derivativeShapeText(d, l))}${l === layout ? ' **(active)**' : ''}`);
     }
-    if (result) lines.push('', `${code(`= ${result}`)}`);
+    if (result) lines.push('', code(`= ${result.length > MAX_HOVER_RESULT ? `${result.slice(0, MAX_HOVER_RESULT)}…` : result}`));
     return lines.join('\n');
   }
   lines.push(code(`${h.text} : ${h.shape ? formatShape(h.shape) : '?'}`));

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { Context, SELECTOR, toVsRange } from './context.ts';
 import { hoverAt } from '../core/analyze.ts';
 import { hoverMarkdown } from '../core/presentation.ts';
+import { cachedResult } from '../core/diff/derivation.ts';
 
 export function registerHover(ctx: Context): void {
   ctx.subscribe(
@@ -17,7 +18,8 @@ export function registerHover(ctx: Context): void {
         const entry = hoverAt(analysis, analysis.lines.offsetAt(p));
         if (!entry) return undefined;
         const range = result.toReal(analysis.lines.range(entry.start, entry.end));
-        return new vscode.Hover(new vscode.MarkdownString(hoverMarkdown(entry, analysis.layout)), toVsRange(range));
+        const formula = entry.derivative ? cachedResult(analysis, entry.derivative, analysis.layout)?.text : undefined;
+        return new vscode.Hover(new vscode.MarkdownString(hoverMarkdown(entry, analysis.layout, formula)), toVsRange(range));
       },
     }),
   );

@@ -246,3 +246,14 @@ test('diagnostic ranges are precise on the right line', () => {
   assert.equal(a.diagnostics.length, 1);
   assert.deepEqual(a.diagnostics[0].range, { start: { line: 3, character: 4 }, end: { line: 3, character: 9 } });
 });
+
+test('a derivative hover also shows its symbolic result, cached per layout', async () => {
+  const { cachedResult } = await import('../../src/core/diff/derivation.ts');
+  const text = readFileSync(join(__dirname, '../../examples/neuron.mcalc'), 'utf8');
+  const a = analyze(text);
+  const h = hoverAt(a, text.indexOf('d(loss)/d(w)'))!;
+  const result = cachedResult(a, h.derivative!, 'numerator');
+  assert.equal(result?.text, '-2 * (y - a) * (z > 0) * xᵀ');
+  assert.equal(cachedResult(a, h.derivative!, 'numerator'), result, 'second call hits the cache');
+  assert.match(hoverMarkdown(h, 'numerator', result!.text), /\n\n`= -2 \* \(y - a\) \* \(z > 0\) \* xᵀ`$/);
+});

@@ -111,6 +111,23 @@ export function formatResult(analysis: Analysis, info: DerivativeInfo, f: Node, 
   };
 }
 
+const resultCache = new WeakMap<DerivativeInfo, Map<Layout, { text: string; latex: string } | null>>();
+
+/** The formatted result of a derivative form, cached per form and layout (for hovers); null if it failed. */
+export function cachedResult(analysis: Analysis, info: DerivativeInfo, layout: Layout): { text: string; latex: string } | null {
+  let byLayout = resultCache.get(info);
+  if (!byLayout) resultCache.set(info, (byLayout = new Map()));
+  if (!byLayout.has(layout)) {
+    try {
+      const { f, result } = deriveResult(analysis, info, layout);
+      byLayout.set(layout, formatResult(analysis, info, f, result));
+    } catch {
+      byLayout.set(layout, null); // the hover still shows the shapes
+    }
+  }
+  return byLayout.get(layout)!;
+}
+
 export function derive(analysis: Analysis, info: DerivativeInfo, layout: Layout): Derivation {
   const b = analysis.builder;
   const x = info.wrt;

@@ -79,5 +79,13 @@ for (const layout of ['numerator', 'denominator'] as const) {
         assert.match(text, new RegExp(other, 'i'), `the hover should also list the ${other} layout:\n${text}`);
       }, 1500);
     });
+
+    test('a derivative hover shows the symbolic result in the active layout', async () => {
+      const want = layout === 'numerator' ? '`= -2 * (y - a) * (z > 0) * xᵀ`' : '`= -2 * (y - a) * (z > 0) * x`';
+      await eventually(async () => {
+        const text = await hoverAt({ file: 'examples/neuron.mcalc', find: 'd(loss)/d(w)', at: '/', expect: '' });
+        assert.ok(text.includes(want), `hover should contain ${want}, got:\n${text}`);
+      }, 1500);
+    });
   });
 }
