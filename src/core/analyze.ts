@@ -2,7 +2,7 @@
 // every problem as a diagnostic with a range. The editor (hover, diagnostics, outline, code lens) and the CLI
 // read only from this. Never throws.
 
-import type { DerivativeExpr, DimRef, Expr, Span, Statement } from './ast.ts';
+import { forEachChild, type DerivativeExpr, type DimRef, type Expr, type Span, type Statement } from './ast.ts';
 import { parse } from './parser.ts';
 import { Builder } from './builder.ts';
 import type { Node } from './ir.ts';
@@ -16,7 +16,6 @@ import { buildComparison } from './ops/elementwise.ts';
 import { callableNames, surfaceFunction } from './ops/registry.ts';
 import { derivativeShape, type DerivativeForm } from './ops/structure.ts';
 import { closestName } from './suggest.ts';
-import { drive, type Step } from './trampoline.ts';
 
 export interface DimInfo {
   name: string;
@@ -77,7 +76,8 @@ export interface ClaimInfo {
 export interface HoverEntry {
   start: number;
   end: number;
-  text: string;
+  /** The hovered source text (filled in by hoverAt when not stored). */
+  text?: string;
   shape?: Shape;
   derivative?: DerivativeInfo;
   /** Extra line (e.g. what a name refers to). */
@@ -126,12 +126,14 @@ class Analyzer {
   readonly diagnostics: Diagnostic[] = [];
   readonly dims = new Map<string, DimInfo>();
   readonly variables = new Map<string, VariableInfo>();
-  readonly defs = new Map<string, { stmt: Extract<Statement, { kind: 'define' }>; info: DefinitionInfo; state: 'new' | 'busy' | 'done'; value?: Resolved }>();
+  readonly defs = new Map<string, { stmt: Extract<Statement, { kind: 'define' }>; info: DefinitionInfo; value?: Resolved }>();
+  /** Start offsets of references that close a definition cycle (already reported). */
+  private readonly cyclic = new Set<number>();
+  private readonly derivativeInfos = new Map<DerivativeExpr, DerivativeInfo>();
   readonly derivatives: DerivativeInfo[] = [];
   readonly claims: ClaimInfo[] = [];
   readonly hovers: HoverEntry[] = [];
   private statements: Statement[] = [];
-  private readonly resolving: string[] = [];
 
   constructor(
     readonly text: string,
@@ -153,9 +155,30 @@ class Analyzer {
     for (const p of parsed.problems) this.report(p.span, p.message, p.code, 'error', p.hint);
     this.statements = parsed.statements;
     this.collectDeclarations();
-    for (const s of this.statements) if (s.kind === 'define' && this.defs.get(s.name.name)?.stmt === s) drive(this.resolveDefinition(s.name.name));
-    for (const s of this.statements) if (s.kind === 'claim') drive(this.claim(s));
-    this.hovers.sort((x, y) => x.start - y.start || y.end - x.end);
+    for (const name of this.definitionOrder()) this.buildDefinition(name);
+    for (const s of this.statements) if (s.kind === 'claim') this.claim(s);
+    this.sortHovers();
+  }
+
+  /** Hovers are collected per line (statements are lines), so sorting them is cheap. */
+  private readonly hoverBuckets: HoverEntry[][] = [];
+  private hoverLine = 0;
+
+  private atStatement(span: Span): void {
+    this.hoverLine = this.lines.positionAt(span.start).line;
+  }
+
+  private pushHover(h: HoverEntry): void {
+    (this.hoverBuckets[this.hoverLine] ??= []).push(h);
+  }
+
+  /** Sorted by start (outer before inner). */
+  private sortHovers(): void {
+    for (const bucket of this.hoverBuckets) {
+      if (!bucket) continue;
+      if (bucket.length > 1) bucket.sort((x, y) => x.start - y.start || y.end - x.end);
+      for (const h of bucket) this.hovers.push(h);
+    }
   }
 
   result(): Analysis {
@@ -207,6 +230,7 @@ class Analyzer {
 
   private collectDeclarations(): void {
     for (const s of this.statements) {
+      this.atStatement(s.span);
       if (s.kind === 'dim') {
         for (const n of s.names) if (!this.reservedName(n.name, n.span)) this.declareDim(n.name, n.span, true);
       } else if (s.kind === 'declare') {
@@ -230,7 +254,7 @@ class Analyzer {
           }
           const info: VariableInfo = { name: n.name, shape, range: this.lines.range(n.span.start, n.span.end), node: this.b.variable(n.name, shape) };
           this.variables.set(n.name, info);
-          this.hovers.push({ start: n.span.start, end: n.span.end, text: n.name, shape });
+          this.pushHover({ start: n.span.start, end: n.span.end, text: n.name, shape });
         }
       } else if (s.kind === 'define') {
         const name = s.name.name;
@@ -251,7 +275,6 @@ class Analyzer {
         }
         this.defs.set(name, {
           stmt: s,
-          state: 'new',
           info: { name, nameRange: this.lines.range(s.name.span.start, s.name.span.end), range: this.lines.range(s.span.start, s.span.end), exprText: this.src(s.expr.span) },
         });
       }
@@ -260,42 +283,76 @@ class Analyzer {
 
   // ---- definitions (any order; cycles reported) -----------------------------------------------------------
 
-  private *resolveDefinition(name: string, refSpan?: Span): Step<Resolved> {
+  /**
+   * Definitions in dependency order (an iterative depth-first search, so long chains cannot overflow the
+   * stack). A reference that closes a cycle is reported once and then reads as an error.
+   */
+  private definitionOrder(): string[] {
+    const state = new Map<string, 'active' | 'done'>();
+    const order: string[] = [];
+    const refsOf = (name: string) => {
+      const refs: Extract<Expr, { kind: 'name' }>[] = [];
+      const stack: Expr[] = [this.defs.get(name)!.stmt.expr];
+      while (stack.length) {
+        const e = stack.pop()!;
+        if (e.kind === 'name' && this.defs.has(e.name)) refs.push(e);
+        if (e.kind === 'derivative' && this.defs.has(e.wrt.name)) refs.push({ kind: 'name', name: e.wrt.name, span: e.wrt.span });
+        forEachChild(e, (c) => stack.push(c));
+      }
+      return refs.reverse();
+    };
+    for (const root of this.defs.keys()) {
+      if (state.has(root)) continue;
+      const stack = [{ name: root, refs: refsOf(root), next: 0 }];
+      state.set(root, 'active');
+      while (stack.length) {
+        const top = stack[stack.length - 1];
+        if (top.next < top.refs.length) {
+          const ref = top.refs[top.next++];
+          const st = state.get(ref.name);
+          if (st === 'active') {
+            const path = stack.map((f) => f.name);
+            const cycle = [...path.slice(path.indexOf(ref.name)), ref.name].join(' → ');
+            this.report(ref.span, `Definitions cannot depend on themselves: ${cycle}.`, 'cycle');
+            this.cyclic.add(ref.span.start);
+          } else if (!st) {
+            state.set(ref.name, 'active');
+            stack.push({ name: ref.name, refs: refsOf(ref.name), next: 0 });
+          }
+        } else {
+          stack.pop();
+          state.set(top.name, 'done');
+          order.push(top.name);
+        }
+      }
+    }
+    return order;
+  }
+
+  private buildDefinition(name: string): void {
     const d = this.defs.get(name)!;
-    if (d.state === 'done') return d.value!;
-    if (d.state === 'busy') {
-      const cycle = [...this.resolving.slice(this.resolving.indexOf(name)), name].join(' → ');
-      this.report(refSpan ?? d.stmt.name.span, `Definitions cannot depend on themselves: ${cycle}.`, 'cycle');
-      return { kind: 'failed' };
-    }
-    d.state = 'busy';
-    this.resolving.push(name);
-    let value: Resolved;
-    if (d.stmt.expr.kind === 'derivative') {
-      const info = (yield this.derivative(d.stmt.expr, name)) as DerivativeInfo | undefined;
-      value = !info ? { kind: 'failed' } : info.node ? { kind: 'value', node: info.node } : { kind: 'tensor', dims: info.shapes[this.layout].dims };
-      if (info) d.info.derivative = info;
-    } else {
-      const node = (yield this.expr(d.stmt.expr)) as Node | undefined;
-      value = node ? { kind: 'value', node } : { kind: 'failed' };
-    }
-    this.resolving.pop();
-    d.state = 'done';
+    const line = this.hoverLine;
+    this.atStatement(d.stmt.span);
+    const node = this.buildExpr(d.stmt.expr, name);
+    const info = d.stmt.expr.kind === 'derivative' ? this.derivativeInfos.get(d.stmt.expr) : undefined;
+    if (info) d.info.derivative = info;
+    const value: Resolved = node ? { kind: 'value', node } : info ? { kind: 'tensor', dims: info.shapes[this.layout].dims } : { kind: 'failed' };
     d.value = value;
+    const nameSpan = d.stmt.name.span;
     if (value.kind === 'value') {
       d.info.node = value.node;
       d.info.shape = value.node.shape;
-      this.hovers.push({ start: d.stmt.name.span.start, end: d.stmt.name.span.end, text: name, shape: value.node.shape, ...(d.info.derivative ? { derivative: d.info.derivative } : {}) });
-    } else if (value.kind === 'tensor' && d.info.derivative) {
-      this.hovers.push({ start: d.stmt.name.span.start, end: d.stmt.name.span.end, text: name, derivative: d.info.derivative });
+      this.pushHover({ start: nameSpan.start, end: nameSpan.end, text: name, shape: value.node.shape, ...(info ? { derivative: info } : {}) });
+    } else if (value.kind === 'tensor' && info) {
+      this.pushHover({ start: nameSpan.start, end: nameSpan.end, text: name, derivative: info });
     }
-    return value;
+    this.hoverLine = line; // built on demand from another statement: go back to its line
   }
 
   // ---- expressions ------------------------------------------------------------------------------------------
 
   private hover(e: Expr, node: Node, note?: string): Node {
-    this.hovers.push({ start: e.span.start, end: e.span.end, text: this.src(e.span), shape: node.shape, ...(note ? { note } : {}) });
+    this.pushHover(note ? { start: e.span.start, end: e.span.end, shape: node.shape, note } : { start: e.span.start, end: e.span.end, shape: node.shape });
     return node;
   }
 
@@ -307,28 +364,54 @@ class Analyzer {
     return r;
   }
 
-  /** Builds the node for an expression, or undefined after reporting why not. */
-  *expr(e: Expr): Step<Node | undefined> {
+  /**
+   * Builds the node of an expression bottom-up with an explicit stack (any nesting depth), reporting every
+   * problem; undefined when it has errors. `definition` names the definition whose whole right side this is.
+   */
+  private buildExpr(root: Expr, definition?: string): Node | undefined {
+    const frames: Expr[] = [root];
+    const expanded: boolean[] = [false];
+    const values: (Node | undefined)[] = [];
+    while (frames.length) {
+      const i = frames.length - 1;
+      const e = frames[i];
+      const kids = children(e);
+      if (!expanded[i]) {
+        expanded[i] = true;
+        for (let k = kids.length - 1; k >= 0; k--) {
+          frames.push(kids[k]);
+          expanded.push(false);
+        }
+        continue;
+      }
+      frames.pop();
+      expanded.pop();
+      const args = kids.length ? values.splice(values.length - kids.length, kids.length) : [];
+      values.push(this.combine(e, args, e === root ? definition : undefined));
+    }
+    return values[0];
+  }
+
+  /** One expression from its children's nodes (undefined children already reported their problems). */
+  private combine(e: Expr, args: (Node | undefined)[], definition: string | undefined): Node | undefined {
     switch (e.kind) {
       case 'error':
         return undefined;
       case 'number':
         return this.hover(e, this.b.constant(e.value));
       case 'name':
-        return (yield this.name(e)) as Node | undefined;
+        return this.name(e);
       case 'vector': {
-        const els: (Node | undefined)[] = [];
-        for (const x of e.elements) els.push((yield this.expr(x)) as Node | undefined);
-        if (els.some((x) => !x)) return undefined;
-        const bad = e.elements.findIndex((_, i) => els[i]!.shape.kind !== 'scalar');
+        if (args.some((x) => !x)) return undefined;
+        const bad = args.findIndex((x) => x!.shape.kind !== 'scalar');
         if (bad >= 0) {
-          this.report(e.elements[bad].span, `The elements of a vector literal must be scalars, but this one is ${formatShape(els[bad]!.shape)}.`, 'shape-mismatch');
+          this.report(e.elements[bad].span, `The elements of a vector literal must be scalars, but this one is ${formatShape(args[bad]!.shape)}.`, 'shape-mismatch');
           return undefined;
         }
-        return this.hover(e, this.b.raw('vec', els as Node[]));
+        return this.hover(e, this.b.raw('vec', args as Node[]));
       }
       case 'index': {
-        const target = (yield this.expr(e.target)) as Node | undefined;
+        const target = args[0];
         if (!target) return undefined;
         if (target.shape.kind !== 'vector' && target.shape.kind !== 'row') {
           this.report(e.span, `Only vectors can be indexed with x[i], but this is ${formatShape(target.shape)}.`, 'shape-mismatch');
@@ -346,47 +429,41 @@ class Analyzer {
         }
         return this.hover(e, this.b.raw('index', [target], ix.value));
       }
-      case 'transpose': {
-        const x = (yield this.expr(e.operand)) as Node | undefined;
-        return x && this.hover(e, this.b.raw('transpose', [x]));
-      }
-      case 'neg': {
-        const x = (yield this.expr(e.operand)) as Node | undefined;
-        return x && this.hover(e, this.b.raw('neg', [x]));
-      }
+      case 'transpose':
+        return args[0] && this.hover(e, this.b.raw('transpose', [args[0]]));
+      case 'neg':
+        return args[0] && this.hover(e, this.b.raw('neg', [args[0]]));
       case 'binary': {
-        const l = (yield this.expr(e.left)) as Node | undefined;
-        const r = (yield this.expr(e.right)) as Node | undefined;
+        const [l, r] = args;
         if (!l || !r) return undefined;
         const op = e.op;
-        const built =
-          op === '>' || op === '<' || op === '>=' || op === '<=' ? buildComparison(this.b, op, l, r) : buildSurfaceBinary(this.b, op as SurfaceBinary, l, r);
+        const built = op === '>' || op === '<' || op === '>=' || op === '<=' ? buildComparison(this.b, op, l, r) : buildSurfaceBinary(this.b, op as SurfaceBinary, l, r);
         const node = this.fromShapeError(e.span, built);
         return node && this.hover(e, node);
       }
       case 'call':
-        return (yield this.call(e)) as Node | undefined;
+        return this.call(e, args);
       case 'derivative': {
-        const info = (yield this.derivative(e)) as DerivativeInfo | undefined;
+        const info = this.derivative(e, args[0], definition);
         if (!info) return undefined;
-        if (!info.node) {
+        if (!info.node && definition === undefined) {
           this.report(e.span, `${info.text} is ${tensorPhrase(info.shapes[this.layout].dims)}, which cannot be used inside an expression.`, 'tensor-in-expression', 'error', 'Give it its own definition to see its shape and value.');
-          return undefined;
         }
         return info.node;
       }
     }
   }
 
-  private *name(e: Extract<Expr, { kind: 'name' }>): Step<Node | undefined> {
+  private name(e: Extract<Expr, { kind: 'name' }>): Node | undefined {
     const v = this.variables.get(e.name);
     if (v) return this.hover(e, v.node);
-    if (this.defs.has(e.name)) {
-      const r = (yield this.resolveDefinition(e.name, e.span)) as Resolved;
-      if (r.kind === 'value') return this.hover(e, r.node, `defined as ${this.defs.get(e.name)!.info.exprText}`);
-      if (r.kind === 'tensor') {
-        this.report(e.span, `'${e.name}' is ${tensorPhrase(r.dims)}, which cannot be used inside an expression.`, 'tensor-in-expression');
-      }
+    const d = this.defs.get(e.name);
+    if (d) {
+      if (this.cyclic.has(e.span.start)) return undefined;
+      if (!d.value) this.buildDefinition(e.name); // only if reached outside the dependency order
+      const r = d.value!;
+      if (r.kind === 'value') return this.hover(e, r.node, `defined as ${d.info.exprText}`);
+      if (r.kind === 'tensor') this.report(e.span, `'${e.name}' is ${tensorPhrase(r.dims)}, which cannot be used inside an expression.`, 'tensor-in-expression');
       return undefined;
     }
     if (this.dims.has(e.name)) return this.hover(e, this.b.size(e.name), 'a dimension, used as its size');
@@ -400,10 +477,9 @@ class Analyzer {
     return undefined;
   }
 
-  private *call(e: Extract<Expr, { kind: 'call' }>): Step<Node | undefined> {
+  private call(e: Extract<Expr, { kind: 'call' }>, args: (Node | undefined)[]): Node | undefined {
     const fn = surfaceFunction(e.callee);
     if (!fn) {
-      for (const x of e.args) yield this.expr(x); // still report problems inside the arguments
       if (this.variables.has(e.callee) || this.defs.has(e.callee)) {
         this.report(e.calleeSpan, `'${e.callee}' is not a function.`, 'not-a-function', 'error', `To multiply, write \`${e.callee} * (…)\`.`);
         return undefined;
@@ -412,8 +488,6 @@ class Analyzer {
       this.report(e.calleeSpan, `Unknown function '${e.callee}'.`, 'unknown-function', 'error', close ? `Did you mean '${close}'?` : undefined);
       return undefined;
     }
-    const args: (Node | undefined)[] = [];
-    for (const x of e.args) args.push((yield this.expr(x)) as Node | undefined);
     if (args.length !== fn.arity) {
       this.report(e.span, `${e.callee} takes ${fn.arity} argument${fn.arity === 1 ? '' : 's'}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} given.`, 'arity', 'error', `Write ${fn.signature}.`);
       return undefined;
@@ -425,14 +499,13 @@ class Analyzer {
 
   // ---- derivative forms -------------------------------------------------------------------------------------
 
-  private *derivative(e: DerivativeExpr, definition?: string): Step<DerivativeInfo | undefined> {
-    const of = (yield this.expr(e.of)) as Node | undefined;
+  private derivative(e: DerivativeExpr, of: Node | undefined, definition?: string): DerivativeInfo | undefined {
     const wrtName = e.wrt.name;
     const v = this.variables.get(wrtName);
     if (!v) {
-      if (this.defs.has(wrtName)) {
-        const r = (yield this.resolveDefinition(wrtName, e.wrt.span)) as Resolved;
-        const uses = r.kind === 'value' ? [...r.node.vars].filter((x) => this.variables.has(x)) : [];
+      const d = this.defs.get(wrtName);
+      if (d) {
+        const uses = d.value?.kind === 'value' ? [...d.value.node.vars].filter((x) => this.variables.has(x)) : [];
         this.report(e.wrt.span, `'${wrtName}' is a definition, not a variable: you can only differentiate with respect to a declared variable.`, 'wrt-not-variable', 'error', uses.length ? `Differentiate with respect to one of the variables it uses: ${uses.join(', ')}.` : undefined);
       } else if (this.dims.has(wrtName)) {
         this.report(e.wrt.span, `'${wrtName}' is a dimension, not a variable.`, 'wrt-not-variable');
@@ -442,7 +515,7 @@ class Analyzer {
       }
       return undefined;
     }
-    this.hovers.push({ start: e.wrt.span.start, end: e.wrt.span.end, text: wrtName, shape: v.shape });
+    this.pushHover({ start: e.wrt.span.start, end: e.wrt.span.end, text: wrtName, shape: v.shape });
     if (!of) return undefined;
     const shapes = {} as DerivativeInfo['shapes'];
     for (const layout of LAYOUTS) {
@@ -468,7 +541,8 @@ class Analyzer {
       ...(active.shape ? { node: this.b.raw('deriv', [of, v.node], `${e.form}|${this.layout}`) } : {}),
     };
     this.derivatives.push(info);
-    this.hovers.push({ start: e.span.start, end: e.span.end, text: info.text, derivative: info, ...(active.shape ? { shape: active.shape } : {}) });
+    this.derivativeInfos.set(e, info);
+    this.pushHover({ start: e.span.start, end: e.span.end, text: info.text, derivative: info, ...(active.shape ? { shape: active.shape } : {}) });
     if (!of.vars.has(wrtName)) {
       this.report(e.span, `${info.ofText} does not depend on ${wrtName}, so this derivative is zero.`, 'zero-derivative', 'information');
     }
@@ -477,8 +551,9 @@ class Analyzer {
 
   // ---- claims ---------------------------------------------------------------------------------------------
 
-  private *claim(s: Extract<Statement, { kind: 'claim' }>): Step<void> {
-    const formula = (yield this.expr(s.right)) as Node | undefined;
+  private claim(s: Extract<Statement, { kind: 'claim' }>): void {
+    this.atStatement(s.span);
+    const formula = this.buildExpr(s.right);
     const base = {
       range: this.lines.range(s.span.start, s.span.end),
       keywordRange: this.lines.range(s.keywordSpan.start, s.keywordSpan.end),
@@ -486,13 +561,15 @@ class Analyzer {
       formulaRange: this.lines.range(s.right.span.start, s.right.span.end),
     };
     let left: DerivativeInfo | undefined;
-    if (s.left.kind === 'derivative') left = (yield this.derivative(s.left)) as DerivativeInfo | undefined;
-    else if (s.left.kind === 'name' && this.defs.get(s.left.name)?.stmt.expr.kind === 'derivative') {
-      yield this.resolveDefinition(s.left.name, s.left.span);
+    if (s.left.kind === 'derivative') {
+      // A claim may be about a tensor-shaped derivative; that is reported below, not as "inside an expression".
+      this.buildExpr(s.left, '');
+      left = this.derivativeInfos.get(s.left);
+    } else if (s.left.kind === 'name' && this.defs.get(s.left.name)?.stmt.expr.kind === 'derivative') {
       left = this.defs.get(s.left.name)!.info.derivative;
-      if (left) this.hovers.push({ start: s.left.span.start, end: s.left.span.end, text: s.left.name, derivative: left, ...(left.node ? { shape: left.node.shape } : {}) });
+      if (left) this.pushHover({ start: s.left.span.start, end: s.left.span.end, text: s.left.name, derivative: left, ...(left.node ? { shape: left.node.shape } : {}) });
     } else {
-      yield this.expr(s.left);
+      this.buildExpr(s.left);
       this.report(s.left.span, "A claim's left side must be a derivative, like d(f)/d(x) or grad(f, x).", 'claim-not-derivative', 'error', 'Write `check d(f)/d(x) = <your formula>`.');
     }
     this.claims.push({ ...base, ...(left ? { derivative: left } : {}), ...(formula ? { formula } : {}) });
@@ -518,6 +595,28 @@ class Analyzer {
     );
   }
 }
+
+/** Children of an expression whose nodes are built (an index's literal is not a value). */
+function children(e: Expr): readonly Expr[] {
+  switch (e.kind) {
+    case 'vector':
+      return e.elements;
+    case 'index':
+      return [e.target];
+    case 'transpose':
+    case 'neg':
+      return [e.operand];
+    case 'binary':
+      return [e.left, e.right];
+    case 'call':
+      return e.args;
+    case 'derivative':
+      return [e.of];
+    default:
+      return NONE;
+  }
+}
+const NONE: readonly Expr[] = [];
 
 /** "a third-order tensor (m×p×q)". */
 export function tensorPhrase(dims: Dim[]): string {
@@ -549,8 +648,8 @@ export function derivativeOf(a: Analysis, ofName: string, wrtName: string, form:
   return { form, syntax: form === 'jacobian' ? 'd' : 'call', text, range: def.range, of: def.node, ofText: ofName, wrt, shapes };
 }
 
-/** The innermost hover entry at an offset, or undefined. */
-export function hoverAt(a: Analysis, offset: number): HoverEntry | undefined {
+/** The innermost hover entry at an offset (with its source text), or undefined. */
+export function hoverAt(a: Analysis, offset: number): (HoverEntry & { text: string }) | undefined {
   const hs = a.hovers;
   // Entries are sorted by start; only entries starting at or before the offset can contain it.
   let lo = 0;
@@ -567,5 +666,5 @@ export function hoverAt(a: Analysis, offset: number): HoverEntry | undefined {
     const h = hs[i];
     if (h.start <= offset && offset < Math.max(h.end, h.start + 1) && (!best || h.end - h.start < best.end - best.start)) best = h;
   }
-  return best;
+  return best && { ...best, text: best.text ?? a.text.slice(best.start, best.end) };
 }

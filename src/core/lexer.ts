@@ -39,9 +39,13 @@ const NAME_PART = /[\p{L}\p{N}_]/u;
 const NOT_NAME = new Set(['ᵀ']);
 
 export function isNameStart(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
   return NAME_START.test(ch) && !NOT_NAME.has(ch);
 }
 export function isNamePart(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
   return NAME_PART.test(ch) && !NOT_NAME.has(ch);
 }
 
@@ -73,10 +77,18 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     const cp = text.codePointAt(i)!;
-    const full = String.fromCodePoint(cp);
+    const full = cp < 128 ? ch : String.fromCodePoint(cp);
     if (isNameStart(full)) {
       let j = i + full.length;
       while (j < n) {
+        const code = text.charCodeAt(j);
+        if (code < 128) {
+          if ((code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || (code >= 48 && code <= 57)) {
+            j++;
+            continue;
+          }
+          break;
+        }
         const c = String.fromCodePoint(text.codePointAt(j)!);
         if (!isNamePart(c)) break;
         j += c.length;

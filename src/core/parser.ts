@@ -35,6 +35,8 @@ const BINARY: Partial<Record<TokenKind, { op: BinaryOp; bp: number }>> = {
   '^': { op: '^', bp: 50 },
 };
 const UNARY_BP = 40;
+/** Above every binary operator: parses an operand and its postfix transposes and indices only. */
+const POSTFIX_BP = 55;
 
 const DERIVATIVE_CALLS: Record<string, DerivativeExpr['form']> = {
   grad: 'grad',
@@ -207,9 +209,26 @@ class LineParser {
     return this.fail(t, `A size must be a dimension name or a positive integer, not ${describe(t)}.`, 'bad-size');
   }
 
-  *expression(minBp: number): Step<Expr> {
+  /**
+   * Pratt loop. `fresh` marks a bracketed context (parentheses, arguments, elements, indices), where a
+   * transpose belongs to the bracketed expression even inside an exponent. Simple operands (numbers and
+   * names) are read inline: only nesting costs a step on the explicit stack.
+   */
+  *expression(minBp: number, fresh = false): Step<Expr> {
     if (++this.depth > MAX_NESTING) this.fail(this.peek(), 'This expression is nested too deeply to analyse.', 'too-deep');
-    let left = (yield this.prefix()) as Expr;
+    const savedExponent = this.inExponent;
+    if (fresh) this.inExponent = 0;
+    const first = this.peek();
+    let left: Expr;
+    if (first.kind === 'number') {
+      this.next();
+      left = { kind: 'number', value: first.value!, text: first.text, span: spanOfToken(first) };
+    } else if (first.kind === 'name' && this.peek(1).kind !== '(') {
+      this.next();
+      left = { kind: 'name', name: first.text, span: spanOfToken(first) };
+    } else {
+      left = (yield this.operand()) as Expr;
+    }
     let comparisons = 0;
     for (;;) {
       const t = this.peek();
@@ -218,6 +237,14 @@ class LineParser {
         left = { kind: 'transpose', operand: left, span: { start: left.span.start, end: t.end } };
         continue;
       }
+      if (t.kind === '[') {
+        this.next();
+        const index = (yield this.expression(0, true)) as Expr;
+        const close = this.expect(']', '`]` after the index');
+        left = { kind: 'index', target: left, index, span: { start: left.span.start, end: close.end } };
+        continue;
+      }
+      if (t.kind === '(') this.fail(t, 'Write `*` between factors: implicit multiplication is not supported.', 'syntax');
       const info = BINARY[t.kind];
       if (!info || info.bp <= minBp) break;
       if (info.bp === 10 && (minBp === 10 || comparisons++ > 0)) this.fail(t, 'Comparisons cannot be chained.', 'syntax', 'Use parentheses, e.g. `(a > 0) ⊗ (b > 0)`.');
@@ -228,62 +255,26 @@ class LineParser {
       if (info.op === '^') this.inExponent--;
       left = { kind: 'binary', op: info.op, opSpan: spanOfToken(t), left, right, span: { start: left.span.start, end: right.span.end } };
     }
+    this.inExponent = savedExponent;
     this.depth--;
     return left;
   }
 
-  /** Brackets start a fresh context: transposes inside `x^(yᵀ * z)` belong to the bracketed expression. */
-  private *nested(): Step<Expr> {
-    const saved = this.inExponent;
-    this.inExponent = 0;
-    try {
-      return (yield this.expression(0)) as Expr;
-    } finally {
-      this.inExponent = saved;
-    }
-  }
-
-  private *prefix(): Step<Expr> {
-    const t = this.peek();
-    if (t.kind === '-' || t.kind === '+') {
-      this.next();
-      const operand = (yield this.expression(UNARY_BP)) as Expr;
-      if (t.kind === '+') return operand;
-      return { kind: 'neg', operand, span: { start: t.start, end: operand.span.end } };
-    }
-    return (yield this.postfix((yield this.primary()) as Expr)) as Expr;
-  }
-
-  private *postfix(e: Expr): Step<Expr> {
-    for (;;) {
-      const t = this.peek();
-      if (t.kind === 'transpose' && this.inExponent === 0) {
-        this.next();
-        e = { kind: 'transpose', operand: e, span: { start: e.span.start, end: t.end } };
-      } else if (t.kind === '[') {
-        this.next();
-        const index = ((yield this.nested()) as Expr);
-        const close = this.expect(']', '`]` after the index');
-        e = { kind: 'index', target: e, index, span: { start: e.span.start, end: close.end } };
-      } else if (t.kind === '(' && e.kind !== 'call') {
-        this.fail(t, 'Write `*` between factors: implicit multiplication is not supported.', 'syntax');
-      } else return e;
-    }
-  }
-
-  private *primary(): Step<Expr> {
+  /** Operands other than plain numbers and names: signs, groups, vector literals, calls, derivative forms. */
+  private *operand(): Step<Expr> {
     const t = this.next();
     switch (t.kind) {
-      case 'number':
-        return { kind: 'number', value: t.value!, text: t.text, span: spanOfToken(t) };
+      case '-':
+      case '+': {
+        const operand = (yield this.expression(UNARY_BP)) as Expr;
+        if (t.kind === '+') return operand;
+        return { kind: 'neg', operand, span: { start: t.start, end: operand.span.end } };
+      }
       case 'name':
-        if (this.peek().kind === '(') {
-          if (t.text === 'd') return (yield this.dForm(t)) as Expr;
-          return (yield this.call(t)) as Expr;
-        }
-        return { kind: 'name', name: t.text, span: spanOfToken(t) };
+        if (t.text === 'd') return (yield this.dForm(t)) as Expr;
+        return (yield this.call(t)) as Expr;
       case '(': {
-        const inner = ((yield this.nested()) as Expr);
+        const inner = (yield this.expression(0, true)) as Expr;
         const close = this.expect(')', '`)`');
         // Widen the span so hovering the parentheses shows the parenthesised expression.
         return { ...inner, span: { start: t.start, end: close.end } } as Expr;
@@ -292,7 +283,7 @@ class LineParser {
         const elements: Expr[] = [];
         if (this.peek().kind === ']') this.fail(this.peek(), 'A vector literal needs at least one element.');
         for (;;) {
-          elements.push(((yield this.nested()) as Expr));
+          elements.push((yield this.expression(0, true)) as Expr);
           const sep = this.next();
           if (sep.kind === ']') return { kind: 'vector', elements, span: { start: t.start, end: sep.end } };
           if (sep.kind !== ',') this.fail(sep, `Expected \`,\` or \`]\` in the vector literal but found ${describe(sep)}.`);
@@ -314,7 +305,7 @@ class LineParser {
     const args: Expr[] = [];
     if (this.peek().kind !== ')') {
       for (;;) {
-        args.push(((yield this.nested()) as Expr));
+        args.push((yield this.expression(0, true)) as Expr);
         if (this.peek().kind !== ',') break;
         this.next();
       }
@@ -356,7 +347,8 @@ class LineParser {
 
   /** `∂f/∂x`, `∂(expr)/∂x` */
   private *partialForm(p: Token): Step<Expr> {
-    const of = (yield this.postfix((yield this.primary()) as Expr)) as Expr;
+    // Only postfix operators bind tighter than the `/` of ∂f/∂x.
+    const of = (yield this.expression(POSTFIX_BP)) as Expr;
     const hint = 'Write ∂f/∂x or ∂(expression)/∂x.';
     if (this.peek().kind !== '/') this.fail(this.peek(), '∂f must be followed by /∂x.', 'syntax', hint);
     this.next();

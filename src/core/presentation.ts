@@ -22,7 +22,7 @@ export function derivativeShapeText(d: DerivativeInfo, layout: Layout): string {
 const MAX_HOVER_RESULT = 400;
 
 /** Markdown for a hover entry. The first line is always `` `<text> : <shape>` ``. */
-export function hoverMarkdown(h: HoverEntry, layout: Layout, result?: string): string {
+export function hoverMarkdown(h: HoverEntry & { text: string }, layout: Layout, result?: string): string {
   const lines: string[] = [];
   const d = h.derivative;
   if (d) {

@@ -331,9 +331,6 @@ const mul: OpDef = {
     if (x.op === 'neg') return b.neg(b.mul(x.args[0], y));
     if (y.op === 'neg') return b.neg(b.mul(x, y.args[0]));
     if (isConst(x, -1) && x.shape.kind === 'scalar') return b.neg(y);
-    // (1/d) ⊗ v → v/d (with scalar expansion of d or of v as the shapes allow)
-    if (x.op === 'div' && isConst(x.args[0], 1) && x.args[0].shape.kind === 'scalar' && !isConst(y) && sameShape(y.shape, shape)) return (b.fired('(1/d)·v → v/d'), b.div(y, x.args[1]));
-    if (y.op === 'div' && isConst(y.args[0], 1) && y.args[0].shape.kind === 'scalar' && !isConst(x) && sameShape(x.shape, shape)) return (b.fired('v·(1/d) → v/d'), b.div(x, y.args[1]));
     // An expanded scalar s𝟏 times a value of the same shape is just s times it.
     if (isExpandedScalar(x) && sameShape(y.shape, shape)) return (b.fired('(s𝟏) ⊗ v → s v'), b.mul(x.args[0], y));
     if (isExpandedScalar(y) && sameShape(x.shape, shape)) return (b.fired('v ⊗ (s𝟏) → s v'), b.mul(y.args[0], x));
@@ -377,6 +374,11 @@ const mul: OpDef = {
   prec: () => PREC.mul,
   format(n, p) {
     const [x, y] = n.args;
+    // (1/d)·v reads better as v/d.
+    if (x.op === 'div' && isConst(x.args[0], 1) && x.shape.kind === 'scalar' && y.op !== 'mul') {
+      const d = x.args[1];
+      return p.mode === 'latex' ? `\\frac{${p.plain(y)}}{${p.plain(d)}}` : `${p.arg(y, PREC.mul)} / ${p.arg(d, PREC.mul + 1)}`;
+    }
     const elementwise = isNonScalar(x) && isNonScalar(y);
     const l = p.arg(x, PREC.mul);
     // Scalar and element-wise products are associative: a * (b * c) prints as a * b * c.
