@@ -67,14 +67,15 @@ export function trainOptionsFromCli(file: string, o: TrainCliOptions): TrainOpti
   if (params.length === 0) throw usage('--params needs at least one variable name, e.g. --params w,b');
   let init: TrainOptions['init'];
   if (o.init === 'zeros' || o.init === 'random') init = o.init;
-  else if (/\.json$/i.test(o.init)) {
+  else {
+    // Anything else names a JSON file of values, e.g. {"w": [0.1, 0.2], "b": 0}.
     try {
       init = { values: parseValues(readInput(o.init), o.init), fileName: o.init };
     } catch (e) {
       if (e instanceof ValueError) throw new CliError(e.message, 1);
       throw e;
     }
-  } else throw usage(`--init ${o.init}: expected zeros, random or a .json file of values`);
+  }
   let batch: TrainOptions['batch'] = 'full';
   if (o.batch !== 'full') batch = int('--batch', o.batch, 1);
   let betas: [number, number] | undefined;

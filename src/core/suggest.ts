@@ -14,9 +14,12 @@ export function editDistance(a: string, b: string): number {
   return prev[n];
 }
 
-/** The closest candidate within a small edit distance (about a third of the name's length), if any. */
+/**
+ * The closest candidate within a small edit distance (about a third of the name's length), if any. One- and
+ * two-letter names only match a different case (`W` for `w`): any other letter would be a guess.
+ */
 export function closestName(name: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.max(1, Math.floor(name.length / 3));
+  const limit = name.length < 3 ? 0 : Math.max(1, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {

@@ -165,7 +165,10 @@ export function readCsv(text: string, file: string, specs: readonly ColumnSpec[]
     }
     // Which naming style does this file use for the variable?
     const style = [0, 1, 2].find((s) => find(elementNames(spec.name, 1)[s]) !== undefined);
-    if (style === undefined) missing(`'${elementNames(spec.name, 1).join("' (or '")}')`, ` for the first element of ${spec.name}`);
+    if (style === undefined) {
+      const [a, b, c] = elementNames(spec.name, 1);
+      missing(`'${a}' (or '${b}', '${c}')`, ` for the first element of ${spec.name}`);
+    }
     let width: number;
     if (typeof spec.width === 'number') width = spec.width;
     else if (dims.has(spec.width)) width = dims.get(spec.width)!;

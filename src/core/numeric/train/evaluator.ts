@@ -14,15 +14,6 @@ export interface Evaluator {
   readonly kind: 'reference' | 'compiled';
 }
 
-/**
- * Unit vectors with a literal index (e_2, built by the reverse rule of x[2]) look their index up among the
- * free index symbols; a literal index is its own value.
- */
-const LITERAL_INDICES: ReadonlyMap<string, number> = {
-  get: (k: string) => (/^\d+$/.test(k) ? Number(k) : undefined),
-  has: (k: string) => /^\d+$/.test(k),
-} as unknown as ReadonlyMap<string, number>;
-
 export function makeEvaluator(roots: readonly Node[], dims: ReadonlyMap<string, number>, prefer: 'compiled' | 'reference' = 'compiled'): Evaluator {
   if (prefer === 'compiled') {
     let plan: ReturnType<typeof compile> | undefined;
@@ -33,14 +24,49 @@ export function makeEvaluator(roots: readonly Node[], dims: ReadonlyMap<string, 
     }
     if (plan) {
       const p = plan;
-      return { kind: 'compiled', run: (vars) => p.run(vars, LITERAL_INDICES) };
+      return { kind: 'compiled', run: (vars) => p.run(vars) };
     }
   }
   return {
     kind: 'reference',
     run(vars) {
-      const values = evaluateAll(roots, { vars, dims, indices: LITERAL_INDICES });
+      const values = evaluateAll(roots, { vars, dims });
       return roots.map((r) => values.get(r)!);
     },
   };
+}
+
+/**
+ * Whether the compiled evaluator agrees with the reference interpreter on one sample input (a few rows): a
+ * guard against miscompilation, run once per training problem. Returns the evaluator to use and, when the
+ * two disagree, a note saying so.
+ */
+export function crossCheck(roots: readonly Node[], dims: ReadonlyMap<string, number>, vars: ReadonlyMap<string, Tensor>): { prefer: 'compiled' | 'reference'; note?: string } {
+  const compiled = makeEvaluator(roots, dims, 'compiled');
+  if (compiled.kind !== 'compiled') return { prefer: 'reference' };
+  let ref: Tensor[];
+  try {
+    ref = makeEvaluator(roots, dims, 'reference').run(vars);
+  } catch {
+    return { prefer: 'compiled' }; // nothing to compare with; evaluation errors surface when training runs
+  }
+  let got: Tensor[];
+  try {
+    got = compiled.run(vars);
+  } catch (e) {
+    return { prefer: 'reference', note: `the compiled evaluator failed (${(e as Error).message}); using the reference interpreter` };
+  }
+  let worst = 0;
+  for (let k = 0; k < roots.length; k++) {
+    const a = got[k].data;
+    const b = ref[k].data;
+    if (a.length !== b.length) return { prefer: 'reference', note: `the compiled evaluator gave ${a.length} values instead of ${b.length}; using the reference interpreter` };
+    for (let i = 0; i < a.length; i++) {
+      if (Number.isNaN(a[i]) && Number.isNaN(b[i])) continue;
+      const d = Math.abs(a[i] - b[i]) / (1 + Math.abs(b[i]));
+      if (!(d <= worst)) worst = Number.isNaN(d) ? Infinity : d;
+    }
+  }
+  if (worst > 1e-9) return { prefer: 'reference', note: `internal: the compiled evaluator disagreed with the reference interpreter on this loss (relative difference ${worst.toPrecision(3)}); training uses the reference interpreter, which is slower` };
+  return { prefer: 'compiled' };
 }

@@ -5,7 +5,6 @@
 
 import { readFileSync } from 'node:fs';
 import { analyze, type Analysis, type VariableInfo } from '../../analyze.ts';
-import type { Builder } from '../../builder.ts';
 import { gradient, lowerDerivatives } from '../../diff/engine.ts';
 import { type Node, topoOrder } from '../../ir.ts';
 import { extractMcalcBlocks } from '../../markdown.ts';
@@ -17,7 +16,7 @@ import { createRng } from '../random.ts';
 import { EvalError, type Tensor } from '../tensor.ts';
 import { Unbatchable, batchRewriter } from './batch.ts';
 import { type ColumnSpec, type Dataset, DataError, gatherRows, readCsv } from './data.ts';
-import { type Evaluator, makeEvaluator } from './evaluator.ts';
+import { type Evaluator, crossCheck, makeEvaluator } from './evaluator.ts';
 import type { OptimizerName } from './optimizers.ts';
 
 /** A value as JSON: a number (scalar), an array (vector) or an array of rows (matrix). */
@@ -114,6 +113,8 @@ export interface Objective {
   values(nodes: readonly Node[]): Float64Array[];
   /** The evaluator implementations used for the loss and gradients so far ('compiled', 'reference'). */
   readonly evaluators: ReadonlySet<'compiled' | 'reference'>;
+  /** Set when the compiled evaluator was found to disagree with the reference interpreter (and is not used). */
+  readonly evaluatorNote?: string;
 }
 
 export interface Kink {
@@ -147,10 +148,13 @@ export interface Problem {
 
 // ---- entry point ------------------------------------------------------------------------------------------
 
+const CLAIM_CODES = new Set(['claim-shape', 'claim-not-derivative', 'claim-tensor']);
+
 export function prepareProblem(o: TrainOptions): Problem {
   const fileName = o.fileName ?? 'document';
   const { analysis, toRealLine } = analyzeSource(o);
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  // Problems that only concern `check` lines change no value, so they do not stop training.
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && !CLAIM_CODES.has(d.code));
   if (errors.length) {
     const lines = errors.slice(0, 10).map((d) => `${fileName}:${toRealLine(d.range.start.line) + 1}:${d.range.start.character + 1}: error: ${d.message}`);
     if (errors.length > 10) lines.push(`… and ${errors.length - 10} more`);
@@ -251,6 +255,7 @@ export function prepareProblem(o: TrainOptions): Problem {
       }
     }
   }
+  // The engine's reverse-mode gradients of the training loss (per sample when evaluated row by row).
   const grads = paramVars.map((v) => gradient(b, trainLoss, v));
 
   // ---- data
@@ -268,7 +273,7 @@ export function prepareProblem(o: TrainOptions): Problem {
           throw new TrainError(`--synthetic needs the size of ${s.width} (the length of ${s.name}): add --dim ${s.width}=…`, 'usage');
         }
       }
-      const made = synthetic({ b, loss, lift, method, specs, dims, rows, rowDim: batchDim, paramVars, seed, noise: o.data.noise ?? 0.1, dataNames: new Set(perSampleData.keys()) });
+      const made = synthetic({ loss, lift, method, specs, dims, rows, rowDim: batchDim, paramVars, seed, noise: o.data.noise ?? 0.1, dataNames: new Set(perSampleData.keys()) });
       dataset = made.dataset;
       teacher = made.teacher;
     } else {
@@ -302,7 +307,7 @@ export function prepareProblem(o: TrainOptions): Problem {
   const objectiveDims = new Map(dims);
   const objective =
     method === 'per-row'
-      ? perRowObjective(loss, paramVars.map((v) => gradient(b, loss, v)), params, dataset!, dataInfos, dims, o.evaluator)
+      ? perRowObjective(loss, grads, params, dataset!, dataInfos, dims, o.evaluator)
       : batchObjective(trainLoss, grads, params, dataset, method === 'no-data' ? undefined : batchDim!, objectiveDims, o.evaluator);
 
   // ---- ReLUs whose pre-activation decides whether the gradient is zero
@@ -326,7 +331,7 @@ export function prepareProblem(o: TrainOptions): Problem {
     dataset,
     objective,
     gradientText: Object.fromEntries(
-      paramVars.map((v, k) => [v.name, toText(method === 'per-row' ? gradient(b, loss, v) : grads[k])]),
+      paramVars.map((v, k) => [v.name, toText(grads[k])]),
     ),
     lossText: toText(trainLoss),
     kinks,
@@ -455,7 +460,6 @@ export function paramValue(p: ParamSlot): ParamValue {
  * target = prediction + noise·N(0, 1).
  */
 function synthetic(args: {
-  b: Builder;
   loss: Node;
   lift: ((n: Node) => Node) | null;
   method: Method;
@@ -499,7 +503,7 @@ function synthetic(args: {
   if (args.method === 'per-row') {
     const ev = makeEvaluator([found.prediction], dims);
     for (let i = 0; i < rows; i++) {
-      for (const s of specs) if (s.name !== found.target) vars.set(s.name, rowView(values.get(s.name)!, i, args.b, s));
+      for (const s of specs) if (s.name !== found.target) vars.set(s.name, rowView(values.get(s.name)!, i, s));
       const p = ev.run(vars)[0];
       target.data.set(p.data.subarray(0, target.cols), i * target.cols);
     }
@@ -529,7 +533,7 @@ function findPrediction(loss: Node, data: ReadonlySet<string>): { target: string
   return undefined;
 }
 
-function rowView(t: Tensor, i: number, _b: Builder, s: ColumnSpec): Tensor {
+function rowView(t: Tensor, i: number, s: ColumnSpec): Tensor {
   const w = t.cols;
   return s.multi ? { rows: w, cols: 1, data: t.data.subarray(i * w, (i + 1) * w) } : { rows: 1, cols: 1, data: t.data.subarray(i, i + 1) };
 }
@@ -583,9 +587,19 @@ function batchObjective(loss: Node, grads: Node[], params: ParamSlot[], dataset:
     return v;
   };
   const all = fullVars();
+  let note: string | undefined;
+  if ((prefer ?? 'compiled') === 'compiled') {
+    const k = Math.min(rows, 8);
+    const sample = new Map(vars);
+    if (dataset) for (const [name, t] of dataset.values) sample.set(name, { rows: k, cols: t.cols, data: t.data.slice(0, k * t.cols) });
+    const check = crossCheck([loss, ...grads], dimsFor(k), sample);
+    prefer = check.prefer;
+    note = check.note;
+  }
   return {
     rows,
     evaluators: kinds,
+    ...(note ? { evaluatorNote: note } : {}),
     evaluate(idx, start, end, g) {
       let v = all;
       const k = end - start;
@@ -613,8 +627,6 @@ function batchObjective(loss: Node, grads: Node[], params: ParamSlot[], dataset:
 /** The per-sample loss and gradient evaluated row by row (views into the data, no copies) and averaged. */
 function perRowObjective(loss: Node, grads: Node[], params: ParamSlot[], dataset: Dataset, dataInfos: VariableInfo[], dims: Map<string, number>, prefer?: 'compiled' | 'reference'): Objective {
   const rows = dataset.rows;
-  const withGrads = makeEvaluator([loss, ...grads], dims, prefer);
-  const lossOnly = makeEvaluator([loss], dims, prefer);
   const vars = new Map<string, Tensor>(params.map((p) => [p.name, p.value]));
   const cols = dataInfos.map((v) => ({ name: v.name, kind: v.shape.kind, t: dataset.values.get(v.name)! }));
   const bindRow = (i: number) => {
@@ -624,10 +636,20 @@ function perRowObjective(loss: Node, grads: Node[], params: ParamSlot[], dataset
       vars.set(c.name, c.kind === 'scalar' ? { rows: 1, cols: 1, data } : c.kind === 'row' ? { rows: 1, cols: w, data } : { rows: w, cols: 1, data });
     }
   };
+  let note: string | undefined;
+  if ((prefer ?? 'compiled') === 'compiled') {
+    bindRow(0);
+    const check = crossCheck([loss, ...grads], dims, vars);
+    prefer = check.prefer;
+    note = check.note;
+  }
+  const withGrads = makeEvaluator([loss, ...grads], dims, prefer);
+  const lossOnly = makeEvaluator([loss], dims, prefer);
   const tmp = params.map((p) => new Float64Array(p.value.data.length));
   return {
     rows,
     evaluators: new Set([withGrads.kind, lossOnly.kind]),
+    ...(note ? { evaluatorNote: note } : {}),
     evaluate(idx, start, end, g) {
       const k = end - start;
       let total = 0;

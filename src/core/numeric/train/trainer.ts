@@ -100,6 +100,9 @@ export function runTraining(problem: Problem, options: TrainOptions, hooks: Trai
   if (optimizerName === 'adam' && (options.momentum !== undefined || options.nesterov || options.dampening !== undefined)) {
     throw new TrainError('--momentum, --dampening and --nesterov are settings of sgd and momentum, not adam', 'usage');
   }
+  if (optimizerName !== 'adam' && (options.betas !== undefined || options.eps !== undefined)) {
+    throw new TrainError(`--betas and --eps are settings of adam, not ${optimizerName}`, 'usage');
+  }
 
   const { objective, params } = problem;
   const rows = objective.rows;
@@ -111,6 +114,7 @@ export function runTraining(problem: Problem, options: TrainOptions, hooks: Trai
     hooks.onWarning?.(w);
   };
   for (const w of problem.warnings) hooks.onWarning?.(w);
+  if (objective.evaluatorNote) warn(objective.evaluatorNote);
   const stopRequested = () => hooks.signal?.aborted === true || hooks.shouldStop?.() === true;
 
   const values = params.map((p) => p.value.data);
@@ -132,7 +136,7 @@ export function runTraining(problem: Problem, options: TrainOptions, hooks: Trai
       }
     });
   }
-  if (gradientIsZero && !deadReluWarned && params.some((p) => problem.gradientText[p.name] !== undefined)) {
+  if (gradientIsZero && !deadReluWarned && epochs > 0) {
     warn('the gradient is exactly zero at the initial parameters, so no optimiser step will change them');
   }
 

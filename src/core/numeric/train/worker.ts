@@ -3,6 +3,7 @@
 // the promise resolves with status 'cancelled' and the parameters reached so far.
 
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { TrainError, type TrainOptions } from './problem.ts';
@@ -54,7 +55,7 @@ export function runTrainingInWorker(options: TrainOptions, run: WorkerRunOptions
   return new Promise<TrainResult>((resolve, reject) => {
     // From source, the worker registers tsx's require hook itself (loader flags are not inherited by workers).
     const worker = path.endsWith('.ts')
-      ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(path)});`, { eval: true, workerData: { options, cancel } })
+      ? new Worker(`require(${JSON.stringify(createRequire(__filename).resolve('tsx/cjs'))}); require(${JSON.stringify(path)});`, { eval: true, workerData: { options, cancel } })
       : new Worker(path, { workerData: { options, cancel } });
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;

@@ -1,0 +1,94 @@
+// Bench section: epoch time of training the paper's neuron loss (y − max(0, w·x + b))² averaged over
+// N = 100,000 rows of n = 100 inputs, per optimiser. The per-sample loss is rewritten into batch form and
+// its symbolic gradient (−2/N Xᵀ((y − a) ⊗ 1[z > 0])) evaluated over all rows per step. Also: mini-batches,
+// the reference interpreter instead of the compiled evaluator, and the row-by-row fallback, for comparison.
+//
+// Exports one async function returning a JSON object (the bench runner's section convention); run alone with
+//   node --import tsx bench/sections/training.ts [--rows N] [--n n] [--epochs k]
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { prepareProblem, type Problem, type TrainOptions } from '../../src/core/numeric/train/problem.ts';
+import { runTraining, type TrainResult } from '../../src/core/numeric/train/trainer.ts';
+
+export interface TrainingBenchOptions {
+  rows?: number;
+  n?: number;
+  /** Epochs timed per configuration (after one warm-up epoch). */
+  epochs?: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const round = (x: number, d = 1) => Number(x.toFixed(d));
+
+/** Trains `epochs + 1` epochs from the same initial values and returns the per-epoch times (first dropped). */
+function timeEpochs(problem: Problem, initial: Float64Array[], options: TrainOptions, epochs: number): { ms: number[]; result: TrainResult } {
+  problem.params.forEach((p, k) => p.value.data.set(initial[k]));
+  const stamps: number[] = [];
+  const result = runTraining(problem, { ...options, epochs: epochs + 1 }, { onProgress: (p) => stamps.push(p.elapsedMs) });
+  const ms = stamps.slice(1).map((t, i) => t - stamps[i]);
+  return { ms, result };
+}
+
+export async function training(opts: TrainingBenchOptions = {}): Promise<Record<string, unknown>> {
+  const rows = opts.rows ?? 100_000;
+  const n = opts.n ?? 100;
+  const epochs = opts.epochs ?? 5;
+  const source = readFileSync(join(__dirname, '../../examples/neuron.mcalc'), 'utf8');
+  const base: TrainOptions = { source, fileName: 'neuron.mcalc', loss: 'loss', params: ['w', 'b'], data: { synthetic: rows }, dims: { n }, seed: 1 };
+
+  let t = performance.now();
+  const problem = prepareProblem(base);
+  const setupMs = performance.now() - t;
+  const initial = problem.params.map((p) => Float64Array.from(p.value.data));
+
+  const configs: Array<{ name: string; options: Partial<TrainOptions> }> = [
+    { name: 'sgd', options: { optimizer: 'sgd', lr: 0.1 } },
+    { name: 'momentum', options: { optimizer: 'momentum', lr: 0.05, momentum: 0.9 } },
+    { name: 'nesterov', options: { optimizer: 'momentum', lr: 0.05, momentum: 0.9, nesterov: true } },
+    { name: 'adam', options: { optimizer: 'adam', lr: 0.01 } },
+  ];
+  const fullBatch: Record<string, unknown> = {};
+  for (const c of configs) {
+    const { ms, result } = timeEpochs(problem, initial, { ...base, ...c.options }, epochs);
+    fullBatch[c.name] = { epochMs: round(median(ms)), minMs: round(Math.min(...ms)), lossAfter: Number(result.loss.toPrecision(6)), evaluator: result.evaluator };
+  }
+
+  // Mini-batches of 1,000 rows (100 steps per epoch, rows gathered per step).
+  const mb = timeEpochs(problem, initial, { ...base, optimizer: 'adam', lr: 0.01, batch: 1000 }, Math.min(epochs, 3));
+  const miniBatch = { optimizer: 'adam', batch: 1000, stepsPerEpoch: Math.ceil(rows / 1000), epochMs: round(median(mb.ms)), lossAfter: Number(mb.result.loss.toPrecision(6)) };
+
+  // The same full-batch epoch with the reference interpreter, and row by row (the fallback for losses with no
+  // batch form), on fewer epochs.
+  t = performance.now();
+  const refProblem = prepareProblem({ ...base, evaluator: 'reference' });
+  const refSetup = performance.now() - t;
+  const ref = timeEpochs(refProblem, initial, { ...base, optimizer: 'sgd', lr: 0.1, evaluator: 'reference' }, 2);
+  const perRowProblem = prepareProblem({ ...base, strategy: 'per-row' });
+  const perRow = timeEpochs(perRowProblem, initial, { ...base, optimizer: 'sgd', lr: 0.1, strategy: 'per-row' }, 2);
+
+  return {
+    problem: { loss: '(y − max(0, w·x + b))², mean over rows', rows, n, params: n + 1, method: problem.method, gradient: problem.gradientText },
+    setupMs: round(setupMs),
+    timedEpochs: epochs,
+    fullBatch,
+    miniBatch,
+    referenceInterpreter: { optimizer: 'sgd', epochMs: round(median(ref.ms)), setupMs: round(refSetup), evaluator: ref.result.evaluator },
+    perRowFallback: { optimizer: 'sgd', epochMs: round(median(perRow.ms)), evaluator: perRow.result.evaluator, lossAgrees: Math.abs(perRow.result.loss - ref.result.loss) <= 1e-9 * Math.abs(ref.result.loss) },
+  };
+}
+
+export default training;
+
+if (require.main === module) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  void training({ rows: arg('--rows'), n: arg('--n'), epochs: arg('--epochs') }).then((r) => console.log(JSON.stringify(r, null, 2)));
+}
