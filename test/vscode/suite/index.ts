@@ -28,6 +28,7 @@ const PHASES: Record<string, Array<() => Promise<unknown>>> = {
     () => import('./hover.test.ts'),
     () => import('./diagnostics.test.ts'),
     () => import('./outline.test.ts'),
+    () => import('./markdown.test.ts'),
     () => import('./screenshots.test.ts'),
   ],
   markdown: [() => import('./markdownActivation.test.ts')],
