@@ -8,7 +8,7 @@ import { Builder } from './builder.ts';
 import type { Node } from './ir.ts';
 import { type Diagnostic, LineMap, type Range, type Severity } from './source.ts';
 import {
-  type Dim, type Layout, type Shape, LAYOUTS, SCALAR, formatAsMatrix, formatJacobianDims, formatShape, matrixOf, sameAsMatrix,
+  type Dim, type Layout, type Shape, LAYOUTS, SCALAR, cols, rows, formatAsMatrix, formatJacobianDims, formatShape, matrixOf, sameAsMatrix,
   transposeShape, vectorOf,
 } from './shape.ts';
 import { buildSurfaceBinary, type SurfaceBinary } from './ops/arithmetic.ts';
@@ -118,6 +118,11 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   return a.result();
 }
 
+interface FixSpec {
+  title: string;
+  edits: { span: Span; text: string }[];
+}
+
 type Resolved = { kind: 'value'; node: Node } | { kind: 'tensor'; dims: Dim[] } | { kind: 'failed' };
 
 class Analyzer {
@@ -142,8 +147,21 @@ class Analyzer {
     this.lines = new LineMap(text);
   }
 
-  report(span: Span, message: string, code: string, severity: Severity = 'error', hint?: string): void {
-    this.diagnostics.push({ severity, message, range: this.lines.range(span.start, span.end), code, ...(hint ? { hint } : {}) });
+  report(span: Span, message: string, code: string, severity: Severity = 'error', hint?: string, fixes?: FixSpec[]): void {
+    const fix = fixes?.length ? { fixes: fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ range: this.lines.range(e.span.start, e.span.end), newText: e.text })) })) } : {};
+    this.diagnostics.push({ severity, message, range: this.lines.range(span.start, span.end), code, ...(hint ? { hint } : {}), ...fix });
+  }
+
+  /** Replace `span` with `text`. */
+  private replace(title: string, span: Span, text: string): FixSpec {
+    return { title, edits: [{ span, text }] };
+  }
+
+  /** `e` transposed: `xᵀ` for a name or bracketed expression, `(a + b)ᵀ` otherwise, `x` for `xᵀ`. */
+  private transposed(e: Expr): string {
+    if (e.kind === 'transpose') return this.src(e.operand.span);
+    const t = this.src(e.span);
+    return /^[\p{L}_][\p{L}\p{N}_]*$/u.test(t) || /^\(.*\)$/.test(t) ? `${t}ᵀ` : `(${t})ᵀ`;
   }
 
   private src(span: Span): string {
@@ -438,8 +456,11 @@ class Analyzer {
         if (!l || !r) return undefined;
         const op = e.op;
         const built = op === '>' || op === '<' || op === '>=' || op === '<=' ? buildComparison(this.b, op, l, r) : buildSurfaceBinary(this.b, op as SurfaceBinary, l, r);
-        const node = this.fromShapeError(e.span, built);
-        return node && this.hover(e, node);
+        if ('error' in built) {
+          this.report(e.span, built.error, 'shape-mismatch', 'error', built.hint, this.binaryFixes(e, l, r));
+          return undefined;
+        }
+        return this.hover(e, built);
       }
       case 'call':
         return this.call(e, args);
@@ -452,6 +473,30 @@ class Analyzer {
         return info.node;
       }
     }
+  }
+
+  /** Mechanical fixes for a mis-shaped binary operation, matching the hints of the operator rules. */
+  private binaryFixes(e: Extract<Expr, { kind: 'binary' }>, l: Node, r: Node): FixSpec[] {
+    const lk = l.shape.kind;
+    const rk = r.shape.kind;
+    if (e.op === '*' && lk === 'vector' && rk === 'vector') {
+      return [
+        this.replace('Use the element-wise product ⊗', e.opSpan, '⊗'),
+        this.replace('Use the dot product ·', e.opSpan, '·'),
+        this.replace('Transpose the left side (xᵀ * y)', e.left.span, this.transposed(e.left)),
+      ];
+    }
+    if (e.op === '/' && rk !== 'scalar') return [this.replace('Use element-wise division ⊘', e.opSpan, '⊘')];
+    if (e.op === '*' && lk !== 'scalar' && rk !== 'scalar') {
+      const [lr, lc] = [rows(l.shape), cols(l.shape)];
+      const [rr, rc] = [rows(r.shape), cols(r.shape)];
+      if (lr === rr && lc !== rr) return [this.replace('Transpose the left side', e.left.span, this.transposed(e.left))];
+      if (lc === rc && lc !== rr) return [this.replace('Transpose the right side', e.right.span, this.transposed(e.right))];
+    }
+    if ((e.op === '+' || e.op === '-' || e.op === 'hadamard' || e.op === 'ediv') && ((lk === 'vector' && rk === 'row') || (lk === 'row' && rk === 'vector'))) {
+      return [this.replace('Transpose the right side', e.right.span, this.transposed(e.right))];
+    }
+    return [];
   }
 
   private name(e: Extract<Expr, { kind: 'name' }>): Node | undefined {
@@ -473,7 +518,7 @@ class Analyzer {
     }
     const known = [...this.variables.keys(), ...this.defs.keys(), ...this.dims.keys()];
     const close = closestName(e.name, known);
-    this.report(e.span, `Unknown name '${e.name}'.`, 'unknown-name', 'error', close ? `Did you mean '${close}'?` : `Declare it (\`${e.name}: scalar\`) or define it (\`${e.name} = …\`).`);
+    this.report(e.span, `Unknown name '${e.name}'.`, 'unknown-name', 'error', close ? `Did you mean '${close}'?` : `Declare it (\`${e.name}: scalar\`) or define it (\`${e.name} = …\`).`, close ? [this.replace(`Change to '${close}'`, e.span, close)] : undefined);
     return undefined;
   }
 
@@ -485,7 +530,7 @@ class Analyzer {
         return undefined;
       }
       const close = closestName(e.callee, callableNames());
-      this.report(e.calleeSpan, `Unknown function '${e.callee}'.`, 'unknown-function', 'error', close ? `Did you mean '${close}'?` : undefined);
+      this.report(e.calleeSpan, `Unknown function '${e.callee}'.`, 'unknown-function', 'error', close ? `Did you mean '${close}'?` : undefined, close ? [this.replace(`Change to '${close}'`, e.calleeSpan, close)] : undefined);
       return undefined;
     }
     if (args.length !== fn.arity) {
@@ -511,7 +556,7 @@ class Analyzer {
         this.report(e.wrt.span, `'${wrtName}' is a dimension, not a variable.`, 'wrt-not-variable');
       } else {
         const close = closestName(wrtName, [...this.variables.keys()]);
-        this.report(e.wrt.span, `Unknown variable '${wrtName}'.`, 'unknown-name', 'error', close ? `Did you mean '${close}'?` : `Declare it, e.g. \`${wrtName}: vector[n]\`.`);
+        this.report(e.wrt.span, `Unknown variable '${wrtName}'.`, 'unknown-name', 'error', close ? `Did you mean '${close}'?` : `Declare it, e.g. \`${wrtName}: vector[n]\`.`, close ? [this.replace(`Change to '${close}'`, e.wrt.span, close)] : undefined);
       }
       return undefined;
     }
@@ -586,12 +631,16 @@ class Analyzer {
     if (other && sameAsMatrix(formula.shape, other)) hints.push(`use the ${this.layout === 'numerator' ? 'denominator' : 'numerator'} layout`);
     if (left.form === 'jacobian' && left.of.shape.kind === 'scalar' && sameAsMatrix(formula.shape, left.wrt.shape)) hints.push(`grad(${left.ofText}, ${left.wrt.name})`);
     const shown = (sh: Shape) => (sh.kind === 'scalar' || sh.kind === 'vector' || sh.kind === 'matrix' ? formatShape(sh) : `${formatShape(sh)} (${formatAsMatrix(sh)})`);
+    const fixes: FixSpec[] = [];
+    if (hints.includes('transpose it')) fixes.push(this.replace('Transpose the claimed formula', s.right.span, this.transposed(s.right)));
+    if (hints.some((h) => h.startsWith('grad('))) fixes.push(this.replace(`Claim grad(${left.ofText}, ${left.wrt.name}) instead`, s.left.span, `grad(${left.ofText}, ${left.wrt.name})`));
     this.report(
       s.right.span,
       `The claim is ${shown(formula.shape)} but ${left.text} is ${formatJacobianDims(active.dims)} in ${this.layout} layout.`,
       'claim-shape',
       'error',
       hints.length ? `${capitalise(hints.join(', or '))}.` : undefined,
+      fixes,
     );
   }
 }

@@ -22,7 +22,9 @@ export class Builder {
 
   node(op: string, args: readonly Node[], attr?: Attr): Node {
     const def = opDef(op);
-    const shape = def.shape(args.map((a) => a.shape), attr);
+    const shapes: Shape[] = new Array(args.length);
+    for (let i = 0; i < args.length; i++) shapes[i] = args[i].shape;
+    const shape = def.shape(shapes, attr);
     if (isShapeError(shape)) {
       throw new InternalError(`internal: ${op}(${args.map((a) => formatShape(a.shape)).join(', ')}): ${shape.error}`);
     }

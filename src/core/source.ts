@@ -12,6 +12,17 @@ export interface Range {
 
 export type Severity = 'error' | 'warning' | 'information';
 
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+/** A quick fix: one or more edits that resolve the problem. */
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+}
+
 export interface Diagnostic {
   severity: Severity;
   message: string;
@@ -20,6 +31,8 @@ export interface Diagnostic {
   code: string;
   /** How to fix it, when we know. */
   hint?: string;
+  /** Quick fixes, when the fix is mechanical. */
+  fixes?: Fix[];
 }
 
 /** Offset <-> position conversion for one text. */

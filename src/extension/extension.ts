@@ -6,6 +6,7 @@ import { AnalysisCache } from './analysisCache.ts';
 import { registerDiagnostics } from './diagnostics.ts';
 import { registerHover } from './hover.ts';
 import { registerSymbols } from './symbols.ts';
+import { registerCodeActions } from './codeActions.ts';
 import { Context } from './context.ts';
 
 export function activate(extensionContext: vscode.ExtensionContext): void {
@@ -13,6 +14,7 @@ export function activate(extensionContext: vscode.ExtensionContext): void {
   registerDiagnostics(ctx);
   registerHover(ctx);
   registerSymbols(ctx);
+  registerCodeActions(ctx);
 }
 
 export function deactivate(): void {}

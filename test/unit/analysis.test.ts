@@ -257,3 +257,21 @@ test('a derivative hover also shows its symbolic result, cached per layout', asy
   assert.equal(cachedResult(a, h.derivative!, 'numerator'), result, 'second call hits the cache');
   assert.match(hoverMarkdown(h, 'numerator', result!.text), /\n\n`= -2 \* \(y - a\) \* \(z > 0\) \* xᵀ`$/);
 });
+
+test('quick fixes: suggested names, the operator alternatives for vector * vector, transposes for claims', () => {
+  const text = `${PRELUDE}q = w * x\nr = sinn(w)\nt = w + xᵀ\nloss = sum(w)\ncheck d(loss)/d(w) = w + x\n`;
+  const a = analyze(text);
+  const fixes = (code: string, messageStart: string) => {
+    const d = a.diagnostics.find((x) => x.code === code && x.message.startsWith(messageStart));
+    assert.ok(d, `${code}: ${messageStart}`);
+    return (d.fixes ?? []).map((f) => `${f.title} → ${f.edits.map((e) => `${a.lines.lineText(e.range.start.line).slice(e.range.start.character, e.range.end.character)}=>${e.newText}`).join(', ')}`);
+  };
+  assert.deepEqual(fixes('shape-mismatch', 'Cannot multiply vector[n]'), [
+    'Use the element-wise product ⊗ → *=>⊗',
+    'Use the dot product · → *=>·',
+    'Transpose the left side (xᵀ * y) → w=>wᵀ',
+  ]);
+  assert.deepEqual(fixes('unknown-function', "Unknown function 'sinn'"), ["Change to 'sin' → sinn=>sin"]);
+  assert.deepEqual(fixes('shape-mismatch', 'Cannot add vector[n] and row vector[n]'), ['Transpose the right side → xᵀ=>x']);
+  assert.deepEqual(fixes('claim-shape', 'The claim is vector[n]'), ['Transpose the claimed formula → w + x=>(w + x)ᵀ', 'Claim grad(loss, w) instead → d(loss)/d(w)=>grad(loss, w)']);
+});

@@ -166,7 +166,11 @@ function isLeafLike(n: Node): boolean {
 }
 
 /** Normal form of the scalar product x·y (or quotient x/y), or undefined when it is already normal. */
+const PRODUCT_PARTS = new Set(['const', 'neg', 'mul', 'div', 'pow']);
+
 function normalScalarProduct(b: Builder, x: Node, y: Node, quotient: boolean): Node | undefined {
+  // Two plain factors (no constants, powers, products or quotients) are already in normal form.
+  if (x !== y && !PRODUCT_PARTS.has(x.op) && !PRODUCT_PARTS.has(y.op)) return undefined;
   const acc = { coef: 1, bases: new Map<Node, number>(), budget: MAX_FACTORS };
   if (!collectFactors(x, 1, acc) || !collectFactors(y, quotient ? -1 : 1, acc)) return undefined;
   if (!Number.isFinite(acc.coef)) return undefined;

@@ -29,6 +29,7 @@ const PHASES: Record<string, Array<() => Promise<unknown>>> = {
     () => import('./diagnostics.test.ts'),
     () => import('./outline.test.ts'),
     () => import('./markdown.test.ts'),
+    () => import('./quickfix.test.ts'),
     () => import('./screenshots.test.ts'),
   ],
   markdown: [() => import('./markdownActivation.test.ts')],
