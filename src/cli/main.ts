@@ -6,6 +6,7 @@ import { CliError, type Io, nodeIo } from './io.ts';
 import { shapesCommand } from './shapes.ts';
 import { deriveCommand } from './derive.ts';
 import { evalCommand } from './eval.ts';
+import { checkCommand, collectDim } from './check.ts';
 import { registerTrain } from './train.ts';
 
 export function buildProgram(io: Io): Command {
@@ -54,6 +55,25 @@ export function buildProgram(io: Io): Command {
     });
 
   registerTrain(program, io);
+
+  program
+    .command('check')
+    .description('check every claim (check d(f)/d(x) = …) and derivative form against central finite differences at random points')
+    .argument('<file>', '.mcalc file (or Markdown file with ```mcalc blocks)')
+    .option('--of <name>', 'only derivatives of this definition (checks d(name)/d(var) even if not written)')
+    .option('--wrt <var>', 'only derivatives with respect to this variable')
+    .option('--seed <n>', 'seed of the random sizes and points (default: random, printed)')
+    .option('--fast', 'directional mode for large inputs: compare vᵀJu along random unit vectors')
+    .option('--dim <name=size>', 'size of a symbolic dimension, e.g. --dim n=4 (repeatable; others get random sizes 2–5)', collectDim)
+    .option('--eps <h>', 'central-difference step (default 1e-6; Hessians always use second differences with step 1e-4)')
+    .option('--atol <a>', 'absolute tolerance, Hessians included (default 1e-5; 1e-4 for Hessians)')
+    .option('--rtol <r>', 'relative tolerance, Hessians included (default 1e-3)')
+    .option('--points <k>', 'random points per derivative (default 3)')
+    .addOption(layoutOption())
+    .option('--json', 'machine-readable output')
+    .action((file: string, opts) => {
+      io.exitCode = checkCommand(io, file, opts);
+    });
 
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return program;

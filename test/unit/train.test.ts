@@ -250,7 +250,7 @@ describe('the loss and gradient used', () => {
     }
   });
 
-  test('the compiled evaluator agrees with the reference interpreter on the batch forms (no fallback needed)', { todo: 'compile.ts miscompiles outer products u * vᵀ (the hidden layer spreads its bias as 𝟏cᵀ); the trainer detects it and falls back' }, () => {
+  test('the compiled evaluator agrees with the reference interpreter on the batch forms (no fallback needed)', () => {
     const o: TrainOptions = { source: 'dim n, h\ny: scalar\nx: vector[n]\nW: matrix[h, n]\nc, v: vector[h]\nloss = (y - v · relu(W * x + c))^2\n', loss: 'loss', params: ['W', 'c', 'v'], data: { csvText: csvOf(X, y) }, dims: { h: 4 } };
     const p = prepareProblem(o);
     assert.equal(p.objective.evaluatorNote, undefined);

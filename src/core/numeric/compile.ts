@@ -37,7 +37,7 @@ export interface CompiledPlan {
   /** The generated function's source (for tests and debugging). */
   readonly source: string;
   /** How many fused loops and kernels the plan runs (for tests and reports). */
-  readonly stats: { loops: number; kernels: number; buffers: number; bufferElements: number };
+  readonly stats: { loops: number; kernels: number; buffers: number; bufferElements: number; largestBuffer: number };
   /**
    * Values of the roots. The tensors are the plan's own buffers: the next call overwrites them (copy what
    * you keep, or use `evaluate`).
@@ -263,9 +263,9 @@ export function compile(roots: readonly Node[], dims: ReadonlyMap<string, number
     const X = get(x);
     const Y = get(y);
     if (X.scalar || Y.scalar) return elementwise(n, ([a, b]) => `(${a} * ${b})`);
-    const M = X.rows;
-    const K = X.cols;
-    const P = Y.cols;
+    // Logical sizes come from the operands' own shapes (an aliased transpose of a vector has its target's).
+    const [M, K] = dimsOfNode(n.args[0]);
+    const P = dimsOfNode(n.args[1])[1];
     if (x.op === 'identity') return aliasOf(n, y);
     if (y.op === 'identity') return aliasOf(n, x);
     const self = () => lOf.get(n)!;
@@ -285,7 +285,8 @@ export function compile(roots: readonly Node[], dims: ReadonlyMap<string, number
         len: K,
         init: () => `let r${n.id} = 0;`,
         step: (c) => `r${n.id} += ${c.at(X)} * ${c.at(Y)};`,
-        finish: () => `const s${n.id} = r${n.id};`,
+        // A 1×1 matrix result (literal sizes of 1) lives in a buffer like any non-scalar.
+        finish: (c) => (n.shape.kind === 'scalar' ? `const s${n.id} = r${n.id};` : `${c.buf(self())}[0] = r${n.id};`),
       });
     }
     if (K === 1) {
@@ -376,8 +377,7 @@ export function compile(roots: readonly Node[], dims: ReadonlyMap<string, number
           return;
         }
         // A materialised transpose (only when someone needs its elements): a gather.
-        const p = a.rows;
-        const q = a.cols;
+        const [p, q] = dimsOfNode(n.args[0]);
         make(n, 'map', [whole(a)], { body: (c) => `const t${n.id} = ${c.at(a, `(i % ${p}) * ${q} + ((i / ${p}) | 0)`)};` });
         return;
       }
@@ -535,12 +535,24 @@ export function compile(roots: readonly Node[], dims: ReadonlyMap<string, number
   };
   const isLoop = (l: L) => l.kind === 'map' || l.kind === 'reduce';
   const unitOf = (l: L): L | undefined => (isLoop(l) ? find(l) : l.kind === 'scalar' || l.kind === 'kernel' ? l : undefined);
-  const unitDeps = (u: L): Set<L> => {
+  // Units a unit depends on, kept per unit and normalised lazily (merged units collapse onto their root).
+  const depSets = new Map<L, Set<L>>();
+  const ownDeps = (l: L): Set<L> => {
     const out = new Set<L>();
-    for (const m of members.get(u) ?? [u]) for (const d of m.deps) {
+    for (const d of l.deps) {
       const du = unitOf(d.l);
-      if (du && du !== u) out.add(du);
+      if (du) out.add(du);
     }
+    return out;
+  };
+  const unitDeps = (u: L): Set<L> => {
+    const raw = depSets.get(u) ?? ownDeps(u);
+    const out = new Set<L>();
+    for (const d of raw) {
+      const r = unitOf(d)!;
+      if (r !== u) out.add(r);
+    }
+    depSets.set(u, out);
     return out;
   };
   /** Does any unit in `from` (transitively) depend on a unit in `targets`? */
@@ -585,12 +597,21 @@ export function compile(roots: readonly Node[], dims: ReadonlyMap<string, number
       }
       if (ok && !reaches(ext, trial)) chosen.add(c);
     }
-    for (const c of chosen) {
-      const ms = members.get(c)!;
+    if (!chosen.size) continue;
+    // Union by size: the largest cluster stays the root, the others (and l) move into it.
+    const group = [l, ...chosen];
+    const root = group.reduce((best, c) => (members.get(c)!.length > members.get(best)!.length ? c : best));
+    const merged = new Set<L>();
+    const mine = members.get(root)!;
+    for (const c of group) {
+      for (const d of unitDeps(c)) merged.add(d);
+      if (c === root) continue;
+      for (const m of members.get(c)!) mine.push(m);
       members.delete(c);
-      parent.set(c, l);
-      members.get(l)!.push(...ms);
+      depSets.delete(c);
+      parent.set(c, root);
     }
+    depSets.set(root, merged);
   }
 
   // ---- buffers ---------------------------------------------------------------------------------------------
@@ -659,7 +680,11 @@ export function compile(roots: readonly Node[], dims: ReadonlyMap<string, number
       if (u) all.add(u);
     }
     const minOrder = new Map<L, number>();
-    for (const u of all) minOrder.set(u, Math.min(...(members.get(u) ?? [u]).map((m) => m.order)));
+    for (const u of all) {
+      let min = Infinity;
+      for (const m of members.get(u) ?? [u]) min = Math.min(min, m.order);
+      minOrder.set(u, min);
+    }
     const deps = new Map<L, Set<L>>();
     const waiting = new Map<L, number>();
     const users = new Map<L, L[]>();
@@ -667,17 +692,52 @@ export function compile(roots: readonly Node[], dims: ReadonlyMap<string, number
       const ds = unitDeps(u);
       deps.set(u, ds);
       waiting.set(u, ds.size);
-      for (const d of ds) users.set(d, [...(users.get(d) ?? []), u]);
+      for (const d of ds) {
+        const us = users.get(d);
+        if (us) us.push(u);
+        else users.set(d, [u]);
+      }
     }
-    const ready = [...all].filter((u) => waiting.get(u) === 0);
-    while (ready.length) {
-      ready.sort((a, b) => minOrder.get(b)! - minOrder.get(a)!);
-      const u = ready.pop()!;
+    // Kahn's algorithm with a binary heap on the original order.
+    const heap: L[] = [];
+    const key = (u: L) => minOrder.get(u)!;
+    const push = (u: L) => {
+      heap.push(u);
+      let i = heap.length - 1;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (key(heap[p]) <= key(heap[i])) break;
+        [heap[p], heap[i]] = [heap[i], heap[p]];
+        i = p;
+      }
+    };
+    const pop = (): L => {
+      const top = heap[0];
+      const last = heap.pop()!;
+      if (heap.length) {
+        heap[0] = last;
+        let i = 0;
+        for (;;) {
+          const l = 2 * i + 1;
+          const r = l + 1;
+          let m = i;
+          if (l < heap.length && key(heap[l]) < key(heap[m])) m = l;
+          if (r < heap.length && key(heap[r]) < key(heap[m])) m = r;
+          if (m === i) break;
+          [heap[m], heap[i]] = [heap[i], heap[m]];
+          i = m;
+        }
+      }
+      return top;
+    };
+    for (const u of all) if (waiting.get(u) === 0) push(u);
+    while (heap.length) {
+      const u = pop();
       units.push(u);
       for (const v of users.get(u) ?? []) {
         const w = waiting.get(v)! - 1;
         waiting.set(v, w);
-        if (w === 0) ready.push(v);
+        if (w === 0) push(v);
       }
     }
     if (units.length !== all.size) throw new EvalError('internal: the compiled plan has a cycle');
@@ -799,12 +859,16 @@ export function compile(roots: readonly Node[], dims: ReadonlyMap<string, number
   };
 
   let bufferElements = 0;
-  for (const b of buffers) bufferElements += b.length;
+  let largestBuffer = 0;
+  for (const b of [...buffers, ...consts]) {
+    bufferElements += b.length;
+    largestBuffer = Math.max(largestBuffer, b.length);
+  }
   return {
     inputs,
     indexNames,
     source,
-    stats: { loops, kernels, buffers: buffers.length, bufferElements },
+    stats: { loops, kernels, buffers: buffers.length + consts.length, bufferElements, largestBuffer },
     run(vars, indices) {
       bind(vars, indices);
       return runSlots(inputArrays, indexValues);

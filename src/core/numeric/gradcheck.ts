@@ -1,0 +1,811 @@
+// Gradient checks: every `check d(f)/d(x) = FORMULA` claim and every derivative form of a document, compared
+// with central finite differences of f at random points, element by element, in float64, with PyTorch
+// gradcheck's defaults (eps 1e-6, atol 1e-5, rtol 1e-3: an element passes when |analytic − numeric| ≤
+// atol + rtol·|numeric|). Hessians use second differences with step 1e-4 and atol 1e-4, rtol 1e-3.
+//
+//  - Claims are checked as the user wrote them; the engine's own result is checked alongside, so a failing
+//    claim can say where it departs from the engine (first differing element, and the engine's formula).
+//  - Symbolic dimensions get random sizes 2–5 unless bound. Points are drawn from a seeded PRNG (mulberry32);
+//    the seed is reported and reproduces the check. Square matrices get a diagonal shift (strictly diagonally
+//    dominant: invertible, positive determinant) so that inverses are well conditioned.
+//  - Kinks (max, min, relu, abs, sign, comparisons, norm at 0): a point whose distance to a kink (each
+//    operator's `kinkDistance`) is below 10 steps is re-sampled; when a comparison fails anyway, the finite
+//    difference is tested for straddling a kink (the kink argument changing side within ±step) and the point
+//    is re-sampled. After `maxAttempts` the result is *inconclusive* with the reason — never a silent pass.
+//  - Domain problems (NaN/Inf, log of a negative, a singular matrix) re-sample too, alternating signed values
+//    in (−1, 1) with positive values in (0.5, 1.5).
+//  - Fast (directional) mode, for large inputs: random unit vectors u (x-shaped) and v (f-shaped); compares
+//    vᵀJu (the claim's J, or the engine's forward derivative) with vᵀ(f(x+εu) − f(x−εu))/2ε.
+// Finite differences run on the compiled evaluator (checked against the reference evaluator at each point);
+// symbolic values use the reference evaluator.
+
+import { type Analysis, type ClaimInfo, type DerivativeInfo, derivativeOf } from '../analyze.ts';
+import { deriveResult, formatResult } from '../diff/derivation.ts';
+import { type Variable, gradient, jvp, lowerDerivatives } from '../diff/engine.ts';
+import { type Node, topoOrder } from '../ir.ts';
+import { opDef } from '../ops/registry.ts';
+import { tangentKey } from '../ops/leaves.ts';
+import type { DerivativeForm } from '../ops/structure.ts';
+import { type Layout, type Shape, dimsOf } from '../shape.ts';
+import type { Range } from '../source.ts';
+import { compile, type CompiledPlan } from './compile.ts';
+import { evaluateDerivative } from './derivative.ts';
+import { evaluateAll } from './evaluate.ts';
+import { type Rng, createRng } from './random.ts';
+import { type EvalEnv, type Tensor, EvalError, resolveDim, shapeDims } from './tensor.ts';
+
+export const DEFAULT_TOLERANCES = {
+  eps: 1e-6,
+  atol: 1e-5,
+  rtol: 1e-3,
+  hessianStep: 1e-4,
+  hessianAtol: 1e-4,
+  hessianRtol: 1e-3,
+} as const;
+
+export interface CheckOptions {
+  /** Seed of the random sizes and points (default: a random seed, reported in the results). */
+  seed?: number;
+  /** Central-difference step (default 1e-6). */
+  eps?: number;
+  atol?: number;
+  rtol?: number;
+  /** Second-difference step for Hessians (default 1e-4), and their tolerances (1e-4, 1e-3). */
+  hessianStep?: number;
+  hessianAtol?: number;
+  hessianRtol?: number;
+  /** Directional mode (vᵀJu) instead of the full Jacobian. */
+  fast?: boolean;
+  /** Random points per form (default 3). */
+  points?: number;
+  /** Random direction pairs per point in fast mode (default 3). */
+  directions?: number;
+  /** Re-sampling attempts per point before giving up (default 20). */
+  maxAttempts?: number;
+  /** Sizes of symbolic dimensions; the others get random sizes 2–5. */
+  dims?: ReadonlyMap<string, number> | Readonly<Record<string, number>>;
+  /** Only forms of this definition (name, or the differentiated expression's text)… */
+  of?: string;
+  /** …and/or with respect to this variable. Without matching forms, d(of)/d(wrt) is checked anyway. */
+  wrt?: string;
+  /** Kink margin in steps (default 10): points closer than margin·step to a kink are re-sampled. */
+  kinkMargin?: number;
+  /** Polled between finite differences; returning true aborts with CheckCancelled. */
+  shouldStop?: () => boolean;
+  /** Called after each result (progress). */
+  onResult?: (result: CheckResult, done: number, total: number) => void;
+}
+
+/** Bad options (unknown names, bad sizes): the CLI's exit code 2. */
+export class CheckUsageError extends Error {}
+export class CheckCancelled extends Error {}
+
+export interface CheckTarget {
+  kind: 'claim' | 'derivative';
+  info: DerivativeInfo;
+  claim?: ClaimInfo;
+  range: Range;
+  /** Built from --of/--wrt, not written in the document. */
+  synthesized?: boolean;
+}
+
+export type CheckStatus = 'pass' | 'fail' | 'inconclusive' | 'error';
+
+export interface WorstElement {
+  /** 1-based position in the derivative as shown in the active layout (its dims; [] for a scalar). */
+  index: number[];
+  /** The claim's (or, for a derivative form, the engine's) value. */
+  analytic: number;
+  /** Central finite differences. */
+  numeric: number;
+}
+
+export interface CheckResult {
+  kind: 'claim' | 'derivative';
+  /** The differentiated expression (source text) and the variable. */
+  of: string;
+  wrt: string;
+  form: DerivativeForm;
+  /** The derivative form as written, e.g. `d(loss)/d(w)`. */
+  text: string;
+  /** The claim's formula (source text). */
+  formula?: string;
+  layout: Layout;
+  passed: boolean;
+  status: CheckStatus;
+  maxAbsErr: number;
+  /** max |a − n| / max(|n|, atol). */
+  maxRelErr: number;
+  worst: WorstElement | null;
+  seed: number;
+  /** 1-based line in the analysed text. */
+  line: number;
+  range: Range;
+  mode: 'full' | 'fast';
+  /** Sizes used for the symbolic dimensions. */
+  sizes: Record<string, number>;
+  /** Points compared. */
+  points: number;
+  resampled: { kink: number; domain: number };
+  tolerance: { step: number; atol: number; rtol: number };
+  /** Why a result is inconclusive, what failed, and other remarks. */
+  note?: string;
+  /** For claims: the engine's result checked the same way, and where the claim departs from it. */
+  engine?: {
+    text: string;
+    passed: boolean;
+    maxAbsErr: number;
+    maxRelErr: number;
+    differs?: { index: number[]; claim: number; engine: number };
+  };
+}
+
+export interface CheckReport {
+  passed: boolean;
+  seed: number;
+  results: CheckResult[];
+}
+
+// ---- targets ----------------------------------------------------------------------------------------------
+
+function matchesOf(a: Analysis, info: DerivativeInfo, of: string): boolean {
+  if (info.ofText.trim() === of) return true;
+  const def = a.definition(of);
+  return !!def?.node && def.node === info.of;
+}
+
+/** The claims and derivative forms to check (claims' own derivative forms are checked as claims). */
+export function checkTargets(a: Analysis, options: Pick<CheckOptions, 'of' | 'wrt'> = {}): CheckTarget[] {
+  const { of, wrt } = options;
+  if (wrt !== undefined && !a.variable(wrt)) {
+    throw new CheckUsageError(`There is no variable named '${wrt}'${a.variables.length ? ` (variables: ${a.variables.map((v) => v.name).join(', ')})` : ''}.`);
+  }
+  const claimed = new Set<DerivativeInfo>();
+  const targets: CheckTarget[] = [];
+  for (const c of a.claims) {
+    if (!c.derivative) continue;
+    claimed.add(c.derivative);
+    targets.push({ kind: 'claim', info: c.derivative, claim: c, range: c.range });
+  }
+  for (const d of a.derivatives) if (!claimed.has(d)) targets.push({ kind: 'derivative', info: d, range: d.range });
+  targets.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
+  const selected = targets.filter((t) => (of === undefined || matchesOf(a, t.info, of)) && (wrt === undefined || t.info.wrt.name === wrt));
+  if (selected.length || (of === undefined && wrt === undefined)) return selected;
+  // Nothing written matches: check d(of)/d(wrt) itself.
+  if (of !== undefined && !a.definition(of)) {
+    const known = a.definitions.map((d) => d.name);
+    throw new CheckUsageError(`There is no definition named '${of}' and no derivative of it${known.length ? ` (definitions: ${known.join(', ')})` : ''}.`);
+  }
+  const ofNames = of !== undefined ? [of] : a.definitions.filter((d) => d.node && !d.derivative && d.node.vars.has(wrt!)).map((d) => d.name);
+  const out: CheckTarget[] = [];
+  for (const name of ofNames) {
+    const def = a.definition(name)!;
+    const wrts = wrt !== undefined ? [wrt] : a.variables.filter((v) => def.node?.vars.has(v.name)).map((v) => v.name);
+    for (const w of wrts) {
+      const info = derivativeOf(a, name, w);
+      if (typeof info === 'string') throw new CheckUsageError(info);
+      out.push({ kind: 'derivative', info, range: info.range, synthesized: true });
+    }
+  }
+  return out;
+}
+
+// ---- helpers ----------------------------------------------------------------------------------------------
+
+interface Resolved {
+  eps: number;
+  atol: number;
+  rtol: number;
+  hessianStep: number;
+  hessianAtol: number;
+  hessianRtol: number;
+  fast: boolean;
+  points: number;
+  directions: number;
+  maxAttempts: number;
+  kinkMargin: number;
+  dims: Map<string, number>;
+  seed: number;
+  shouldStop?: () => boolean;
+}
+
+function resolveOptions(a: Analysis, o: CheckOptions): Resolved {
+  const dims = new Map<string, number>(o.dims instanceof Map ? o.dims : Object.entries(o.dims ?? {}));
+  for (const [name, v] of dims) {
+    if (!a.dims.some((d) => d.name === name)) {
+      throw new CheckUsageError(`There is no dimension named '${name}'${a.dims.length ? ` (dimensions: ${a.dims.map((d) => d.name).join(', ')})` : ''}.`);
+    }
+    if (!Number.isSafeInteger(v) || v < 1) throw new CheckUsageError(`The size of '${name}' must be a positive whole number, not ${v}.`);
+  }
+  const positive = (name: string, v: number | undefined, dflt: number) => {
+    if (v === undefined) return dflt;
+    if (!(v > 0) || !Number.isFinite(v)) throw new CheckUsageError(`${name} must be a positive number, not ${v}.`);
+    return v;
+  };
+  const count = (name: string, v: number | undefined, dflt: number) => {
+    if (v === undefined) return dflt;
+    if (!Number.isSafeInteger(v) || v < 1) throw new CheckUsageError(`${name} must be a positive whole number, not ${v}.`);
+    return v;
+  };
+  const seed = o.seed ?? Math.floor(Math.random() * 2 ** 31);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new CheckUsageError(`The seed must be a non-negative whole number, not ${o.seed}.`);
+  return {
+    eps: positive('eps', o.eps, DEFAULT_TOLERANCES.eps),
+    atol: positive('atol', o.atol, DEFAULT_TOLERANCES.atol),
+    rtol: positive('rtol', o.rtol, DEFAULT_TOLERANCES.rtol),
+    hessianStep: positive('The Hessian step', o.hessianStep, DEFAULT_TOLERANCES.hessianStep),
+    hessianAtol: positive('The Hessian atol', o.hessianAtol, DEFAULT_TOLERANCES.hessianAtol),
+    hessianRtol: positive('The Hessian rtol', o.hessianRtol, DEFAULT_TOLERANCES.hessianRtol),
+    fast: !!o.fast,
+    points: count('points', o.points, 3),
+    directions: count('directions', o.directions, 3),
+    maxAttempts: count('maxAttempts', o.maxAttempts, 20),
+    kinkMargin: positive('kinkMargin', o.kinkMargin, 10),
+    dims,
+    seed,
+    shouldStop: o.shouldStop,
+  };
+}
+
+function sizeOf(s: Shape, dims: ReadonlyMap<string, number>): number {
+  const [r, c] = shapeDims(s, { dims });
+  return r * c;
+}
+
+/** Random values for every variable; square matrices shifted to be strictly diagonally dominant. */
+function sampleEnv(a: Analysis, dims: ReadonlyMap<string, number>, rng: Rng, positive: boolean): EvalEnv {
+  const vars = new Map<string, Tensor>();
+  for (const v of a.variables) {
+    const [r, c] = shapeDims(v.shape, { dims });
+    const data = new Float64Array(r * c);
+    for (let i = 0; i < data.length; i++) data[i] = positive ? rng.uniform(0.5, 1.5) : rng.uniform(-1, 1);
+    if (v.shape.kind === 'matrix' && r === c && r > 1) for (let i = 0; i < r; i++) data[i * c + i] += (positive ? 1.5 : 1) * r;
+    vars.set(v.name, { rows: r, cols: c, data });
+  }
+  return { vars, dims };
+}
+
+function allFinite(d: Float64Array): boolean {
+  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return false;
+  return true;
+}
+
+function unitVector(n: number, rng: Rng): Float64Array {
+  const u = new Float64Array(n);
+  let s = 0;
+  while (s === 0) {
+    for (let i = 0; i < n; i++) u[i] = rng.normal();
+    s = Math.hypot(...u);
+  }
+  for (let i = 0; i < n; i++) u[i] /= s;
+  return u;
+}
+
+/**
+ * Per-element kink distances of every non-smooth node that depends on `x` (element-wise operators element by
+ * element; a kink in a part that does not move with x cannot spoil a finite difference in x).
+ */
+function kinkProfile(roots: readonly Node[], env: EvalEnv, x: string): Map<Node, Float64Array> {
+  const values = evaluateAll(roots, env);
+  const out = new Map<Node, Float64Array>();
+  for (const [node, value] of values) {
+    const def = opDef(node.op);
+    if (!def.kinkDistance || !node.vars.has(x)) continue;
+    const args = node.args.map((x) => values.get(x)!);
+    const L = value.data.length;
+    const elementwise = L > 1 && args.every((t) => t.data.length === L || t.data.length === 1);
+    if (!elementwise) {
+      out.set(node, Float64Array.of(def.kinkDistance(node, args)));
+      continue;
+    }
+    const d = new Float64Array(L);
+    const slices = args.map(() => ({ rows: 1, cols: 1, data: new Float64Array(1) }));
+    for (let i = 0; i < L; i++) {
+      args.forEach((t, k) => (slices[k].data[0] = t.data.length === 1 ? t.data[0] : t.data[i]));
+      d[i] = def.kinkDistance(node, slices);
+    }
+    out.set(node, d);
+  }
+  return out;
+}
+
+function minOf(profile: Map<Node, Float64Array>): number {
+  let m = Infinity;
+  for (const d of profile.values()) for (let i = 0; i < d.length; i++) m = Math.min(m, d[i]);
+  return m;
+}
+
+/**
+ * Does the segment from x − δ to x + δ cross a kink? With d = |g| the distance of a kink argument g that is
+ * linear along the segment: if g keeps its side, (d₊ + d₋)/2 = d₀ (up to curvature); if it crosses zero,
+ * (d₊ + d₋)/2 = |g(x+δ) − g(x−δ)|/2 > d₀, by the amount it overshoots the kink. An overshoot below `tolerance`
+ * moves the finite difference by less than the check's tolerance; elements far from their kink compared with
+ * how far they move (d₀ > 2·max(mean, |d₊ − d₋|/2)) cannot cross.
+ */
+function straddles(center: Map<Node, Float64Array>, plus: Map<Node, Float64Array>, minus: Map<Node, Float64Array>, tolerance: number): boolean {
+  for (const [node, d0] of center) {
+    const dp = plus.get(node);
+    const dm = minus.get(node);
+    if (!dp || !dm) continue;
+    for (let i = 0; i < d0.length; i++) {
+      const mean = (dp[i] + dm[i]) / 2;
+      const reach = Math.max(mean, Math.abs(dp[i] - dm[i]) / 2);
+      if (d0[i] <= 2 * reach && mean - d0[i] > tolerance * (1 + d0[i])) return true;
+    }
+  }
+  return false;
+}
+
+function withVar(env: EvalEnv, name: string, data: Float64Array): EvalEnv {
+  const vars = new Map(env.vars);
+  const t = env.vars.get(name)!;
+  vars.set(name, { rows: t.rows, cols: t.cols, data });
+  return { ...env, vars };
+}
+
+/** 1-based index of canonical element (fi, xj) in the derivative's dims in `layout`. */
+export function layoutIndex(form: DerivativeForm, f: Shape, x: Shape, layout: Layout, fi: number, xj: number, dims: ReadonlyMap<string, number>): number[] {
+  const sizes = (s: Shape) => dimsOf(s).map((d) => resolveDim(d, { dims }));
+  const unflatten = (k: number, ds: number[]) => (ds.length === 2 ? [Math.floor(k / ds[1]), k % ds[1]] : ds.length === 1 ? [k] : []);
+  const xd = sizes(x);
+  const xIdx = unflatten(xj, xd);
+  let idx: number[];
+  if (form === 'grad') idx = xIdx;
+  else if (form === 'hessian') idx = [...unflatten(fi, xd), ...xIdx];
+  else {
+    const fd = sizes(f);
+    const fIdx = unflatten(fi, fd);
+    if (fd.length + xd.length > 2) idx = layout === 'numerator' ? [...fIdx, ...xIdx] : [...xIdx, ...fIdx];
+    else {
+      let num: number[];
+      if (fd.length === 0) num = xd.length === 2 ? [xIdx[1], xIdx[0]] : [0, xIdx[0] ?? 0];
+      else if (fd.length === 1) num = [fIdx[0], xIdx[0] ?? 0];
+      else num = fIdx;
+      idx = layout === 'numerator' ? num : [num[1], num[0]];
+    }
+  }
+  return idx.map((k) => k + 1);
+}
+
+interface Comparison {
+  maxAbs: number;
+  maxRel: number;
+  /** Largest |a − n| / (atol + rtol |n|); > 1 fails. */
+  worstRatio: number;
+  worstIndex: number;
+  analytic: number;
+  numeric: number;
+  failing: number[];
+}
+
+function compare(analytic: Float64Array, numeric: Float64Array, atol: number, rtol: number): Comparison {
+  const c: Comparison = { maxAbs: 0, maxRel: 0, worstRatio: -1, worstIndex: 0, analytic: 0, numeric: 0, failing: [] };
+  for (let i = 0; i < numeric.length; i++) {
+    const a = analytic[i];
+    const n = numeric[i];
+    const err = Math.abs(a - n);
+    const ratio = Number.isNaN(err) ? Infinity : err / (atol + rtol * Math.abs(n));
+    if (!(err <= c.maxAbs)) c.maxAbs = Number.isNaN(err) ? Infinity : err;
+    const rel = Number.isNaN(err) ? Infinity : err / Math.max(Math.abs(n), atol);
+    if (rel > c.maxRel) c.maxRel = rel;
+    if (ratio > c.worstRatio) {
+      c.worstRatio = ratio;
+      c.worstIndex = i;
+      c.analytic = a;
+      c.numeric = n;
+    }
+    if (ratio > 1) c.failing.push(i);
+  }
+  return c;
+}
+
+function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a >= 1e-3 && a < 1e5 ? String(Number(v.toPrecision(4))) : v.toExponential(2);
+}
+
+// ---- one target ---------------------------------------------------------------------------------------------
+
+type PointOutcome =
+  | { kind: 'ok'; primary: Comparison; engine?: Comparison; differs?: { index: number; claim: number; engine: number } }
+  | { kind: 'kink'; distance: number }
+  | { kind: 'domain'; why: string };
+
+/** Checks one claim or derivative form. */
+export function checkTarget(a: Analysis, target: CheckTarget, options: CheckOptions = {}): CheckResult {
+  return runTarget(a, target, resolveOptions(a, options));
+}
+
+function runTarget(a: Analysis, target: CheckTarget, o: Resolved): CheckResult {
+  const layout = a.layout;
+  const info = target.info;
+  const x: Variable = info.wrt;
+  const form = info.form;
+  const hessian = form === 'hessian';
+  const step = hessian ? o.hessianStep : o.eps;
+  const atol = hessian ? o.hessianAtol : o.atol;
+  const rtol = hessian ? o.hessianRtol : o.rtol;
+  const rng = createRng(o.seed, `gradcheck|${target.kind}|${info.text}|${target.range.start.line}:${target.range.start.character}`);
+  const dims = new Map<string, number>();
+  for (const d of a.dims) dims.set(d.name, o.dims.get(d.name) ?? 2 + rng.int(4));
+  const base: CheckResult = {
+    kind: target.kind,
+    of: info.ofText,
+    wrt: x.name,
+    form,
+    text: info.text,
+    ...(target.claim ? { formula: target.claim.formulaText } : {}),
+    layout,
+    passed: false,
+    status: 'inconclusive',
+    maxAbsErr: 0,
+    maxRelErr: 0,
+    worst: null,
+    seed: o.seed,
+    line: target.range.start.line + 1,
+    range: target.range,
+    mode: o.fast ? 'fast' : 'full',
+    sizes: Object.fromEntries(dims),
+    points: 0,
+    resampled: { kink: 0, domain: 0 },
+    tolerance: { step, atol, rtol },
+  };
+  try {
+    return checkPoints(a, target, o, base, { x, form, step, atol, rtol, rng, dims, layout });
+  } catch (e) {
+    if (e instanceof CheckCancelled) throw e;
+    return { ...base, status: 'error', note: `could not check: ${(e as Error).message}` };
+  }
+}
+
+interface Setup {
+  x: Variable;
+  form: DerivativeForm;
+  step: number;
+  atol: number;
+  rtol: number;
+  rng: Rng;
+  dims: Map<string, number>;
+  layout: Layout;
+}
+
+function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckResult, s: Setup): CheckResult {
+  const { x, form, step, atol, rtol, rng, dims, layout } = s;
+  const b = a.builder;
+  const info = target.info;
+  const hessian = form === 'hessian';
+  const { f, result } = deriveResult(a, info, layout);
+  const formula = target.claim?.formula ? lowerDerivatives(b, target.claim.formula, layout, (n) => a.variable(n)) : undefined;
+  let engineText: string;
+  try {
+    engineText = formatResult(a, info, f, result).text;
+  } catch (e) {
+    engineText = `(the result could not be printed: ${(e as Error).message})`;
+  }
+  const fPlan = compile([f], dims);
+  const xSize = sizeOf(x.shape, dims);
+  const fSize = hessian ? xSize : sizeOf(f.shape, dims);
+  // Fast mode never builds the engine's dense Jacobian (it may be huge): the engine is checked through its
+  // forward derivative, and compared with a claim only when its result is a matrix like the claim's.
+  const denseEngine = !o.fast || (!!formula && result.kind === 'matrix');
+  const kinkRoots = [f, ...(formula ? [formula] : []), ...(result.kind === 'matrix' && !o.fast ? [result.value] : [])];
+  const kinky = (n: Node) => !!opDef(n.op).kinkDistance && n.vars.has(x.name);
+  const smooth = !topoOrder(kinkRoots).some(kinky);
+  const fSmooth = !topoOrder([f]).some(kinky);
+  // Fast mode: the engine's forward derivative df = J dx (for Hessians, of the gradient: H dx), compiled once.
+  let jvpPlan: CompiledPlan | undefined;
+  if (o.fast) {
+    const df = jvp(b, hessian ? gradient(b, f, x) : f, x.name, b.tangent(x.name, x.shape));
+    jvpPlan = df ? compile([df], dims) : undefined;
+  }
+  const stop = () => {
+    if (o.shouldStop?.()) throw new CheckCancelled('The check was cancelled.');
+  };
+
+  /** f at the environment's values, by the compiled plan (copied). */
+  const fAt = (env: EvalEnv): Float64Array => Float64Array.from(fPlan.run(env.vars)[0].data);
+
+  const evaluatePoint = (env: EvalEnv): PointOutcome => {
+    const xData = Float64Array.from(env.vars.get(x.name)!.data);
+    const envX = withVar(env, x.name, xData);
+    // f itself (reference and compiled must agree), then kinks.
+    let center: Map<Node, Float64Array>;
+    let f0: Float64Array;
+    try {
+      const ref = evaluateAll([f], envX).get(f)!.data;
+      if (!allFinite(ref)) return { kind: 'domain', why: `${info.ofText} is not finite` };
+      f0 = fAt(envX);
+      for (let i = 0; i < ref.length; i++) {
+        if (!(Math.abs(ref[i] - f0[i]) <= 1e-9 * (1 + Math.abs(ref[i])))) throw new Error(`internal: the compiled evaluator gives ${f0[i]} for ${info.ofText} where the reference gives ${ref[i]}`);
+      }
+      center = fSmooth ? new Map() : kinkProfile([f], envX, x.name);
+    } catch (e) {
+      if (e instanceof EvalError) return { kind: 'domain', why: e.message };
+      throw e;
+    }
+    let extraKinks = Infinity;
+    if (!smooth && kinkRoots.length > 1) {
+      try {
+        extraKinks = minOf(kinkProfile(kinkRoots.slice(1), envX, x.name));
+      } catch (e) {
+        if (e instanceof EvalError) return { kind: 'domain', why: e.message };
+        throw e;
+      }
+    }
+    const nearest = Math.min(minOf(center), extraKinks);
+    if (nearest < o.kinkMargin * step) return { kind: 'kink', distance: nearest };
+
+    /** Does f's finite difference along ±delta cross a kink? */
+    const crossesKink = (delta: Float64Array): boolean => {
+      if (fSmooth) return false;
+      const p = Float64Array.from(xData, (v, i) => v + delta[i]);
+      const m = Float64Array.from(xData, (v, i) => v - delta[i]);
+      return straddles(center, kinkProfile([f], withVar(envX, x.name, p), x.name), kinkProfile([f], withVar(envX, x.name, m), x.name), 0.01 * atol * step);
+    };
+
+    // Symbolic values (canonical G[f][x]).
+    let engineG: Float64Array | undefined;
+    let claimG: Float64Array | undefined;
+    try {
+      if (denseEngine) engineG = evaluateDerivative(result, f, x, form, layout, envX).data;
+      if (formula) claimG = evaluateDerivative({ kind: 'matrix', value: formula }, f, x, form, layout, envX).data;
+    } catch (e) {
+      if (e instanceof EvalError) return { kind: 'domain', why: e.message };
+      throw e;
+    }
+    if ((engineG && !allFinite(engineG)) || (claimG && !allFinite(claimG))) return { kind: 'domain', why: 'the derivative is not finite' };
+
+    const restore = () => xData.set(env.vars.get(x.name)!.data);
+    if (!o.fast) {
+      // Full Jacobian (or Hessian) by central differences.
+      const fd = new Float64Array(fSize * xSize);
+      if (!hessian) {
+        for (let j = 0; j < xSize; j++) {
+          stop();
+          const x0 = xData[j];
+          xData[j] = x0 + step;
+          const fp = fAt(envX);
+          xData[j] = x0 - step;
+          const fm = fAt(envX);
+          xData[j] = x0;
+          if (!allFinite(fp) || !allFinite(fm)) return { kind: 'domain', why: `${info.ofText} is not finite near the point` };
+          for (let i = 0; i < fSize; i++) fd[i * xSize + j] = (fp[i] - fm[i]) / (2 * step);
+        }
+      } else {
+        const at = (i: number, si: number, j: number, sj: number) => {
+          xData[i] += si * step;
+          xData[j] += sj * step;
+          const v = fAt(envX)[0];
+          restore();
+          return v;
+        };
+        for (let i = 0; i < xSize; i++) {
+          stop();
+          for (let j = i; j < xSize; j++) {
+            const h = (at(i, 1, j, 1) - at(i, 1, j, -1) - at(i, -1, j, 1) + at(i, -1, j, -1)) / (4 * step * step);
+            fd[i * xSize + j] = h;
+            fd[j * xSize + i] = h;
+          }
+        }
+        if (!allFinite(fd)) return { kind: 'domain', why: `${info.ofText} is not finite near the point` };
+      }
+      restore();
+      const primary = compare(claimG ?? engineG!, fd, atol, rtol);
+      if (primary.failing.length) {
+        // A failing element whose finite difference straddles a kink is the point's fault, not the formula's.
+        const deltas: Float64Array[] = [];
+        for (const k of primary.failing.slice(0, 32)) {
+          const j = k % xSize;
+          if (!hessian) {
+            const d = new Float64Array(xSize);
+            d[j] = step;
+            deltas.push(d);
+          } else {
+            const i = Math.floor(k / xSize);
+            const sum = new Float64Array(xSize);
+            const diff = new Float64Array(xSize);
+            sum[i] += step;
+            sum[j] += step;
+            diff[i] += step;
+            diff[j] -= step;
+            deltas.push(sum, diff);
+          }
+        }
+        if (deltas.some(crossesKink)) return { kind: 'kink', distance: nearest };
+      }
+      const out: PointOutcome = { kind: 'ok', primary };
+      if (claimG) {
+        out.engine = compare(engineG!, fd, atol, rtol);
+        out.differs = firstDifference(claimG, engineG!);
+      }
+      return out;
+    }
+
+    // Fast mode: directional derivatives.
+    const analyticClaim: number[] = [];
+    const analyticEngine: number[] = [];
+    const numeric: number[] = [];
+    const deltas: Float64Array[] = [];
+    for (let k = 0; k < o.directions; k++) {
+      stop();
+      const u = unitVector(xSize, rng);
+      const v = unitVector(fSize, rng);
+      const bilinear = (G: Float64Array) => {
+        let s = 0;
+        for (let i = 0; i < fSize; i++) {
+          let row = 0;
+          for (let j = 0; j < xSize; j++) row += G[i * xSize + j] * u[j];
+          s += v[i] * row;
+        }
+        return s;
+      };
+      let num: number;
+      if (!hessian) {
+        for (let j = 0; j < xSize; j++) xData[j] += step * u[j];
+        const fp = fAt(envX);
+        restore();
+        for (let j = 0; j < xSize; j++) xData[j] -= step * u[j];
+        const fm = fAt(envX);
+        restore();
+        if (!allFinite(fp) || !allFinite(fm)) return { kind: 'domain', why: `${info.ofText} is not finite near the point` };
+        num = 0;
+        for (let i = 0; i < fSize; i++) num += (v[i] * (fp[i] - fm[i])) / (2 * step);
+        deltas.push(u.map((t) => t * step));
+      } else {
+        const at = (su: number, sv: number) => {
+          for (let j = 0; j < xSize; j++) xData[j] += step * (su * u[j] + sv * v[j]);
+          const r = fAt(envX)[0];
+          restore();
+          return r;
+        };
+        num = (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * step * step);
+        if (!Number.isFinite(num)) return { kind: 'domain', why: `${info.ofText} is not finite near the point` };
+        deltas.push(Float64Array.from(u, (t, j) => step * (t + v[j])), Float64Array.from(u, (t, j) => step * (t - v[j])));
+      }
+      numeric.push(num);
+      // The engine: vᵀ(J u) from its forward derivative (H u for Hessians), never a dense Jacobian.
+      let eng = 0;
+      if (jvpPlan) {
+        const vars = new Map(envX.vars);
+        vars.set(tangentKey(x.name), { rows: 1, cols: xSize, data: u });
+        const df = jvpPlan.run(vars)[0].data;
+        if (!allFinite(df)) return { kind: 'domain', why: 'the derivative is not finite' };
+        for (let i = 0; i < fSize; i++) eng += v[i] * df[i];
+      }
+      analyticEngine.push(eng);
+      if (claimG) analyticClaim.push(bilinear(claimG));
+    }
+    const arr = (xs: number[]) => Float64Array.from(xs);
+    const primary = compare(arr(claimG ? analyticClaim : analyticEngine), arr(numeric), atol, rtol);
+    if (primary.failing.length && deltas.some(crossesKink)) return { kind: 'kink', distance: nearest };
+    const out: PointOutcome = { kind: 'ok', primary };
+    if (claimG) {
+      out.engine = compare(arr(analyticEngine), arr(numeric), atol, rtol);
+      if (engineG) out.differs = firstDifference(claimG, engineG);
+    }
+    return out;
+  };
+
+  /** The first element (canonical order) where the claim and the engine's result disagree. */
+  function firstDifference(claimG: Float64Array, engineG: Float64Array): { index: number; claim: number; engine: number } | undefined {
+    for (let k = 0; k < claimG.length; k++) {
+      if (!(Math.abs(claimG[k] - engineG[k]) <= atol + rtol * Math.abs(engineG[k]))) return { index: k, claim: claimG[k], engine: engineG[k] };
+    }
+    return undefined;
+  }
+
+  // ---- points --------------------------------------------------------------------------------------------
+  const res: CheckResult = { ...base };
+  let worstRatio = -1;
+  let engineAgg: { passed: boolean; maxAbs: number; maxRel: number } | undefined;
+  let differs: { index: number[]; claim: number; engine: number } | undefined;
+  let failed = false;
+  let fatal: string | undefined;
+  for (let p = 0; p < o.points && !failed; p++) {
+    let outcome: PointOutcome | undefined;
+    let lastKink = Infinity;
+    let lastDomain = '';
+    for (let attempt = 0; attempt < o.maxAttempts; attempt++) {
+      stop();
+      const env = sampleEnv(a, dims, rng, attempt % 2 === 1);
+      const r = evaluatePoint(env);
+      if (r.kind === 'ok') {
+        outcome = r;
+        break;
+      }
+      if (r.kind === 'kink') {
+        res.resampled = { ...res.resampled, kink: res.resampled.kink + 1 };
+        lastKink = Math.min(lastKink, r.distance);
+      } else {
+        res.resampled = { ...res.resampled, domain: res.resampled.domain + 1 };
+        lastDomain = r.why;
+      }
+    }
+    if (!outcome || outcome.kind !== 'ok') {
+      const kinks = res.resampled.kink;
+      const domains = res.resampled.domain;
+      fatal =
+        kinks >= domains
+          ? `could not find a point away from kinks in ${o.maxAttempts} attempts (closest ${fmt(lastKink)}; margin ${fmt(o.kinkMargin * step)})`
+          : `could not find a point where ${info.ofText} and its derivative are defined in ${o.maxAttempts} attempts (${lastDomain})`;
+      break;
+    }
+    res.points++;
+    const c = outcome.primary;
+    res.maxAbsErr = Math.max(res.maxAbsErr, c.maxAbs);
+    res.maxRelErr = Math.max(res.maxRelErr, c.maxRel);
+    if (c.worstRatio > worstRatio) {
+      worstRatio = c.worstRatio;
+      res.worst = o.fast
+        ? { index: [], analytic: c.analytic, numeric: c.numeric }
+        : { index: canonicalToLayout(c.worstIndex), analytic: c.analytic, numeric: c.numeric };
+    }
+    if (c.failing.length) failed = true;
+    if (outcome.engine) {
+      const e = outcome.engine;
+      engineAgg = {
+        passed: (engineAgg?.passed ?? true) && e.failing.length === 0,
+        maxAbs: Math.max(engineAgg?.maxAbs ?? 0, e.maxAbs),
+        maxRel: Math.max(engineAgg?.maxRel ?? 0, e.maxRel),
+      };
+    }
+    if (outcome.differs && !differs) differs = { index: canonicalToLayout(outcome.differs.index), claim: outcome.differs.claim, engine: outcome.differs.engine };
+  }
+
+  function canonicalToLayout(k: number): number[] {
+    return layoutIndex(form, f.shape, x.shape, layout, Math.floor(k / xSize), k % xSize, dims);
+  }
+
+  if (target.claim) {
+    res.engine = {
+      text: engineText,
+      passed: engineAgg?.passed ?? false,
+      maxAbsErr: engineAgg?.maxAbs ?? 0,
+      maxRelErr: engineAgg?.maxRel ?? 0,
+      ...(differs ? { differs } : {}),
+    };
+  }
+  if (fatal && !failed) {
+    res.status = 'inconclusive';
+    res.passed = false;
+    res.note = fatal;
+    return res;
+  }
+  res.status = failed ? 'fail' : 'pass';
+  res.passed = !failed;
+  if (failed) {
+    const notes: string[] = [];
+    if (target.claim) {
+      if (differs) {
+        notes.push(`the claim differs from mcalc's result at [${differs.index.join(', ')}]: claimed ${fmt(differs.claim)}, mcalc ${fmt(differs.engine)}`);
+      }
+      notes.push(`mcalc's result: ${engineText}`);
+      if (engineAgg && !engineAgg.passed) notes.push(`mcalc's own result disagrees with finite differences too (max abs err ${fmt(engineAgg.maxAbs)}): please report this`);
+    } else {
+      notes.push(`the symbolic derivative disagrees with finite differences: please report this (result: ${engineText})`);
+    }
+    res.note = notes.join('; ');
+  } else if (res.resampled.kink + res.resampled.domain > 0) {
+    res.note = `re-sampled ${res.resampled.kink ? `${res.resampled.kink}× near a kink` : ''}${res.resampled.kink && res.resampled.domain ? ', ' : ''}${res.resampled.domain ? `${res.resampled.domain}× outside the domain` : ''}`;
+  }
+  return res;
+}
+
+// ---- the document ---------------------------------------------------------------------------------------------
+
+/** Checks every claim and derivative form (filtered by `of`/`wrt`). Throws CheckUsageError for bad options. */
+export function checkDocument(a: Analysis, options: CheckOptions = {}): CheckReport {
+  const o = resolveOptions(a, options);
+  const targets = checkTargets(a, options);
+  const results: CheckResult[] = [];
+  for (const t of targets) {
+    const r = runTarget(a, t, o);
+    results.push(r);
+    options.onResult?.(r, results.length, targets.length);
+  }
+  return { passed: results.every((r) => r.passed), seed: o.seed, results };
+}
+
+export { fmt as formatNumber };

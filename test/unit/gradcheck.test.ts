@@ -1,0 +1,290 @@
+// Gradient checks (`mcalc check`): claims and derivative forms against central finite differences, kinks
+// and domain problems handled honestly, reproducible seeds, and the CLI's output and exit codes.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyze } from '../../src/core/analyze.ts';
+import { CheckCancelled, CheckUsageError, type CheckResult, checkDocument, checkTargets, layoutIndex } from '../../src/core/numeric/gradcheck.ts';
+import { SCALAR, matrixOf, rowOf, vectorOf } from '../../src/core/shape.ts';
+import { runCli } from '../../src/cli/main.ts';
+import type { Io } from '../../src/cli/io.ts';
+
+const NEURON = 'dim N, n\nX: matrix[N, n]\nw: vector[n]\ny: vector[N]\nb: scalar\nz = X*w + b\na = max(0, z)\nloss = mean((y - a)^2)\n';
+
+function only(results: CheckResult[], text: string): CheckResult {
+  const r = results.filter((x) => x.text === text || x.formula === text);
+  assert.equal(r.length, 1, `one result for ${text}: ${JSON.stringify(results.map((x) => [x.text, x.formula]))}`);
+  return r[0];
+}
+
+test('correct claims pass in both layouts, with the PyTorch gradcheck defaults', () => {
+  const claims = {
+    numerator: 'check d(loss)/d(w) = -2/N * ((y - a) ⊗ (z > 0))ᵀ * X\ncheck d(loss)/d(b) = -2/N * sum((y - a) ⊗ (z > 0))\ncheck d(z)/d(w) = X\n',
+    denominator: 'check d(loss)/d(w) = -2/N * Xᵀ * ((y - a) ⊗ (z > 0))\ncheck d(loss)/d(b) = -2/N * sum((y - a) ⊗ (z > 0))\ncheck d(z)/d(w) = Xᵀ\n',
+  };
+  for (const layout of ['numerator', 'denominator'] as const) {
+    const a = analyze(NEURON + claims[layout], { layout });
+    assert.deepEqual(a.diagnostics, []);
+    const report = checkDocument(a, { seed: 11 });
+    assert.equal(report.results.length, 3);
+    assert.ok(report.passed, JSON.stringify(report.results, null, 1));
+    for (const r of report.results) {
+      assert.equal(r.kind, 'claim');
+      assert.equal(r.status, 'pass');
+      assert.equal(r.points, 3);
+      assert.deepEqual(r.tolerance, { step: 1e-6, atol: 1e-5, rtol: 1e-3 });
+      assert.ok(r.maxAbsErr < 1e-6 && r.maxRelErr < 1e-5, `${r.text}: ${r.maxAbsErr}`);
+      assert.ok(r.engine?.passed);
+      assert.equal(r.seed, 11);
+    }
+    const dz = only(report.results, layout === 'numerator' ? 'X' : 'Xᵀ');
+    assert.equal(dz.worst!.index.length, 2);
+    assert.ok(dz.worst!.index[0] <= (layout === 'numerator' ? dz.sizes.N : dz.sizes.n));
+  }
+});
+
+test('a wrong claim fails, says where it departs from the engine and shows the engine’s formula', () => {
+  const a = analyze(NEURON + 'check d(loss)/d(w) = -2/N * (y - a)ᵀ * X\n');
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const r = checkDocument(a, { seed, dims: { N: 8 } }).results[0];
+    assert.equal(r.status, 'fail', `seed ${seed}`);
+    assert.equal(r.passed, false);
+    assert.ok(r.maxAbsErr > 1e-3);
+    assert.equal(r.worst!.index.length, 2);
+    assert.equal(r.worst!.index[0], 1);
+    assert.ok(r.engine && r.engine.passed, 'the engine itself passes');
+    assert.ok(r.engine!.differs, 'first differing element');
+    assert.match(r.engine!.text, /X/);
+    assert.match(r.note!, /differs from mcalc's result at \[1, \d\]/);
+    assert.match(r.note!, /mcalc's result: .*\(z > 0\)/);
+  }
+});
+
+test('derivative forms without a claim are checked too (the engine proving itself), including Hessians and tensors', () => {
+  const src = `${NEURON}g = grad(loss, w)\nJ = d(a)/d(w)\nH = hessian(sum(exp(w)) * norm(w), w)\nT = d(X * w)/d(X)\ndim m\nB: matrix[n, n]\ncheck hessian(wᵀ * B * w, w) = B + Bᵀ\n`;
+  const a = analyze(src);
+  assert.deepEqual(a.diagnostics, []);
+  const report = checkDocument(a, { seed: 3 });
+  assert.ok(report.passed, JSON.stringify(report.results.filter((r) => !r.passed), null, 1));
+  const kinds = report.results.map((r) => `${r.kind}:${r.text}`);
+  assert.deepEqual(kinds, ['derivative:grad(loss, w)', 'derivative:d(a)/d(w)', 'derivative:hessian(sum(exp(w)) * norm(w), w)', 'derivative:d(X * w)/d(X)', 'claim:hessian(wᵀ * B * w, w)']);
+  const H = only(report.results, 'hessian(sum(exp(w)) * norm(w), w)');
+  assert.deepEqual(H.tolerance, { step: 1e-4, atol: 1e-4, rtol: 1e-3 });
+  assert.equal(only(report.results, 'd(X * w)/d(X)').worst!.index.length, 3, 'a third-order tensor: three indices');
+  const wrong = checkDocument(analyze(`${NEURON}B: matrix[n, n]\ncheck hessian(wᵀ * B * w, w) = 2 * B\n`), { seed: 3 });
+  assert.equal(wrong.results[0].status, 'fail');
+});
+
+test('kinks: points near max/relu/abs kinks are re-sampled; finite differences straddling a kink never fail', () => {
+  // With a huge step (0.2) most finite differences near 0 straddle the kink of relu: they must be re-sampled.
+  const a = analyze('x: scalar\ncheck d(relu(x))/d(x) = (x > 0)\ncheck d(abs(x))/d(x) = sign(x)\ncheck d(max(x, 0.3))/d(x) = (x > 0.3)\n');
+  let resampled = 0;
+  for (let seed = 1; seed <= 40; seed++) {
+    const report = checkDocument(a, { seed, eps: 0.2, kinkMargin: 1e-12 });
+    for (const r of report.results) {
+      assert.equal(r.status, 'pass', `seed ${seed}: ${r.formula}: ${JSON.stringify(r)}`);
+      resampled += r.resampled.kink;
+    }
+  }
+  assert.ok(resampled > 10, `${resampled} re-samples`);
+  // …while a wrong slope is still caught.
+  const wrong = checkDocument(analyze('x: scalar\ncheck d(relu(x))/d(x) = 2 * (x > 0)\n'), { seed: 5, eps: 0.2, kinkMargin: 1e-12 });
+  assert.equal(wrong.results[0].status, 'fail');
+  // With the default margin, points within 10 steps of a kink are re-sampled before differencing.
+  const near = checkDocument(a, { seed: 9, kinkMargin: 1e5 });
+  assert.ok(near.passed);
+  assert.ok(near.results.some((r) => r.resampled.kink > 0));
+});
+
+test('a function that sits on a kink everywhere is reported as not checkable, never passed', () => {
+  const a = analyze('dim n\nx: vector[n]\nf = sum(relu(x - x)) + sum(x)\ng = grad(f, x)\n');
+  const report = checkDocument(a, { seed: 1, maxAttempts: 5 });
+  const r = report.results[0];
+  assert.equal(r.status, 'inconclusive');
+  assert.equal(r.passed, false);
+  assert.equal(report.passed, false);
+  assert.match(r.note!, /could not find a point away from kinks in 5 attempts/);
+  assert.equal(r.resampled.kink, 5);
+});
+
+test('domain problems (log of negatives, singular matrices) re-sample with positive values', () => {
+  const a = analyze('dim n\nx: scalar\nv: vector[n]\nX: matrix[n, n]\ncheck d(log(x))/d(x) = 1/x\ncheck grad(sum(log(v)), v) = 1 ⊘ v\ncheck grad(log(det(X)), X) = inv(X)ᵀ\n');
+  assert.deepEqual(a.diagnostics, []);
+  let domain = 0;
+  for (let seed = 1; seed <= 10; seed++) {
+    const report = checkDocument(a, { seed });
+    assert.ok(report.passed, JSON.stringify(report.results.filter((r) => !r.passed)));
+    for (const r of report.results) domain += r.resampled.domain;
+  }
+  assert.ok(domain > 5);
+  const never = checkDocument(analyze('x: scalar\ng = d(log(-(x^2) - 1))/d(x)\n'), { seed: 1, maxAttempts: 4 });
+  assert.equal(never.results[0].status, 'inconclusive');
+  assert.match(never.results[0].note!, /could not find a point where .* defined/);
+});
+
+test('fast (directional) mode: vᵀJu against the forward derivative, for large inputs', () => {
+  const src = `${NEURON}check d(loss)/d(w) = -2/N * ((y - a) ⊗ (z > 0))ᵀ * X\ncheck d(loss)/d(w) = -2/N * (y - a)ᵀ * X\nJ = d(a)/d(w)\n`;
+  const a = analyze(src);
+  const t = performance.now();
+  const report = checkDocument(a, { seed: 2, fast: true, dims: { N: 2000, n: 50 } });
+  const ms = performance.now() - t;
+  const [good, bad, J] = report.results;
+  assert.equal(good.mode, 'fast');
+  assert.equal(good.status, 'pass', JSON.stringify(good));
+  assert.deepEqual(good.worst!.index, []);
+  assert.deepEqual(good.sizes, { N: 2000, n: 50 });
+  assert.equal(bad.status, 'fail');
+  assert.equal(J.status, 'pass', JSON.stringify(J));
+  assert.ok(ms < 10_000, `${ms} ms`);
+});
+
+test('seeds reproduce results; symbolic sizes are random 2–5 unless bound', () => {
+  const a = analyze(`${NEURON}g = grad(loss, w)\n`);
+  const strip = (rs: CheckResult[]) => JSON.stringify(rs);
+  assert.equal(strip(checkDocument(a, { seed: 42 }).results), strip(checkDocument(a, { seed: 42 }).results));
+  const sizes = new Set<string>();
+  for (let seed = 0; seed < 30; seed++) {
+    const r = checkDocument(a, { seed }).results[0];
+    for (const v of Object.values(r.sizes)) assert.ok(v >= 2 && v <= 5);
+    sizes.add(JSON.stringify(r.sizes));
+  }
+  assert.ok(sizes.size > 5);
+  assert.deepEqual(checkDocument(a, { seed: 1, dims: new Map([['n', 7]]) }).results[0].sizes.n, 7);
+  const random = checkDocument(a);
+  assert.ok(Number.isInteger(random.seed) && random.results[0].seed === random.seed);
+  // Filtering by --of/--wrt reproduces the same result for the same seed.
+  const b = analyze(`${NEURON}g = grad(loss, w)\ncheck d(loss)/d(b) = -2/N * sum((y - a) ⊗ (z > 0))\n`);
+  const all = checkDocument(b, { seed: 8 }).results;
+  const filtered = checkDocument(b, { seed: 8, wrt: 'b' }).results;
+  assert.equal(filtered.length, 1);
+  assert.equal(strip(filtered), strip(all.filter((r) => r.wrt === 'b')));
+});
+
+test('targets: claims own their derivative forms; --of/--wrt filter, and check d(of)/d(wrt) when nothing is written', () => {
+  const a = analyze(`${NEURON}g = grad(loss, w)\ncheck d(loss)/d(w) = -2/N * ((y - a) ⊗ (z > 0))ᵀ * X\n`);
+  assert.deepEqual(checkTargets(a).map((t) => t.kind), ['derivative', 'claim']);
+  assert.deepEqual(checkTargets(a, { of: 'loss', wrt: 'w' }).length, 2);
+  const synth = checkTargets(a, { of: 'z', wrt: 'w' });
+  assert.equal(synth.length, 1);
+  assert.ok(synth[0].synthesized);
+  assert.equal(synth[0].info.text, 'd(z)/d(w)');
+  assert.deepEqual(checkTargets(a, { of: 'a' }).map((t) => t.info.wrt.name).sort(), ['X', 'b', 'w']);
+  const r = checkDocument(a, { of: 'a', seed: 1 });
+  assert.ok(r.passed);
+  assert.throws(() => checkTargets(a, { of: 'nope' }), CheckUsageError);
+  assert.throws(() => checkTargets(a, { wrt: 'z' }), CheckUsageError);
+  assert.throws(() => checkDocument(a, { dims: { q: 3 } }), CheckUsageError);
+  assert.throws(() => checkDocument(a, { dims: { n: 0 } }), CheckUsageError);
+  assert.throws(() => checkDocument(a, { eps: -1 }), CheckUsageError);
+});
+
+test('cancellation', () => {
+  const a = analyze(`${NEURON}g = grad(loss, w)\n`);
+  let polls = 0;
+  assert.throws(() => checkDocument(a, { seed: 1, shouldStop: () => ++polls > 3 }), CheckCancelled);
+});
+
+test('worst-element indices follow the layout: rows follow f in numerator layout, x in denominator layout', () => {
+  const dims = new Map([['m', 2], ['n', 3], ['p', 4], ['q', 5]]);
+  // scalar f, vector x: 1×n / n×1
+  assert.deepEqual(layoutIndex('jacobian', SCALAR, vectorOf('n'), 'numerator', 0, 2, dims), [1, 3]);
+  assert.deepEqual(layoutIndex('jacobian', SCALAR, vectorOf('n'), 'denominator', 0, 2, dims), [3, 1]);
+  // scalar f, matrix x (p×q): numerator is q×p
+  assert.deepEqual(layoutIndex('jacobian', SCALAR, matrixOf('p', 'q'), 'numerator', 0, 1 * 5 + 3, dims), [4, 2]);
+  assert.deepEqual(layoutIndex('jacobian', SCALAR, matrixOf('p', 'q'), 'denominator', 0, 1 * 5 + 3, dims), [2, 4]);
+  // vector f, vector x
+  assert.deepEqual(layoutIndex('jacobian', vectorOf('m'), vectorOf('n'), 'numerator', 1, 2, dims), [2, 3]);
+  assert.deepEqual(layoutIndex('jacobian', vectorOf('m'), vectorOf('n'), 'denominator', 1, 2, dims), [3, 2]);
+  assert.deepEqual(layoutIndex('jacobian', rowOf('m'), SCALAR, 'numerator', 1, 0, dims), [2, 1]);
+  // third order: f-dims first in numerator layout
+  assert.deepEqual(layoutIndex('jacobian', vectorOf('m'), matrixOf('p', 'q'), 'numerator', 1, 7, dims), [2, 2, 3]);
+  assert.deepEqual(layoutIndex('jacobian', vectorOf('m'), matrixOf('p', 'q'), 'denominator', 1, 7, dims), [2, 3, 2]);
+  assert.deepEqual(layoutIndex('grad', SCALAR, matrixOf('p', 'q'), 'numerator', 0, 7, dims), [2, 3]);
+  assert.deepEqual(layoutIndex('hessian', SCALAR, vectorOf('n'), 'numerator', 1, 2, dims), [2, 3]);
+  assert.deepEqual(layoutIndex('grad', SCALAR, SCALAR, 'numerator', 0, 0, dims), []);
+});
+
+// ---- the CLI ------------------------------------------------------------------------------------------------
+
+const tmp = mkdtempSync(join(tmpdir(), 'mcalc-check-'));
+function file(name: string, text: string): string {
+  const p = join(tmp, name);
+  writeFileSync(p, text);
+  return p;
+}
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (s) => void (out += s), err: (s) => void (err += s), exitCode: 0 };
+  const code = await runCli(args, io);
+  return { code, out, err };
+}
+
+test('mcalc check: one line per result with ✓/✗, errors, worst index, seed and line; exit 1 on a failing claim', async () => {
+  const good = file('good.mcalc', `${NEURON}g = grad(loss, w)\ncheck d(loss)/d(b) = -2/N * sum((y - a) ⊗ (z > 0))\n`);
+  const r1 = await run('check', good, '--seed', '5');
+  assert.equal(r1.code, 0, r1.out + r1.err);
+  const lines = r1.out.trim().split('\n');
+  assert.match(lines[0], /^✓ grad\(loss, w\) {2}\(line 9\) {2}max abs err \S+, max rel err \S+, worst \[\d\], seed 5, N=\d n=\d$/);
+  assert.match(lines[1], /^✓ check d\(loss\)\/d\(b\) = -2\/N \* sum\(\(y - a\) ⊗ \(z > 0\)\) {2}\(line 10\) .*worst \[1, 1\], seed 5/);
+  assert.equal(lines[2], '2 passed, 0 failed (seed 5)');
+
+  const bad = file('bad.mcalc', `${NEURON}check d(loss)/d(w) = -2/N * (y - a)ᵀ * X\n`);
+  const r2 = await run('check', bad, '--seed', '5', '--dim', 'N=8');
+  assert.equal(r2.code, 1);
+  assert.match(r2.out, /^✗ check d\(loss\)\/d\(w\) = -2\/N \* \(y - a\)ᵀ \* X {2}\(line 9\)/);
+  assert.match(r2.out, /at \[1, \d\]: claimed \S+, finite differences \S+/);
+  assert.match(r2.out, /the claim differs from mcalc's result at \[1, \d\]/);
+  assert.match(r2.out, /mcalc's result: /);
+  assert.match(r2.out, /0 passed, 1 failed \(seed 5\)/);
+});
+
+test('mcalc check --json: {passed, results: [{kind, of, wrt, passed, maxAbsErr, maxRelErr, worst, seed, line}]}', async () => {
+  const f = file('json.mcalc', `${NEURON}g = grad(loss, w)\ncheck d(loss)/d(w) = -2/N * (y - a)ᵀ * X\n`);
+  const r = await run('check', f, '--json', '--seed', '9', '--dim', 'N=6', '--dim', 'n=3');
+  assert.equal(r.code, 1);
+  const j = JSON.parse(r.out);
+  assert.equal(j.passed, false);
+  assert.equal(j.seed, 9);
+  assert.equal(j.results.length, 2);
+  for (const res of j.results) {
+    for (const key of ['kind', 'of', 'wrt', 'passed', 'maxAbsErr', 'maxRelErr', 'worst', 'seed', 'line']) assert.ok(key in res, key);
+    assert.deepEqual(res.sizes, { N: 6, n: 3 });
+  }
+  assert.deepEqual([j.results[0].kind, j.results[0].of, j.results[0].wrt, j.results[0].passed, j.results[0].line], ['derivative', 'loss', 'w', true, 9]);
+  assert.deepEqual([j.results[1].kind, j.results[1].passed, j.results[1].line], ['claim', false, 10]);
+  assert.equal(j.results[1].worst.index.length, 2);
+  assert.ok(j.results[1].engine.differs);
+  // --of/--wrt filter; the seed reproduces.
+  const only = await run('check', f, '--json', '--seed', '9', '--dim', 'N=6', '--dim', 'n=3', '--of', 'loss', '--wrt', 'w');
+  assert.deepEqual(JSON.parse(only.out).results, j.results);
+  // g = grad(loss, w) has no derivative forms of its own: --of g checks d(g)/d(each variable it uses).
+  const fast = await run('check', f, '--json', '--seed', '9', '--fast', '--of', 'g');
+  assert.equal(fast.code, 0, fast.out);
+  const fj = JSON.parse(fast.out);
+  assert.deepEqual(fj.results.map((x: { of: string; wrt: string; mode: string }) => `${x.of}/${x.wrt}/${x.mode}`).sort(), ['g/X/fast', 'g/b/fast', 'g/w/fast', 'g/y/fast']);
+});
+
+test('mcalc check: usage errors exit 2; documents with errors print them and exit 1; Markdown lines are real lines', async () => {
+  const f = file('u.mcalc', `${NEURON}g = grad(loss, w)\n`);
+  for (const args of [['--of', 'nope'], ['--wrt', 'z'], ['--dim', 'q=3'], ['--dim', 'n'], ['--dim', 'n=0'], ['--seed', '-1'], ['--seed', 'x'], ['--eps', '0'], ['--points', '0']]) {
+    const r = await run('check', f, ...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, /mcalc: /);
+  }
+  assert.equal((await run('check', join(tmp, 'missing.mcalc'))).code, 2);
+  const broken = file('broken.mcalc', 'x: vector[n]\nf = x + y\ncheck d(f)/d(x) = 1\n');
+  const rb = await run('check', broken);
+  assert.equal(rb.code, 1);
+  assert.match(rb.err, /broken\.mcalc:2:9: error: Unknown name 'y'/);
+  const md = file('notes.md', `# Notes\n\nSome text.\n\n\`\`\`mcalc\n${NEURON}check d(loss)/d(b) = -2/N * sum((y - a) ⊗ (z > 0))\n\`\`\`\n`);
+  const rm = await run('check', md, '--json', '--seed', '1');
+  assert.equal(rm.code, 0, rm.out);
+  assert.equal(JSON.parse(rm.out).results[0].line, 14, 'line 14 of notes.md');
+  const synth = await run('check', f, '--of', 'z', '--wrt', 'w', '--seed', '2');
+  assert.equal(synth.code, 0);
+  assert.match(synth.out, /^✓ d\(z\)\/d\(w\)/);
+});
