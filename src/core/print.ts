@@ -88,6 +88,7 @@ export function printExpr(root: Node, mode: 'text' | 'latex', options: PrintOpti
           return mode === 'latex' ? `\\left(${r.text}\\right)` : `(${r.text})`;
         },
         plain: (a) => memo.get(a)!.text,
+        named: (a) => nameOf(a, top) !== undefined,
       };
       memo.set(n, { text: def.format(n, printer), prec: def.prec(n) });
       stack.pop();

@@ -51,7 +51,7 @@ function checkCase(source: string, wrtKind: Kind, form: DerivativeForm, seed: nu
   const x = a.variable(WRT[wrtKind])!;
   const env = randomEnv(seed, n, 2, a.variables);
   const value = evaluate(f, env);
-  if (!value.data.every((v) => Number.isFinite(v) && Math.abs(v) < 1e6) || minKinkDistance(f, env) < 1e-3) {
+  if (!value.data.every((v) => Number.isFinite(v) && Math.abs(v) < 1e6) || minKinkDistance(f, env, x.name) < 1e-3) {
     stats.skipped++;
     return;
   }

@@ -111,11 +111,15 @@ export function finiteDifferenceHessian(f: Node, x: Variable, env: EvalEnv, h: n
   return { fSize: n, xSize: n, data: H };
 }
 
-/** How close the point is to a kink of any non-smooth operator in f (Infinity when f is smooth). */
-export function minKinkDistance(f: Node, env: EvalEnv): number {
+/**
+ * How close the point is to a kink of a non-smooth operator in f (Infinity when f is smooth). With `wrt`,
+ * only kinks in the parts of f that depend on that variable count.
+ */
+export function minKinkDistance(f: Node, env: EvalEnv, wrt?: string): number {
   const values = evaluateAll([f], env);
   let min = Infinity;
   for (const node of values.keys()) {
+    if (wrt !== undefined && !node.vars.has(wrt)) continue;
     const def = opDef(node.op);
     if (def.kinkDistance) min = Math.min(min, def.kinkDistance(node, node.args.map((a) => values.get(a)!)));
   }

@@ -569,7 +569,7 @@ const transpose: OpDef = {
   prec: () => PREC.postfix,
   format(n, p) {
     const x = n.args[0];
-    if (x.op === 'inv') {
+    if (x.op === 'inv' && !p.named(x)) {
       const base = p.arg(x.args[0], PREC.postfix + 1);
       return p.mode === 'latex' ? `{${base}}^{-\\top}` : `${base}⁻ᵀ`;
     }

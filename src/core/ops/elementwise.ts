@@ -89,7 +89,7 @@ function unaryOp(f: UnaryFunction): OpDef {
     rule: {
       name: `${f.name} rule (element-wise: diagonal Jacobian)`,
       text: `d ${f.name}(u) = ${f.derivativeText} ⊗ du; ∂${f.name}(u)/∂u = diag(${f.derivativeText})`,
-      latex: `\\mathrm{d}\\,${f.latex('u', { mode: 'latex', arg: () => 'u', plain: () => 'u' })} = f'(u) \\otimes \\mathrm{d}u`,
+      latex: `\\mathrm{d}\\,${f.latex('u', { mode: 'latex', arg: () => 'u', plain: () => 'u', named: () => true })} = f'(u) \\otimes \\mathrm{d}u`,
     },
     prec: () => PREC.atom,
     format: (n, p) => (p.mode === 'latex' ? f.latex(p.plain(n.args[0]), p) : `${f.aliases?.[0] === 'σ' ? 'σ' : f.name}(${p.plain(n.args[0])})`),

@@ -74,6 +74,7 @@ const inv: OpDef = {
     if (x.shape.kind === 'scalar') return b.div(b.constant(1), x);
     if (x.op === 'inv') return (b.fired('(X⁻¹)⁻¹ → X'), x.args[0]);
     if (isIdentity(x)) return (b.fired('I⁻¹ → I'), x);
+    if (x.op === 'diag') return (b.fired('diag(v)⁻¹ → diag(1 ⊘ v)'), b.call('diag', b.div(b.constant(1), x.args[0])));
     return undefined;
   },
   jvp: (n, [t], b) => (t ? b.neg(b.matmul(b.matmul(n, t), n)) : null),

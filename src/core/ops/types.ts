@@ -32,6 +32,8 @@ export interface Printer {
   arg(node: Node, minPrec: number): string;
   /** Prints a child in a context that needs no parentheses (function argument). */
   plain(node: Node): string;
+  /** Whether a child prints as a name (a definition or a shared intermediate) rather than its expression. */
+  named(node: Node): boolean;
 }
 
 export interface DerivativeRule {
