@@ -1,6 +1,8 @@
 // `npm run bench [SECTION…]`: runs the bench sections in bench/sections/ (all, or those named) one after the
 // other and prints one JSON object { machine, sections: { name: result } }. A section is a file exporting an
 // async function (default export) that returns a JSON-serialisable object; add one by adding a file.
+// `npm run bench` runs an esbuild bundle of this (scripts/bench.mjs), i.e. the code as shipped; running the
+// .ts directly with tsx also works, a little slower.
 
 import { readdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -10,9 +12,10 @@ type Section = (options?: Record<string, unknown>) => Promise<Record<string, unk
 
 async function main(): Promise<number> {
   const dir = join(__dirname, 'sections');
+  const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
   const available = readdirSync(dir)
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => basename(f, '.ts'))
+    .filter((f) => f.endsWith(ext))
+    .map((f) => basename(f, ext))
     .sort();
   const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const unknown = requested.filter((r) => !available.includes(r));
@@ -24,8 +27,9 @@ async function main(): Promise<number> {
   const sections: Record<string, unknown> = {};
   for (const name of names) {
     process.stderr.write(`bench: ${name}…\n`);
-    const mod = (await import(join(dir, `${name}.ts`))) as { default?: Section };
-    const run = mod.default;
+    const mod = (await import(join(dir, `${name}${ext}`))) as { default?: Section | { default?: Section } };
+    // A bundled CommonJS section arrives wrapped once more: { default: module.exports }.
+    const run = typeof mod.default === 'function' ? mod.default : mod.default?.default;
     if (typeof run !== 'function') {
       sections[name] = { error: 'the section has no default export function' };
       continue;

@@ -49,11 +49,14 @@ export function isNamePart(ch: string): boolean {
   return NAME_PART.test(ch) && !NOT_NAME.has(ch);
 }
 
-/** Tokenizes the whole text; never throws. Comments (`#` to end of line) are dropped. */
-export function tokenize(text: string): Token[] {
+/**
+ * Tokenizes text[from, to) (offsets stay absolute); never throws. Comments (`#` to end of line) are dropped.
+ * The last token is `eof` at `to`.
+ */
+export function tokenize(text: string, from = 0, to = text.length): Token[] {
   const tokens: Token[] = [];
-  let i = 0;
-  const n = text.length;
+  let i = from;
+  const n = to;
   while (i < n) {
     const ch = text[i];
     if (ch === '\n') {
@@ -70,7 +73,7 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     if (isDigit(ch) || (ch === '.' && i + 1 < n && isDigit(text[i + 1]))) {
-      const m = /^(?:\d+\.\d+|\d+\.(?![*\/])|\d+|\.\d+)(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 64));
+      const m = /^(?:\d+\.\d+|\d+\.(?![*\/])|\d+|\.\d+)(?:[eE][+-]?\d+)?/.exec(text.slice(i, Math.min(n, i + 64)));
       const lit = m ? m[0] : ch;
       tokens.push({ kind: 'number', text: lit, start: i, end: i + lit.length, value: Number(lit) });
       i += lit.length;

@@ -51,16 +51,15 @@ class LineError extends Error {
 }
 
 export function parse(text: string): ParseResult {
-  const tokens = tokenize(text);
   const statements: Statement[] = [];
   const problems: ParseProblem[] = [];
-  let i = 0;
-  while (i < tokens.length && tokens[i].kind !== 'eof') {
-    let j = i;
-    while (tokens[j].kind !== 'newline' && tokens[j].kind !== 'eof') j++;
-    if (j > i) {
-      const line = tokens.slice(i, j);
-      line.push({ kind: 'eof', text: '', start: tokens[j].start, end: tokens[j].start });
+  // Line by line: each line's tokens are short-lived, which keeps the garbage collector's work small.
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = tokenize(text, start, end);
+    start = end + 1;
+    if (line.length > 1) {
       try {
         statements.push(drive(new LineParser(line).statement()));
       } catch (e) {
@@ -70,7 +69,6 @@ export function parse(text: string): ParseResult {
         } else throw e;
       }
     }
-    i = tokens[j].kind === 'newline' ? j + 1 : j;
   }
   return { statements, problems };
 }
