@@ -34,18 +34,47 @@ function shapeKey(s: Shape): string {
   }
 }
 
+/** Small integer hashes of strings (operator names, attributes, shape keys), computed once each. */
+const stringHashes = new Map<string, number>();
+function hashString(s: string): number {
+  let h = stringHashes.get(s);
+  if (h === undefined) {
+    h = 0x811c9dc5;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    stringHashes.set(s, h);
+  }
+  return h;
+}
+
+function mix(h: number, x: number): number {
+  h = Math.imul(h ^ x, 0x9e3779b1);
+  return h ^ (h >>> 15);
+}
+
+function attrHash(attr: Attr): number {
+  if (attr === undefined) return 0;
+  if (typeof attr === 'string') return hashString('$' + attr);
+  return Number.isInteger(attr) ? attr | 0 : hashString(String(attr));
+}
+
 export class Graph {
-  private readonly table = new Map<string, Node>();
+  /** Hash → node(s); numeric hashes avoid building a key string for every lookup. */
+  private readonly table = new Map<number, Node | Node[]>();
+  private count = 0;
   private nextId = 1;
 
   /** Interns a node. Callers are responsible for the shape being right (see builder.ts). */
   intern(op: string, args: readonly Node[], shape: Shape, attr?: Attr): Node {
     // An operator's shape follows from its arguments and attribute; only leaves need the shape in the key.
-    let key = attr === undefined ? op : op + (typeof attr === 'number' ? '#' : '$') + attr;
-    if (args.length === 0) key += '|' + shapeKey(shape);
-    for (let i = 0; i < args.length; i++) key += ',' + args[i].id;
-    const hit = this.table.get(key);
-    if (hit) return hit;
+    let h = mix(hashString(op), attrHash(attr));
+    if (args.length === 0) h = mix(h, hashString(shapeKey(shape)));
+    for (let i = 0; i < args.length; i++) h = mix(h, args[i].id);
+    const hit = this.table.get(h);
+    if (hit !== undefined) {
+      if (Array.isArray(hit)) {
+        for (const n of hit) if (same(n, op, args, shape, attr)) return n;
+      } else if (same(hit, op, args, shape, attr)) return hit;
+    }
     let vars: ReadonlySet<string> = EMPTY;
     if (op === 'var') vars = new Set([String(attr)]);
     else if (op === 'tangent') vars = new Set(['∂' + String(attr)]);
@@ -61,13 +90,22 @@ export class Graph {
       }
     }
     const node: Node = { id: this.nextId++, op, args: args.slice(), shape, attr, vars };
-    this.table.set(key, node);
+    if (hit === undefined) this.table.set(h, node);
+    else if (Array.isArray(hit)) hit.push(node);
+    else this.table.set(h, [hit, node]);
+    this.count++;
     return node;
   }
 
   get size(): number {
-    return this.table.size;
+    return this.count;
   }
+}
+
+function same(n: Node, op: string, args: readonly Node[], shape: Shape, attr: Attr): boolean {
+  if (n.op !== op || !Object.is(n.attr, attr) || n.args.length !== args.length) return false;
+  for (let i = 0; i < args.length; i++) if (n.args[i] !== args[i]) return false;
+  return args.length > 0 || shapeKey(n.shape) === shapeKey(shape);
 }
 
 export function dependsOn(node: Node, variable: string): boolean {
