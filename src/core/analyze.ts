@@ -95,8 +95,8 @@ export interface Analysis {
   definitions: DefinitionInfo[];
   derivatives: DerivativeInfo[];
   claims: ClaimInfo[];
-  /** Hover entries, sorted by start offset. */
-  hovers: HoverEntry[];
+  /** The innermost name or subexpression at an offset, with its shape (and derivative, if it is one). */
+  hoverAt(offset: number): (HoverEntry & { text: string }) | undefined;
   variable(name: string): VariableInfo | undefined;
   definition(name: string): DefinitionInfo | undefined;
 }
@@ -137,7 +137,6 @@ class Analyzer {
   private readonly derivativeInfos = new Map<DerivativeExpr, DerivativeInfo>();
   readonly derivatives: DerivativeInfo[] = [];
   readonly claims: ClaimInfo[] = [];
-  readonly hovers: HoverEntry[] = [];
   private statements: Statement[] = [];
 
   constructor(
@@ -175,28 +174,6 @@ class Analyzer {
     this.collectDeclarations();
     for (const name of this.definitionOrder()) this.buildDefinition(name);
     for (const s of this.statements) if (s.kind === 'claim') this.claim(s);
-    this.sortHovers();
-  }
-
-  /** Hovers are collected per line (statements are lines), so sorting them is cheap. */
-  private readonly hoverBuckets: HoverEntry[][] = [];
-  private hoverLine = 0;
-
-  private atStatement(span: Span): void {
-    this.hoverLine = this.lines.positionAt(span.start).line;
-  }
-
-  private pushHover(h: HoverEntry): void {
-    (this.hoverBuckets[this.hoverLine] ??= []).push(h);
-  }
-
-  /** Sorted by start (outer before inner). */
-  private sortHovers(): void {
-    for (const bucket of this.hoverBuckets) {
-      if (!bucket) continue;
-      if (bucket.length > 1) bucket.sort((x, y) => x.start - y.start || y.end - x.end);
-      for (const h of bucket) this.hovers.push(h);
-    }
   }
 
   result(): Analysis {
@@ -213,7 +190,7 @@ class Analyzer {
       definitions: [...defs.values()].map((d) => d.info),
       derivatives: this.derivatives,
       claims: this.claims,
-      hovers: this.hovers,
+      hoverAt: (offset) => this.hoverAt(offset),
       variable: (name) => variables.get(name),
       definition: (name) => defs.get(name)?.info,
     };
@@ -248,7 +225,6 @@ class Analyzer {
 
   private collectDeclarations(): void {
     for (const s of this.statements) {
-      this.atStatement(s.span);
       if (s.kind === 'dim') {
         for (const n of s.names) if (!this.reservedName(n.name, n.span)) this.declareDim(n.name, n.span, true);
       } else if (s.kind === 'declare') {
@@ -272,7 +248,6 @@ class Analyzer {
           }
           const info: VariableInfo = { name: n.name, shape, range: this.lines.range(n.span.start, n.span.end), node: this.b.variable(n.name, shape) };
           this.variables.set(n.name, info);
-          this.pushHover({ start: n.span.start, end: n.span.end, text: n.name, shape });
         }
       } else if (s.kind === 'define') {
         const name = s.name.name;
@@ -349,28 +324,22 @@ class Analyzer {
 
   private buildDefinition(name: string): void {
     const d = this.defs.get(name)!;
-    const line = this.hoverLine;
-    this.atStatement(d.stmt.span);
     const node = this.buildExpr(d.stmt.expr, name);
     const info = d.stmt.expr.kind === 'derivative' ? this.derivativeInfos.get(d.stmt.expr) : undefined;
     if (info) d.info.derivative = info;
     const value: Resolved = node ? { kind: 'value', node } : info ? { kind: 'tensor', dims: info.shapes[this.layout].dims } : { kind: 'failed' };
     d.value = value;
-    const nameSpan = d.stmt.name.span;
     if (value.kind === 'value') {
       d.info.node = value.node;
       d.info.shape = value.node.shape;
-      this.pushHover({ start: nameSpan.start, end: nameSpan.end, text: name, shape: value.node.shape, ...(info ? { derivative: info } : {}) });
-    } else if (value.kind === 'tensor' && info) {
-      this.pushHover({ start: nameSpan.start, end: nameSpan.end, text: name, derivative: info });
     }
-    this.hoverLine = line; // built on demand from another statement: go back to its line
   }
 
   // ---- expressions ------------------------------------------------------------------------------------------
 
-  private hover(e: Expr, node: Node, note?: string): Node {
-    this.pushHover(note ? { start: e.span.start, end: e.span.end, shape: node.shape, note } : { start: e.span.start, end: e.span.end, shape: node.shape });
+  /** Records the node of an expression, for hovers. */
+  private hover(e: Expr, node: Node): Node {
+    e.ir = node;
     return node;
   }
 
@@ -507,11 +476,11 @@ class Analyzer {
       if (this.cyclic.has(e.span.start)) return undefined;
       if (!d.value) this.buildDefinition(e.name); // only if reached outside the dependency order
       const r = d.value!;
-      if (r.kind === 'value') return this.hover(e, r.node, `defined as ${d.info.exprText}`);
+      if (r.kind === 'value') return this.hover(e, r.node);
       if (r.kind === 'tensor') this.report(e.span, `'${e.name}' is ${tensorPhrase(r.dims)}, which cannot be used inside an expression.`, 'tensor-in-expression');
       return undefined;
     }
-    if (this.dims.has(e.name)) return this.hover(e, this.b.size(e.name), 'a dimension, used as its size');
+    if (this.dims.has(e.name)) return this.hover(e, this.b.size(e.name));
     if (surfaceFunction(e.name)) {
       this.report(e.span, `'${e.name}' is a function: call it with arguments, e.g. ${surfaceFunction(e.name)!.signature}.`, 'function-as-value');
       return undefined;
@@ -560,7 +529,6 @@ class Analyzer {
       }
       return undefined;
     }
-    this.pushHover({ start: e.wrt.span.start, end: e.wrt.span.end, text: wrtName, shape: v.shape });
     if (!of) return undefined;
     const shapes = {} as DerivativeInfo['shapes'];
     for (const layout of LAYOUTS) {
@@ -587,7 +555,6 @@ class Analyzer {
     };
     this.derivatives.push(info);
     this.derivativeInfos.set(e, info);
-    this.pushHover({ start: e.span.start, end: e.span.end, text: info.text, derivative: info, ...(active.shape ? { shape: active.shape } : {}) });
     if (!of.vars.has(wrtName)) {
       this.report(e.span, `${info.ofText} does not depend on ${wrtName}, so this derivative is zero.`, 'zero-derivative', 'information');
     }
@@ -597,7 +564,6 @@ class Analyzer {
   // ---- claims ---------------------------------------------------------------------------------------------
 
   private claim(s: Extract<Statement, { kind: 'claim' }>): void {
-    this.atStatement(s.span);
     const formula = this.buildExpr(s.right);
     const base = {
       range: this.lines.range(s.span.start, s.span.end),
@@ -612,7 +578,6 @@ class Analyzer {
       left = this.derivativeInfos.get(s.left);
     } else if (s.left.kind === 'name' && this.defs.get(s.left.name)?.stmt.expr.kind === 'derivative') {
       left = this.defs.get(s.left.name)!.info.derivative;
-      if (left) this.pushHover({ start: s.left.span.start, end: s.left.span.end, text: s.left.name, derivative: left, ...(left.node ? { shape: left.node.shape } : {}) });
     } else {
       this.buildExpr(s.left);
       this.report(s.left.span, "A claim's left side must be a derivative, like d(f)/d(x) or grad(f, x).", 'claim-not-derivative', 'error', 'Write `check d(f)/d(x) = <your formula>`.');
@@ -642,6 +607,85 @@ class Analyzer {
       hints.length ? `${capitalise(hints.join(', or '))}.` : undefined,
       fixes,
     );
+  }
+
+  // ---- hovers (answered from the annotated syntax tree: nothing is stored per subexpression) ---------------
+
+  hoverAt(offset: number): (HoverEntry & { text: string }) | undefined {
+    const stmts = this.statements;
+    let lo = 0;
+    let hi = stmts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = stmts[mid];
+      if (offset < s.span.start) hi = mid - 1;
+      else if (offset >= Math.max(s.span.end, s.span.start + 1)) lo = mid + 1;
+      else {
+        const h = this.hoverIn(s, offset);
+        return h && { ...h, text: h.text ?? this.text.slice(h.start, h.end) };
+      }
+    }
+    return undefined;
+  }
+
+  private hoverIn(s: Statement, offset: number): HoverEntry | undefined {
+    const at = (sp: Span) => sp.start <= offset && offset < Math.max(sp.end, sp.start + 1);
+    switch (s.kind) {
+      case 'dim':
+        return undefined;
+      case 'declare': {
+        const n = s.names.find((x) => at(x.span));
+        const v = n && this.variables.get(n.name);
+        return v && this.lines.offsetAt(v.range.start) === n.span.start ? { start: n.span.start, end: n.span.end, text: n.name, shape: v.shape } : undefined;
+      }
+      case 'define': {
+        const d = this.defs.get(s.name.name);
+        if (at(s.name.span)) {
+          if (!d || d.stmt !== s) return undefined;
+          const info = d.info.derivative;
+          const base = { start: s.name.span.start, end: s.name.span.end, text: s.name.name };
+          if (d.info.shape) return { ...base, shape: d.info.shape, ...(info ? { derivative: info } : {}) };
+          return info ? { ...base, derivative: info } : undefined;
+        }
+        return at(s.expr.span) ? this.hoverInExpr(s.expr, offset) : undefined;
+      }
+      case 'claim': {
+        if (at(s.left.span)) {
+          if (s.left.kind === 'name') {
+            const info = this.defs.get(s.left.name)?.info.derivative;
+            if (info) return { start: s.left.span.start, end: s.left.span.end, text: s.left.name, derivative: info, ...(info.node ? { shape: info.node.shape } : {}) };
+          }
+          return this.hoverInExpr(s.left, offset);
+        }
+        return at(s.right.span) ? this.hoverInExpr(s.right, offset) : undefined;
+      }
+    }
+  }
+
+  /** The innermost analysed node of `root` containing the offset. */
+  private hoverInExpr(root: Expr, offset: number): HoverEntry | undefined {
+    const at = (sp: Span) => sp.start <= offset && offset < Math.max(sp.end, sp.start + 1);
+    let best: HoverEntry | undefined;
+    for (let e: Expr | undefined = root; e; e = children(e).find((c) => at(c.span))) {
+      if (e.kind === 'derivative') {
+        const info = this.derivativeInfos.get(e);
+        if (at(e.wrt.span)) {
+          const v = this.variables.get(e.wrt.name);
+          return v ? { start: e.wrt.span.start, end: e.wrt.span.end, text: e.wrt.name, shape: v.shape } : best;
+        }
+        if (info) best = { start: e.span.start, end: e.span.end, text: info.text, derivative: info, ...(info.node ? { shape: info.node.shape } : {}) };
+      } else if (e.ir) {
+        best = { start: e.span.start, end: e.span.end, shape: e.ir.shape, ...this.noteFor(e) };
+      }
+    }
+    return best;
+  }
+
+  private noteFor(e: Expr): { note?: string } {
+    if (e.kind !== 'name' || this.variables.has(e.name)) return {};
+    const d = this.defs.get(e.name);
+    if (d) return { note: `defined as ${d.info.exprText}` };
+    return this.dims.has(e.name) ? { note: 'a dimension, used as its size' } : {};
   }
 }
 
@@ -699,21 +743,5 @@ export function derivativeOf(a: Analysis, ofName: string, wrtName: string, form:
 
 /** The innermost hover entry at an offset (with its source text), or undefined. */
 export function hoverAt(a: Analysis, offset: number): (HoverEntry & { text: string }) | undefined {
-  const hs = a.hovers;
-  // Entries are sorted by start; only entries starting at or before the offset can contain it.
-  let lo = 0;
-  let hi = hs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (hs[mid].start <= offset) lo = mid + 1;
-    else hi = mid;
-  }
-  let best: HoverEntry | undefined;
-  const line = a.lines.positionAt(offset).line;
-  const lineStart = a.lines.lineStart(line);
-  for (let i = lo - 1; i >= 0 && hs[i].start >= lineStart; i--) {
-    const h = hs[i];
-    if (h.start <= offset && offset < Math.max(h.end, h.start + 1) && (!best || h.end - h.start < best.end - best.start)) best = h;
-  }
-  return best && { ...best, text: best.text ?? a.text.slice(best.start, best.end) };
+  return a.hoverAt(offset);
 }

@@ -7,7 +7,12 @@ export interface Span {
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '^' | 'hadamard' | 'ediv' | 'dot' | '>' | '<' | '>=' | '<=';
 
-export type Expr =
+/** Filled in by the analysis: the expression's node, when it analysed cleanly. */
+export interface Resolved {
+  ir?: import('./ir.ts').Node;
+}
+
+export type Expr = (
   | { kind: 'number'; span: Span; value: number; text: string }
   | { kind: 'name'; span: Span; name: string }
   | { kind: 'vector'; span: Span; elements: Expr[] }
@@ -18,11 +23,13 @@ export type Expr =
   | { kind: 'call'; span: Span; callee: string; calleeSpan: Span; args: Expr[] }
   | DerivativeExpr
   /** Placeholder for text that did not parse; its diagnostic is already reported. */
-  | { kind: 'error'; span: Span };
+  | { kind: 'error'; span: Span }
+) &
+  Resolved;
 
 export type DerivativeKind = 'jacobian' | 'grad' | 'hessian';
 
-export interface DerivativeExpr {
+export interface DerivativeExpr extends Resolved {
   kind: 'derivative';
   span: Span;
   form: DerivativeKind;
