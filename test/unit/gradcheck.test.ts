@@ -63,6 +63,16 @@ test('a wrong claim fails, says where it departs from the engine and shows the e
   }
 });
 
+test('a claim right on one piece only (it forgot 1[z > 0]) fails: points are sampled until every piece is exercised', () => {
+  const doc = 'dim n\nb, y: scalar\nw, x: vector[n]\nz = w · x + b\na = max(0, z)\nloss = (y - a)^2\ncheck d(loss)/d(w) = -2*(y - a)*xᵀ\n';
+  const a = analyze(doc);
+  for (let seed = 1; seed <= 25; seed++) {
+    const r = checkDocument(a, { seed }).results.find((x) => x.kind === 'claim')!;
+    assert.equal(r.status, 'fail', `seed ${seed}: ${r.note ?? ''}`);
+    assert.match(r.note ?? '', /mcalc's result: -2 \* \(y - a\) \* \(z > 0\) \* xᵀ/);
+  }
+});
+
 test('derivative forms without a claim are checked too (the engine proving itself), including Hessians and tensors', () => {
   const src = `${NEURON}g = grad(loss, w)\nJ = d(a)/d(w)\nH = hessian(sum(exp(w)) * norm(w), w)\nT = d(X * w)/d(X)\ndim m\nB: matrix[n, n]\ncheck hessian(wᵀ * B * w, w) = B + Bᵀ\n`;
   const a = analyze(src);

@@ -20,7 +20,8 @@
 // symbolic values use the reference evaluator.
 
 import { type Analysis, type ClaimInfo, type DerivativeInfo, derivativeOf } from '../analyze.ts';
-import { deriveResult, formatResult } from '../diff/derivation.ts';
+import { definitionNames, deriveResult, formatResult } from '../diff/derivation.ts';
+import { toText } from '../print.ts';
 import { type Variable, gradient, jvp, lowerDerivatives } from '../diff/engine.ts';
 import { type Node, topoOrder } from '../ir.ts';
 import { opDef } from '../ops/registry.ts';
@@ -696,6 +697,24 @@ function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckR
     return undefined;
   }
 
+  // ---- branch coverage --------------------------------------------------------------------------------------
+  // A piecewise f (relu, max, abs, comparisons) must be seen on both sides of each kink: a claim that forgot
+  // 1[z > 0] agrees with finite differences wherever z > 0, so points keep coming (up to `extraPoints` more)
+  // until every piece has been exercised.
+  const branching = topoOrder([f]).filter((n) => n.vars.has(x.name) && opDef(n.op).branch);
+  const seen = new Map<Node, number>(); // bit 1: branch 0 seen, bit 2: branch 1 seen
+  const recordBranches = (env: EvalEnv) => {
+    if (!branching.length) return;
+    const values = evaluateAll([f], env);
+    for (const n of branching) {
+      const sides = opDef(n.op).branch!(n, n.args.map((arg) => values.get(arg)!));
+      let mask = seen.get(n) ?? 0;
+      for (let i = 0; i < sides.length; i++) mask |= sides[i] ? 2 : 1;
+      seen.set(n, mask);
+    }
+  };
+  const uncovered = () => branching.filter((n) => seen.get(n) !== 3);
+
   // ---- points --------------------------------------------------------------------------------------------
   const res: CheckResult = { ...base };
   let worstRatio = -1;
@@ -703,8 +722,10 @@ function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckR
   let differs: { index: number[]; claim: number; engine: number } | undefined;
   let failed = false;
   let fatal: string | undefined;
-  for (let p = 0; p < o.points && !failed; p++) {
+  const extraPoints = 20;
+  for (let p = 0; (p < o.points || (p < o.points + extraPoints && uncovered().length > 0)) && !failed; p++) {
     let outcome: PointOutcome | undefined;
+    let pointEnv: EvalEnv | undefined;
     let lastKink = Infinity;
     let lastDomain = '';
     for (let attempt = 0; attempt < o.maxAttempts; attempt++) {
@@ -713,6 +734,7 @@ function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckR
       const r = evaluatePoint(env);
       if (r.kind === 'ok') {
         outcome = r;
+        pointEnv = env;
         break;
       }
       if (r.kind === 'kink') {
@@ -733,6 +755,7 @@ function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckR
       break;
     }
     res.points++;
+    recordBranches(pointEnv!);
     const c = outcome.primary;
     res.maxAbsErr = Math.max(res.maxAbsErr, c.maxAbs);
     res.maxRelErr = Math.max(res.maxRelErr, c.maxRel);
@@ -787,6 +810,11 @@ function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckR
       notes.push(`the symbolic derivative disagrees with finite differences: please report this (result: ${engineText})`);
     }
     res.note = notes.join('; ');
+  } else if (uncovered().length) {
+    // Not a failure, but not a full pass either: say which piece was never exercised.
+    const names = definitionNames(a);
+    const b0 = uncovered().map((n) => `${toText(n, { names })} was ${seen.get(n) === 2 ? 'always on its upper' : 'always on its lower'} branch`);
+    res.note = `only part of a piecewise function was checked: ${b0.join('; ')} at ${res.points} points`;
   } else if (res.resampled.kink + res.resampled.domain > 0) {
     res.note = `re-sampled ${res.resampled.kink ? `${res.resampled.kink}× near a kink` : ''}${res.resampled.kink && res.resampled.domain ? ', ' : ''}${res.resampled.domain ? `${res.resampled.domain}× outside the domain` : ''}`;
   }

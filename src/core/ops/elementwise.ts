@@ -95,7 +95,7 @@ function unaryOp(f: UnaryFunction): OpDef {
     format: (n, p) => (p.mode === 'latex' ? f.latex(p.plain(n.args[0]), p) : `${f.aliases?.[0] === 'σ' ? 'σ' : f.name}(${p.plain(n.args[0])})`),
     evaluate: (_n, [a]) => map1(a, f.fn),
     ...(UNARY_JS[f.name] ? { emitElement: ([a]: readonly string[]) => UNARY_JS[f.name](a) } : {}),
-    ...(f.kinkAtZero ? { kinkDistance: (_n: Node, [a]: readonly Tensor[]) => minAbs(a.data) } : {}),
+    ...(f.kinkAtZero ? { kinkDistance: (_n: Node, [a]: readonly Tensor[]) => minAbs(a.data), branch: (_n: Node, [a]: readonly Tensor[]) => a.data.map((v) => (v > 0 ? 1 : 0)) } : {}),
   } as OpDef;
 }
 
@@ -148,6 +148,7 @@ function extremumOp(name: 'max' | 'min'): OpDef {
     evaluate: (_n, [a, c]) => map2(a, c, Math[name]),
     emitElement: ([a, c]: readonly string[]) => `Math.${name}(${a}, ${c})`,
     kinkDistance: (_n: Node, [a, c]: readonly Tensor[]) => minAbsDiff(a, c),
+    branch: (_n: Node, [a, c]: readonly Tensor[]) => map2(a, c, (x, y) => (x > y ? 1 : 0)).data,
   } as OpDef;
 }
 
@@ -183,6 +184,7 @@ function comparisonOp(c: (typeof COMPARISONS)[number]): OpDef {
     evaluate: (_n, [a, b]) => map2(a, b, c.fn),
     emitElement: ([a, b]: readonly string[]) => `(${a} ${c.sym} ${b} ? 1 : 0)`,
     kinkDistance: (_n: Node, [a, b]: readonly Tensor[]) => minAbsDiff(a, b),
+    branch: (_n: Node, [a, b]: readonly Tensor[]) => map2(a, b, c.fn).data,
   } as OpDef;
 }
 

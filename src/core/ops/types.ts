@@ -66,6 +66,11 @@ export interface OpDef {
   /** Distance of the arguments from a point where the operator is not differentiable (kinks of max, relu…). */
   kinkDistance?(node: Node, args: readonly Tensor[]): number;
   /**
+   * Which side of its kink each element is on (0 or 1): gradient checks sample until every piece of a
+   * piecewise function has been exercised, so a claim that is right on one piece only cannot pass.
+   */
+  branch?(node: Node, args: readonly Tensor[]): ArrayLike<number>;
+  /**
    * Compiled evaluation (numeric/compile.ts) of an operator applied element by element, with scalar expansion:
    * the JavaScript expression of one result element, given its arguments' elements as atoms (identifiers,
    * array reads or parenthesised literals, possibly repeated). It may use only `Math` and the atoms, and must be
