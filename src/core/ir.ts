@@ -3,7 +3,7 @@
 // memoise per node, and deep nests do not swell. Smart construction (with simplification) lives in
 // `builder.ts`; this file only interns.
 
-import { type Dim, type Shape, formatShape } from './shape.ts';
+import type { Dim, Shape } from './shape.ts';
 
 export type Attr = number | string | undefined;
 
@@ -16,7 +16,6 @@ export interface Node {
   readonly attr: Attr;
   /** Names of the variables this node depends on (shared sets; never mutated). */
   readonly vars: ReadonlySet<string>;
-  /** Number of distinct nodes in this node's DAG, a measure of expression size (computed on demand). */
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
@@ -108,10 +107,6 @@ function same(n: Node, op: string, args: readonly Node[], shape: Shape, attr: At
   return args.length > 0 || shapeKey(n.shape) === shapeKey(shape);
 }
 
-export function dependsOn(node: Node, variable: string): boolean {
-  return node.vars.has(variable);
-}
-
 /** Post-order (arguments before users) list of the distinct nodes reachable from the roots. Iterative. */
 export function topoOrder(roots: readonly Node[], descend: (n: Node) => boolean = () => true): Node[] {
   const order: Node[] = [];
@@ -142,17 +137,6 @@ export function topoOrder(roots: readonly Node[], descend: (n: Node) => boolean 
 /** Distinct node count of a DAG: the size measure for "no expression swell". */
 export function dagSize(...roots: Node[]): number {
   return topoOrder(roots).length;
-}
-
-/** How many times each node is used as an argument within the DAG of `roots`. */
-export function useCounts(roots: readonly Node[]): Map<number, number> {
-  const counts = new Map<number, number>();
-  for (const n of topoOrder(roots)) for (const a of n.args) counts.set(a.id, (counts.get(a.id) ?? 0) + 1);
-  return counts;
-}
-
-export function describeNode(n: Node): string {
-  return `${n.op}${n.attr === undefined ? '' : `<${n.attr}>`}#${n.id}: ${formatShape(n.shape)}`;
 }
 
 export type { Dim };

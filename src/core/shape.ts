@@ -83,10 +83,6 @@ export function dimsOf(s: Shape): Dim[] {
   }
 }
 
-export function formatDim(d: Dim): string {
-  return String(d);
-}
-
 export function formatShape(s: Shape): string {
   switch (s.kind) {
     case 'scalar':
@@ -103,13 +99,6 @@ export function formatShape(s: Shape): string {
 /** `m×n` form: scalar 1×1, vector[n] n×1, row 1×n. */
 export function formatAsMatrix(s: Shape): string {
   return `${rows(s)}×${cols(s)}`;
-}
-
-export function isScalar(s: Shape): boolean {
-  return s.kind === 'scalar';
-}
-export function isVectorLike(s: Shape): boolean {
-  return s.kind === 'vector' || s.kind === 'row';
 }
 
 // ---- Jacobian shapes ------------------------------------------------------------------------------------
@@ -133,11 +122,6 @@ export function jacobianShape(f: Shape, x: Shape, layout: Layout): { dims: Dim[]
   else numerator = [fd[0], fd[1]];
   const dims: Dim[] = layout === 'numerator' ? numerator : [numerator[1], numerator[0]];
   return { dims, shape: matrixToShape(dims[0], dims[1]) };
-}
-
-/** grad(f, x): always x's shape. */
-export function gradientShape(x: Shape): Shape {
-  return x;
 }
 
 /** hessian(f, x) for scalar f: x scalar → scalar, x vector[n] → n×n. */
