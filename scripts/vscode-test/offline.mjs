@@ -214,6 +214,28 @@ async function runPhase({ browser, base, port, r, phase, artifacts, outDir, dead
   }
 }
 
+/** The first visible element matching the check inside any frame (webviews render in nested iframes). */
+async function findInFrames(page, check, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const found = await frame
+        .evaluate(({ selector, text }) => {
+          for (const el of document.querySelectorAll(selector)) {
+            const content = el.textContent ?? '';
+            const box = el.getBoundingClientRect();
+            if (box.width > 0 && box.height > 0 && (!text || content.includes(text))) return content.slice(0, 400) || '(no text)';
+          }
+          return null;
+        }, check)
+        .catch(() => null);
+      if (found !== null) return found;
+    }
+    await sleep(200);
+  }
+  return null;
+}
+
 /** Checks the workbench DOM as asked, then takes the screenshot and answers the host. */
 async function takeScreenshot(page, dir, requestFile, name, outDir) {
   const request = JSON.parse(readFileSync(join(dir, requestFile), 'utf8'));
@@ -221,6 +243,10 @@ async function takeScreenshot(page, dir, requestFile, name, outDir) {
   const answer = { file: `test-results/${name}.png`, bytes: 0, found: [] };
   try {
     for (const check of request.checks ?? []) {
+      if (check.frame === 'webview') {
+        answer.found.push(await findInFrames(page, check));
+        continue;
+      }
       try {
         const handle = await page.waitForFunction(
           ({ selector, text }) => {

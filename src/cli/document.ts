@@ -1,6 +1,6 @@
 // Reading a document for a CLI command and reporting its errors the way compilers do.
 
-import { analyzeDocument, type DocumentAnalysis } from '../extension/analysisCache.ts';
+import { analyzeDocument, type DocumentAnalysis } from '../core/document.ts';
 import type { Analysis } from '../core/analyze.ts';
 import type { Layout } from '../core/shape.ts';
 import type { Range } from '../core/source.ts';

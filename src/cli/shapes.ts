@@ -1,6 +1,6 @@
 // `mcalc shapes FILE…`: every definition's and derivative form's shape, and all diagnostics.
 
-import { analyzeDocument } from '../extension/analysisCache.ts';
+import { analyzeDocument } from '../core/document.ts';
 import type { Analysis } from '../core/analyze.ts';
 import { derivativeShapeText } from '../core/presentation.ts';
 import { type Layout, LAYOUTS, formatShape } from '../core/shape.ts';

@@ -69,3 +69,22 @@ export function outline(a: Analysis): OutlineItem[] {
   items.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
   return items;
 }
+
+/**
+ * The derivative form at an offset: the innermost one containing it, else the first on its line (so a cursor
+ * anywhere on `g = d(loss)/d(w)` finds it).
+ */
+export function derivativeAt(a: Analysis, offset: number): DerivativeInfo | undefined {
+  const pos = a.lines.positionAt(offset);
+  let best: DerivativeInfo | undefined;
+  let bestLength = Infinity;
+  for (const d of a.derivatives) {
+    const start = a.lines.offsetAt(d.range.start);
+    const end = a.lines.offsetAt(d.range.end);
+    if (start <= offset && offset <= end && end - start < bestLength) {
+      best = d;
+      bestLength = end - start;
+    }
+  }
+  return best ?? a.derivatives.find((d) => d.range.start.line === pos.line);
+}

@@ -7,6 +7,8 @@ import { registerDiagnostics } from './diagnostics.ts';
 import { registerHover } from './hover.ts';
 import { registerSymbols } from './symbols.ts';
 import { registerCodeActions } from './codeActions.ts';
+import { registerCodeLenses } from './codeLens.ts';
+import { registerCommands } from './commands.ts';
 import { Context } from './context.ts';
 
 export function activate(extensionContext: vscode.ExtensionContext): void {
@@ -15,6 +17,8 @@ export function activate(extensionContext: vscode.ExtensionContext): void {
   registerHover(ctx);
   registerSymbols(ctx);
   registerCodeActions(ctx);
+  registerCodeLenses(ctx);
+  registerCommands(ctx);
 }
 
 export function deactivate(): void {}

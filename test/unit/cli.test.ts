@@ -97,7 +97,7 @@ test('derive: text, LaTeX and the JSON record', async () => {
   assert.match(json.result.latex, /\\mathbf\{x\}/);
   assert.deepEqual([...new Set(json.steps.map((s: { step: number }) => s.step))], [1, 2, 3, 4]);
   const latex = await run('derive', neuron, '--of', 'loss', '--wrt', 'b', '--format', 'latex');
-  assert.match(latex.out, /= -2 \\, \\left\(y - a\\right\) \\, \\mathbb\{1\}\\left\[z > 0\\right\]/);
+  assert.match(latex.out, /= -2 \\, \\left\(y - a\\right\) \\, \\mathbb\{I\}\\left\[z > 0\\right\]/);
   const bad = await run('derive', neuron, '--of', 'nope', '--wrt', 'w');
   assert.equal(bad.code, 2);
   assert.match(bad.err, /no definition named 'nope'/);

@@ -69,6 +69,8 @@ export interface CheckOptions {
   of?: string;
   /** …and/or with respect to this variable. Without matching forms, d(of)/d(wrt) is checked anyway. */
   wrt?: string;
+  /** Only the claims and derivative forms that start on these lines (0-based, analysis coordinates). */
+  lines?: readonly number[];
   /** Kink margin in steps (default 10): points closer than margin·step to a kink are re-sampled. */
   kinkMargin?: number;
   /** Polled between finite differences; returning true aborts with CheckCancelled. */
@@ -826,7 +828,8 @@ function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckR
 /** Checks every claim and derivative form (filtered by `of`/`wrt`). Throws CheckUsageError for bad options. */
 export function checkDocument(a: Analysis, options: CheckOptions = {}): CheckReport {
   const o = resolveOptions(a, options);
-  const targets = checkTargets(a, options);
+  const lines = options.lines && new Set(options.lines);
+  const targets = checkTargets(a, options).filter((t) => !lines || lines.has(t.range.start.line));
   const results: CheckResult[] = [];
   for (const t of targets) {
     const r = runTarget(a, t, o);

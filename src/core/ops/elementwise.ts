@@ -140,7 +140,7 @@ function extremumOp(name: 'max' | 'min'): OpDef {
     rule: {
       name: `${name} rule (piecewise)`,
       text: `d ${name}(u, v) = 1[u ${sym} v] ⊗ du + 1[v ${sym} u] ⊗ dv (subgradient 0 at a tie)`,
-      latex: `\\mathrm{d}\\,\\${name}(u, v) = \\mathbb{1}[u ${sym} v] \\otimes \\mathrm{d}u + \\mathbb{1}[v ${sym} u] \\otimes \\mathrm{d}v`,
+      latex: `\\mathrm{d}\\,\\${name}(u, v) = \\mathbb{I}[u ${sym} v] \\otimes \\mathrm{d}u + \\mathbb{I}[v ${sym} u] \\otimes \\mathrm{d}v`,
     },
     prec: () => PREC.atom,
     format: (n, p) =>
@@ -175,11 +175,11 @@ function comparisonOp(c: (typeof COMPARISONS)[number]): OpDef {
     jvp: () => null,
     vjp: (n, _s, k, b) => b.zero(n.args[k].shape),
     examples: [{ expr: `(x ${c.sym} y)`, wrt: 'x' }],
-    rule: { name: 'indicator rule', text: `d 1[u ${c.sym} v] = 0 (away from u = v)`, latex: `\\mathrm{d}\\,\\mathbb{1}[u ${latexSym} v] = 0` },
+    rule: { name: 'indicator rule', text: `d 1[u ${c.sym} v] = 0 (away from u = v)`, latex: `\\mathrm{d}\\,\\mathbb{I}[u ${latexSym} v] = 0` },
     prec: () => PREC.atom,
     format: (n, p) =>
       p.mode === 'latex'
-        ? `\\mathbb{1}\\left[${p.arg(n.args[0], PREC.add)} ${latexSym} ${p.arg(n.args[1], PREC.add)}\\right]`
+        ? `\\mathbb{I}\\left[${p.arg(n.args[0], PREC.add)} ${latexSym} ${p.arg(n.args[1], PREC.add)}\\right]`
         : `(${p.arg(n.args[0], PREC.add)} ${c.sym} ${p.arg(n.args[1], PREC.add)})`,
     evaluate: (_n, [a, b]) => map2(a, b, c.fn),
     emitElement: ([a, b]: readonly string[]) => `(${a} ${c.sym} ${b} ? 1 : 0)`,

@@ -157,6 +157,8 @@ export interface ScreenshotCheck {
   selector: string;
   /** Text that the visible element must contain. */
   text?: string;
+  /** Look inside webviews (their own documents, in nested frames) instead of the workbench. */
+  frame?: 'webview';
 }
 
 export interface ScreenshotResult {

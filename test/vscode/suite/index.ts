@@ -30,6 +30,7 @@ const PHASES: Record<string, Array<() => Promise<unknown>>> = {
     () => import('./outline.test.ts'),
     () => import('./markdown.test.ts'),
     () => import('./quickfix.test.ts'),
+    () => import('./derivation.test.ts'),
     () => import('./screenshots.test.ts'),
   ],
   markdown: [() => import('./markdownActivation.test.ts')],

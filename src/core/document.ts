@@ -1,0 +1,35 @@
+// A document as the editor and the CLI see it: a .mcalc file, or the ```mcalc blocks of a Markdown file
+// joined into one virtual document, with the mapping between the two.
+
+import { analyze, type Analysis } from './analyze.ts';
+import { extractMcalcBlocks, virtualLine, type EmbeddedDocument } from './markdown.ts';
+import type { Layout } from './shape.ts';
+import type { Position, Range } from './source.ts';
+
+export interface DocumentAnalysis {
+  analysis: Analysis;
+  /** Set for Markdown: the ```mcalc blocks as one virtual document. */
+  embedded?: EmbeddedDocument;
+  /** Virtual (analysis) range → range in the real document. */
+  toReal(r: Range): Range;
+  /** Real position → position in the analysed text, or undefined outside mcalc code. */
+  toVirtual(p: Position): Position | undefined;
+}
+
+export function analyzeDocument(text: string, languageId: string, layout: Layout): DocumentAnalysis {
+  if (languageId !== 'markdown') {
+    return { analysis: analyze(text, { layout }), toReal: (r) => r, toVirtual: (p) => p };
+  }
+  const embedded = extractMcalcBlocks(text);
+  const analysis = analyze(embedded.text, { layout });
+  const line = (l: number) => embedded.toReal[Math.min(l, embedded.toReal.length - 1)] ?? 0;
+  return {
+    analysis,
+    embedded,
+    toReal: (r) => ({ start: { line: line(r.start.line), character: r.start.character }, end: { line: line(r.end.line), character: r.end.character } }),
+    toVirtual: (p) => {
+      const v = virtualLine(embedded, p.line);
+      return v < 0 ? undefined : { line: v, character: p.character };
+    },
+  };
+}

@@ -1,0 +1,28 @@
+// worker_threads entry for gradient checks (bundled to dist/checkWorker.js): analyses the document it is
+// sent, checks its claims and derivative forms, posts {type:'progress'} per result and one {type:'result'}
+// (ranges in the real document) or {type:'error'}. The shared flag cancels between points.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { analyzeDocument } from '../document.ts';
+import { CheckUsageError, checkDocument, type CheckReport, type CheckResult } from './gradcheck.ts';
+import type { CheckJob } from './checkInWorker.ts';
+
+if (parentPort) {
+  const { job, cancel } = workerData as { job: CheckJob; cancel: SharedArrayBuffer };
+  const flag = new Int32Array(cancel);
+  const post = (m: unknown) => parentPort!.postMessage(m);
+  try {
+    const { analysis, toReal, toVirtual } = analyzeDocument(job.text, job.languageId, job.layout);
+    const lines = job.lines?.map((l) => toVirtual({ line: l, character: 0 })?.line).filter((l): l is number => l !== undefined);
+    const real = (r: CheckResult): CheckResult => ({ ...r, range: toReal(r.range), line: toReal(r.range).start.line + 1 });
+    const report: CheckReport = checkDocument(analysis, {
+      ...(job.seed !== undefined ? { seed: job.seed } : {}),
+      ...(lines ? { lines } : {}),
+      shouldStop: () => Atomics.load(flag, 0) !== 0,
+      onResult: (result, done, total) => post({ type: 'progress', result: real(result), done, total }),
+    });
+    post({ type: 'result', result: { ...report, results: report.results.map(real) } });
+  } catch (e) {
+    post({ type: 'error', kind: e instanceof CheckUsageError ? 'usage' : (e as Error).name === 'CheckCancelled' ? 'cancelled' : 'internal', message: (e as Error).message });
+  }
+}

@@ -1,0 +1,79 @@
+// Running long numeric work (training, gradient checks) in a worker_threads worker, so the editor stays
+// responsive: progress messages arrive as they are posted, and aborting the signal raises a shared flag the
+// worker polls between steps (a worker that does not finish within the grace period is terminated).
+
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/** Every worker ends with exactly one `result` or `error` message; anything else is progress. */
+export type WorkerEnvelope<TResult> = { type: 'result'; result: TResult } | { type: 'error'; kind: string; message: string } | { type: string; [k: string]: unknown };
+
+/** Thrown (as a rejection) when a cancelled worker had to be terminated before it could report. */
+export class WorkerCancelledError extends Error {
+  override readonly name = 'AbortError';
+}
+
+/**
+ * The worker script `name` (e.g. `trainWorker`): the bundle next to the running one (dist/), or the TypeScript
+ * source when running from source (tests, `node --import tsx`).
+ */
+export function workerScript(name: string, sourceDir: string): string {
+  const candidates = [join(__dirname, `${name}.js`), join(sourceDir, `${name}.ts`)];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`cannot find the ${name} worker (looked for ${candidates.join(', ')})`);
+  return found;
+}
+
+export interface RunWorkerOptions<TProgress> {
+  onMessage?(m: TProgress): void;
+  signal?: AbortSignal;
+  /** After an abort, how long to wait for the worker's own answer before terminating it (ms, default 5000). */
+  graceMs?: number;
+}
+
+/**
+ * Starts `path` with `workerData` plus a shared cancel flag (`cancel`: SharedArrayBuffer of one Int32) and
+ * settles with its result. `toError` turns the worker's error message into the rejection.
+ */
+export function runWorker<TResult, TProgress>(
+  path: string,
+  workerData: Record<string, unknown>,
+  run: RunWorkerOptions<TProgress>,
+  toError: (m: { kind: string; message: string }) => Error,
+): Promise<TResult> {
+  const cancel = new SharedArrayBuffer(4);
+  const flag = new Int32Array(cancel);
+  return new Promise<TResult>((resolve, reject) => {
+    const data = { ...workerData, cancel };
+    // From source, the worker registers tsx's require hook itself (loader flags are not inherited by workers).
+    const worker = path.endsWith('.ts')
+      ? new Worker(`require(${JSON.stringify(createRequire(__filename).resolve('tsx/cjs'))}); require(${JSON.stringify(path)});`, { eval: true, workerData: data })
+      : new Worker(path, { workerData: data });
+    let settled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const finish = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      if (killTimer) clearTimeout(killTimer);
+      run.signal?.removeEventListener('abort', onAbort);
+      f();
+      void worker.terminate();
+    };
+    const onAbort = () => {
+      Atomics.store(flag, 0, 1);
+      killTimer = setTimeout(() => finish(() => reject(new WorkerCancelledError('stopped (the worker did not answer in time and was terminated)'))), run.graceMs ?? 5000);
+    };
+    if (run.signal?.aborted) onAbort();
+    else run.signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (m: WorkerEnvelope<TResult>) => {
+      if (settled) return;
+      if (m.type === 'result') finish(() => resolve((m as { result: TResult }).result));
+      else if (m.type === 'error') finish(() => reject(toError(m as { kind: string; message: string })));
+      else run.onMessage?.(m as TProgress);
+    });
+    worker.on('error', (e) => finish(() => reject(e)));
+    worker.on('exit', (code) => finish(() => reject(new Error(`the worker exited (code ${code}) without a result`))));
+  });
+}
