@@ -6,7 +6,7 @@
 // Exports one async function returning a JSON object (the bench runner's section convention); run alone with
 //   node --import tsx bench/sections/training.ts [--rows N] [--n n] [--epochs k]
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareProblem, type Problem, type TrainOptions } from '../../src/core/numeric/train/problem.ts';
 import { runTraining, type TrainResult } from '../../src/core/numeric/train/trainer.ts';
@@ -39,7 +39,9 @@ export async function training(opts: TrainingBenchOptions = {}): Promise<Record<
   const rows = opts.rows ?? 100_000;
   const n = opts.n ?? 100;
   const epochs = opts.epochs ?? 5;
-  const source = readFileSync(join(__dirname, '../../examples/neuron.mcalc'), 'utf8');
+  // bench/sections/ from source, out/bench/sections/ when bundled: find the repository's examples/ above.
+  const examples = [join(__dirname, '../../examples'), join(__dirname, '../../../examples')].find((d) => existsSync(d))!;
+  const source = readFileSync(join(examples, 'neuron.mcalc'), 'utf8');
   const base: TrainOptions = { source, fileName: 'neuron.mcalc', loss: 'loss', params: ['w', 'b'], data: { synthetic: rows }, dims: { n }, seed: 1 };
 
   let t = performance.now();
