@@ -61,7 +61,7 @@ export function parse(text: string): ParseResult {
     start = end + 1;
     if (line.length > 1) {
       try {
-        statements.push(drive(new LineParser(line).statement()));
+        statements.push(new LineParser(line).statement());
       } catch (e) {
         if (e instanceof LineError) problems.push(e.problem);
         else if (e instanceof RangeError) {
@@ -121,7 +121,7 @@ class LineParser {
     }
   }
 
-  *statement(): Step<Statement> {
+  statement(): Statement {
     const first = this.peek();
     const start = first.start;
     const end = this.toks[this.toks.length - 1].start;
@@ -133,10 +133,10 @@ class LineParser {
     }
     if (first.kind === 'name' && first.text === 'check') {
       this.next();
-      const left = (yield this.expression(0)) as Expr;
+      const left = drive(this.expression(0));
       if (this.peek().kind !== '=') this.fail(this.peek(), `Expected \`=\` in the claim but found ${describe(this.peek())}.`, 'syntax', 'A claim reads `check d(f)/d(x) = <your formula>`.');
       this.next();
-      const right = (yield this.expression(0)) as Expr;
+      const right = drive(this.expression(0));
       this.expectEnd();
       return { kind: 'claim', span: { start, end: lastEnd(this.toks) }, keywordSpan: spanOfToken(first), left, right };
     }
@@ -151,7 +151,7 @@ class LineParser {
       this.next();
       this.next();
       if (this.peek().kind === 'eof') this.fail(this.peek(), `The definition of '${first.text}' has no expression after \`=\`.`);
-      const expr = (yield this.expression(0)) as Expr;
+      const expr = drive(this.expression(0));
       this.expectEnd();
       return { kind: 'define', span: { start, end: lastEnd(this.toks) }, name: { name: first.text, span: spanOfToken(first) }, expr };
     }
@@ -248,14 +248,35 @@ class LineParser {
       if (info.bp === 10 && (minBp === 10 || comparisons++ > 0)) this.fail(t, 'Comparisons cannot be chained.', 'syntax', 'Use parentheses, e.g. `(a > 0) ⊗ (b > 0)`.');
       this.next();
       // `^` is right-associative; the others are left-associative.
-      if (info.op === '^') this.inExponent++;
-      const right = (yield this.expression(info.op === '^' ? info.bp - 1 : info.bp)) as Expr;
-      if (info.op === '^') this.inExponent--;
+      const rightBp = info.op === '^' ? info.bp - 1 : info.bp;
+      let right: Expr | undefined = this.simpleOperand(rightBp);
+      if (!right) {
+        if (info.op === '^') this.inExponent++;
+        right = (yield this.expression(rightBp)) as Expr;
+        if (info.op === '^') this.inExponent--;
+      }
       left = { kind: 'binary', op: info.op, opSpan: spanOfToken(t), left, right, span: { start: left.span.start, end: right.span.end } };
     }
     this.inExponent = savedExponent;
     this.depth--;
     return left;
+  }
+
+  /**
+   * A right operand that is a lone number or name (nothing after it binds tighter than `minBp`), read without
+   * a step on the explicit stack: most operands are like that.
+   */
+  private simpleOperand(minBp: number): Expr | undefined {
+    const t = this.peek();
+    const after = this.peek(1);
+    if (t.kind !== 'number' && t.kind !== 'name') return undefined;
+    if (after.kind === '(' || after.kind === '[' || after.kind === 'transpose') return undefined;
+    const info = BINARY[after.kind];
+    if (info && info.bp > minBp) return undefined;
+    if (++this.depth > MAX_NESTING) this.fail(t, 'This expression is nested too deeply to analyse.', 'too-deep');
+    this.depth--;
+    this.next();
+    return t.kind === 'number' ? { kind: 'number', value: t.value!, text: t.text, span: spanOfToken(t) } : { kind: 'name', name: t.text, span: spanOfToken(t) };
   }
 
   /** Operands other than plain numbers and names: signs, groups, vector literals, calls, derivative forms. */
