@@ -158,8 +158,8 @@ class Analyzer {
 
   /** `e` transposed: `xᵀ` for a name or bracketed expression, `(a + b)ᵀ` otherwise, `x` for `xᵀ`. */
   private transposed(e: Expr): string {
-    if (e.kind === 'transpose') return this.src(e.operand.span);
-    const t = this.src(e.span);
+    if (e.kind === 'transpose') return this.src(e.operand);
+    const t = this.src(e);
     return /^[\p{L}_][\p{L}\p{N}_]*$/u.test(t) || /^\(.*\)$/.test(t) ? `${t}ᵀ` : `(${t})ᵀ`;
   }
 
@@ -226,49 +226,49 @@ class Analyzer {
   private collectDeclarations(): void {
     for (const s of this.statements) {
       if (s.kind === 'dim') {
-        for (const n of s.names) if (!this.reservedName(n.name, n.span)) this.declareDim(n.name, n.span, true);
+        for (const n of s.names) if (!this.reservedName(n.name, n)) this.declareDim(n.name, n, true);
       } else if (s.kind === 'declare') {
         const t = s.type;
         const dimOf = (d: DimRef): Dim => {
           if (d.kind === 'literal') return d.value;
-          this.declareDim(d.name, d.span, false);
+          this.declareDim(d.name, d, false);
           return d.name;
         };
         const shape: Shape = t.kind === 'scalar' ? SCALAR : t.kind === 'vector' ? vectorOf(dimOf(t.size)) : matrixOf(dimOf(t.rows), dimOf(t.cols));
         for (const n of s.names) {
-          if (this.reservedName(n.name, n.span)) continue;
+          if (this.reservedName(n.name, n)) continue;
           const prev = this.variables.get(n.name);
           if (prev) {
-            this.report(n.span, `'${n.name}' is already declared on line ${prev.range.start.line + 1}.`, 'duplicate-name');
+            this.report(n, `'${n.name}' is already declared on line ${prev.range.start.line + 1}.`, 'duplicate-name');
             continue;
           }
           if (this.dims.has(n.name)) {
-            this.report(n.span, `'${n.name}' is a dimension, so it cannot also be a variable.`, 'name-conflict');
+            this.report(n, `'${n.name}' is a dimension, so it cannot also be a variable.`, 'name-conflict');
             continue;
           }
-          const info: VariableInfo = { name: n.name, shape, range: this.lines.range(n.span.start, n.span.end), node: this.b.variable(n.name, shape) };
+          const info: VariableInfo = { name: n.name, shape, range: this.lines.range(n.start, n.end), node: this.b.variable(n.name, shape) };
           this.variables.set(n.name, info);
         }
       } else if (s.kind === 'define') {
         const name = s.name.name;
-        if (this.reservedName(name, s.name.span)) continue;
+        if (this.reservedName(name, s.name)) continue;
         const variable = this.variables.get(name);
         if (variable) {
-          this.report(s.name.span, `'${name}' is already declared as a variable on line ${variable.range.start.line + 1}; a definition needs a new name.`, 'duplicate-name');
+          this.report(s.name, `'${name}' is already declared as a variable on line ${variable.range.start.line + 1}; a definition needs a new name.`, 'duplicate-name');
           continue;
         }
         if (this.dims.has(name)) {
-          this.report(s.name.span, `'${name}' is a dimension, so it cannot also be defined.`, 'name-conflict');
+          this.report(s.name, `'${name}' is a dimension, so it cannot also be defined.`, 'name-conflict');
           continue;
         }
         const prev = this.defs.get(name);
         if (prev) {
-          this.report(s.name.span, `'${name}' is already defined on line ${prev.info.nameRange.start.line + 1}.`, 'duplicate-name');
+          this.report(s.name, `'${name}' is already defined on line ${prev.info.nameRange.start.line + 1}.`, 'duplicate-name');
           continue;
         }
         this.defs.set(name, {
           stmt: s,
-          info: { name, nameRange: this.lines.range(s.name.span.start, s.name.span.end), range: this.lines.range(s.span.start, s.span.end), exprText: this.src(s.expr.span) },
+          info: { name, nameRange: this.lines.range(s.name.start, s.name.end), range: this.lines.range(s.start, s.end), exprText: this.src(s.expr) },
         });
       }
     }
@@ -289,7 +289,7 @@ class Analyzer {
       while (stack.length) {
         const e = stack.pop()!;
         if (e.kind === 'name' && this.defs.has(e.name)) refs.push(e);
-        if (e.kind === 'derivative' && this.defs.has(e.wrt.name)) refs.push({ kind: 'name', name: e.wrt.name, span: e.wrt.span });
+        if (e.kind === 'derivative' && this.defs.has(e.wrt.name)) refs.push({ kind: 'name', name: e.wrt.name, start: e.wrt.start, end: e.wrt.end });
         forEachChild(e, (c) => stack.push(c));
       }
       return refs.reverse();
@@ -306,8 +306,8 @@ class Analyzer {
           if (st === 'active') {
             const path = stack.map((f) => f.name);
             const cycle = [...path.slice(path.indexOf(ref.name)), ref.name].join(' → ');
-            this.report(ref.span, `Definitions cannot depend on themselves: ${cycle}.`, 'cycle');
-            this.cyclic.add(ref.span.start);
+            this.report(ref, `Definitions cannot depend on themselves: ${cycle}.`, 'cycle');
+            this.cyclic.add(ref.start);
           } else if (!st) {
             state.set(ref.name, 'active');
             stack.push({ name: ref.name, refs: refsOf(ref.name), next: 0 });
@@ -392,7 +392,7 @@ class Analyzer {
         if (args.some((x) => !x)) return undefined;
         const bad = args.findIndex((x) => x!.shape.kind !== 'scalar');
         if (bad >= 0) {
-          this.report(e.elements[bad].span, `The elements of a vector literal must be scalars, but this one is ${formatShape(args[bad]!.shape)}.`, 'shape-mismatch');
+          this.report(e.elements[bad], `The elements of a vector literal must be scalars, but this one is ${formatShape(args[bad]!.shape)}.`, 'shape-mismatch');
           return undefined;
         }
         return this.hover(e, this.b.raw('vec', args as Node[]));
@@ -401,17 +401,17 @@ class Analyzer {
         const target = args[0];
         if (!target) return undefined;
         if (target.shape.kind !== 'vector' && target.shape.kind !== 'row') {
-          this.report(e.span, `Only vectors can be indexed with x[i], but this is ${formatShape(target.shape)}.`, 'shape-mismatch');
+          this.report(e, `Only vectors can be indexed with x[i], but this is ${formatShape(target.shape)}.`, 'shape-mismatch');
           return undefined;
         }
         const ix = e.index;
         if (ix.kind !== 'number' || !Number.isInteger(ix.value) || ix.value < 1) {
-          this.report(ix.span, 'An index must be a whole number from 1 up, like x[2].', 'bad-index');
+          this.report(ix, 'An index must be a whole number from 1 up, like x[2].', 'bad-index');
           return undefined;
         }
         const n = target.shape.n;
         if (typeof n === 'number' && ix.value > n) {
-          this.report(ix.span, `Index ${ix.value} is out of range for ${formatShape(target.shape)} (indices run from 1 to ${n}).`, 'index-out-of-range');
+          this.report(ix, `Index ${ix.value} is out of range for ${formatShape(target.shape)} (indices run from 1 to ${n}).`, 'index-out-of-range');
           return undefined;
         }
         return this.hover(e, this.b.raw('index', [target], ix.value));
@@ -426,7 +426,7 @@ class Analyzer {
         const op = e.op;
         const built = op === '>' || op === '<' || op === '>=' || op === '<=' ? buildComparison(this.b, op, l, r) : buildSurfaceBinary(this.b, op as SurfaceBinary, l, r);
         if ('error' in built) {
-          this.report(e.span, built.error, 'shape-mismatch', 'error', built.hint, this.binaryFixes(e, l, r));
+          this.report(e, built.error, 'shape-mismatch', 'error', built.hint, this.binaryFixes(e, l, r));
           return undefined;
         }
         return this.hover(e, built);
@@ -437,7 +437,7 @@ class Analyzer {
         const info = this.derivative(e, args[0], definition);
         if (!info) return undefined;
         if (!info.node && definition === undefined) {
-          this.report(e.span, `${info.text} is ${tensorPhrase(info.shapes[this.layout].dims)}, which cannot be used inside an expression.`, 'tensor-in-expression', 'error', 'Give it its own definition to see its shape and value.');
+          this.report(e, `${info.text} is ${tensorPhrase(info.shapes[this.layout].dims)}, which cannot be used inside an expression.`, 'tensor-in-expression', 'error', 'Give it its own definition to see its shape and value.');
         }
         return info.node;
       }
@@ -452,18 +452,18 @@ class Analyzer {
       return [
         this.replace('Use the element-wise product ⊗', e.opSpan, '⊗'),
         this.replace('Use the dot product ·', e.opSpan, '·'),
-        this.replace('Transpose the left side (xᵀ * y)', e.left.span, this.transposed(e.left)),
+        this.replace('Transpose the left side (xᵀ * y)', e.left, this.transposed(e.left)),
       ];
     }
     if (e.op === '/' && rk !== 'scalar') return [this.replace('Use element-wise division ⊘', e.opSpan, '⊘')];
     if (e.op === '*' && lk !== 'scalar' && rk !== 'scalar') {
       const [lr, lc] = [rows(l.shape), cols(l.shape)];
       const [rr, rc] = [rows(r.shape), cols(r.shape)];
-      if (lr === rr && lc !== rr) return [this.replace('Transpose the left side', e.left.span, this.transposed(e.left))];
-      if (lc === rc && lc !== rr) return [this.replace('Transpose the right side', e.right.span, this.transposed(e.right))];
+      if (lr === rr && lc !== rr) return [this.replace('Transpose the left side', e.left, this.transposed(e.left))];
+      if (lc === rc && lc !== rr) return [this.replace('Transpose the right side', e.right, this.transposed(e.right))];
     }
     if ((e.op === '+' || e.op === '-' || e.op === 'hadamard' || e.op === 'ediv') && ((lk === 'vector' && rk === 'row') || (lk === 'row' && rk === 'vector'))) {
-      return [this.replace('Transpose the right side', e.right.span, this.transposed(e.right))];
+      return [this.replace('Transpose the right side', e.right, this.transposed(e.right))];
     }
     return [];
   }
@@ -473,21 +473,21 @@ class Analyzer {
     if (v) return this.hover(e, v.node);
     const d = this.defs.get(e.name);
     if (d) {
-      if (this.cyclic.has(e.span.start)) return undefined;
+      if (this.cyclic.has(e.start)) return undefined;
       if (!d.value) this.buildDefinition(e.name); // only if reached outside the dependency order
       const r = d.value!;
       if (r.kind === 'value') return this.hover(e, r.node);
-      if (r.kind === 'tensor') this.report(e.span, `'${e.name}' is ${tensorPhrase(r.dims)}, which cannot be used inside an expression.`, 'tensor-in-expression');
+      if (r.kind === 'tensor') this.report(e, `'${e.name}' is ${tensorPhrase(r.dims)}, which cannot be used inside an expression.`, 'tensor-in-expression');
       return undefined;
     }
     if (this.dims.has(e.name)) return this.hover(e, this.b.size(e.name));
     if (surfaceFunction(e.name)) {
-      this.report(e.span, `'${e.name}' is a function: call it with arguments, e.g. ${surfaceFunction(e.name)!.signature}.`, 'function-as-value');
+      this.report(e, `'${e.name}' is a function: call it with arguments, e.g. ${surfaceFunction(e.name)!.signature}.`, 'function-as-value');
       return undefined;
     }
     const known = [...this.variables.keys(), ...this.defs.keys(), ...this.dims.keys()];
     const close = closestName(e.name, known);
-    this.report(e.span, `Unknown name '${e.name}'.`, 'unknown-name', 'error', close ? `Did you mean '${close}'?` : `Declare it (\`${e.name}: scalar\`) or define it (\`${e.name} = …\`).`, close ? [this.replace(`Change to '${close}'`, e.span, close)] : undefined);
+    this.report(e, `Unknown name '${e.name}'.`, 'unknown-name', 'error', close ? `Did you mean '${close}'?` : `Declare it (\`${e.name}: scalar\`) or define it (\`${e.name} = …\`).`, close ? [this.replace(`Change to '${close}'`, e, close)] : undefined);
     return undefined;
   }
 
@@ -503,11 +503,11 @@ class Analyzer {
       return undefined;
     }
     if (args.length !== fn.arity) {
-      this.report(e.span, `${e.callee} takes ${fn.arity} argument${fn.arity === 1 ? '' : 's'}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} given.`, 'arity', 'error', `Write ${fn.signature}.`);
+      this.report(e, `${e.callee} takes ${fn.arity} argument${fn.arity === 1 ? '' : 's'}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} given.`, 'arity', 'error', `Write ${fn.signature}.`);
       return undefined;
     }
     if (args.some((x) => !x)) return undefined;
-    const node = this.fromShapeError(e.span, fn.build(this.b, args as Node[]));
+    const node = this.fromShapeError(e, fn.build(this.b, args as Node[]));
     return node && this.hover(e, node);
   }
 
@@ -520,12 +520,12 @@ class Analyzer {
       const d = this.defs.get(wrtName);
       if (d) {
         const uses = d.value?.kind === 'value' ? [...d.value.node.vars].filter((x) => this.variables.has(x)) : [];
-        this.report(e.wrt.span, `'${wrtName}' is a definition, not a variable: you can only differentiate with respect to a declared variable.`, 'wrt-not-variable', 'error', uses.length ? `Differentiate with respect to one of the variables it uses: ${uses.join(', ')}.` : undefined);
+        this.report(e.wrt, `'${wrtName}' is a definition, not a variable: you can only differentiate with respect to a declared variable.`, 'wrt-not-variable', 'error', uses.length ? `Differentiate with respect to one of the variables it uses: ${uses.join(', ')}.` : undefined);
       } else if (this.dims.has(wrtName)) {
-        this.report(e.wrt.span, `'${wrtName}' is a dimension, not a variable.`, 'wrt-not-variable');
+        this.report(e.wrt, `'${wrtName}' is a dimension, not a variable.`, 'wrt-not-variable');
       } else {
         const close = closestName(wrtName, [...this.variables.keys()]);
-        this.report(e.wrt.span, `Unknown variable '${wrtName}'.`, 'unknown-name', 'error', close ? `Did you mean '${close}'?` : `Declare it, e.g. \`${wrtName}: vector[n]\`.`, close ? [this.replace(`Change to '${close}'`, e.wrt.span, close)] : undefined);
+        this.report(e.wrt, `Unknown variable '${wrtName}'.`, 'unknown-name', 'error', close ? `Did you mean '${close}'?` : `Declare it, e.g. \`${wrtName}: vector[n]\`.`, close ? [this.replace(`Change to '${close}'`, e.wrt, close)] : undefined);
       }
       return undefined;
     }
@@ -535,7 +535,7 @@ class Analyzer {
       const r = derivativeShape(e.form, of.shape, v.shape, layout);
       if (r.error) {
         const hint = e.form === 'grad' ? `Use jacobian(f, ${wrtName}) or d(f)/d(${wrtName}) for a non-scalar f.` : e.form === 'hessian' && of.shape.kind === 'scalar' ? 'Hessians are available with respect to scalars and vectors.' : undefined;
-        this.report(e.span, r.error, 'shape-mismatch', 'error', hint);
+        this.report(e, r.error, 'shape-mismatch', 'error', hint);
         return undefined;
       }
       shapes[layout] = { dims: r.dims, ...(r.shape ? { shape: r.shape } : {}) };
@@ -544,10 +544,10 @@ class Analyzer {
     const info: DerivativeInfo = {
       form: e.form,
       syntax: e.syntax,
-      text: this.src(e.span),
-      range: this.lines.range(e.span.start, e.span.end),
+      text: this.src(e),
+      range: this.lines.range(e.start, e.end),
       of,
-      ofText: this.src(e.of.span),
+      ofText: this.src(e.of),
       wrt: v,
       shapes,
       ...(definition ? { definition } : {}),
@@ -556,7 +556,7 @@ class Analyzer {
     this.derivatives.push(info);
     this.derivativeInfos.set(e, info);
     if (!of.vars.has(wrtName)) {
-      this.report(e.span, `${info.ofText} does not depend on ${wrtName}, so this derivative is zero.`, 'zero-derivative', 'information');
+      this.report(e, `${info.ofText} does not depend on ${wrtName}, so this derivative is zero.`, 'zero-derivative', 'information');
     }
     return info;
   }
@@ -566,10 +566,10 @@ class Analyzer {
   private claim(s: Extract<Statement, { kind: 'claim' }>): void {
     const formula = this.buildExpr(s.right);
     const base = {
-      range: this.lines.range(s.span.start, s.span.end),
+      range: this.lines.range(s.start, s.end),
       keywordRange: this.lines.range(s.keywordSpan.start, s.keywordSpan.end),
-      formulaText: this.src(s.right.span),
-      formulaRange: this.lines.range(s.right.span.start, s.right.span.end),
+      formulaText: this.src(s.right),
+      formulaRange: this.lines.range(s.right.start, s.right.end),
     };
     let left: DerivativeInfo | undefined;
     if (s.left.kind === 'derivative') {
@@ -580,13 +580,13 @@ class Analyzer {
       left = this.defs.get(s.left.name)!.info.derivative;
     } else {
       this.buildExpr(s.left);
-      this.report(s.left.span, "A claim's left side must be a derivative, like d(f)/d(x) or grad(f, x).", 'claim-not-derivative', 'error', 'Write `check d(f)/d(x) = <your formula>`.');
+      this.report(s.left, "A claim's left side must be a derivative, like d(f)/d(x) or grad(f, x).", 'claim-not-derivative', 'error', 'Write `check d(f)/d(x) = <your formula>`.');
     }
     this.claims.push({ ...base, ...(left ? { derivative: left } : {}), ...(formula ? { formula } : {}) });
     if (!left || !formula) return;
     const active = left.shapes[this.layout];
     if (!active.shape) {
-      this.report(s.left.span, `${left.text} is ${tensorPhrase(active.dims)}; claims can only be checked for derivatives that are at most matrices.`, 'claim-tensor');
+      this.report(s.left, `${left.text} is ${tensorPhrase(active.dims)}; claims can only be checked for derivatives that are at most matrices.`, 'claim-tensor');
       return;
     }
     if (sameAsMatrix(formula.shape, active.shape)) return;
@@ -597,10 +597,10 @@ class Analyzer {
     if (left.form === 'jacobian' && left.of.shape.kind === 'scalar' && sameAsMatrix(formula.shape, left.wrt.shape)) hints.push(`grad(${left.ofText}, ${left.wrt.name})`);
     const shown = (sh: Shape) => (sh.kind === 'scalar' || sh.kind === 'vector' || sh.kind === 'matrix' ? formatShape(sh) : `${formatShape(sh)} (${formatAsMatrix(sh)})`);
     const fixes: FixSpec[] = [];
-    if (hints.includes('transpose it')) fixes.push(this.replace('Transpose the claimed formula', s.right.span, this.transposed(s.right)));
-    if (hints.some((h) => h.startsWith('grad('))) fixes.push(this.replace(`Claim grad(${left.ofText}, ${left.wrt.name}) instead`, s.left.span, `grad(${left.ofText}, ${left.wrt.name})`));
+    if (hints.includes('transpose it')) fixes.push(this.replace('Transpose the claimed formula', s.right, this.transposed(s.right)));
+    if (hints.some((h) => h.startsWith('grad('))) fixes.push(this.replace(`Claim grad(${left.ofText}, ${left.wrt.name}) instead`, s.left, `grad(${left.ofText}, ${left.wrt.name})`));
     this.report(
-      s.right.span,
+      s.right,
       `The claim is ${shown(formula.shape)} but ${left.text} is ${formatJacobianDims(active.dims)} in ${this.layout} layout.`,
       'claim-shape',
       'error',
@@ -618,8 +618,8 @@ class Analyzer {
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const s = stmts[mid];
-      if (offset < s.span.start) hi = mid - 1;
-      else if (offset >= Math.max(s.span.end, s.span.start + 1)) lo = mid + 1;
+      if (offset < s.start) hi = mid - 1;
+      else if (offset >= Math.max(s.end, s.start + 1)) lo = mid + 1;
       else {
         const h = this.hoverIn(s, offset);
         return h && { ...h, text: h.text ?? this.text.slice(h.start, h.end) };
@@ -634,30 +634,30 @@ class Analyzer {
       case 'dim':
         return undefined;
       case 'declare': {
-        const n = s.names.find((x) => at(x.span));
+        const n = s.names.find((x) => at(x));
         const v = n && this.variables.get(n.name);
-        return v && this.lines.offsetAt(v.range.start) === n.span.start ? { start: n.span.start, end: n.span.end, text: n.name, shape: v.shape } : undefined;
+        return v && this.lines.offsetAt(v.range.start) === n.start ? { start: n.start, end: n.end, text: n.name, shape: v.shape } : undefined;
       }
       case 'define': {
         const d = this.defs.get(s.name.name);
-        if (at(s.name.span)) {
+        if (at(s.name)) {
           if (!d || d.stmt !== s) return undefined;
           const info = d.info.derivative;
-          const base = { start: s.name.span.start, end: s.name.span.end, text: s.name.name };
+          const base = { start: s.name.start, end: s.name.end, text: s.name.name };
           if (d.info.shape) return { ...base, shape: d.info.shape, ...(info ? { derivative: info } : {}) };
           return info ? { ...base, derivative: info } : undefined;
         }
-        return at(s.expr.span) ? this.hoverInExpr(s.expr, offset) : undefined;
+        return at(s.expr) ? this.hoverInExpr(s.expr, offset) : undefined;
       }
       case 'claim': {
-        if (at(s.left.span)) {
+        if (at(s.left)) {
           if (s.left.kind === 'name') {
             const info = this.defs.get(s.left.name)?.info.derivative;
-            if (info) return { start: s.left.span.start, end: s.left.span.end, text: s.left.name, derivative: info, ...(info.node ? { shape: info.node.shape } : {}) };
+            if (info) return { start: s.left.start, end: s.left.end, text: s.left.name, derivative: info, ...(info.node ? { shape: info.node.shape } : {}) };
           }
           return this.hoverInExpr(s.left, offset);
         }
-        return at(s.right.span) ? this.hoverInExpr(s.right, offset) : undefined;
+        return at(s.right) ? this.hoverInExpr(s.right, offset) : undefined;
       }
     }
   }
@@ -666,16 +666,16 @@ class Analyzer {
   private hoverInExpr(root: Expr, offset: number): HoverEntry | undefined {
     const at = (sp: Span) => sp.start <= offset && offset < Math.max(sp.end, sp.start + 1);
     let best: HoverEntry | undefined;
-    for (let e: Expr | undefined = root; e; e = children(e).find((c) => at(c.span))) {
+    for (let e: Expr | undefined = root; e; e = children(e).find((c) => at(c))) {
       if (e.kind === 'derivative') {
         const info = this.derivativeInfos.get(e);
-        if (at(e.wrt.span)) {
+        if (at(e.wrt)) {
           const v = this.variables.get(e.wrt.name);
-          return v ? { start: e.wrt.span.start, end: e.wrt.span.end, text: e.wrt.name, shape: v.shape } : best;
+          return v ? { start: e.wrt.start, end: e.wrt.end, text: e.wrt.name, shape: v.shape } : best;
         }
-        if (info) best = { start: e.span.start, end: e.span.end, text: info.text, derivative: info, ...(info.node ? { shape: info.node.shape } : {}) };
+        if (info) best = { start: e.start, end: e.end, text: info.text, derivative: info, ...(info.node ? { shape: info.node.shape } : {}) };
       } else if (e.ir) {
-        best = { start: e.span.start, end: e.span.end, shape: e.ir.shape, ...this.noteFor(e) };
+        best = { start: e.start, end: e.end, shape: e.ir.shape, ...this.noteFor(e) };
       }
     }
     return best;

@@ -1,4 +1,5 @@
-// The syntax tree. Every node carries its source span (offsets into the document text).
+// The syntax tree. Every node is its own source span: `start` and `end` offsets into the document text
+// (no separate span objects: the tree is retained during analysis, and fewer objects mean less GC work).
 
 export interface Span {
   start: number;
@@ -13,49 +14,46 @@ export interface Resolved {
 }
 
 export type Expr = (
-  | { kind: 'number'; span: Span; value: number; text: string }
-  | { kind: 'name'; span: Span; name: string }
-  | { kind: 'vector'; span: Span; elements: Expr[] }
-  | { kind: 'index'; span: Span; target: Expr; index: Expr }
-  | { kind: 'transpose'; span: Span; operand: Expr }
-  | { kind: 'neg'; span: Span; operand: Expr }
-  | { kind: 'binary'; span: Span; op: BinaryOp; opSpan: Span; left: Expr; right: Expr }
-  | { kind: 'call'; span: Span; callee: string; calleeSpan: Span; args: Expr[] }
+  | ({ kind: 'number'; value: number; text: string } & Span)
+  | ({ kind: 'name'; name: string } & Span)
+  | ({ kind: 'vector'; elements: Expr[] } & Span)
+  | ({ kind: 'index'; target: Expr; index: Expr } & Span)
+  | ({ kind: 'transpose'; operand: Expr } & Span)
+  | ({ kind: 'neg'; operand: Expr } & Span)
+  | ({ kind: 'binary'; op: BinaryOp; opSpan: Span; left: Expr; right: Expr } & Span)
+  | ({ kind: 'call'; callee: string; calleeSpan: Span; args: Expr[] } & Span)
   | DerivativeExpr
   /** Placeholder for text that did not parse; its diagnostic is already reported. */
-  | { kind: 'error'; span: Span }
+  | ({ kind: 'error' } & Span)
 ) &
   Resolved;
 
 export type DerivativeKind = 'jacobian' | 'grad' | 'hessian';
 
-export interface DerivativeExpr extends Resolved {
+export interface DerivativeExpr extends Resolved, Span {
   kind: 'derivative';
-  span: Span;
   form: DerivativeKind;
   /** How it was written: `d(f)/d(x)`, `∂f/∂x`, or a call like `grad(f, x)`. */
   syntax: 'd' | 'partial' | 'call';
   of: Expr;
-  wrt: { name: string; span: Span };
+  wrt: NameRef;
 }
 
-export interface NameRef {
+export interface NameRef extends Span {
   name: string;
-  span: Span;
 }
 
-export type TypeExpr =
-  | { kind: 'scalar'; span: Span }
-  | { kind: 'vector'; span: Span; size: DimRef }
-  | { kind: 'matrix'; span: Span; rows: DimRef; cols: DimRef };
+export type TypeExpr = ({ kind: 'scalar' } | { kind: 'vector'; size: DimRef } | { kind: 'matrix'; rows: DimRef; cols: DimRef }) & Span;
 
-export type DimRef = { kind: 'name'; name: string; span: Span } | { kind: 'literal'; value: number; span: Span };
+export type DimRef = ({ kind: 'name'; name: string } | { kind: 'literal'; value: number }) & Span;
 
-export type Statement =
-  | { kind: 'dim'; span: Span; names: NameRef[] }
-  | { kind: 'declare'; span: Span; names: NameRef[]; type: TypeExpr }
-  | { kind: 'define'; span: Span; name: NameRef; expr: Expr }
-  | { kind: 'claim'; span: Span; keywordSpan: Span; left: Expr; right: Expr };
+export type Statement = (
+  | { kind: 'dim'; names: NameRef[] }
+  | { kind: 'declare'; names: NameRef[]; type: TypeExpr }
+  | { kind: 'define'; name: NameRef; expr: Expr }
+  | { kind: 'claim'; keywordSpan: Span; left: Expr; right: Expr }
+) &
+  Span;
 
 export function forEachChild(e: Expr, f: (child: Expr) => void): void {
   switch (e.kind) {

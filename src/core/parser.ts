@@ -129,7 +129,7 @@ class LineParser {
       this.next();
       const names = this.nameList();
       this.expectEnd();
-      return { kind: 'dim', span: { start, end: lastEnd(this.toks) }, names };
+      return { kind: 'dim', start, end: lastEnd(this.toks), names };
     }
     if (first.kind === 'name' && first.text === 'check') {
       this.next();
@@ -138,14 +138,14 @@ class LineParser {
       this.next();
       const right = drive(this.expression(0));
       this.expectEnd();
-      return { kind: 'claim', span: { start, end: lastEnd(this.toks) }, keywordSpan: spanOfToken(first), left, right };
+      return { kind: 'claim', start, end: lastEnd(this.toks), keywordSpan: spanOfToken(first), left, right };
     }
     if (first.kind === 'name' && (this.peek(1).kind === ',' || this.peek(1).kind === ':')) {
       const names = this.nameList();
       this.expect(':', '`:` and a type');
       const type = this.type();
       this.expectEnd();
-      return { kind: 'declare', span: { start, end: lastEnd(this.toks) }, names, type };
+      return { kind: 'declare', start, end: lastEnd(this.toks), names, type };
     }
     if (first.kind === 'name' && this.peek(1).kind === '=') {
       this.next();
@@ -153,7 +153,7 @@ class LineParser {
       if (this.peek().kind === 'eof') this.fail(this.peek(), `The definition of '${first.text}' has no expression after \`=\`.`);
       const expr = drive(this.expression(0));
       this.expectEnd();
-      return { kind: 'define', span: { start, end: lastEnd(this.toks) }, name: { name: first.text, span: spanOfToken(first) }, expr };
+      return { kind: 'define', start, end: lastEnd(this.toks), name: { name: first.text, start: first.start, end: first.end }, expr };
     }
     return this.fail(
       { start, end: Math.max(end, first.end) },
@@ -167,7 +167,7 @@ class LineParser {
     const names: NameRef[] = [];
     for (;;) {
       const t = this.expect('name', 'a name');
-      names.push({ name: t.text, span: spanOfToken(t) });
+      names.push({ name: t.text, start: t.start, end: t.end });
       if (this.peek().kind !== ',') return names;
       this.next();
     }
@@ -177,7 +177,7 @@ class LineParser {
     const t = this.peek();
     if (t.kind === 'name' && t.text === 'scalar') {
       this.next();
-      return { kind: 'scalar', span: spanOfToken(t) };
+      return { kind: 'scalar', start: t.start, end: t.end };
     }
     if (t.kind === 'name' && (t.text === 'vector' || t.text === 'matrix')) {
       this.next();
@@ -188,21 +188,21 @@ class LineParser {
       if (t.text === 'vector') {
         if (this.peek().kind === ',') this.fail(this.peek(), 'A vector has one size.', 'syntax', 'Use `matrix[m, n]` for two sizes.');
         const close = this.expect(']', '`]`');
-        return { kind: 'vector', span: { start: t.start, end: close.end }, size: first };
+        return { kind: 'vector', start: t.start, end: close.end, size: first };
       }
       this.expect(',', '`,` and the number of columns');
       const second = this.dim();
       const close = this.expect(']', '`]`');
-      return { kind: 'matrix', span: { start: t.start, end: close.end }, rows: first, cols: second };
+      return { kind: 'matrix', start: t.start, end: close.end, rows: first, cols: second };
     }
     return this.fail(t, `Expected a type (\`scalar\`, \`vector[n]\` or \`matrix[m, n]\`) but found ${describe(t)}.`, 'syntax');
   }
 
   private dim(): DimRef {
     const t = this.next();
-    if (t.kind === 'name') return { kind: 'name', name: t.text, span: spanOfToken(t) };
+    if (t.kind === 'name') return { kind: 'name', name: t.text, start: t.start, end: t.end };
     if (t.kind === 'number' && Number.isInteger(t.value) && t.value! >= 1 && /^\d+$/.test(t.text)) {
-      return { kind: 'literal', value: t.value!, span: spanOfToken(t) };
+      return { kind: 'literal', value: t.value!, start: t.start, end: t.end };
     }
     return this.fail(t, `A size must be a dimension name or a positive integer, not ${describe(t)}.`, 'bad-size');
   }
@@ -220,10 +220,10 @@ class LineParser {
     let left: Expr;
     if (first.kind === 'number') {
       this.next();
-      left = { kind: 'number', value: first.value!, text: first.text, span: spanOfToken(first) };
+      left = { kind: 'number', value: first.value!, text: first.text, start: first.start, end: first.end };
     } else if (first.kind === 'name' && this.peek(1).kind !== '(') {
       this.next();
-      left = { kind: 'name', name: first.text, span: spanOfToken(first) };
+      left = { kind: 'name', name: first.text, start: first.start, end: first.end };
     } else {
       left = (yield this.operand()) as Expr;
     }
@@ -232,14 +232,14 @@ class LineParser {
       const t = this.peek();
       if (t.kind === 'transpose' && this.inExponent === 0) {
         this.next();
-        left = { kind: 'transpose', operand: left, span: { start: left.span.start, end: t.end } };
+        left = { kind: 'transpose', operand: left, start: left.start, end: t.end };
         continue;
       }
       if (t.kind === '[') {
         this.next();
         const index = (yield this.expression(0, true)) as Expr;
         const close = this.expect(']', '`]` after the index');
-        left = { kind: 'index', target: left, index, span: { start: left.span.start, end: close.end } };
+        left = { kind: 'index', target: left, index, start: left.start, end: close.end };
         continue;
       }
       if (t.kind === '(') this.fail(t, 'Write `*` between factors: implicit multiplication is not supported.', 'syntax');
@@ -255,7 +255,7 @@ class LineParser {
         right = (yield this.expression(rightBp)) as Expr;
         if (info.op === '^') this.inExponent--;
       }
-      left = { kind: 'binary', op: info.op, opSpan: spanOfToken(t), left, right, span: { start: left.span.start, end: right.span.end } };
+      left = { kind: 'binary', op: info.op, opSpan: spanOfToken(t), left, right, start: left.start, end: right.end };
     }
     this.inExponent = savedExponent;
     this.depth--;
@@ -276,7 +276,7 @@ class LineParser {
     if (++this.depth > MAX_NESTING) this.fail(t, 'This expression is nested too deeply to analyse.', 'too-deep');
     this.depth--;
     this.next();
-    return t.kind === 'number' ? { kind: 'number', value: t.value!, text: t.text, span: spanOfToken(t) } : { kind: 'name', name: t.text, span: spanOfToken(t) };
+    return t.kind === 'number' ? { kind: 'number', value: t.value!, text: t.text, start: t.start, end: t.end } : { kind: 'name', name: t.text, start: t.start, end: t.end };
   }
 
   /** Operands other than plain numbers and names: signs, groups, vector literals, calls, derivative forms. */
@@ -287,7 +287,7 @@ class LineParser {
       case '+': {
         const operand = (yield this.expression(UNARY_BP)) as Expr;
         if (t.kind === '+') return operand;
-        return { kind: 'neg', operand, span: { start: t.start, end: operand.span.end } };
+        return { kind: 'neg', operand, start: t.start, end: operand.end };
       }
       case 'name':
         if (t.text === 'd') return (yield this.dForm(t)) as Expr;
@@ -296,7 +296,7 @@ class LineParser {
         const inner = (yield this.expression(0, true)) as Expr;
         const close = this.expect(')', '`)`');
         // Widen the span so hovering the parentheses shows the parenthesised expression.
-        return { ...inner, span: { start: t.start, end: close.end } } as Expr;
+        return { ...inner, start: t.start, end: close.end } as Expr;
       }
       case '[': {
         const elements: Expr[] = [];
@@ -304,7 +304,7 @@ class LineParser {
         for (;;) {
           elements.push((yield this.expression(0, true)) as Expr);
           const sep = this.next();
-          if (sep.kind === ']') return { kind: 'vector', elements, span: { start: t.start, end: sep.end } };
+          if (sep.kind === ']') return { kind: 'vector', elements, start: t.start, end: sep.end };
           if (sep.kind !== ',') this.fail(sep, `Expected \`,\` or \`]\` in the vector literal but found ${describe(sep)}.`);
         }
       }
@@ -335,10 +335,10 @@ class LineParser {
     if (form) {
       if (args.length !== 2) this.fail(span, `${name.text}(f, x) takes 2 arguments, not ${args.length}.`, 'arity', `Write ${name.text}(f, x).`);
       const wrt = args[1];
-      if (wrt.kind !== 'name') this.fail(wrt.span, `The second argument of ${name.text} must be the name of a declared variable.`, 'wrt-not-variable');
-      return { kind: 'derivative', form, syntax: 'call', of: args[0], wrt: { name: wrt.name, span: wrt.span }, span };
+      if (wrt.kind !== 'name') this.fail(wrt, `The second argument of ${name.text} must be the name of a declared variable.`, 'wrt-not-variable');
+      return { kind: 'derivative', form, syntax: 'call', of: args[0], wrt: { name: wrt.name, start: wrt.start, end: wrt.end }, ...span };
     }
-    return { kind: 'call', callee: name.text, calleeSpan: spanOfToken(name), args, span };
+    return { kind: 'call', callee: name.text, calleeSpan: spanOfToken(name), args, ...span };
   }
 
   /** `d(f)/d(x)` */
@@ -361,7 +361,7 @@ class LineParser {
     }
     this.next();
     const close = this.next();
-    return { kind: 'derivative', form: 'jacobian', syntax: 'd', of, wrt: { name: x.text, span: spanOfToken(x) }, span: { start: d.start, end: close.end } };
+    return { kind: 'derivative', form: 'jacobian', syntax: 'd', of, wrt: { name: x.text, start: x.start, end: x.end }, start: d.start, end: close.end };
   }
 
   /** `∂f/∂x`, `∂(expr)/∂x` */
@@ -375,7 +375,7 @@ class LineParser {
     const x = this.peek();
     if (x.kind !== 'name') this.fail(x, 'You can only differentiate with respect to a declared variable, not an expression.', 'wrt-not-variable', hint);
     this.next();
-    return { kind: 'derivative', form: 'jacobian', syntax: 'partial', of, wrt: { name: x.text, span: spanOfToken(x) }, span: { start: p.start, end: x.end } };
+    return { kind: 'derivative', form: 'jacobian', syntax: 'partial', of, wrt: { name: x.text, start: x.start, end: x.end }, start: p.start, end: x.end };
   }
 }
 
