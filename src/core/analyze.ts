@@ -50,16 +50,43 @@ export interface DerivativeInfo {
 }
 
 export interface DefinitionInfo {
-  name: string;
-  nameRange: Range;
-  range: Range;
+  readonly name: string;
+  readonly nameRange: Range;
+  readonly range: Range;
   /** The defining expression's node, when it analysed cleanly. */
   node?: Node;
   shape?: Shape;
   /** Set when the definition is a derivative form. */
   derivative?: DerivativeInfo;
   /** Source text of the right-hand side. */
-  exprText: string;
+  readonly exprText: string;
+}
+
+/** A definition's record; its ranges and text are computed when asked for (most are never asked for). */
+class DefinitionRecord implements DefinitionInfo {
+  node?: Node;
+  shape?: Shape;
+  derivative?: DerivativeInfo;
+  constructor(
+    private readonly stmt: Extract<Statement, { kind: 'define' }>,
+    private readonly lines: LineMap,
+  ) {}
+  get name(): string {
+    return this.stmt.name.name;
+  }
+  get nameRange(): Range {
+    return this.lines.range(this.stmt.name.start, this.stmt.name.end);
+  }
+  get range(): Range {
+    return this.lines.range(this.stmt.start, this.stmt.end);
+  }
+  get exprText(): string {
+    return this.lines.text.slice(this.stmt.expr.start, this.stmt.expr.end);
+  }
+  /** Plain data (JSON.stringify and structured clone see getters' values). */
+  toJSON(): object {
+    return { name: this.name, nameRange: this.nameRange, range: this.range, exprText: this.exprText, ...(this.shape ? { shape: this.shape } : {}) };
+  }
 }
 
 export interface ClaimInfo {
@@ -131,7 +158,7 @@ class Analyzer {
   readonly diagnostics: Diagnostic[] = [];
   readonly dims = new Map<string, DimInfo>();
   readonly variables = new Map<string, VariableInfo>();
-  readonly defs = new Map<string, { stmt: Extract<Statement, { kind: 'define' }>; info: DefinitionInfo; value?: Resolved }>();
+  readonly defs = new Map<string, { stmt: Extract<Statement, { kind: 'define' }>; info: DefinitionRecord; value?: Resolved }>();
   /** Start offsets of references that close a definition cycle (already reported). */
   private readonly cyclic = new Set<number>();
   private readonly derivativeInfos = new Map<DerivativeExpr, DerivativeInfo>();
@@ -268,7 +295,7 @@ class Analyzer {
         }
         this.defs.set(name, {
           stmt: s,
-          info: { name, nameRange: this.lines.range(s.name.start, s.name.end), range: this.lines.range(s.start, s.end), exprText: this.src(s.expr) },
+          info: new DefinitionRecord(s, this.lines),
         });
       }
     }
