@@ -162,6 +162,8 @@ class Analyzer {
   /** Start offsets of references that close a definition cycle (already reported). */
   private readonly cyclic = new Set<number>();
   private readonly derivativeInfos = new Map<DerivativeExpr, DerivativeInfo>();
+  /** The node of every expression that analysed cleanly (for hovers). */
+  private readonly nodes = new Map<Expr, Node>();
   readonly derivatives: DerivativeInfo[] = [];
   readonly claims: ClaimInfo[] = [];
   private statements: Statement[] = [];
@@ -366,7 +368,7 @@ class Analyzer {
 
   /** Records the node of an expression, for hovers. */
   private hover(e: Expr, node: Node): Node {
-    e.ir = node;
+    this.nodes.set(e, node);
     return node;
   }
 
@@ -701,8 +703,8 @@ class Analyzer {
           return v ? { start: e.wrt.start, end: e.wrt.end, text: e.wrt.name, shape: v.shape } : best;
         }
         if (info) best = { start: e.start, end: e.end, text: info.text, derivative: info, ...(info.node ? { shape: info.node.shape } : {}) };
-      } else if (e.ir) {
-        best = { start: e.start, end: e.end, shape: e.ir.shape, ...this.noteFor(e) };
+      } else if (this.nodes.has(e)) {
+        best = { start: e.start, end: e.end, shape: this.nodes.get(e)!.shape, ...this.noteFor(e) };
       }
     }
     return best;

@@ -8,11 +8,6 @@ export interface Span {
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '^' | 'hadamard' | 'ediv' | 'dot' | '>' | '<' | '>=' | '<=';
 
-/** Filled in by the analysis: the expression's node, when it analysed cleanly. */
-export interface Resolved {
-  ir?: import('./ir.ts').Node;
-}
-
 export type Expr = (
   | ({ kind: 'number'; value: number; text: string } & Span)
   | ({ kind: 'name'; name: string } & Span)
@@ -25,12 +20,11 @@ export type Expr = (
   | DerivativeExpr
   /** Placeholder for text that did not parse; its diagnostic is already reported. */
   | ({ kind: 'error' } & Span)
-) &
-  Resolved;
+);
 
 export type DerivativeKind = 'jacobian' | 'grad' | 'hessian';
 
-export interface DerivativeExpr extends Resolved, Span {
+export interface DerivativeExpr extends Span {
   kind: 'derivative';
   form: DerivativeKind;
   /** How it was written: `d(f)/d(x)`, `∂f/∂x`, or a call like `grad(f, x)`. */
