@@ -62,7 +62,7 @@ export class Graph {
   private count = 0;
   private nextId = 1;
 
-  /** Interns a node. Callers are responsible for the shape being right (see builder.ts). */
+  /** Interns a node. Callers are responsible for the shape being right (see builder.ts) and hand over `args`. */
   intern(op: string, args: readonly Node[], shape: Shape, attr?: Attr): Node {
     // An operator's shape follows from its arguments and attribute; only leaves need the shape in the key.
     let h = mix(hashString(op), attrHash(attr));
@@ -88,7 +88,8 @@ export class Graph {
         }
       }
     }
-    const node: Node = { id: this.nextId++, op, args: args.slice(), shape, attr, vars };
+    // The node owns `args` from here on (callers pass a fresh array).
+    const node: Node = { id: this.nextId++, op, args, shape, attr, vars };
     if (hit === undefined) this.table.set(h, node);
     else if (Array.isArray(hit)) hit.push(node);
     else this.table.set(h, [hit, node]);
@@ -111,23 +112,27 @@ function same(n: Node, op: string, args: readonly Node[], shape: Shape, attr: At
 export function topoOrder(roots: readonly Node[], descend: (n: Node) => boolean = () => true): Node[] {
   const order: Node[] = [];
   const seen = new Set<number>();
-  const stack: Array<{ node: Node; next: number }> = [];
+  const nodes: Node[] = [];
+  const next: number[] = [];
   for (const root of roots) {
     if (seen.has(root.id)) continue;
     seen.add(root.id);
-    stack.push({ node: root, next: 0 });
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      const kids = descend(top.node) ? top.node.args : [];
-      if (top.next < kids.length) {
-        const child = kids[top.next++];
+    nodes.push(root);
+    next.push(descend(root) ? 0 : root.args.length);
+    while (nodes.length) {
+      const top = nodes.length - 1;
+      const node = nodes[top];
+      if (next[top] < node.args.length) {
+        const child = node.args[next[top]++];
         if (!seen.has(child.id)) {
           seen.add(child.id);
-          stack.push({ node: child, next: 0 });
+          nodes.push(child);
+          next.push(descend(child) ? 0 : child.args.length);
         }
       } else {
-        order.push(top.node);
-        stack.pop();
+        order.push(node);
+        nodes.pop();
+        next.pop();
       }
     }
   }

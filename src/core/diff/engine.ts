@@ -32,8 +32,14 @@ export function jvpAll(b: Builder, root: Node, wrt: string, seed: Node): Map<num
     }
     const def = opDef(n.op);
     if (!def.jvp) throw new InternalError(`no derivative rule for ${n.op}`);
-    const ts = n.args.map((a) => tangents.get(a.id) ?? null);
-    tangents.set(n.id, ts.every((t) => !t) ? null : def.jvp(n, ts, b));
+    const ts: (Node | null)[] = new Array(n.args.length);
+    let any = false;
+    for (let i = 0; i < ts.length; i++) {
+      const t = tangents.get(n.args[i].id) ?? null;
+      ts[i] = t;
+      if (t) any = true;
+    }
+    tangents.set(n.id, any ? def.jvp(n, ts, b) : null);
   }
   return tangents;
 }

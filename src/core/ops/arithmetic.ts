@@ -168,9 +168,19 @@ function isLeafLike(n: Node): boolean {
 /** Normal form of the scalar product x·y (or quotient x/y), or undefined when it is already normal. */
 const PRODUCT_PARTS = new Set(['const', 'neg', 'mul', 'div', 'pow']);
 
+/** Counts the factors of a scalar product chain, stopping (returning > limit) once it exceeds `limit`. */
+function factorCount(n: Node, limit: number): number {
+  if (n.shape.kind !== 'scalar' || !PRODUCT_PARTS.has(n.op) || n.op === 'const' || n.op === 'pow') return 1;
+  if (n.op === 'neg') return factorCount(n.args[0], limit);
+  const left = factorCount(n.args[0], limit);
+  return left > limit ? left : left + factorCount(n.args[1], limit - left);
+}
+
 function normalScalarProduct(b: Builder, x: Node, y: Node, quotient: boolean): Node | undefined {
   // Two plain factors (no constants, powers, products or quotients) are already in normal form.
   if (x !== y && !PRODUCT_PARTS.has(x.op) && !PRODUCT_PARTS.has(y.op)) return undefined;
+  // Long chains (deep nests) are left alone without paying for the attempt.
+  if (factorCount(x, MAX_FACTORS) + factorCount(y, MAX_FACTORS) > MAX_FACTORS) return undefined;
   const acc = { coef: 1, bases: new Map<Node, number>(), budget: MAX_FACTORS };
   if (!collectFactors(x, 1, acc) || !collectFactors(y, quotient ? -1 : 1, acc)) return undefined;
   if (!Number.isFinite(acc.coef)) return undefined;
