@@ -168,12 +168,17 @@ function isLeafLike(n: Node): boolean {
 /** Normal form of the scalar product x·y (or quotient x/y), or undefined when it is already normal. */
 const PRODUCT_PARTS = new Set(['const', 'neg', 'mul', 'div', 'pow']);
 
-/** Counts the factors of a scalar product chain, stopping (returning > limit) once it exceeds `limit`. */
-function factorCount(n: Node, limit: number): number {
-  if (n.shape.kind !== 'scalar' || !PRODUCT_PARTS.has(n.op) || n.op === 'const' || n.op === 'pow') return 1;
-  if (n.op === 'neg') return factorCount(n.args[0], limit);
-  const left = factorCount(n.args[0], limit);
-  return left > limit ? left : left + factorCount(n.args[1], limit - left);
+/** Counts the factors of a scalar product chain, giving up (returning limit + 1) once there are more. */
+function factorCount(root: Node, limit: number): number {
+  let count = 0;
+  const stack = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.shape.kind === 'scalar' && (n.op === 'mul' || n.op === 'div' || n.op === 'neg')) {
+      for (const a of n.args) stack.push(a);
+    } else if (++count > limit) return count;
+  }
+  return count;
 }
 
 function normalScalarProduct(b: Builder, x: Node, y: Node, quotient: boolean): Node | undefined {
