@@ -2,28 +2,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src/cli/main.ts';
-import type { Io } from '../../src/cli/io.ts';
+import { runMcalc, scratch } from './helpers/cli.ts';
 
 const EXAMPLES = join(__dirname, '../../examples');
-const tmp = mkdtempSync(join(tmpdir(), 'mcalc-cli-'));
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (s) => void (out += s), err: (s) => void (err += s), exitCode: 0 };
-  const code = await runCli(args, io);
-  return { code, out, err };
-}
-
-function file(name: string, text: string): string {
-  const p = join(tmp, name);
-  writeFileSync(p, text);
-  return p;
-}
+const file = scratch('mcalc-cli-');
+const run = runMcalc;
+const missingFile = join(tmpdir(), 'mcalc-no-such-dir', 'missing.mcalc');
 
 test('shapes --json: definitions, derivative forms in both layouts, no diagnostics', async () => {
   for (const layout of ['numerator', 'denominator']) {
@@ -75,12 +61,12 @@ test('shapes reads ```mcalc blocks of Markdown, with lines of the Markdown file'
 });
 
 test('usage errors exit 2 without a stack trace', async () => {
-  for (const args of [[], ['shapes'], ['shapes', join(tmp, 'missing.mcalc')], ['shapes', '--layout', 'sideways', join(EXAMPLES, 'neuron.mcalc')], ['frobnicate']]) {
+  for (const args of [[], ['shapes'], ['shapes', missingFile], ['shapes', '--layout', 'sideways', join(EXAMPLES, 'neuron.mcalc')], ['frobnicate']]) {
     const r = await run(...args);
     assert.equal(r.code, 2, `mcalc ${args.join(' ')}`);
     assert.doesNotMatch(r.err + r.out, /\n\s+at /, 'no stack trace');
   }
-  const missing = await run('shapes', join(tmp, 'missing.mcalc'));
+  const missing = await run('shapes', missingFile);
   assert.match(missing.err, /cannot read .*missing\.mcalc: no such file/);
 });
 

@@ -3,14 +3,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../../src/core/analyze.ts';
 import { CheckCancelled, CheckUsageError, type CheckResult, checkDocument, checkTargets, layoutIndex } from '../../src/core/numeric/gradcheck.ts';
 import { SCALAR, matrixOf, rowOf, vectorOf } from '../../src/core/shape.ts';
-import { runCli } from '../../src/cli/main.ts';
-import type { Io } from '../../src/cli/io.ts';
+import { runMcalc, scratch } from './helpers/cli.ts';
 
 const NEURON = 'dim N, n\nX: matrix[N, n]\nw: vector[n]\ny: vector[N]\nb: scalar\nz = X*w + b\na = max(0, z)\nloss = mean((y - a)^2)\n';
 
@@ -219,19 +217,8 @@ test('worst-element indices follow the layout: rows follow f in numerator layout
 
 // ---- the CLI ------------------------------------------------------------------------------------------------
 
-const tmp = mkdtempSync(join(tmpdir(), 'mcalc-check-'));
-function file(name: string, text: string): string {
-  const p = join(tmp, name);
-  writeFileSync(p, text);
-  return p;
-}
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (s) => void (out += s), err: (s) => void (err += s), exitCode: 0 };
-  const code = await runCli(args, io);
-  return { code, out, err };
-}
+const file = scratch('mcalc-check-');
+const run = runMcalc;
 
 test('mcalc check: one line per result with ✓/✗, errors, worst index, seed and line; exit 1 on a failing claim', async () => {
   const good = file('good.mcalc', `${NEURON}g = grad(loss, w)\ncheck d(loss)/d(b) = -2/N * sum((y - a) ⊗ (z > 0))\n`);
@@ -285,7 +272,7 @@ test('mcalc check: usage errors exit 2; documents with errors print them and exi
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
     assert.match(r.err, /mcalc: /);
   }
-  assert.equal((await run('check', join(tmp, 'missing.mcalc'))).code, 2);
+  assert.equal((await run('check', join(tmpdir(), 'mcalc-no-such-dir', 'missing.mcalc'))).code, 2);
   const broken = file('broken.mcalc', 'x: vector[n]\nf = x + y\ncheck d(f)/d(x) = 1\n');
   const rb = await run('check', broken);
   assert.equal(rb.code, 1);

@@ -17,8 +17,7 @@ import { DataError, readCsv } from '../../src/core/numeric/train/data.ts';
 import { prepareProblem, TrainError, type TrainOptions } from '../../src/core/numeric/train/problem.ts';
 import { train } from '../../src/core/numeric/train/trainer.ts';
 import { runTrainingInWorker } from '../../src/core/numeric/train/worker.ts';
-import { runCli } from '../../src/cli/main.ts';
-import type { Io } from '../../src/cli/io.ts';
+import { runMcalc } from './helpers/cli.ts';
 
 const NEURON = readFileSync(join(__dirname, '../../examples/neuron.mcalc'), 'utf8');
 const LINEAR = 'dim n\nb, y: scalar\nw, x: vector[n]\nloss = (y - (w · x + b))^2\n';
@@ -432,13 +431,7 @@ describe('mcalc train', () => {
   const init = join(dir, 'init.json');
   writeFileSync(init, JSON.stringify({ w: [0.1, 0.2, 0.3], b: 0.1 }));
 
-  async function cli(...args: string[]) {
-    let out = '';
-    let err = '';
-    const io: Io = { out: (s) => void (out += s), err: (s) => void (err += s), exitCode: 0 };
-    const code = await runCli(args, io);
-    return { code, out, err };
-  }
+  const cli = runMcalc;
 
   test('--json prints {epoch, loss} lines then {params, loss}; exit 0', async () => {
     const r = await cli('train', doc, '--loss', 'loss', '--params', 'w,b', '--data', csv, '--epochs', '3', '--optimizer', 'adam', '--lr', '0.01', '--init', init, '--json');

@@ -4,12 +4,12 @@
 // initial parameter values. Everything the trainer needs, or a TrainError saying what is wrong.
 
 import { readFileSync } from 'node:fs';
-import { analyze, type Analysis, type VariableInfo } from '../../analyze.ts';
+import type { Analysis, VariableInfo } from '../../analyze.ts';
+import { analyzeDocument } from '../../document.ts';
 import { gradient, lowerDerivatives } from '../../diff/engine.ts';
 import { type Node, topoOrder } from '../../ir.ts';
-import { extractMcalcBlocks } from '../../markdown.ts';
 import { toText } from '../../print.ts';
-import { type Dim, type Shape, formatShape } from '../../shape.ts';
+import { type Dim, type Shape, dimsOf, formatShape } from '../../shape.ts';
 import { closestName } from '../../suggest.ts';
 import { ValueError, bindValues } from '../../values.ts';
 import { createRng } from '../random.ts';
@@ -204,7 +204,7 @@ export function prepareProblem(o: TrainOptions): Problem {
   }
 
   // ---- per-sample or batch document?
-  const paramDims = new Set(paramVars.flatMap((v) => dimsOfShape(v.shape)).filter((d): d is string => typeof d === 'string'));
+  const paramDims = new Set(paramVars.flatMap((v) => dimsOf(v.shape)).filter((d): d is string => typeof d === 'string'));
   const rowDim = batchRowDim(dataInfos, paramDims);
   let method: Method = dataInfos.length === 0 ? 'no-data' : rowDim ? 'as-is' : 'batch-rewrite';
   for (const v of dataInfos) {
@@ -289,7 +289,7 @@ export function prepareProblem(o: TrainOptions): Problem {
   }
 
   // ---- every size must be known now
-  const needed = [...paramVars, ...dataInfos].flatMap((v) => dimsOfShape(v.shape).map((d) => ({ d, v })));
+  const needed = [...paramVars, ...dataInfos].flatMap((v) => dimsOf(v.shape).map((d) => ({ d, v })));
   for (const { d, v } of needed) {
     if (typeof d !== 'string' || d === batchDim || dims.has(d)) continue;
     throw new TrainError(`the size of dimension ${d} (in ${v.name}: ${formatShape(v.shape)}) is not known: add --dim ${d}=…`, 'usage');
@@ -345,21 +345,8 @@ export function prepareProblem(o: TrainOptions): Problem {
 
 function analyzeSource(o: TrainOptions): { analysis: Analysis; toRealLine: (l: number) => number } {
   const markdown = o.language === 'markdown' || (o.language === undefined && /\.(md|markdown)$/i.test(o.fileName ?? ''));
-  if (!markdown) return { analysis: analyze(o.source), toRealLine: (l) => l };
-  const embedded = extractMcalcBlocks(o.source);
-  return { analysis: analyze(embedded.text), toRealLine: (l) => embedded.toReal[l] ?? l };
-}
-
-function dimsOfShape(s: Shape): Dim[] {
-  switch (s.kind) {
-    case 'scalar':
-      return [];
-    case 'vector':
-    case 'row':
-      return [s.n];
-    case 'matrix':
-      return [s.m, s.n];
-  }
+  const { analysis, toReal } = analyzeDocument(o.source, markdown ? 'markdown' : 'mcalc', 'numerator');
+  return { analysis, toRealLine: (l) => toReal({ start: { line: l, character: 0 }, end: { line: l, character: 0 } }).start.line };
 }
 
 /**
