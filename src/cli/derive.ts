@@ -1,7 +1,8 @@
 // `mcalc derive FILE --of NAME --wrt VAR`: the result, its shape, the chain rule and the steps.
 
 import { derivativeOf, type Analysis } from '../core/analyze.ts';
-import { derive, STEP_TITLES } from '../core/diff/derivation.ts';
+import { derive } from '../core/diff/derivation.ts';
+import { STEP_TITLES, stepLines } from '../core/diff/steps.ts';
 import type { DerivativeForm } from '../core/ops/structure.ts';
 import type { Layout } from '../core/shape.ts';
 import { CliError, type Io } from './io.ts';
@@ -22,7 +23,8 @@ export function deriveCommand(io: Io, file: string, opts: DeriveOptions): number
   if (typeof info === 'string') throw new CliError(info, 2);
   const d = derive(analysis, info, opts.layout);
   if (opts.format === 'json') {
-    io.out(JSON.stringify({ of: d.of, wrt: d.wrt, form: d.form, layout: d.layout, shape: d.shape, result: d.result, rule: d.rule, ruleReason: d.ruleReason, steps: d.steps, intermediates: d.intermediates, partials: d.partials, simplifications: d.simplifications, order: d.order, graph: d.graph }, null, 2) + '\n');
+    // One line: the record of a deep nest has thousands of entries, and indentation would double its size.
+    io.out(JSON.stringify(d) + '\n');
     return 0;
   }
   const latex = opts.format === 'latex';
@@ -31,7 +33,7 @@ export function deriveCommand(io: Io, file: string, opts: DeriveOptions): number
   io.out(`rule: ${d.rule} — ${d.ruleReason}\n`);
   for (const step of [1, 2, 3, 4] as const) {
     io.out(`\n${step}. ${STEP_TITLES[step]}\n`);
-    for (const e of d.steps.filter((s) => s.step === step)) io.out(`   ${latex ? e.latex : e.text}\n`);
+    for (const line of stepLines(d, step)) io.out(`   ${latex ? line.latex : line.text}\n`);
   }
   return 0;
 }

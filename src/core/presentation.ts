@@ -3,6 +3,7 @@
 import type { Analysis, DerivativeInfo, HoverEntry } from './analyze.ts';
 import { type Layout, LAYOUTS, formatJacobianDims, formatShape } from './shape.ts';
 import type { Range } from './source.ts';
+import type { PrintedResult } from './diff/printedResult.ts';
 
 function code(s: string): string {
   const ticks = s.includes('`') ? '``' : '`';
@@ -18,11 +19,20 @@ export function derivativeShapeText(d: DerivativeInfo, layout: Layout): string {
   return formatJacobianDims(s.dims);
 }
 
-/** Longer results are cut in hovers (the CLI and derivation show them whole). */
-const MAX_HOVER_RESULT = 400;
+/** A result longer than this (in characters, with its where-clause) is left to the derivation preview. */
+const MAX_HOVER_RESULT = 6000;
+
+/** The result lines of a hover: `= main`, then one `where` line per named part, every name defined. */
+function resultMarkdown(result: Pick<PrintedResult, 'main' | 'where'>): string[] {
+  const size = result.main.text.length + result.where.reduce((n, w) => n + w.name.length + w.text.length + 3, 0);
+  if (size > MAX_HOVER_RESULT) {
+    return [`The result is ${size.toLocaleString('en-US')} characters long with ${result.where.length} named parts: *Show Derivation* shows it whole.`];
+  }
+  return [code(`= ${result.main.text}`), ...result.where.map((w) => `${code(`where ${w.name} = ${w.text}`)}  `)];
+}
 
 /** Markdown for a hover entry. The first line is always `` `<text> : <shape>` ``. */
-export function hoverMarkdown(h: HoverEntry & { text: string }, layout: Layout, result?: string): string {
+export function hoverMarkdown(h: HoverEntry & { text: string }, layout: Layout, result?: Pick<PrintedResult, 'main' | 'where'>): string {
   const lines: string[] = [];
   const d = h.derivative;
   if (d) {
@@ -36,7 +46,7 @@ export function hoverMarkdown(h: HoverEntry & { text: string }, layout: Layout, 
       lines.push('');
       for (const l of LAYOUTS) lines.push(`- ${l} layout: ${code(derivativeShapeText(d, l))}${l === layout ? ' **(active)**' : ''}`);
     }
-    if (result) lines.push('', code(`= ${result.length > MAX_HOVER_RESULT ? `${result.slice(0, MAX_HOVER_RESULT)}…` : result}`));
+    if (result) lines.push('', ...resultMarkdown(result));
     return lines.join('\n');
   }
   lines.push(code(`${h.text} : ${h.shape ? formatShape(h.shape) : '?'}`));

@@ -141,3 +141,6 @@ export function matrixToShape(r: Dim, c: Dim): Shape {
 export function formatJacobianDims(dims: Dim[]): string {
   return dims.length === 0 ? '1×1' : dims.join('×');
 }
+
+/** Some non-scalar shape, for code that only asks whether a shape is a scalar (bold names in LaTeX). */
+export const NOT_SCALAR: Shape = { kind: 'vector', n: 1 };

@@ -18,7 +18,7 @@ export function registerHover(ctx: Context): void {
         const entry = hoverAt(analysis, analysis.lines.offsetAt(p));
         if (!entry) return undefined;
         const range = result.toReal(analysis.lines.range(entry.start, entry.end));
-        const formula = entry.derivative ? cachedResult(analysis, entry.derivative, analysis.layout)?.text : undefined;
+        const formula = entry.derivative ? cachedResult(analysis, entry.derivative, analysis.layout) ?? undefined : undefined;
         return new vscode.Hover(new vscode.MarkdownString(hoverMarkdown(entry, analysis.layout, formula)), toVsRange(range));
       },
     }),

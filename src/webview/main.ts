@@ -3,6 +3,8 @@
 
 import katex from 'katex';
 import type { Derivation } from '../core/diff/derivation.ts';
+import { joinResult } from '../core/diff/printedResult.ts';
+import { STEP_TITLES, type Step, graphOf, stepLines } from '../core/diff/steps.ts';
 import type { CheckSummary, ToWebview, WebviewState } from './protocol.ts';
 
 declare function acquireVsCodeApi(): { getState(): WebviewState | undefined; setState(s: WebviewState): void; postMessage(m: unknown): void };
@@ -10,12 +12,6 @@ declare function acquireVsCodeApi(): { getState(): WebviewState | undefined; set
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('root')!;
 
-const STEP_TITLES: Record<number, string> = {
-  1: '1. Introduce intermediate variables',
-  2: '2. Partial derivatives of each intermediate',
-  3: '3. Combine with the chain rule',
-  4: '4. Substitute back and simplify',
-};
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -46,15 +42,15 @@ function checkBadge(c: CheckSummary): HTMLElement {
 }
 
 /** A layered drawing of the dataflow graph: inputs at the top, the output at the bottom. */
-function graphSvg(d: Derivation): SVGSVGElement {
+function graphSvg(graph: ReturnType<typeof graphOf>, d: Derivation): SVGSVGElement {
   const ns = 'http://www.w3.org/2000/svg';
   const depth = new Map<string, number>();
-  for (const n of d.graph.nodes) depth.set(n.id, 0);
-  for (const n of d.graph.nodes) {
-    for (const e of d.graph.edges) if (e.to === n.id) depth.set(n.id, Math.max(depth.get(n.id)!, depth.get(e.from)! + 1));
+  for (const n of graph.nodes) depth.set(n.id, 0);
+  for (const n of graph.nodes) {
+    for (const e of graph.edges) if (e[1] === n.id) depth.set(n.id, Math.max(depth.get(n.id)!, depth.get(e[0])! + 1));
   }
   const layers: string[][] = [];
-  for (const n of d.graph.nodes) (layers[depth.get(n.id)!] ??= []).push(n.id);
+  for (const n of graph.nodes) (layers[depth.get(n.id)!] ??= []).push(n.id);
   const W = 130;
   const H = 56;
   const width = Math.max(...layers.map((l) => l.length)) * W + 20;
@@ -65,14 +61,14 @@ function graphSvg(d: Derivation): SVGSVGElement {
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.setAttribute('width', String(width));
   svg.classList.add('graph');
-  for (const e of d.graph.edges) {
-    const [x1, y1] = pos.get(e.from)!;
-    const [x2, y2] = pos.get(e.to)!;
+  for (const e of graph.edges) {
+    const [x1, y1] = pos.get(e[0])!;
+    const [x2, y2] = pos.get(e[1])!;
     const line = document.createElementNS(ns, 'line');
     for (const [k, v] of [['x1', x1], ['y1', y1 + 10], ['x2', x2], ['y2', y2 - 12]] as const) line.setAttribute(k, String(v));
     svg.append(line);
   }
-  for (const n of d.graph.nodes) {
+  for (const n of graph.nodes) {
     const [x, y] = pos.get(n.id)!;
     const g = document.createElementNS(ns, 'g');
     g.classList.add(n.kind);
@@ -80,9 +76,11 @@ function graphSvg(d: Derivation): SVGSVGElement {
     t.setAttribute('x', String(x));
     t.setAttribute('y', String(y));
     t.setAttribute('text-anchor', 'middle');
-    t.textContent = n.label.length > 16 ? `${n.label.slice(0, 15)}…` : n.label;
+    const label = n.label ?? n.id;
+    t.textContent = label.length > 16 ? `${label.slice(0, 15)}…` : label;
     const title = document.createElementNS(ns, 'title');
-    title.textContent = `${n.label} = ${n.text} : ${n.shape}`;
+    const defined = d.intermediates.find((i) => i.name === n.id);
+    title.textContent = `${label}${defined ? ` = ${defined.text}` : ''} : ${n.shape}`;
     g.append(title, t);
     svg.append(g);
   }
@@ -100,7 +98,8 @@ function render(m: Extract<ToWebview, { type: 'derivation' | 'empty' }>): void {
   head.append(el('h1', undefined, m.title), el('div', 'where', `${m.file}, line ${m.line} · ${d.layout} layout · ${d.shape}`));
   root.append(head);
   const result = el('section', 'result');
-  result.append(math(d.result.latex, d.result.text, true));
+  const joined = joinResult(d.result);
+  result.append(math(joined.latex, joined.text, true));
   if (m.check) result.append(checkBadge(m.check));
   root.append(result);
   const rule = el('p', 'rule');
@@ -108,13 +107,11 @@ function render(m: Extract<ToWebview, { type: 'derivation' | 'empty' }>): void {
   root.append(rule);
   for (const step of [1, 2, 3, 4]) {
     const sec = el('section', `step step-${step}`);
-    sec.append(el('h2', undefined, STEP_TITLES[step]));
+    sec.append(el('h2', undefined, `${step}. ${STEP_TITLES[step as Step]}`));
     const list = el('ol');
-    for (const s of d.steps.filter((x) => x.step === step)) {
-      if (s.text === `${d.rule}: ${d.ruleReason}`) continue; // already said above the steps
+    for (const s of stepLines(d, step as Step)) {
       const item = el('li');
-      // Prose-only lines (the rule's reason, notes) read better as text than as \text{…}.
-      if (/^\\text\{/.test(s.latex)) item.textContent = s.text;
+      if (s.kind === 'prose') item.textContent = s.text;
       else item.append(math(s.latex, s.text));
       list.append(item);
     }
@@ -133,10 +130,12 @@ function render(m: Extract<ToWebview, { type: 'derivation' | 'empty' }>): void {
     s.append(ul);
     root.append(s);
   }
-  if (d.graph.nodes.length > 1 && d.graph.nodes.length <= 60) {
+  const graph = graphOf(d);
+  if (graph.nodes.length > 1 && graph.nodes.length <= 60) {
     const g = el('section', 'dataflow');
-    g.append(el('h2', undefined, 'Dataflow'), graphSvg(d));
-    g.append(el('p', 'order', `Forward order: ${d.order.forward.join(', ')} · backward (reverse mode): ${d.order.backward.join(', ')}`));
+    g.append(el('h2', undefined, 'Dataflow'), graphSvg(graph, d));
+    const label = (k: number) => `∂${d.partials[k].of}/∂${d.partials[k].wrt}`;
+    g.append(el('p', 'order', `Forward order: ${d.order.forward.map(label).join(', ')} · backward (reverse mode): ${d.order.backward.map(label).join(', ')}`));
     root.append(g);
   }
 }

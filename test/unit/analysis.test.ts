@@ -255,7 +255,7 @@ test('a derivative hover also shows its symbolic result, cached per layout', asy
   const result = cachedResult(a, h.derivative!, 'numerator');
   assert.equal(result?.text, '-2 * (y - a) * (z > 0) * xᵀ');
   assert.equal(cachedResult(a, h.derivative!, 'numerator'), result, 'second call hits the cache');
-  assert.match(hoverMarkdown(h, 'numerator', result!.text), /\n\n`= -2 \* \(y - a\) \* \(z > 0\) \* xᵀ`$/);
+  assert.match(hoverMarkdown(h, 'numerator', result!), /\n\n`= -2 \* \(y - a\) \* \(z > 0\) \* xᵀ`$/);
 });
 
 test('quick fixes: suggested names, the operator alternatives for vector * vector, transposes for claims', () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import katex from 'katex';
 import { analyze, derivativeOf, type Analysis } from '../../src/core/analyze.ts';
 import { derive, deriveResult, formatResult } from '../../src/core/diff/derivation.ts';
+import { allStepLines, graphOf } from '../../src/core/diff/steps.ts';
 import { dagSize } from '../../src/core/ir.ts';
 import type { DerivativeForm } from '../../src/core/ops/structure.ts';
 import type { Layout } from '../../src/core/shape.ts';
@@ -97,7 +98,7 @@ test('the derivation record follows the paper\'s four steps and names the chain 
   assert.equal(d.rule, 'vector chain rule');
   assert.deepEqual(d.intermediates.map((i) => `${i.name} = ${i.text}`), ['u₁ = w · x', 'z = u₁ + b', 'a = max(0, z)', 'u₂ = y - a', 'loss = u₂^2']);
   assert.deepEqual(
-    d.partials.map((p) => `${p.text} [${p.shape}; ${p.rule}]`),
+    d.partials.map((p) => `∂${p.of}/∂${p.wrt} = ${p.text} [${p.shape}; ${p.rule}]`),
     [
       '∂u₁/∂w = xᵀ [1×n; dot product rule]',
       '∂z/∂u₁ = 1 [1×1; sum rule]',
@@ -106,14 +107,20 @@ test('the derivation record follows the paper\'s four steps and names the chain 
       '∂loss/∂u₂ = 2 * u₂ [1×1; power rule]',
     ],
   );
-  assert.deepEqual([...new Set(d.steps.map((s) => s.step))], [1, 2, 3, 4]);
-  assert.ok(d.steps.some((s) => s.step === 3 && s.text === 'so ∂loss/∂w = ∂loss/∂u₂ · ∂u₂/∂a · ∂a/∂z · ∂z/∂u₁ · ∂u₁/∂w'));
-  assert.ok(d.steps.some((s) => s.step === 4 && /subgradient 0/.test(s.text)), 'the kink of max is explained');
+  const steps = allStepLines(d);
+  assert.deepEqual([...new Set(steps.map((s) => s.step))], [1, 2, 3, 4]);
+  assert.ok(steps.some((s) => s.step === 3 && s.text === 'so ∂loss/∂w = ∂loss/∂u₂ · ∂u₂/∂a · ∂a/∂z · ∂z/∂u₁ · ∂u₁/∂w'));
+  assert.ok(steps.some((s) => s.step === 3 && s.text === '∂a/∂w = ∂a/∂z · ∂z/∂w = (z > 0) * xᵀ'), 'accumulated values are shown when short');
+  assert.ok(steps.some((s) => s.step === 4 && s.kind === 'prose' && /subgradient 0/.test(s.text)), 'the kink of max is explained');
   assert.equal(d.result.text, '-2 * (y - a) * (z > 0) * xᵀ');
-  assert.deepEqual(d.order.forward, ['∂u₁/∂w', '∂z/∂u₁', '∂a/∂z', '∂u₂/∂a', '∂loss/∂u₂']);
+  const label = (k: number) => `∂${d.partials[k].of}/∂${d.partials[k].wrt}`;
+  assert.deepEqual(d.order.forward.map(label), ['∂u₁/∂w', '∂z/∂u₁', '∂a/∂z', '∂u₂/∂a', '∂loss/∂u₂']);
   assert.deepEqual(d.order.backward, [...d.order.forward].reverse());
-  assert.equal(d.graph.nodes.find((n) => n.kind === 'output')?.label, 'loss');
-  assert.ok(d.graph.edges.length >= 5);
+  const graph = graphOf(d);
+  assert.equal(graph.nodes.find((n) => n.kind === 'output')?.id, 'loss');
+  assert.deepEqual(graph.nodes.filter((n) => n.kind === 'parameter').map((n) => n.label), ['x', 'b', '0', 'y', '2']);
+  assert.ok(graph.edges.some(([from, to]) => from === 'w' && to === 'u₁'));
+  assert.equal(graph.edges.length, 10);
 });
 
 test('the chain rule is chosen by the dataflow: single-variable, total-derivative, vector', () => {
@@ -162,10 +169,11 @@ test('every LaTeX string the engine emits renders with KaTeX (throwOnError)', ()
       for (const info of a.derivatives) {
         const d = derive(a, info, layout);
         renders(d.result.latex, `${file} ${info.text} result`);
-        for (const s of d.steps) renders(s.latex, `${file} ${info.text} step ${s.step}`);
+        const steps = allStepLines(d).filter((s) => s.kind === 'formula');
+        for (const s of steps) renders(s.latex, `${file} ${info.text} step ${s.step}`);
         for (const p of d.partials) renders(p.latex, `${file} ${info.text} partial`);
         for (const i of d.intermediates) renders(i.latex, `${file} ${info.text} intermediate`);
-        count += 1 + d.steps.length;
+        count += 1 + steps.length;
       }
     }
   }

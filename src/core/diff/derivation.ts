@@ -2,37 +2,46 @@
 // first; (2) the partial (Jacobian) of each intermediate w.r.t. its parameters, with the rule used; (3) combine
 // them with the named chain rule; (4) substitute back and simplify. Plus the dataflow graph and the
 // forward/backward order of the partials, for the preview to draw.
+//
+// The record is a walk of the DAG: every entry prints only its own local formula in terms of named
+// intermediates, so the whole record is linear in the size of the expression (a depth-1,000 nest gives a
+// record of about a megabyte, not a hundred). Lines that would spell out a large subexpression are left out.
 
 import type { Analysis, DerivativeInfo } from '../analyze.ts';
-import { type Node, topoOrder } from '../ir.ts';
+import type { Node } from '../ir.ts';
 import { opDef } from '../ops/registry.ts';
-import { latexName } from '../ops/format.ts';
 import { type Layout, type Shape, formatJacobianDims, formatShape, jacobianShape } from '../shape.ts';
-import { printExpr, subscriptNumber, toLatex, toText } from '../print.ts';
+import { type NameLookup, namesExcept, printLocal } from '../print.ts';
 import type { DerivativeForm } from '../ops/structure.ts';
-import {
-  type DerivativeResult, type Variable, differentiate, extractAll, extractJacobian, jvpAll, lowerDerivatives,
-} from './engine.ts';
+import { type Variable, differentiate, extractAll, extractJacobian, jvpAll, lowerDerivatives } from './engine.ts';
+import { type Intermediates, formatResult, nameIntermediates } from './result.ts';
+import type { PrintedResult } from './printedResult.ts';
+
+export { cachedResult, definitionNames, deriveResult, formatResult } from './result.ts';
+export { joinResult, PrintedResult } from './printedResult.ts';
 
 export type ChainRule = 'single-variable chain rule' | 'single-variable total-derivative chain rule' | 'vector chain rule';
 
-export interface DerivationEntry {
-  step: 1 | 2 | 3 | 4;
-  text: string;
-  latex: string;
-}
-
+/**
+ * Step 1: `name = text`, the intermediate's own operation on named arguments. Step 3 reads the rest:
+ * ∂name/∂x = Σ ∂name/∂a · ∂a/∂x over its `partials` (indices into the record's partials), equal to `total` (the
+ * accumulated derivative) where that prints short.
+ */
 export interface Intermediate {
   name: string;
   text: string;
   latex: string;
   shape: string;
+  partials: number[];
+  total?: { text: string; latex: string };
 }
 
+/** Step 2: the local partial ∂of/∂wrt (or the differential d(of) in d(wrt)); `text`/`latex` are its right-hand side. */
 export interface Partial {
-  /** Names: ∂of/∂wrt. */
   of: string;
   wrt: string;
+  /** Set when the partial is a differential (matrix arguments); absent for a Jacobian. */
+  kind?: 'differential';
   text: string;
   latex: string;
   /** Shape of this partial in the derivation's layout, e.g. `n×n`. */
@@ -41,9 +50,10 @@ export interface Partial {
 }
 
 export interface GraphNode {
+  /** The name of x or of an intermediate; `p1`, `p2`, … for parameters. */
   id: string;
-  label: string;
-  text: string;
+  /** A parameter's expression (absent where the id says it all). */
+  label?: string;
   shape: string;
   kind: 'variable' | 'parameter' | 'intermediate' | 'output';
 }
@@ -51,263 +61,157 @@ export interface GraphNode {
 export interface Derivation {
   of: string;
   wrt: string;
+  /** Shape of the variable, e.g. `vector[n]`. */
+  wrtShape: string;
+  /** The name of the differentiated function in the record (the user's name, or y, f, …). */
+  outName: string;
   form: DerivativeForm;
   layout: Layout;
   /** Shape of the result in this layout, e.g. `1×n`. */
   shape: string;
-  result: { text: string; latex: string };
+  result: PrintedResult;
   /** The chain rule that combines the partials, and why it applies. */
   rule: ChainRule;
   ruleReason: string;
-  steps: DerivationEntry[];
+  /** Set when `of` does not depend on `wrt` (no intermediates, a zero result). */
+  independent?: boolean;
   intermediates: Intermediate[];
   partials: Partial[];
+  /** A single dataflow path: the partials (indices) whose product is the derivative, in the layout's order. */
+  product?: number[];
+  /** Prose for step 4: which simplifications were applied, where the function has kinks. */
+  notes: string[];
   simplifications: string[];
-  graph: { nodes: GraphNode[]; edges: { from: string; to: string }[] };
-  /** The partials in the order forward mode (innermost first) and reverse mode (outermost first) use them. */
-  order: { forward: string[]; backward: string[] };
+  /** The dataflow graph's parameters and their [from, to] edges (see `graphOf` for the whole graph). */
+  graph: { parameters: GraphNode[]; edges: [string, string][] };
+  /** Indices into `partials` in the order forward mode (innermost first) and reverse mode (outermost first) use them. */
+  order: { forward: number[]; backward: number[] };
   /** Set when the result is given slice by slice (tensors of order ≥ 3). */
   indexForm?: { indices: string[] };
 }
 
-const STEP_TITLES = {
-  1: 'Introduce intermediate variables',
-  2: 'Partial derivatives of each intermediate',
-  3: 'Combine with the chain rule',
-  4: 'Substitute back and simplify',
-} as const;
-export { STEP_TITLES };
-
-/** Names of the user's definitions, for printing their nodes by name. */
-export function definitionNames(analysis: Analysis): Map<Node, string> {
-  const names = new Map<Node, string>();
-  for (const d of analysis.definitions) if (d.node && d.node.op !== 'deriv' && d.node.op !== 'var' && !names.has(d.node)) names.set(d.node, d.name);
-  return names;
-}
+/** Record lines that would print more unnamed nodes than this are left out (they would repeat the DAG). */
+const LINE_BUDGET = 30;
 
 function variableLookup(analysis: Analysis) {
   return (name: string): Variable | undefined => analysis.variable(name);
 }
 
-/** The symbolic result of a derivative form (derivative forms inside f are resolved first). */
-export function deriveResult(analysis: Analysis, info: DerivativeInfo, layout: Layout): { f: Node; result: DerivativeResult } {
-  const b = analysis.builder;
-  const f = lowerDerivatives(b, info.of, layout, variableLookup(analysis));
-  return { f, result: differentiate(b, f, info.wrt, info.form, layout, info.shapes[layout].shape) };
-}
-
-/** Text and LaTeX of a result, with the user's definition names. */
-export function formatResult(analysis: Analysis, info: DerivativeInfo, f: Node, result: DerivativeResult): { text: string; latex: string } {
-  const names = definitionNames(analysis);
-  names.delete(f);
-  const avoid = [...analysis.variables.map((v) => v.name), ...analysis.definitions.map((d) => d.name)];
-  if (result.kind === 'matrix') return { text: toText(result.value, { names, avoid }), latex: toLatex(result.value, { names, avoid }) };
-  const x = info.wrt.name;
-  const idx = result.indices.join('');
-  const fName = names.get(f) ?? (info.ofText.length <= 12 ? info.ofText : 'f');
-  return {
-    text: `∂${fName}/∂${x}_${idx} = ${toText(result.slice, { names, avoid })}   (for each ${result.indices.join(', ')})`,
-    latex: `\\frac{\\partial ${latexName(fName, f.shape)}}{\\partial ${latexName(x)}_{${idx}}} = ${toLatex(result.slice, { names, avoid })}`,
-  };
-}
-
-const resultCache = new WeakMap<DerivativeInfo, Map<Layout, { text: string; latex: string } | null>>();
-
-/** The formatted result of a derivative form, cached per form and layout (for hovers); null if it failed. */
-export function cachedResult(analysis: Analysis, info: DerivativeInfo, layout: Layout): { text: string; latex: string } | null {
-  let byLayout = resultCache.get(info);
-  if (!byLayout) resultCache.set(info, (byLayout = new Map()));
-  if (!byLayout.has(layout)) {
-    try {
-      const { f, result } = deriveResult(analysis, info, layout);
-      byLayout.set(layout, formatResult(analysis, info, f, result));
-    } catch {
-      byLayout.set(layout, null); // the hover still shows the shapes
-    }
-  }
-  return byLayout.get(layout)!;
-}
-
 export function derive(analysis: Analysis, info: DerivativeInfo, layout: Layout): Derivation {
   const b = analysis.builder;
   const x = info.wrt;
-  const userNames = definitionNames(analysis);
-  const avoid = new Set([...analysis.variables.map((v) => v.name), ...analysis.definitions.map((d) => d.name)]);
   const f = lowerDerivatives(b, info.of, layout, variableLookup(analysis));
-
-  // ---- 1. intermediate variables ------------------------------------------------------------------------
-  const order = topoOrder([f], (m) => m.vars.has(x.name));
-  const interior = order.filter((n) => n.vars.has(x.name) && n.op !== 'var');
-  const fresh = freshNamer(avoid);
-  const names = new Map<Node, string>();
-  for (const n of interior) if (n !== f) names.set(n, userNames.get(n) ?? fresh());
-  const outName = userNames.get(f) ?? ['y', 'f', 'g', 'F'].find((c) => !avoid.has(c)) ?? fresh();
-  if (interior.includes(f)) names.set(f, outName);
-  const xNode = order.find((n) => n.op === 'var' && n.attr === x.name);
-  const printOneLevel = (n: Node, mode: 'text' | 'latex') => {
-    const others = new Map(names);
-    others.delete(n);
-    for (const [node, name] of userNames) if (node !== n && !others.has(node)) others.set(node, name);
-    return printExpr(n, mode, { names: others, share: false }).main;
-  };
-  const nameLatex = (n: Node) => (n === xNode ? latexName(x.name, x.shape) : latexName(names.get(n)!, n.shape));
+  const naming = nameIntermediates(analysis, f, x);
+  const { interior, names, userNames, outName, xNode } = naming;
+  // Every node the record mentions prints as its name: intermediates first, then the user's other definitions.
+  const allNames: NameLookup = { get: (n) => names.get(n) ?? userNames.get(n), has: (n) => names.has(n) || userNames.has(n) };
   const nameText = (n: Node) => (n === xNode ? x.name : names.get(n)!);
+  const local = (n: Node, mode: 'text' | 'latex', budget = Infinity) => printLocal(n, mode, allNames, budget);
 
-  const steps: DerivationEntry[] = [];
-  const intermediates: Intermediate[] = interior.map((n) => {
-    const inter = { name: names.get(n)!, text: printOneLevel(n, 'text'), latex: printOneLevel(n, 'latex'), shape: formatShape(n.shape) };
-    steps.push({ step: 1, text: `${inter.name} = ${inter.text}   (${inter.shape})`, latex: `${nameLatex(n)} = ${inter.latex}` });
-    return inter;
-  });
-  if (interior.length === 0) steps.push({ step: 1, text: `${info.ofText} does not depend on ${x.name}: no intermediate variables.`, latex: `\\text{${escapeText(info.ofText)} does not depend on } ${latexName(x.name, x.shape)}` });
-
-  // ---- 2. local partials --------------------------------------------------------------------------------
-  const partials: Partial[] = [];
   const toLayout = (J: Node) => (layout === 'numerator' ? J : b.transpose(J));
-  const pText = (n: Node) => printExpr(n, 'text', { names: withUsers(names, userNames), avoid, share: false }).main;
-  const pLatex = (n: Node) => printExpr(n, 'latex', { names: withUsers(names, userNames), avoid, share: false }).main;
+  const partials: Partial[] = [];
+  const termsOf = new Map<Node, number[]>();
   for (const n of interior) {
-    const def = opDef(n.op);
-    const args = [...new Set(n.args.filter((a) => a.vars.has(x.name)))];
-    for (const a of args) {
-      const local = localPartial(b, n, a, nameText(a));
-      const dims = jacobianShape(n.shape, a.shape, layout).dims;
-      const ofName = names.get(n)!;
-      const wrtName = nameText(a);
-      let text: string;
-      let latex: string;
-      if (local.kind === 'jacobian') {
-        text = `∂${ofName}/∂${wrtName} = ${pText(toLayout(local.value))}`;
-        latex = `\\frac{\\partial ${nameLatex(n)}}{\\partial ${nameLatex(a)}} = ${pLatex(toLayout(local.value))}`;
-      } else {
-        text = `d${ofName} = ${pText(local.value)}   (as a differential in d${wrtName})`;
-        latex = `\\mathrm{d}${nameLatex(n)} = ${pLatex(local.value)}`;
-      }
-      const rule = def.rule?.name ?? n.op;
-      partials.push({ of: ofName, wrt: wrtName, text, latex, shape: formatJacobianDims(dims), rule });
-      steps.push({ step: 2, text: `${text}   (${formatJacobianDims(dims)}; ${rule})`, latex });
+    const terms: number[] = [];
+    for (const a of new Set(n.args.filter((m) => m.vars.has(x.name)))) {
+      const p = localPartial(b, n, a, nameText(a));
+      const value = p.kind === 'jacobian' ? toLayout(p.value) : p.value;
+      terms.push(partials.length);
+      partials.push({
+        of: names.get(n)!,
+        wrt: nameText(a),
+        ...(p.kind === 'differential' ? { kind: p.kind } : {}),
+        text: local(value, 'text')!,
+        latex: local(value, 'latex')!,
+        shape: formatJacobianDims(jacobianShape(n.shape, a.shape, layout).dims),
+        rule: opDef(n.op).rule?.name ?? n.op,
+      });
     }
+    termsOf.set(n, terms);
   }
 
-  // ---- 3. the chain rule ----------------------------------------------------------------------------------
-  const usesOf = new Map<Node, number>();
-  for (const n of interior) for (const a of n.args) if (a.vars.has(x.name)) usesOf.set(a, (usesOf.get(a) ?? 0) + 1);
-  const singlePath = interior.every((n) => n.args.filter((a) => a.vars.has(x.name)).length === 1) && [...usesOf.values()].every((c) => c === 1);
-  const allScalar = x.shape.kind === 'scalar' && interior.every((n) => n.shape.kind === 'scalar');
-  const rule: ChainRule = allScalar ? (singlePath ? 'single-variable chain rule' : 'single-variable total-derivative chain rule') : 'vector chain rule';
-  const vectorNames = [x.shape.kind !== 'scalar' ? x.name : undefined, ...interior.filter((n) => n.shape.kind !== 'scalar').map((n) => names.get(n))].filter(Boolean);
-  const ruleReason = allScalar
-    ? singlePath
-      ? `${x.name} and every intermediate variable are scalars, and each intermediate depends on ${x.name} through the one before it only: a single dataflow path, so the derivatives multiply.`
-      : `Everything is scalar, but ${x.name} reaches ${outName} along more than one path, so the contributions of all paths add up (the total derivative).`
-    : `${vectorNames.slice(0, 4).join(', ')}${vectorNames.length > 4 ? ', …' : ''} ${vectorNames.length === 1 ? 'is' : 'are'} not scalar${vectorNames.length === 1 ? '' : 's'}, so the partials are Jacobians and they multiply as matrices${singlePath ? '' : ', summed where paths merge'} (the vector chain rule, which reduces to the single-variable rule for scalars).`;
-  steps.push({ step: 3, text: `${rule}: ${ruleReason}`, latex: `\\text{${rule}}` });
-
-  // Total derivatives are written d/dx when everything is scalar (as in the paper), ∂ otherwise.
-  const total = allScalar ? 'd' : '∂';
-  const totalLatex = allScalar ? '\\mathrm{d}' : '\\partial';
-  const partialSym = (n: Node, a: Node, mode: 'text' | 'latex') =>
-    mode === 'text' ? `∂${names.get(n)}/∂${nameText(a)}` : `\\frac{\\partial ${nameLatex(n)}}{\\partial ${nameLatex(a)}}`;
-  // Forward accumulation: ∂u/∂x = Σ ∂u/∂a · ∂a/∂x over the arguments a that depend on x.
-  for (const n of interior) {
-    const args = [...new Set(n.args.filter((a) => a.vars.has(x.name)))];
-    const term = (a: Node, mode: 'text' | 'latex') => {
-      const local = partialSym(n, a, mode);
-      if (a === xNode) return local;
-      const inner = mode === 'text' ? `${total}${nameText(a)}/${total}${x.name}` : `\\frac{${totalLatex} ${nameLatex(a)}}{${totalLatex} ${latexName(x.name, x.shape)}}`;
-      // Numerator layout composes outer·inner; denominator layout inner·outer.
-      return layout === 'numerator' ? `${local}${mode === 'text' ? ' · ' : ' \\, '}${inner}` : `${inner}${mode === 'text' ? ' · ' : ' \\, '}${local}`;
+  const { rule, ruleReason, singlePath } = chainRule(interior, x, names, outName);
+  const totals = accumulatedValues(b, f, x, interior);
+  const intermediates: Intermediate[] = interior.map((n) => {
+    const own = namesExcept(allNames, n);
+    const v = n === f ? undefined : totals.get(n);
+    const shown = v && toLayout(v);
+    const totalText = shown && local(shown, 'text', LINE_BUDGET);
+    return {
+      name: names.get(n)!,
+      text: printLocal(n, 'text', own, Infinity)!,
+      latex: printLocal(n, 'latex', own, Infinity)!,
+      shape: formatShape(n.shape),
+      partials: termsOf.get(n)!,
+      ...(totalText !== undefined && shown ? { total: { text: totalText, latex: local(shown, 'latex')! } } : {}),
     };
-    if (args.length === 1 && args[0] === xNode) continue; // ∂u/∂x = ∂u/∂x says nothing
-    const lhsText = `${total}${names.get(n)}/${total}${x.name}`;
-    const lhsLatex = `\\frac{${totalLatex} ${nameLatex(n)}}{${totalLatex} ${latexName(x.name, x.shape)}}`;
-    steps.push({
-      step: 3,
-      text: `${lhsText} = ${args.map((a) => term(a, 'text')).join(' + ')}`,
-      latex: `${lhsLatex} = ${args.map((a) => term(a, 'latex')).join(' + ')}`,
-    });
-  }
-  if (singlePath && interior.length > 1) {
-    const chain = [...interior].reverse();
-    const factors = chain.map((n) => {
-      const a = n.args.find((m) => m.vars.has(x.name))!;
-      return { text: partialSym(n, a, 'text'), latex: partialSym(n, a, 'latex') };
-    });
-    const ordered = layout === 'numerator' ? factors : [...factors].reverse();
-    steps.push({
-      step: 3,
-      text: `so ${total}${outName}/${total}${x.name} = ${ordered.map((q) => q.text).join(' · ')}`,
-      latex: `\\frac{${totalLatex} ${nameLatex(f)}}{${totalLatex} ${latexName(x.name, x.shape)}} = ${ordered.map((q) => q.latex).join(' \\, ')}`,
-    });
-  }
-  const forwardValues = accumulatedValues(b, f, x, interior);
-  for (const n of interior) {
-    const v = forwardValues.get(n);
-    if (!v || n === f) continue;
-    const shown = toLayout(v);
-    steps.push({
-      step: 3,
-      text: `${total}${names.get(n)}/${total}${x.name} = ${pText(shown)}`,
-      latex: `\\frac{${totalLatex} ${nameLatex(n)}}{${totalLatex} ${latexName(x.name, x.shape)}} = ${pLatex(shown)}`,
-    });
-  }
+  });
+  const product = singlePath && interior.length > 1 ? singlePathProduct(interior, termsOf, layout) : undefined;
 
-  // ---- 4. substitute back and simplify --------------------------------------------------------------------
   b.log.clear();
   const result = differentiate(b, f, x, info.form, layout, info.shapes[layout].shape);
   const simplifications = [...b.log.keys()];
-  const formatted = formatResult(analysis, info, f, result);
-  const lhs = info.form === 'grad' ? `grad(${outName}, ${x.name})` : info.form === 'hessian' ? `hessian(${outName}, ${x.name})` : `${total}${outName}/${total}${x.name}`;
-  steps.push({ step: 4, text: result.kind === 'matrix' ? `${lhs} = ${formatted.text}` : formatted.text, latex: formatted.latex });
-  if (simplifications.length) steps.push({ step: 4, text: `simplifications applied: ${simplifications.join('; ')}`, latex: `\\text{${escapeText(`simplified with ${simplifications.length} rule${simplifications.length === 1 ? '' : 's'}`)}}` });
-  const kinks = interior.filter((n) => opDef(n.op).kinkDistance).map((n) => n.op);
+  const notes: string[] = [];
+  if (simplifications.length) notes.push(`simplifications applied: ${simplifications.join('; ')}`);
+  const kinks = [...new Set(interior.filter((n) => opDef(n.op).kinkDistance).map((n) => n.op))];
   if (kinks.length) {
-    const note = `${[...new Set(kinks)].join(', ')} ${kinks.length === 1 ? 'is' : 'are'} not differentiable where ${kinks.length === 1 ? 'its arguments tie or its argument is 0' : 'their arguments tie or are 0'}; the subgradient 0 is used there.`;
-    steps.push({ step: 4, text: note, latex: `\\text{${escapeText(note)}}` });
+    notes.push(`${kinks.join(', ')} ${kinks.length === 1 ? 'is' : 'are'} not differentiable where ${kinks.length === 1 ? 'its arguments tie or its argument is 0' : 'their arguments tie or are 0'}; the subgradient 0 is used there.`);
   }
 
-  // ---- graph and orders ------------------------------------------------------------------------------------
-  const graph = dataflowGraph(interior, xNode, x, names, f, pText);
-  const partialLabels = partials.map((p) => `∂${p.of}/∂${p.wrt}`);
+  const forward = partials.map((_, i) => i);
   const shape = info.form === 'grad' && info.shapes[layout].shape ? formatShape(info.shapes[layout].shape!) : formatJacobianDims(info.shapes[layout].dims);
   return {
     of: info.ofText,
     wrt: x.name,
+    wrtShape: formatShape(x.shape),
+    outName,
     form: info.form,
     layout,
     shape,
-    result: formatted,
+    result: formatResult(analysis, info, f, result, naming),
     rule,
     ruleReason,
-    steps,
+    ...(interior.length === 0 ? { independent: true } : {}),
     intermediates,
     partials,
+    ...(product ? { product } : {}),
+    notes,
     simplifications,
-    graph,
-    order: { forward: partialLabels, backward: [...partialLabels].reverse() },
+    graph: dataflowParameters(naming, x, allNames),
+    order: { forward, backward: [...forward].reverse() },
     ...(result.kind === 'index' ? { indexForm: { indices: result.indices } } : {}),
   };
 }
 
-function escapeText(s: string): string {
-  return s.replace(/[\\{}$&#^_%~]/g, ' ');
-}
-
-function withUsers(names: Map<Node, string>, users: Map<Node, string>): Map<Node, string> {
-  const all = new Map(users);
-  for (const [n, s] of names) all.set(n, s);
-  return all;
-}
-
-function freshNamer(avoid: Set<string>): () => string {
-  const letter = ['u', 'v', 'p', 'q', 'r', 'h'].find((c) => !avoid.has(c)) ?? 'ξ';
-  let k = 0;
-  return () => {
-    let name: string;
-    do name = `${letter}${subscriptNumber(++k)}`;
-    while (avoid.has(name));
-    return name;
+/** Which chain rule combines the partials, and why. */
+function chainRule(interior: Node[], x: Variable, names: Map<Node, string>, outName: string): { rule: ChainRule; ruleReason: string; singlePath: boolean } {
+  const usesOf = new Map<Node, number>();
+  for (const n of interior) for (const a of n.args) if (a.vars.has(x.name)) usesOf.set(a, (usesOf.get(a) ?? 0) + 1);
+  const singlePath = interior.every((n) => n.args.filter((a) => a.vars.has(x.name)).length === 1) && [...usesOf.values()].every((c) => c === 1);
+  const allScalar = x.shape.kind === 'scalar' && interior.every((n) => n.shape.kind === 'scalar');
+  if (allScalar) {
+    return singlePath
+      ? { rule: 'single-variable chain rule', singlePath, ruleReason: `${x.name} and every intermediate variable are scalars, and each intermediate depends on ${x.name} through the one before it only: a single dataflow path, so the derivatives multiply.` }
+      : { rule: 'single-variable total-derivative chain rule', singlePath, ruleReason: `Everything is scalar, but ${x.name} reaches ${outName} along more than one path, so the contributions of all paths add up (the total derivative).` };
+  }
+  const vectorNames: string[] = x.shape.kind !== 'scalar' ? [x.name] : [];
+  for (const n of interior) {
+    if (vectorNames.length > 4) break;
+    if (n.shape.kind !== 'scalar') vectorNames.push(names.get(n)!);
+  }
+  const listed = `${vectorNames.slice(0, 4).join(', ')}${vectorNames.length > 4 ? ', …' : ''}`;
+  const verb = vectorNames.length === 1 ? 'is not scalar' : 'are not scalars';
+  return {
+    rule: 'vector chain rule',
+    singlePath,
+    ruleReason: `${listed} ${verb}, so the partials are Jacobians and they multiply as matrices${singlePath ? '' : ', summed where paths merge'} (the vector chain rule, which reduces to the single-variable rule for scalars).`,
   };
+}
+
+/** On a single path, the derivative is the product of one partial per intermediate (outermost first in numerator layout). */
+function singlePathProduct(interior: Node[], termsOf: Map<Node, number[]>, layout: Layout): number[] {
+  const outerFirst = [...interior].reverse().map((n) => termsOf.get(n)![0]);
+  return layout === 'numerator' ? outerFirst : outerFirst.reverse();
 }
 
 /**
@@ -351,25 +255,24 @@ function accumulatedValues(b: Analysis['builder'], f: Node, x: Variable, interio
   return out;
 }
 
-function dataflowGraph(interior: Node[], xNode: Node | undefined, x: Variable, names: Map<Node, string>, f: Node, pText: (n: Node) => string): Derivation['graph'] {
-  const nodes: GraphNode[] = [];
-  const edges: { from: string; to: string }[] = [];
+/**
+ * The parameters of the dataflow graph (arguments that do not depend on x) and their edges. The rest of the
+ * graph — x, the intermediates, and the edges between them — is already in the record (`graphOf` assembles it).
+ */
+function dataflowParameters(naming: Intermediates, x: Variable, allNames: NameLookup): Derivation['graph'] {
+  const parameters: GraphNode[] = [];
+  const edges: [string, string][] = [];
   const ids = new Map<Node, string>();
-  const add = (n: Node, kind: GraphNode['kind'], label: string) => {
-    const id = `n${n.id}`;
-    ids.set(n, id);
-    nodes.push({ id, label, text: kind === 'intermediate' || kind === 'output' ? pText(n) : label, shape: formatShape(n.shape as Shape), kind });
-    return id;
-  };
-  if (xNode) add(xNode, 'variable', x.name);
-  for (const n of interior) {
-    for (const a of n.args) {
-      if (ids.has(a) || a.vars.has(x.name)) continue;
-      add(a, 'parameter', pText(a));
+  for (const n of naming.interior) {
+    for (const a of new Set(n.args)) {
+      if (a.vars.has(x.name)) continue;
+      let id = ids.get(a);
+      if (id === undefined) {
+        ids.set(a, (id = `p${ids.size + 1}`));
+        parameters.push({ id, label: printLocal(a, 'text', allNames, 12) ?? '…', shape: formatShape(a.shape as Shape), kind: 'parameter' });
+      }
+      edges.push([id, naming.names.get(n)!]);
     }
-    add(n, n === f ? 'output' : 'intermediate', names.get(n)!);
-    for (const a of new Set(n.args)) edges.push({ from: ids.get(a)!, to: ids.get(n)! });
   }
-  return { nodes, edges };
+  return { parameters, edges };
 }
-
