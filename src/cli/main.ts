@@ -8,6 +8,7 @@ import { deriveCommand } from './derive.ts';
 import { evalCommand } from './eval.ts';
 import { checkCommand, collectDim } from './check.ts';
 import { registerTrain } from './train.ts';
+import { exportCommand } from './export.ts';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('mcalc')
@@ -52,6 +53,20 @@ export function buildProgram(io: Io): Command {
     .option('--json', 'print {"shape": [...], "value": ...}')
     .action((file: string, opts) => {
       io.exitCode = evalCommand(io, file, opts);
+    });
+
+  program
+    .command('export')
+    .description('write the gradient of a scalar definition as a Python module (NumPy, PyTorch or JAX) with a self-check')
+    .argument('<file>', '.mcalc file')
+    .requiredOption('--of <name>', 'the scalar definition (a loss)')
+    .option('--wrt <vars>', 'comma-separated variables (default: every variable it depends on)')
+    .addOption(new Option('--to <library>', 'numpy, pytorch or jax').choices(['numpy', 'pytorch', 'jax']).default('numpy'))
+    .option('--out <file.py>', 'write the module there (default: print it)')
+    .option('--force', 'replace --out if it exists')
+    .addOption(layoutOption())
+    .action((file: string, opts) => {
+      io.exitCode = exportCommand(io, file, opts);
     });
 
   registerTrain(program, io);
