@@ -21,15 +21,17 @@ import { runMcalc } from './helpers/cli.ts';
 const EXAMPLES = join(__dirname, '../../examples');
 const dir = mkdtempSync(join(tmpdir(), 'mcalc-export-'));
 
-function python(args: string[], input?: string) {
-  return spawnSync('python3', args, { encoding: 'utf8', input, timeout: 120_000 });
+function python(args: string[], interpreter = 'python3') {
+  return spawnSync(interpreter, args, { encoding: 'utf8', timeout: 120_000 });
 }
 const hasPython = python(['-c', 'print(1)']).status === 0;
-const hasModule = (m: string) => hasPython && python(['-c', `import ${m}`]).status === 0;
-const available: Record<Backend, boolean> = { numpy: hasModule('numpy'), pytorch: hasModule('torch'), jax: hasModule('jax') };
+/** A Python that can import the module (the one on PATH, or Debian's, where python3-torch installs). */
+const interpreterWith = (m: string) => ['python3', '/usr/bin/python3'].find((p) => python(['-c', `import ${m}`], p).status === 0);
+const interpreters: Record<Backend, string | undefined> = { numpy: interpreterWith('numpy'), pytorch: interpreterWith('torch'), jax: interpreterWith('jax') };
+const available: Record<Backend, boolean> = { numpy: !!interpreters.numpy, pytorch: !!interpreters.pytorch, jax: !!interpreters.jax };
 
 /** Runs the self-checks of the given module files in one Python process; returns each one's exit code and output. */
-function selfChecks(files: string[]): { code: number; out: string }[] {
+function selfChecks(files: string[], interpreter = interpreters.numpy): { code: number; out: string }[] {
   const runner = `import importlib.util, io, contextlib, json, sys
 results = []
 for path in sys.argv[1:]:
@@ -46,7 +48,7 @@ for path in sys.argv[1:]:
     results.append({"code": code, "out": out.getvalue()})
 print(json.dumps(results))
 `;
-  const r = python(['-c', runner, ...files]);
+  const r = python(['-c', runner, ...files], interpreter);
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
@@ -99,7 +101,7 @@ test('the examples export for NumPy, PyTorch and JAX; the modules compile; NumPy
       t.diagnostic(`${backend} is not importable here: its ${files[backend].length} modules were compiled, not run`);
       continue;
     }
-    const results = selfChecks(files[backend]);
+    const results = selfChecks(files[backend], interpreters[backend]);
     results.forEach((r, i) => assert.equal(r.code, 0, `${files[backend][i]}:\n${r.out}`));
     t.diagnostic(`${backend}: ${results.length} self-checks passed`);
   }
