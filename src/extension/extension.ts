@@ -9,6 +9,7 @@ import { registerSymbols } from './symbols.ts';
 import { registerCodeActions } from './codeActions.ts';
 import { registerCodeLenses } from './codeLens.ts';
 import { registerCommands } from './commands.ts';
+import { registerExportCommands } from './exportCommands.ts';
 import { Context } from './context.ts';
 
 export function activate(extensionContext: vscode.ExtensionContext): void {
@@ -19,6 +20,7 @@ export function activate(extensionContext: vscode.ExtensionContext): void {
   registerCodeActions(ctx);
   registerCodeLenses(ctx);
   registerCommands(ctx);
+  registerExportCommands(ctx);
 }
 
 export function deactivate(): void {}
