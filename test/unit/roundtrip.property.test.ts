@@ -1,0 +1,94 @@
+// Property: a printed result is a sentence in the language. For random expressions and derivative forms in
+// both layouts, the text that `derive` and the hover print, pasted back as `check <form> = <text>`, analyses
+// without errors and passes the gradient check. Index-form results (order ≥ 3) cannot be claims, but each
+// slice's formula parses.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { analyze } from '../../src/core/analyze.ts';
+import { deriveResult, formatResult } from '../../src/core/diff/derivation.ts';
+import { checkTarget, checkTargets } from '../../src/core/numeric/gradcheck.ts';
+import type { DerivativeForm } from '../../src/core/ops/structure.ts';
+import { parse } from '../../src/core/parser.ts';
+import { LAYOUTS, type Layout } from '../../src/core/shape.ts';
+import { PRELUDE, exprArb, type Kind } from './helpers/randomExpr.ts';
+
+/** Reproducible by default; MCALC_PROPERTY_SEED / MCALC_PROPERTY_SCALE explore further. */
+const SEED = Number(process.env.MCALC_PROPERTY_SEED ?? 20261201);
+const RUNS_SCALE = Number(process.env.MCALC_PROPERTY_SCALE ?? 1);
+
+const WRT: Record<Kind, string> = { scalar: 's', vector: 'u', matrix: 'A' };
+
+interface Stats {
+  passed: number;
+  inconclusive: number;
+  indexForm: number;
+}
+
+function formText(form: DerivativeForm, x: string): string {
+  return form === 'jacobian' ? `d(f)/d(${x})` : `${form}(f, ${x})`;
+}
+
+/** The result as `derive` prints it for `<form>` of f = source, in a layout. */
+function printedResult(doc: string, form: string, layout: Layout): { text: string; indexForm: boolean } {
+  const a = analyze(`${doc}g = ${form}\n`, { layout });
+  assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error'), [], `analysis of ${doc}g = ${form}`);
+  const info = a.derivatives[0];
+  const { f, result } = deriveResult(a, info, layout);
+  return { text: formatResult(a, info, f, result).text, indexForm: result.kind === 'index' };
+}
+
+function roundTrip(source: string, xKind: Kind, form: DerivativeForm, seed: number, stats: Stats): void {
+  const doc = `${PRELUDE}f = ${source}\n`;
+  const lhs = formText(form, WRT[xKind]);
+  for (const layout of LAYOUTS) {
+    const printed = printedResult(doc, lhs, layout);
+    if (printed.indexForm) {
+      // `∂f/∂A_jk = <slice>   (for each j, k)`: the slice (with any where-clause) parses as a claim's formula.
+      const slice = /^∂\S+ = (.*) {3}\(for each [^)]*\)$/u.exec(printed.text);
+      assert.ok(slice, `index-form result: ${printed.text}`);
+      assert.deepEqual(parse(`check ${lhs} = ${slice[1]}\n`).problems, [], `slice of ${lhs} for f = ${source}: ${slice[1]}`);
+      stats.indexForm++;
+      continue;
+    }
+    const claim = `check ${lhs} = ${printed.text}`;
+    const a = analyze(`${doc}${claim}\n`, { layout });
+    const errors = a.diagnostics.filter((d) => d.severity === 'error');
+    assert.deepEqual(errors, [], `${claim}\n  for f = ${source} (${layout} layout) does not read back`);
+    const target = checkTargets(a).find((t) => t.kind === 'claim')!;
+    const r = checkTarget(a, target, { seed, points: 1 });
+    if (r.status === 'inconclusive') {
+      stats.inconclusive++;
+      continue;
+    }
+    assert.equal(r.status, 'pass', `${claim}\n  for f = ${source} (${layout} layout): ${r.note ?? ''} max abs err ${r.maxAbsErr}`);
+    stats.passed++;
+  }
+}
+
+const scenarios: Array<{ name: string; f: Kind; x: Kind; form: DerivativeForm; runs: number; depth: number }> = [
+  { name: 'scalars w.r.t. vectors', f: 'scalar', x: 'vector', form: 'jacobian', runs: 400, depth: 3 },
+  { name: 'scalars w.r.t. matrices', f: 'scalar', x: 'matrix', form: 'jacobian', runs: 250, depth: 3 },
+  { name: 'scalars w.r.t. scalars', f: 'scalar', x: 'scalar', form: 'jacobian', runs: 200, depth: 3 },
+  { name: 'grad(f, x) of scalars w.r.t. vectors', f: 'scalar', x: 'vector', form: 'grad', runs: 150, depth: 3 },
+  { name: 'vectors w.r.t. vectors', f: 'vector', x: 'vector', form: 'jacobian', runs: 300, depth: 3 },
+  { name: 'vectors w.r.t. scalars', f: 'vector', x: 'scalar', form: 'jacobian', runs: 150, depth: 3 },
+  { name: 'matrices w.r.t. scalars', f: 'matrix', x: 'scalar', form: 'jacobian', runs: 100, depth: 2 },
+  { name: 'Hessians w.r.t. vectors', f: 'scalar', x: 'vector', form: 'hessian', runs: 150, depth: 2 },
+  { name: 'index form: vectors w.r.t. matrices', f: 'vector', x: 'matrix', form: 'jacobian', runs: 100, depth: 2 },
+];
+
+for (const s of scenarios) {
+  test(`printed results read back and pass their check: ${s.name} (${s.runs} random expressions, both layouts)`, () => {
+    const stats: Stats = { passed: 0, inconclusive: 0, indexForm: 0 };
+    fc.assert(
+      fc.property(exprArb(s.f, s.depth, { kinks: true }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (src, seed) => roundTrip(src, s.x, s.form, seed, stats)),
+      { numRuns: s.runs * RUNS_SCALE, seed: SEED },
+    );
+    const cases = 2 * s.runs * RUNS_SCALE;
+    if (s.x === 'matrix' && s.f !== 'scalar') assert.equal(stats.indexForm, cases);
+    // Inconclusive checks (kinks, overflow) must stay rare, or the property would be vacuous.
+    else assert.ok(stats.passed >= cases * 0.8, `only ${stats.passed} of ${cases} pasted results were checked (${stats.inconclusive} inconclusive)`);
+  });
+}
