@@ -67,7 +67,14 @@ function roundTrip(source: string, xKind: Kind, form: DerivativeForm, seed: numb
   }
 }
 
-const scenarios: Array<{ name: string; f: Kind; x: Kind; form: DerivativeForm; runs: number; depth: number }> = [
+/** f as a random expression, or (`literal`) a vector literal of two scalars: its Jacobians stack rows. */
+function fArb(f: Kind, depth: number, literal = false): fc.Arbitrary<string> {
+  if (!literal) return exprArb(f, depth, { kinks: true });
+  const scalar = exprArb('scalar', depth, { kinks: true });
+  return fc.tuple(scalar, scalar).map(([a, b]) => `[${a}, ${b}]`);
+}
+
+const scenarios: Array<{ name: string; f: Kind; x: Kind; form: DerivativeForm; runs: number; depth: number; literal?: boolean }> = [
   { name: 'scalars w.r.t. vectors', f: 'scalar', x: 'vector', form: 'jacobian', runs: 400, depth: 3 },
   { name: 'scalars w.r.t. matrices', f: 'scalar', x: 'matrix', form: 'jacobian', runs: 250, depth: 3 },
   { name: 'scalars w.r.t. scalars', f: 'scalar', x: 'scalar', form: 'jacobian', runs: 200, depth: 3 },
@@ -76,18 +83,21 @@ const scenarios: Array<{ name: string; f: Kind; x: Kind; form: DerivativeForm; r
   { name: 'vectors w.r.t. scalars', f: 'vector', x: 'scalar', form: 'jacobian', runs: 150, depth: 3 },
   { name: 'matrices w.r.t. scalars', f: 'matrix', x: 'scalar', form: 'jacobian', runs: 100, depth: 2 },
   { name: 'Hessians w.r.t. vectors', f: 'scalar', x: 'vector', form: 'hessian', runs: 150, depth: 2 },
+  { name: 'vector literals w.r.t. vectors (rows)', f: 'vector', x: 'vector', form: 'jacobian', runs: 100, depth: 2, literal: true },
   { name: 'index form: vectors w.r.t. matrices', f: 'vector', x: 'matrix', form: 'jacobian', runs: 100, depth: 2 },
+  { name: 'index form: matrices w.r.t. vectors', f: 'matrix', x: 'vector', form: 'jacobian', runs: 50, depth: 2 },
 ];
 
 for (const s of scenarios) {
   test(`printed results read back and pass their check: ${s.name} (${s.runs} random expressions, both layouts)`, () => {
     const stats: Stats = { passed: 0, inconclusive: 0, indexForm: 0 };
     fc.assert(
-      fc.property(exprArb(s.f, s.depth, { kinks: true }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (src, seed) => roundTrip(src, s.x, s.form, seed, stats)),
+      fc.property(fArb(s.f, s.depth, s.literal), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (src, seed) => roundTrip(src, s.x, s.form, seed, stats)),
       { numRuns: s.runs * RUNS_SCALE, seed: SEED },
     );
     const cases = 2 * s.runs * RUNS_SCALE;
-    if (s.x === 'matrix' && s.f !== 'scalar') assert.equal(stats.indexForm, cases);
+    const tensor = (s.x === 'matrix' && s.f !== 'scalar') || (s.f === 'matrix' && s.x !== 'scalar');
+    if (tensor) assert.equal(stats.indexForm, cases);
     // Inconclusive checks (kinks, overflow) must stay rare, or the property would be vacuous.
     else assert.ok(stats.passed >= cases * 0.8, `only ${stats.passed} of ${cases} pasted results were checked (${stats.inconclusive} inconclusive)`);
   });
