@@ -4,16 +4,28 @@
 // code actions and their unit tests. Ranges are in the analysed text's coordinates.
 
 import type { Analysis, ClaimInfo, DerivativeInfo } from './analyze.ts';
-import { cachedResult } from './diff/derivation.ts';
+import { deriveResult, formatResult } from './diff/derivation.ts';
 import type { TextEdit } from './source.ts';
 
+/** Per derivative form (an analysis has one layout): code actions are asked for on every cursor move. */
+const claimable = new WeakMap<DerivativeInfo, string | null>();
+
 /**
- * mcalc's result for a derivative form in the analysis's layout, as a claim's right side; undefined for
- * tensors of order ≥ 3 (index form cannot be claimed) and when the result could not be computed.
+ * mcalc's result for a derivative form in the analysis's layout, as a claim's right side; undefined when it
+ * is shown in index form (tensors of order ≥ 3, and Jacobians the engine finds no matrix form for) and when it
+ * could not be computed.
  */
 export function claimableResult(a: Analysis, info: DerivativeInfo): string | undefined {
   if (!info.shapes[a.layout].shape) return undefined;
-  return cachedResult(a, info, a.layout)?.text;
+  if (!claimable.has(info)) {
+    try {
+      const { f, result } = deriveResult(a, info, a.layout);
+      claimable.set(info, result.kind === 'matrix' ? formatResult(a, info, f, result).text : null);
+    } catch {
+      claimable.set(info, null); // the hover and the check report what went wrong
+    }
+  }
+  return claimable.get(info) ?? undefined;
 }
 
 /** Replaces a claim's formula (with its where-clause) by mcalc's result. */

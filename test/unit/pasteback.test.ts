@@ -134,3 +134,9 @@ test('Insert result as a claim: on the next line, indented like the form, and th
   assert.equal(insertResultAsClaim(a, form('d(W * w)/d(W)')), undefined);
   assert.equal(insertResultAsClaim(a, form('d(z)/d(w)')), undefined);
 });
+
+test('no claim is offered for a Jacobian the engine shows in index form', () => {
+  const a = analyze(`${PRELUDE}f = sigmoid(u * uᵀ)ᵀ * v\ng = d(f)/d(u)\n`);
+  assert.deepEqual(errors(a), []);
+  assert.equal(insertResultAsClaim(a, a.derivatives[0]), undefined);
+});

@@ -22,21 +22,30 @@ const WRT: Record<Kind, string> = { scalar: 's', vector: 'u', matrix: 'A' };
 
 interface Stats {
   passed: number;
+  /** Kinks or overflow near every sampled point. */
   inconclusive: number;
+  /** The pasted claim equals mcalc's result, which itself misses finite differences's tolerance there. */
+  engineMisses: number;
+  /** Tensors of order ≥ 3: index form, slices parsed. */
   indexForm: number;
+  /** At most a matrix, yet shown in index form (the engine found no matrix form): not claimable. */
+  matrixIndexForm: number;
 }
+
+/** Over all scenarios, for the closing report. */
+const totals = { cases: 0, matrixIndexForm: 0, engineMisses: 0, examples: [] as string[] };
 
 function formText(form: DerivativeForm, x: string): string {
   return form === 'jacobian' ? `d(f)/d(${x})` : `${form}(f, ${x})`;
 }
 
 /** The result as `derive` prints it for `<form>` of f = source, in a layout. */
-function printedResult(doc: string, form: string, layout: Layout): { text: string; indexForm: boolean } {
+function printedResult(doc: string, form: string, layout: Layout): { text: string; indexForm: boolean; tensor: boolean } {
   const a = analyze(`${doc}g = ${form}\n`, { layout });
   assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error'), [], `analysis of ${doc}g = ${form}`);
   const info = a.derivatives[0];
   const { f, result } = deriveResult(a, info, layout);
-  return { text: formatResult(a, info, f, result).text, indexForm: result.kind === 'index' };
+  return { text: formatResult(a, info, f, result).text, indexForm: result.kind === 'index', tensor: !info.shapes[layout].shape };
 }
 
 function roundTrip(source: string, xKind: Kind, form: DerivativeForm, seed: number, stats: Stats): void {
@@ -49,7 +58,11 @@ function roundTrip(source: string, xKind: Kind, form: DerivativeForm, seed: numb
       const slice = /^∂\S+ = (.*) {3}\(for each [^)]*\)$/u.exec(printed.text);
       assert.ok(slice, `index-form result: ${printed.text}`);
       assert.deepEqual(parse(`check ${lhs} = ${slice[1]}\n`).problems, [], `slice of ${lhs} for f = ${source}: ${slice[1]}`);
-      stats.indexForm++;
+      if (printed.tensor) stats.indexForm++;
+      else {
+        stats.matrixIndexForm++;
+        if (totals.examples.length < 3) totals.examples.push(`${lhs} for f = ${source}`);
+      }
       continue;
     }
     const claim = `check ${lhs} = ${printed.text}`;
@@ -60,6 +73,10 @@ function roundTrip(source: string, xKind: Kind, form: DerivativeForm, seed: numb
     const r = checkTarget(a, target, { seed, points: 1 });
     if (r.status === 'inconclusive') {
       stats.inconclusive++;
+      continue;
+    }
+    if (r.status === 'fail' && r.engine && !r.engine.passed && !r.engine.differs) {
+      stats.engineMisses++; // the text read back faithfully; the number is a finite-difference matter
       continue;
     }
     assert.equal(r.status, 'pass', `${claim}\n  for f = ${source} (${layout} layout): ${r.note ?? ''} max abs err ${r.maxAbsErr}`);
@@ -90,15 +107,28 @@ const scenarios: Array<{ name: string; f: Kind; x: Kind; form: DerivativeForm; r
 
 for (const s of scenarios) {
   test(`printed results read back and pass their check: ${s.name} (${s.runs} random expressions, both layouts)`, () => {
-    const stats: Stats = { passed: 0, inconclusive: 0, indexForm: 0 };
+    const stats: Stats = { passed: 0, inconclusive: 0, engineMisses: 0, indexForm: 0, matrixIndexForm: 0 };
     fc.assert(
       fc.property(fArb(s.f, s.depth, s.literal), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (src, seed) => roundTrip(src, s.x, s.form, seed, stats)),
       { numRuns: s.runs * RUNS_SCALE, seed: SEED },
     );
     const cases = 2 * s.runs * RUNS_SCALE;
+    totals.cases += cases;
+    totals.matrixIndexForm += stats.matrixIndexForm;
+    totals.engineMisses += stats.engineMisses;
     const tensor = (s.x === 'matrix' && s.f !== 'scalar') || (s.f === 'matrix' && s.x !== 'scalar');
     if (tensor) assert.equal(stats.indexForm, cases);
-    // Inconclusive checks (kinks, overflow) must stay rare, or the property would be vacuous.
-    else assert.ok(stats.passed >= cases * 0.8, `only ${stats.passed} of ${cases} pasted results were checked (${stats.inconclusive} inconclusive)`);
+    // Claims that could not be checked must stay rare, or the property would be vacuous.
+    else assert.ok(stats.passed >= (cases - stats.matrixIndexForm) * 0.8, `only ${stats.passed} of ${cases} pasted results were checked: ${JSON.stringify(stats)}`);
   });
 }
+
+test('finite differences agree with mcalc’s own result wherever a pasted claim was checked (all but a few marginal points)', () => {
+  assert.ok(totals.engineMisses <= totals.cases * 0.002, `${totals.engineMisses} of ${totals.cases}`);
+});
+
+test(
+  'every derivative of at most matrix shape has a matrix form, so it can be pasted as a claim',
+  { todo: 'the engine shows some Jacobians of vectors in index form when a matrix-valued intermediate (tr, det, inv, diag of x) depends on x' },
+  () => assert.equal(totals.matrixIndexForm, 0, `${totals.matrixIndexForm} of ${totals.cases}, e.g. ${totals.examples.join('; ')}`),
+);
