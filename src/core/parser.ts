@@ -115,6 +115,7 @@ class LineParser {
   expectEnd(): void {
     const t = this.peek();
     if (t.kind === 'invalid') this.fail(t, `Unexpected character '${t.text}'.`, 'invalid-character');
+    if (t.kind === 'name' && t.text === 'where') this.fail(t, 'Only a claim can end in a where-clause.', 'syntax', 'Write `check d(f)/d(x) = u₁ * xᵀ   where u₁ = …`, or give the part its own definition.');
     if (t.kind !== 'eof') {
       const hint = t.kind === '(' || t.kind === 'name' || t.kind === 'number' ? 'Write `*` between factors: implicit multiplication is not supported.' : undefined;
       this.fail(t, `Unexpected ${describe(t)} after the end of the expression.`, 'syntax', hint);

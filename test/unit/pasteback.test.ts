@@ -104,6 +104,7 @@ test('a where-clause names parts of a claim’s formula, in any order, for that 
   assert.match(claim('p = r; r = p'), /cannot depend on themselves: p → r → p/);
   assert.match(claim('p = 1; sin = 2'), /'sin' is a built-in function/);
   assert.match(parse('check d(f)/d(x) = p   where p\n').problems[0].message, /Expected a name and `=` in the where-clause/);
+  assert.match(parse('g = p   where p = 1\n').problems[0].message, /Only a claim can end in a where-clause/);
 });
 
 test('Replace with mcalc’s result: the failing claim’s formula, where-clause included, becomes the engine’s', () => {
