@@ -120,6 +120,11 @@ test('Replace with mcalc’s result: the failing claim’s formula, where-clause
   // In the denominator layout the result is the column.
   const b = analyze(wrong, { layout: 'denominator' });
   assert.equal(replaceWithResult(b, b.claims[0])!.newText, '-2 * (y - a) * (z > 0) * x');
+  // A claim of the wrong shape: its diagnostic leads to the claim, and the replacement has the right shape.
+  const shaped = `${NEURON}check d(loss)/d(w) = -2*(y - a)*(z > 0)*x\n`;
+  const c = analyze(shaped);
+  const diagnostic = c.diagnostics.find((d) => d.code === 'claim-shape')!;
+  assert.ok(passes(applyEdit(shaped, replaceWithResult(c, claimAt(c, diagnostic.range)!)!)));
 });
 
 test('Insert result as a claim: on the next line, indented like the form, and the claim passes', () => {
