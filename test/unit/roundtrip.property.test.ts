@@ -92,8 +92,8 @@ function fArb(f: Kind, depth: number, literal = false): fc.Arbitrary<string> {
 }
 
 const scenarios: Array<{ name: string; f: Kind; x: Kind; form: DerivativeForm; runs: number; depth: number; literal?: boolean }> = [
-  { name: 'scalars w.r.t. vectors', f: 'scalar', x: 'vector', form: 'jacobian', runs: 400, depth: 3 },
-  { name: 'scalars w.r.t. matrices', f: 'scalar', x: 'matrix', form: 'jacobian', runs: 250, depth: 3 },
+  { name: 'scalars w.r.t. vectors', f: 'scalar', x: 'vector', form: 'jacobian', runs: 300, depth: 3 },
+  { name: 'scalars w.r.t. matrices', f: 'scalar', x: 'matrix', form: 'jacobian', runs: 200, depth: 3 },
   { name: 'scalars w.r.t. scalars', f: 'scalar', x: 'scalar', form: 'jacobian', runs: 200, depth: 3 },
   { name: 'grad(f, x) of scalars w.r.t. vectors', f: 'scalar', x: 'vector', form: 'grad', runs: 150, depth: 3 },
   { name: 'vectors w.r.t. vectors', f: 'vector', x: 'vector', form: 'jacobian', runs: 300, depth: 3 },
