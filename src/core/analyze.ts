@@ -2,7 +2,7 @@
 // every problem as a diagnostic with a range. The editor (hover, diagnostics, outline, code lens) and the CLI
 // read only from this. Never throws.
 
-import { forEachChild, type DerivativeExpr, type DimRef, type Expr, type Span, type Statement } from './ast.ts';
+import { forEachChild, type ConstantExpr, type DerivativeExpr, type DimRef, type Expr, type LocalDefinition, type Span, type Statement } from './ast.ts';
 import { parse } from './parser.ts';
 import { Builder } from './builder.ts';
 import type { Node } from './ir.ts';
@@ -162,6 +162,8 @@ class Analyzer {
   /** Start offsets of references that close a definition cycle (already reported). */
   private readonly cyclic = new Set<number>();
   private readonly derivativeInfos = new Map<DerivativeExpr, DerivativeInfo>();
+  /** The where-clause of the claim being analysed: its names are visible to that claim's formula only. */
+  private locals?: Map<string, { def: LocalDefinition; node?: Node }>;
   /** The node of every expression that analysed cleanly (for hovers). */
   private readonly nodes = new Map<Expr, Node>();
   readonly derivatives: DerivativeInfo[] = [];
@@ -310,20 +312,28 @@ class Analyzer {
    * stack). A reference that closes a cycle is reported once and then reads as an error.
    */
   private definitionOrder(): string[] {
+    return this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)!.stmt.expr, (name) => this.defs.has(name));
+  }
+
+  /**
+   * `names` in dependency order, where `exprOf(name)` defines a name and `defines` tells the names of this
+   * scope: the document's definitions, or a claim's where-clause.
+   */
+  private dependencyOrder(names: Iterable<string>, exprOf: (name: string) => Expr, defines: (name: string) => boolean): string[] {
     const state = new Map<string, 'active' | 'done'>();
     const order: string[] = [];
     const refsOf = (name: string) => {
       const refs: Extract<Expr, { kind: 'name' }>[] = [];
-      const stack: Expr[] = [this.defs.get(name)!.stmt.expr];
+      const stack: Expr[] = [exprOf(name)];
       while (stack.length) {
         const e = stack.pop()!;
-        if (e.kind === 'name' && this.defs.has(e.name)) refs.push(e);
-        if (e.kind === 'derivative' && this.defs.has(e.wrt.name)) refs.push({ kind: 'name', name: e.wrt.name, start: e.wrt.start, end: e.wrt.end });
+        if (e.kind === 'name' && defines(e.name)) refs.push(e);
+        if (e.kind === 'derivative' && defines(e.wrt.name)) refs.push({ kind: 'name', name: e.wrt.name, start: e.wrt.start, end: e.wrt.end });
         forEachChild(e, (c) => stack.push(c));
       }
       return refs.reverse();
     };
-    for (const root of this.defs.keys()) {
+    for (const root of names) {
       if (state.has(root)) continue;
       const stack = [{ name: root, refs: refsOf(root), next: 0 }];
       state.set(root, 'active');
@@ -417,15 +427,10 @@ class Analyzer {
         return this.hover(e, this.b.constant(e.value));
       case 'name':
         return this.name(e);
-      case 'vector': {
-        if (args.some((x) => !x)) return undefined;
-        const bad = args.findIndex((x) => x!.shape.kind !== 'scalar');
-        if (bad >= 0) {
-          this.report(e.elements[bad], `The elements of a vector literal must be scalars, but this one is ${formatShape(args[bad]!.shape)}.`, 'shape-mismatch');
-          return undefined;
-        }
-        return this.hover(e, this.b.raw('vec', args as Node[]));
-      }
+      case 'vector':
+        return this.literal(e, args);
+      case 'constant':
+        return this.constant(e);
       case 'index': {
         const target = args[0];
         if (!target) return undefined;
@@ -473,6 +478,46 @@ class Analyzer {
     }
   }
 
+  /** `[a, b, c]`: a column of scalars; `[aᵀ; bᵀ]`: a matrix stacked from rows of one length (or scalars: a column). */
+  private literal(e: Extract<Expr, { kind: 'vector' }>, args: (Node | undefined)[]): Node | undefined {
+    if (args.some((x) => !x)) return undefined;
+    const nodes = args as Node[];
+    const first = nodes[0].shape;
+    const stacked = e.rows && first.kind === 'row';
+    const bad = nodes.findIndex((x) => (stacked ? !(x.shape.kind === 'row' && x.shape.n === (first as { n: Dim }).n) : x.shape.kind !== 'scalar'));
+    if (bad >= 0) {
+      const message = stacked
+        ? `The rows of a matrix literal must be row vectors of one length (${formatShape(first)}), but this one is ${formatShape(nodes[bad].shape)}.`
+        : `The elements of a vector literal must be scalars, but this one is ${formatShape(nodes[bad].shape)}.`;
+      this.report(e.elements[bad], message, 'shape-mismatch', 'error', stacked || e.rows ? undefined : 'Separate rows with `;` to stack row vectors into a matrix: [xᵀ; yᵀ].');
+      return undefined;
+    }
+    return this.hover(e, this.b.raw('vec', nodes));
+  }
+
+  /** `𝟎[m, n]`, `𝟏[n]`, `𝐈[n]`, `𝐞₂[n]`: sizes are dimension names or literals, as in types. */
+  private constant(e: ConstantExpr): Node | undefined {
+    const dims: Dim[] = [];
+    for (const d of e.dims) {
+      if (d.kind === 'literal') dims.push(d.value);
+      else if (this.dims.has(d.name)) dims.push(d.name);
+      else {
+        const close = closestName(d.name, [...this.dims.keys()]);
+        this.report(d, `Unknown dimension '${d.name}'.`, 'unknown-name', 'error', close ? `Did you mean '${close}'?` : `Declare it with \`dim ${d.name}\`.`, close ? [this.replace(`Change to '${close}'`, d, close)] : undefined);
+        return undefined;
+      }
+    }
+    const shape = dims.length === 2 ? matrixOf(dims[0], dims[1]) : vectorOf(dims[0]);
+    if (e.constant === 'zeros' || e.constant === 'ones') return this.hover(e, this.b.constant(e.constant === 'ones' ? 1 : 0, shape));
+    if (e.constant === 'identity') return this.hover(e, this.b.identity(dims[0]));
+    const index = e.index!;
+    if (typeof index !== 'number' || index < 1 || (typeof dims[0] === 'number' && index > dims[0])) {
+      this.report(e, typeof index === 'number' ? `The unit vector ${this.src(e)} needs an index from 1 to its length.` : `${this.src(e)} has a symbolic index: it belongs to an index-form result and cannot be evaluated.`, 'bad-index', 'error', 'Write 𝐞₂[n] for the second unit vector of length n.');
+      return undefined;
+    }
+    return this.hover(e, this.b.unit(index, dims[0]));
+  }
+
   /** Mechanical fixes for a mis-shaped binary operation, matching the hints of the operator rules. */
   private binaryFixes(e: Extract<Expr, { kind: 'binary' }>, l: Node, r: Node): FixSpec[] {
     const lk = l.shape.kind;
@@ -498,6 +543,8 @@ class Analyzer {
   }
 
   private name(e: Extract<Expr, { kind: 'name' }>): Node | undefined {
+    const local = this.locals?.get(e.name);
+    if (local) return this.cyclic.has(e.start) || !local.node ? undefined : this.hover(e, local.node);
     const v = this.variables.get(e.name);
     if (v) return this.hover(e, v.node);
     const d = this.defs.get(e.name);
@@ -593,12 +640,14 @@ class Analyzer {
   // ---- claims ---------------------------------------------------------------------------------------------
 
   private claim(s: Extract<Statement, { kind: 'claim' }>): void {
+    if (s.where) this.bindWhereClause(s.where);
     const formula = this.buildExpr(s.right);
+    this.locals = undefined;
     const base = {
       range: this.lines.range(s.start, s.end),
       keywordRange: this.lines.range(s.keywordSpan.start, s.keywordSpan.end),
-      formulaText: this.src(s.right),
-      formulaRange: this.lines.range(s.right.start, s.right.end),
+      formulaText: this.text.slice(s.right.start, s.end),
+      formulaRange: this.lines.range(s.right.start, s.end),
     };
     let left: DerivativeInfo | undefined;
     if (s.left.kind === 'derivative') {
@@ -636,6 +685,33 @@ class Analyzer {
       hints.length ? `${capitalise(hints.join(', or '))}.` : undefined,
       fixes,
     );
+  }
+
+  /**
+   * A where-clause's definitions, built in dependency order (they may come in any order). Their names must be
+   * new: a local name that hid a variable or definition would make the claim mean something else than it reads.
+   */
+  private bindWhereClause(where: LocalDefinition[]): void {
+    const locals = new Map<string, { def: LocalDefinition; node?: Node }>();
+    for (const def of where) {
+      const { name } = def.name;
+      if (this.reservedName(name, def.name)) continue;
+      if (locals.has(name)) {
+        this.report(def.name, `'${name}' is defined twice in this where-clause.`, 'duplicate-name');
+        continue;
+      }
+      const taken = this.variables.has(name) ? 'a variable' : this.defs.has(name) ? 'a definition' : this.dims.has(name) ? 'a dimension' : undefined;
+      if (taken) {
+        this.report(def.name, `'${name}' is ${taken} of the document: the names of a where-clause must be new.`, 'duplicate-name', 'error', 'Rename it here and where the formula uses it.');
+        continue;
+      }
+      locals.set(name, { def });
+    }
+    this.locals = locals;
+    for (const name of this.dependencyOrder(locals.keys(), (n) => locals.get(n)!.def.expr, (n) => locals.has(n))) {
+      const local = locals.get(name)!;
+      local.node = this.buildExpr(local.def.expr);
+    }
   }
 
   // ---- hovers (answered from the annotated syntax tree: nothing is stored per subexpression) ---------------
@@ -686,7 +762,12 @@ class Analyzer {
           }
           return this.hoverInExpr(s.left, offset);
         }
-        return at(s.right) ? this.hoverInExpr(s.right, offset) : undefined;
+        if (at(s.right)) return this.hoverInExpr(s.right, offset);
+        const local = s.where?.find((w) => at(w.name) || at(w.expr));
+        if (!local) return undefined;
+        if (!at(local.name)) return this.hoverInExpr(local.expr, offset);
+        const node = this.nodes.get(local.expr);
+        return node && { start: local.name.start, end: local.name.end, text: local.name.name, shape: node.shape };
       }
     }
   }

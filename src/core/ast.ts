@@ -11,7 +11,9 @@ export type BinaryOp = '+' | '-' | '*' | '/' | '^' | 'hadamard' | 'ediv' | 'dot'
 export type Expr = (
   | ({ kind: 'number'; value: number; text: string } & Span)
   | ({ kind: 'name'; name: string } & Span)
-  | ({ kind: 'vector'; elements: Expr[] } & Span)
+  /** `[a, b]` (a column of scalars) or `[aᵀ; bᵀ]` (`rows`: a matrix stacked from row vectors). */
+  | ({ kind: 'vector'; elements: Expr[]; rows?: true } & Span)
+  | ConstantExpr
   | ({ kind: 'index'; target: Expr; index: Expr } & Span)
   | ({ kind: 'transpose'; operand: Expr } & Span)
   | ({ kind: 'neg'; operand: Expr } & Span)
@@ -21,6 +23,15 @@ export type Expr = (
   /** Placeholder for text that did not parse; its diagnostic is already reported. */
   | ({ kind: 'error' } & Span)
 );
+
+/** A constant written with its size: `𝟎[m, n]`, `𝟏[n]`, the identity `𝐈[n]`, the unit vector `𝐞₂[n]` (or `𝐞_j[n]`). */
+export interface ConstantExpr extends Span {
+  kind: 'constant';
+  constant: 'zeros' | 'ones' | 'identity' | 'unit';
+  /** The unit vector's index: a number, or a letter in index-form results. */
+  index?: number | string;
+  dims: DimRef[];
+}
 
 export type DerivativeKind = 'jacobian' | 'grad' | 'hessian';
 
@@ -37,6 +48,12 @@ export interface NameRef extends Span {
   name: string;
 }
 
+/** `name = expr` in a claim's `where` clause: local to that claim. */
+export interface LocalDefinition {
+  name: NameRef;
+  expr: Expr;
+}
+
 export type TypeExpr = ({ kind: 'scalar' } | { kind: 'vector'; size: DimRef } | { kind: 'matrix'; rows: DimRef; cols: DimRef }) & Span;
 
 export type DimRef = ({ kind: 'name'; name: string } | { kind: 'literal'; value: number }) & Span;
@@ -45,7 +62,7 @@ export type Statement = (
   | { kind: 'dim'; names: NameRef[] }
   | { kind: 'declare'; names: NameRef[]; type: TypeExpr }
   | { kind: 'define'; name: NameRef; expr: Expr }
-  | { kind: 'claim'; keywordSpan: Span; left: Expr; right: Expr }
+  | { kind: 'claim'; keywordSpan: Span; left: Expr; right: Expr; where?: LocalDefinition[] }
 ) &
   Span;
 

@@ -10,8 +10,11 @@ export type TokenKind =
   | 'dot' // · ⋅
   | 'transpose' // ' ᵀ ^T
   | 'partial' // ∂
+  | 'inverse' // ⁻¹
+  | 'inverseTranspose' // ⁻ᵀ
+  | 'glyph' // 𝟎 𝟏 𝐈 𝐞₁ 𝐞_j: constants written with their size, e.g. 𝟏[n]
   | '>' | '<' | '>=' | '<='
-  | '=' | ',' | ':' | '(' | ')' | '[' | ']'
+  | '=' | ',' | ':' | ';' | '(' | ')' | '[' | ']'
   | 'newline'
   | 'invalid'
   | 'eof';
@@ -30,8 +33,12 @@ const SINGLE: Record<string, TokenKind> = {
   '⊗': 'hadamard', '⊙': 'hadamard', '⊘': 'ediv', '·': 'dot', '⋅': 'dot', '∙': 'dot',
   "'": 'transpose', 'ᵀ': 'transpose', '∂': 'partial',
   '>': '>', '<': '<', '≥': '>=', '≤': '<=',
-  '=': '=', ',': ',', ':': ':', '(': '(', ')': ')', '[': '[', ']': ']',
+  '=': '=', ',': ',', ':': ':', ';': ';', '(': '(', ')': ')', '[': '[', ']': ']',
+  '𝟎': 'glyph', '𝟏': 'glyph',
 };
+
+/** Bold letters that are constants rather than names: the identity 𝐈 and unit vectors 𝐞₁, 𝐞₂, …, 𝐞_j. */
+const GLYPH_NAME = /^(?:𝐈|𝐞(?:[₀-₉]+|_[\p{L}\p{N}]+))$/u;
 
 const NAME_START = /[\p{L}_]/u;
 const NAME_PART = /[\p{L}\p{N}_]/u;
@@ -96,11 +103,19 @@ export function tokenize(text: string, from = 0, to = text.length): Token[] {
         if (!isNamePart(c)) break;
         j += c.length;
       }
-      tokens.push({ kind: 'name', text: text.slice(i, j), start: i, end: j });
+      const word = text.slice(i, j);
+      // 0xd835 starts every Mathematical Alphanumeric Symbol (𝐈, 𝐞): a cheap test before the pattern.
+      const glyph = word.charCodeAt(0) === 0xd835 && GLYPH_NAME.test(word);
+      tokens.push({ kind: glyph ? 'glyph' : 'name', text: word, start: i, end: j });
       i = j;
       continue;
     }
     const two = text.slice(i, i + 2);
+    if (two === '⁻¹' || two === '⁻ᵀ') {
+      tokens.push({ kind: two === '⁻¹' ? 'inverse' : 'inverseTranspose', text: two, start: i, end: i + 2 });
+      i += 2;
+      continue;
+    }
     if (two === '.*' || two === './') {
       tokens.push({ kind: two === '.*' ? 'hadamard' : 'ediv', text: two, start: i, end: i + 2 });
       i += 2;

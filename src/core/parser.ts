@@ -1,7 +1,7 @@
 // Line-oriented recursive-descent (Pratt) parser. One statement per line; an error abandons only its own
 // line, so one bad line never hides the rest. Never throws.
 
-import type { BinaryOp, DerivativeExpr, DimRef, Expr, NameRef, Span, Statement, TypeExpr } from './ast.ts';
+import type { BinaryOp, ConstantExpr, DerivativeExpr, DimRef, Expr, LocalDefinition, NameRef, Span, Statement, TypeExpr } from './ast.ts';
 import { tokenize, type Token, type TokenKind } from './lexer.ts';
 import { drive, type Step } from './trampoline.ts';
 
@@ -115,6 +115,7 @@ class LineParser {
   expectEnd(): void {
     const t = this.peek();
     if (t.kind === 'invalid') this.fail(t, `Unexpected character '${t.text}'.`, 'invalid-character');
+    if (t.kind === 'name' && t.text === 'where') this.fail(t, 'Only a claim can end in a where-clause.', 'syntax', 'Write `check d(f)/d(x) = u₁ * xᵀ   where u₁ = …`, or give the part its own definition.');
     if (t.kind !== 'eof') {
       const hint = t.kind === '(' || t.kind === 'name' || t.kind === 'number' ? 'Write `*` between factors: implicit multiplication is not supported.' : undefined;
       this.fail(t, `Unexpected ${describe(t)} after the end of the expression.`, 'syntax', hint);
@@ -137,8 +138,9 @@ class LineParser {
       if (this.peek().kind !== '=') this.fail(this.peek(), `Expected \`=\` in the claim but found ${describe(this.peek())}.`, 'syntax', 'A claim reads `check d(f)/d(x) = <your formula>`.');
       this.next();
       const right = drive(this.expression(0));
+      const where = this.whereClause();
       this.expectEnd();
-      return { kind: 'claim', start, end: lastEnd(this.toks), keywordSpan: spanOfToken(first), left, right };
+      return { kind: 'claim', start, end: lastEnd(this.toks), keywordSpan: spanOfToken(first), left, right, ...(where ? { where } : {}) };
     }
     if (first.kind === 'name' && (this.peek(1).kind === ',' || this.peek(1).kind === ':')) {
       const names = this.nameList();
@@ -161,6 +163,24 @@ class LineParser {
       'statement',
       'Write `x: vector[n]` to declare, `z = w · x + b` to define, `dim n` for a dimension, or `check d(f)/d(x) = …` for a claim.',
     );
+  }
+
+  /** `where u₁ = …; u₂ = …` after a claim's formula (how mcalc prints shared parts), or undefined. */
+  private whereClause(): LocalDefinition[] | undefined {
+    const keyword = this.peek();
+    if (keyword.kind !== 'name' || keyword.text !== 'where') return undefined;
+    this.next();
+    const hint = 'Write `where u₁ = …; u₂ = …`.';
+    const defs: LocalDefinition[] = [];
+    for (;;) {
+      const name = this.peek();
+      if (name.kind !== 'name' || this.peek(1).kind !== '=') this.fail(name, `Expected a name and \`=\` in the where-clause but found ${describe(name)}.`, 'syntax', hint);
+      this.next();
+      this.next();
+      defs.push({ name: { name: name.text, start: name.start, end: name.end }, expr: drive(this.expression(0)) });
+      if (this.peek().kind !== ';') return defs;
+      this.next();
+    }
   }
 
   private nameList(): NameRef[] {
@@ -235,6 +255,11 @@ class LineParser {
         left = { kind: 'transpose', operand: left, start: left.start, end: t.end };
         continue;
       }
+      if ((t.kind === 'inverse' || t.kind === 'inverseTranspose') && this.inExponent === 0) {
+        this.next();
+        left = inverse(left, t);
+        continue;
+      }
       if (t.kind === '[') {
         this.next();
         const index = (yield this.expression(0, true)) as Expr;
@@ -270,7 +295,7 @@ class LineParser {
     const t = this.peek();
     const after = this.peek(1);
     if (t.kind !== 'number' && t.kind !== 'name') return undefined;
-    if (after.kind === '(' || after.kind === '[' || after.kind === 'transpose') return undefined;
+    if (after.kind === '(' || after.kind === '[' || after.kind === 'transpose' || after.kind === 'inverse' || after.kind === 'inverseTranspose') return undefined;
     const info = BINARY[after.kind];
     if (info && info.bp > minBp) return undefined;
     if (++this.depth > MAX_NESTING) this.fail(t, 'This expression is nested too deeply to analyse.', 'too-deep');
@@ -301,13 +326,18 @@ class LineParser {
       case '[': {
         const elements: Expr[] = [];
         if (this.peek().kind === ']') this.fail(this.peek(), 'A vector literal needs at least one element.');
+        let separator: ',' | ';' | undefined;
         for (;;) {
           elements.push((yield this.expression(0, true)) as Expr);
           const sep = this.next();
-          if (sep.kind === ']') return { kind: 'vector', elements, start: t.start, end: sep.end };
-          if (sep.kind !== ',') this.fail(sep, `Expected \`,\` or \`]\` in the vector literal but found ${describe(sep)}.`);
+          if (sep.kind === ']') return { kind: 'vector', elements, start: t.start, end: sep.end, ...(separator === ';' ? { rows: true as const } : {}) };
+          if (sep.kind !== ',' && sep.kind !== ';') this.fail(sep, `Expected \`,\`, \`;\` or \`]\` in the vector literal but found ${describe(sep)}.`);
+          if (separator && sep.kind !== separator) this.fail(sep, 'A literal uses `,` between the scalars of a vector or `;` between rows, not both.', 'syntax', 'Write [a, b, c] for a vector, or [xᵀ; yᵀ] for a matrix with rows xᵀ and yᵀ.');
+          separator = sep.kind;
         }
       }
+      case 'glyph':
+        return this.constant(t);
       case 'partial':
         return (yield this.partialForm(t)) as Expr;
       case 'eof':
@@ -317,6 +347,23 @@ class LineParser {
       default:
         return this.fail(t, `Expected an expression but found ${describe(t)}.`, 'syntax');
     }
+  }
+
+  /** `𝟎[m, n]`, `𝟏[n]`, `𝐈[n]`, `𝐞₂[n]`: a constant and its size, in the brackets of the type syntax. */
+  private constant(t: Token): ConstantExpr {
+    const constant = t.text === '𝟎' ? 'zeros' : t.text === '𝟏' ? 'ones' : t.text === '𝐈' ? 'identity' : 'unit';
+    const one = constant === 'identity' || constant === 'unit';
+    const example = one ? `${t.text}[n]` : `${t.text}[n] or ${t.text}[m, n]`;
+    if (this.peek().kind !== '[') this.fail(this.peek(), `${t.text} needs its size in brackets.`, 'syntax', `Write ${example}.`);
+    this.next();
+    const dims = [this.dim()];
+    if (!one && this.peek().kind === ',') {
+      this.next();
+      dims.push(this.dim());
+    }
+    const close = this.expect(']', `\`]\` after the size of ${t.text} (${example})`);
+    const index = constant === 'unit' ? unitIndex(t.text.slice('𝐞'.length)) : undefined;
+    return { kind: 'constant', constant, ...(index !== undefined ? { index } : {}), dims, start: t.start, end: close.end };
   }
 
   private *call(name: Token): Step<Expr> {
@@ -377,6 +424,19 @@ class LineParser {
     this.next();
     return { kind: 'derivative', form: 'jacobian', syntax: 'partial', of, wrt: { name: x.text, start: x.start, end: x.end }, start: p.start, end: x.end };
   }
+}
+
+/** `X⁻¹` is `inv(X)` and `X⁻ᵀ` is `inv(X)ᵀ`: the printer's glyphs read back as the functions they stand for. */
+function inverse(operand: Expr, t: Token): Expr {
+  const span = spanOfToken(t);
+  const inv: Expr = { kind: 'call', callee: 'inv', calleeSpan: span, args: [operand], start: operand.start, end: t.end };
+  return t.kind === 'inverse' ? inv : { kind: 'transpose', operand: inv, start: operand.start, end: t.end };
+}
+
+/** `₁₂` → 12, `_j` → 'j' (a symbolic index, as in index-form results). */
+function unitIndex(s: string): number | string {
+  const plain = s.startsWith('_') ? s.slice(1) : s.replace(/[₀-₉]/g, (d) => String(d.charCodeAt(0) - 0x2080));
+  return /^\d+$/.test(plain) ? Number(plain) : plain;
 }
 
 function spanOfToken(t: Token): Span {

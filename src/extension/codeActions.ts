@@ -1,8 +1,17 @@
 // Quick fixes: the mechanical fixes the analysis attaches to its diagnostics ("Change to 'sin'", "Use the
-// element-wise product ⊗", "Transpose the claimed formula", …).
+// element-wise product ⊗", "Transpose the claimed formula", …); on a failing claim, "Replace with mcalc's
+// result"; and on a derivative form, "Insert result as a claim".
 
 import * as vscode from 'vscode';
 import { Context, SELECTOR, toVsRange } from './context.ts';
+import type { DocumentAnalysis } from './analysisCache.ts';
+import { claimAt, insertResultAsClaim, replaceWithResult } from '../core/claimEdits.ts';
+import { derivativeAt } from '../core/presentation.ts';
+import type { ClaimInfo } from '../core/analyze.ts';
+import type { TextEdit } from '../core/source.ts';
+
+/** Kind of "Insert result as a claim": it adds a line, it fixes nothing. */
+const INSERT_CLAIM = vscode.CodeActionKind.Refactor.append('insertClaim');
 
 export function registerCodeActions(ctx: Context): void {
   ctx.subscribe(
@@ -12,27 +21,73 @@ export function registerCodeActions(ctx: Context): void {
         provideCodeActions(doc, range, context) {
           const result = ctx.analysis(doc);
           if (!result) return [];
-          const actions: vscode.CodeAction[] = [];
-          for (const d of result.analysis.diagnostics) {
-            if (!d.fixes?.length) continue;
-            const where = toVsRange(result.toReal(d.range));
-            if (!where.intersection(range) && !range.contains(where)) continue;
-            // The diagnostic as VS Code shows it (from the request, or the collection), so the fix is attached to it.
-            const same = (v: vscode.Diagnostic) => v.source === 'mcalc' && v.range.isEqual(where) && v.code === d.code;
-            const shown = context.diagnostics.find(same) ?? vscode.languages.getDiagnostics(doc.uri).find(same);
-            d.fixes.forEach((fix, i) => {
-              const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
-              action.edit = new vscode.WorkspaceEdit();
-              for (const e of fix.edits) action.edit.replace(doc.uri, toVsRange(result.toReal(e.range)), e.newText);
-              if (shown) action.diagnostics = [shown];
-              action.isPreferred = i === 0 && d.fixes!.length === 1;
-              actions.push(action);
-            });
-          }
-          return actions;
+          return [...analysisFixes(doc, result, range, context), ...replaceFailingClaims(doc, result, range, context), ...insertClaim(doc, result, range)];
         },
       },
-      { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
+      { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix, INSERT_CLAIM] },
     ),
   );
+}
+
+/** The diagnostic as VS Code shows it (from the request, or the collection), so a fix is attached to it. */
+function shownDiagnostic(doc: vscode.TextDocument, context: vscode.CodeActionContext, same: (d: vscode.Diagnostic) => boolean): vscode.Diagnostic | undefined {
+  return context.diagnostics.find(same) ?? vscode.languages.getDiagnostics(doc.uri).find(same);
+}
+
+function editAction(doc: vscode.TextDocument, result: DocumentAnalysis, title: string, kind: vscode.CodeActionKind, edits: TextEdit[]): vscode.CodeAction {
+  const action = new vscode.CodeAction(title, kind);
+  action.edit = new vscode.WorkspaceEdit();
+  for (const e of edits) action.edit.replace(doc.uri, toVsRange(result.toReal(e.range)), e.newText);
+  return action;
+}
+
+function analysisFixes(doc: vscode.TextDocument, result: DocumentAnalysis, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  const actions: vscode.CodeAction[] = [];
+  for (const d of result.analysis.diagnostics) {
+    if (!d.fixes?.length) continue;
+    const where = toVsRange(result.toReal(d.range));
+    if (!where.intersection(range) && !range.contains(where)) continue;
+    const shown = shownDiagnostic(doc, context, (v) => v.source === 'mcalc' && v.range.isEqual(where) && v.code === d.code);
+    d.fixes.forEach((fix, i) => {
+      const action = editAction(doc, result, fix.title, vscode.CodeActionKind.QuickFix, fix.edits);
+      if (shown) action.diagnostics = [shown];
+      action.isPreferred = i === 0 && d.fixes!.length === 1;
+      actions.push(action);
+    });
+  }
+  return actions;
+}
+
+/** A claim fails when `Check` says so, or when its shape is wrong: mcalc's own result is the fix. */
+function isFailingClaim(d: vscode.Diagnostic): boolean {
+  return (d.source === 'mcalc check' && d.severity === vscode.DiagnosticSeverity.Error) || (d.source === 'mcalc' && d.code === 'claim-shape');
+}
+
+function replaceFailingClaims(doc: vscode.TextDocument, result: DocumentAnalysis, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  // The request's diagnostics, and the collections' (a command may ask for actions without them).
+  const failing = [...context.diagnostics, ...vscode.languages.getDiagnostics(doc.uri).filter((d) => d.range.intersection(range))].filter(isFailingClaim);
+  const actions: vscode.CodeAction[] = [];
+  const done = new Set<ClaimInfo>();
+  for (const d of failing) {
+    const start = result.toVirtual(d.range.start);
+    const end = result.toVirtual(d.range.end);
+    const claim = start && end ? claimAt(result.analysis, { start, end }) : undefined;
+    if (!claim || done.has(claim)) continue;
+    done.add(claim);
+    const edit = replaceWithResult(result.analysis, claim);
+    if (!edit) continue;
+    const action = editAction(doc, result, "Replace with mcalc's result", vscode.CodeActionKind.QuickFix, [edit]);
+    action.diagnostics = [d];
+    actions.push(action);
+  }
+  return actions;
+}
+
+function insertClaim(doc: vscode.TextDocument, result: DocumentAnalysis, range: vscode.Range): vscode.CodeAction[] {
+  const p = result.toVirtual({ line: range.start.line, character: range.start.character });
+  if (!p) return [];
+  const { analysis } = result;
+  const info = derivativeAt(analysis, analysis.lines.offsetAt(p));
+  const edit = info && insertResultAsClaim(analysis, info);
+  return edit ? [editAction(doc, result, 'Insert result as a claim', INSERT_CLAIM, [edit])] : [];
 }

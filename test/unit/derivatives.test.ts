@@ -52,12 +52,12 @@ test('single-variable examples: sin(x²), ln(sin(x³)²), x + x² (section 4.5)'
 test('element-wise Jacobians are diagonal, scalar expansion gives 𝟏 and the vector itself (sections 4.2–4.4)', () => {
   const src = 'dim n\nz: scalar\nu, w: vector[n]\ne = w ⊗ u\nf = w + u\ns1 = w + z\ns2 = w * z\nr1 = sum(w)\nr2 = w · u\nh = sin(w)\n';
   assert.equal(result(src, 'e', 'w'), 'diag(u)');
-  assert.equal(result(src, 'f', 'w'), 'I');
-  assert.equal(result(src, 's1', 'z'), '𝟏');
-  assert.equal(result(src, 's1', 'w'), 'I');
+  assert.equal(result(src, 'f', 'w'), '𝐈[n]');
+  assert.equal(result(src, 's1', 'z'), '𝟏[n]');
+  assert.equal(result(src, 's1', 'w'), '𝐈[n]');
   assert.equal(result(src, 's2', 'z'), 'w');
-  assert.equal(result(src, 's2', 'w'), 'z * I');
-  assert.equal(result(src, 'r1', 'w'), '𝟏ᵀ');
+  assert.equal(result(src, 's2', 'w'), 'z * 𝐈[n]');
+  assert.equal(result(src, 'r1', 'w'), '𝟏[n]ᵀ');
   assert.equal(result(src, 'r2', 'w'), 'uᵀ');
   assert.equal(result(src, 'h', 'w'), 'diag(cos(w))');
 });
@@ -85,9 +85,9 @@ test('Matrix Cookbook identities in their textbook form', () => {
 
 test('third-order tensors are shown in index form, never refused', () => {
   const src = 'dim m, n\nx: vector[n]\nb: vector[m]\nW: matrix[m, n]\nlayer = W*x + b\n';
-  assert.equal(result(src, 'layer', 'W'), '∂layer/∂W_jk = x[k] * e_j   (for each j, k)');
+  assert.equal(result(src, 'layer', 'W'), '∂layer/∂W_jk = x[k] * 𝐞_j[m]   (for each j, k)');
   assert.equal(result(src, 'layer', 'x'), 'W');
-  assert.equal(result(src, 'layer', 'b'), 'I');
+  assert.equal(result(src, 'layer', 'b'), '𝐈[m]');
 });
 
 test('the derivation record follows the paper\'s four steps and names the chain rule', () => {

@@ -574,3 +574,20 @@ test('markdown: without the registry injecting the grammar, the same fence is a 
     'no mcalc scopes anywhere without the injection',
   );
 });
+
+test('pasted results: where-clauses, names with subscript digits, sized constants, X⁻¹ and rows of a literal', async () => {
+  const t = await mcalc(`check d(loss)/d(w) = u₁ * xᵀ + 𝟏[n]ᵀ * 𝐈[n] + 𝐞₂[n]ᵀ   where u₂ = X⁻¹; u₁ = sum(u₂ * [aᵀ; bᵀ]ᵀ) + 𝟎[m, n]
+h = A⁻ᵀ * v₁₂`);
+  t.expect('where', 'keyword.other.where.mcalc', 0, 0);
+  t.expect('u₂', 'entity.name.variable.definition.local.mcalc', 0, 0);
+  t.expect('u₁', 'entity.name.variable.definition.local.mcalc', 1, 0);
+  t.expect('u₁', 'variable.other.mcalc', 0, 0);
+  t.expect(';', 'punctuation.separator.where.mcalc', 0, 0);
+  t.expect(';', 'punctuation.separator.rows.mcalc', 1, 0);
+  for (const glyph of ['𝟏', '𝐈', '𝐞₂', '𝟎']) t.expect(glyph, 'constant.language.mcalc', 0, 0);
+  t.expect('n', 'variable.other.constant.dimension.mcalc', 0, 0);
+  t.expect('⁻¹', 'keyword.operator.inverse.mcalc', 0, 0);
+  t.expect('⁻ᵀ', 'keyword.operator.inverse.mcalc', 0, 1);
+  t.expect('v₁₂', 'variable.other.mcalc', 0, 1);
+  t.expect('=', 'keyword.operator.comparison.claim.mcalc', 0, 0);
+});

@@ -12,7 +12,9 @@ function sx(e: Expr): string {
     case 'name':
       return e.name;
     case 'vector':
-      return `[${e.elements.map(sx).join(' ')}]`;
+      return `[${e.elements.map(sx).join(e.rows ? '; ' : ' ')}]`;
+    case 'constant':
+      return `(${e.constant}${e.index !== undefined ? ` ${e.index}` : ''} ${e.dims.map((d) => (d.kind === 'name' ? d.name : d.value)).join(' ')})`;
     case 'index':
       return `(index ${sx(e.target)} ${sx(e.index)})`;
     case 'transpose':

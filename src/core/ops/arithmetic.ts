@@ -292,6 +292,27 @@ const sub: OpDef = {
   emitElement: ([a, c]) => `(${a} - ${c})`,
 };
 
+/** The operators that print as products (`a * b`, `a / b`, `a ⊗ b`, `a · b`), at PREC.mul. */
+const PRODUCTS = new Set(['mul', 'div', 'matmul', 'dot']);
+
+/** Whether a node prints as a product, unparenthesised in a product's left operand. */
+function printsAsProduct(n: Node): boolean {
+  if (n.op === 'neg') return PRODUCTS.has(n.args[0].op);
+  if (n.op === 'const') return n.shape.kind !== 'scalar' && !isConst(n, 0) && !isConst(n, 1); // c * 𝟏[n]
+  return PRODUCTS.has(n.op);
+}
+
+/**
+ * Whether `x op (p op' q)` may print as `x op p op' q`, which reads back as `(x op p) op' q`: only when p is
+ * not itself a product, and x is a scalar (it commutes with every product), or the product is scalar, or both
+ * are element-wise (⊗ is associative). `u ⊗ (s * v)` must keep its parentheses: `(u ⊗ s) * v` multiplies vectors.
+ */
+function flattensRight(x: Node, y: Node, elementwise: boolean): boolean {
+  if ((y.op !== 'mul' && y.op !== 'matmul') || printsAsProduct(y.args[0])) return false;
+  if (x.shape.kind === 'scalar' || y.shape.kind === 'scalar') return true;
+  return elementwise && y.op === 'mul' && isNonScalar(y.args[0]) && isNonScalar(y.args[1]);
+}
+
 const neg: OpDef = {
   op: 'neg',
   family: 'arithmetic',
@@ -309,7 +330,8 @@ const neg: OpDef = {
   jacobian: eachLinearArg((_n, _k, J, b) => b.neg(J)),
   examples: [{ expr: '-x', wrt: 'x' }],
   rule: { name: 'constant multiple (−1)', text: 'd(−u) = −du', latex: '\\mathrm{d}(-u) = -\\mathrm{d}u' },
-  prec: () => PREC.neg,
+  // `-a * b` reads back as a product (so `x · -a * b` would be `(x · -a) * b`): a negated product binds like one.
+  prec: (n) => (PRODUCTS.has(n.args[0].op) ? PREC.mul : PREC.neg),
   emitElement: ([a]) => `(-${a})`,
   // −(a b) = (−a) b, so a product needs no parentheses after the minus.
   format: (n, p) => `-${p.arg(n.args[0], PREC.mul)}`,
@@ -393,15 +415,15 @@ const mul: OpDef = {
   prec: () => PREC.mul,
   format(n, p) {
     const [x, y] = n.args;
-    // (1/d)·v reads better as v/d.
-    if (x.op === 'div' && isConst(x.args[0], 1) && x.shape.kind === 'scalar' && y.op !== 'mul') {
+    // (1/d)·v reads better as v/d (unless 1/d is printed as a name: then d is not printed at all).
+    if (x.op === 'div' && !p.named(x) && isConst(x.args[0], 1) && x.shape.kind === 'scalar' && y.op !== 'mul') {
       const d = x.args[1];
       return p.mode === 'latex' ? `\\frac{${p.plain(y)}}{${p.plain(d)}}` : `${p.arg(y, PREC.mul)} / ${p.arg(d, PREC.mul + 1)}`;
     }
     const elementwise = isNonScalar(x) && isNonScalar(y);
     const l = p.arg(x, PREC.mul);
     // Scalar and element-wise products are associative: a * (b * c) prints as a * b * c.
-    const r = p.arg(y, y.op === 'mul' || (x.shape.kind === 'scalar' && y.op === 'matmul') ? PREC.mul : PREC.mul + 1);
+    const r = p.arg(y, flattensRight(x, y, elementwise) ? PREC.mul : PREC.mul + 1);
     if (p.mode === 'text') return elementwise ? `${l} ⊗ ${r}` : `${l} * ${r}`;
     return elementwise ? `${l} \\otimes ${r}` : juxtapose(l, r);
   },
@@ -553,7 +575,8 @@ const matmul: OpDef = {
   format(n, p) {
     const l = p.arg(n.args[0], PREC.mul);
     // Matrix products are associative: A * (B * C) prints as A * B * C.
-    const r = p.arg(n.args[1], n.args[1].op === 'matmul' ? PREC.mul : PREC.mul + 1);
+    const y = n.args[1];
+    const r = p.arg(y, y.op === 'matmul' && !printsAsProduct(y.args[0]) ? PREC.mul : PREC.mul + 1);
     return p.mode === 'latex' ? `${l} ${r}` : `${l} * ${r}`;
   },
   evaluate: (_n, [a, c]) => matmulT(a, c),

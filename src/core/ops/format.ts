@@ -65,3 +65,16 @@ export function superscript(s: string): string | undefined {
   }
   return out;
 }
+
+const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
+
+/** `12` → `₁₂` (the index of a unit vector, 𝐞₁₂). */
+export function subscriptDigits(k: number): string {
+  return String(k).replace(/\d/g, (d) => SUBSCRIPTS[Number(d)]);
+}
+
+/** The size of a constant in the brackets of the type syntax: `[n]` for vectors and rows, `[m, n]` for matrices. */
+export function sizeText(shape: Shape): string {
+  if (shape.kind === 'matrix') return `[${shape.m}, ${shape.n}]`;
+  return shape.kind === 'scalar' ? '' : `[${shape.n}]`;
+}

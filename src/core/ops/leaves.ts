@@ -2,8 +2,8 @@
 
 import type { OpDef } from './types.ts';
 import { PREC } from './types.ts';
-import { latexName, numberLatex, numberText } from './format.ts';
-import { type Dim, matrixOf, vectorOf, SCALAR } from '../shape.ts';
+import { latexName, numberLatex, numberText, sizeText, subscriptDigits } from './format.ts';
+import { type Dim, cols, matrixOf, vectorOf, SCALAR } from '../shape.ts';
 import { EvalError, filled, resolveDim, shapeDims, tensor } from '../numeric/tensor.ts';
 
 /** Key under which a variable's tangent (direction) is bound in an EvalEnv. */
@@ -18,14 +18,23 @@ export const leafOps: OpDef[] = [
     family: 'leaves',
     doc: 'A number, or a constant vector/matrix such as 𝟎 or 𝟏 (all ones).',
     shape: () => SCALAR, // the interned shape is chosen by the builder; see Builder.constant
-    prec: (n) => ((n.attr as number) < 0 ? PREC.neg : PREC.atom),
+    prec(n) {
+      const v = n.attr as number;
+      if (n.shape.kind === 'scalar') return v < 0 ? PREC.neg : PREC.atom;
+      if (v !== 0 && v !== 1) return PREC.mul; // c * 𝟏[n]
+      return n.shape.kind === 'row' ? PREC.postfix : PREC.atom;
+    },
     format(n, p) {
       const v = n.attr as number;
       if (n.shape.kind === 'scalar') return p.mode === 'latex' ? numberLatex(v) : numberText(v);
-      const base = v === 0 ? (p.mode === 'latex' ? '\\mathbf{0}' : '𝟎') : p.mode === 'latex' ? '\\mathbf{1}' : '𝟏';
-      const t = n.shape.kind === 'row' && v !== 0 ? (p.mode === 'latex' ? `${base}^{\\top}` : `${base}ᵀ`) : base;
-      if (v === 0 || v === 1) return t;
-      return p.mode === 'latex' ? `${numberLatex(v)}${t}` : `${numberText(v)}${t}`;
+      if (p.mode === 'latex') {
+        const base = v === 0 ? '\\mathbf{0}' : '\\mathbf{1}';
+        const t = n.shape.kind === 'row' && v !== 0 ? `${base}^{\\top}` : base;
+        return v === 0 || v === 1 ? t : `${numberLatex(v)}${t}`;
+      }
+      // Text is a sentence in the language: the constant carries its size (𝟏[n], 𝟎[m, n]), a row is transposed.
+      const t = `${v === 0 ? '𝟎' : '𝟏'}${sizeText(n.shape)}${n.shape.kind === 'row' ? 'ᵀ' : ''}`;
+      return v === 0 || v === 1 ? t : `${numberText(v)} * ${t}`;
     },
     evaluate(n, _args, env) {
       const [r, c] = shapeDims(n.shape, env);
@@ -73,7 +82,8 @@ export const leafOps: OpDef[] = [
     doc: 'The identity matrix I.',
     shape: () => matrixOf(1, 1),
     prec: () => PREC.atom,
-    format: (_n, p) => (p.mode === 'latex' ? 'I' : 'I'),
+    // 𝐈[n]: n×n, so one size is enough.
+    format: (n, p) => (p.mode === 'latex' ? 'I' : `𝐈[${cols(n.shape)}]`),
     evaluate(n, _args, env) {
       const [r] = shapeDims(n.shape, env);
       const t = tensor(r, r);
@@ -87,7 +97,7 @@ export const leafOps: OpDef[] = [
     doc: 'The unit vector e_j (1 at index j, 0 elsewhere).',
     shape: () => vectorOf(1),
     prec: () => PREC.atom,
-    format: (n, p) => (p.mode === 'latex' ? `\\mathbf{e}_{${n.attr}}` : `e_${n.attr}`),
+    format: (n, p) => (p.mode === 'latex' ? `\\mathbf{e}_{${n.attr}}` : `𝐞${typeof n.attr === 'number' ? subscriptDigits(n.attr) : `_${n.attr}`}${sizeText(n.shape)}`),
     evaluate(n, _args, env) {
       const [r] = shapeDims(n.shape, env);
       const j = typeof n.attr === 'number' ? n.attr : env.indices?.get(String(n.attr));

@@ -76,6 +76,6 @@ suite('Derivations, checks and training in the editor', () => {
     assert.ok(['completed', 'converged'].includes(result.status), result.status);
     assert.ok(result.loss < result.initialLoss / 2, `loss should fall: ${result.initialLoss} → ${result.loss}`);
     // The per-sample loss was rewritten into batch form: x is now the N×n data matrix.
-    assert.match(result.gradients.w, /^-2 \/ N \* xᵀ \* \(\(y - max\(𝟎, u₁\)\) ⊗ \(u₁ > 𝟎\)\)/, `the symbolic gradient is used: ${result.gradients.w}`);
+    assert.match(result.gradients.w, /^-2 \/ N \* xᵀ \* \(\(y - max\(𝟎\[N\], u₁\)\) ⊗ \(u₁ > 𝟎\[N\]\)\)/, `the symbolic gradient is used: ${result.gradients.w}`);
   });
 });

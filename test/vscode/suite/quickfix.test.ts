@@ -2,11 +2,20 @@
 // Quick fixes offered on diagnostics, and applying one fixes the problem.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { closeAllEditors, openInEditor, rangeOf, waitFor } from './harness.ts';
+import type { CheckReport } from '../../../src/core/numeric/gradcheck.ts';
+import { closeAllEditors, openInEditor, positionOf, rangeOf, waitFor } from './harness.ts';
 
-async function actionsAt(doc: vscode.TextDocument, range: vscode.Range): Promise<vscode.CodeAction[]> {
-  return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+async function actionsAt(doc: vscode.TextDocument, range: vscode.Range, kind = vscode.CodeActionKind.QuickFix): Promise<vscode.CodeAction[]> {
+  return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, range, kind.value)) ?? [];
 }
+
+async function check(doc: vscode.TextDocument): Promise<CheckReport> {
+  const report = await vscode.commands.executeCommand<CheckReport | undefined>('mcalc.check', doc.uri.toString());
+  assert.ok(report, 'the check ran');
+  return report;
+}
+
+const ENGINE_RESULT = '-2 * (y - a) * (z > 0) * xᵀ';
 
 suite('Quick fixes', () => {
   teardown(closeAllEditors);
@@ -41,5 +50,38 @@ suite('Quick fixes', () => {
     assert.ok(change, `got: ${actions.map((a) => a.title).join(' | ')}`);
     assert.ok(await vscode.workspace.applyEdit(change.edit!));
     assert.match(doc.getText(), /^r = sin\(w\)$/m);
+  });
+
+  test("a failing claim offers Replace with mcalc's result; the replaced claim passes its check", async () => {
+    const doc = await openInEditor('fixtures/pasteback.mcalc');
+    const failed = await check(doc);
+    assert.ok(failed.results.some((r) => r.kind === 'claim' && !r.passed), 'the hand-derived claim fails');
+    const claimLine = positionOf(doc, 'check d(loss)/d(w)').line;
+    await waitFor(() => vscode.languages.getDiagnostics(doc.uri).find((d) => d.source === 'mcalc check' && d.range.start.line === claimLine), 'the failed check on the claim');
+    const actions = await actionsAt(doc, rangeOf(doc, 'check d(loss)/d(w)'));
+    const replace = actions.find((a) => a.title === "Replace with mcalc's result");
+    assert.ok(replace, `got: ${actions.map((a) => a.title).join(' | ')}`);
+    assert.equal(replace.kind?.value, vscode.CodeActionKind.QuickFix.value);
+    assert.ok(await vscode.workspace.applyEdit(replace.edit!));
+    assert.equal(doc.lineAt(claimLine).text, `check d(loss)/d(w) = ${ENGINE_RESULT}`);
+    const passed = await check(doc);
+    assert.ok(passed.passed, JSON.stringify(passed.results.map((r) => [r.text, r.status, r.note])));
+  });
+
+  test('a derivative form offers Insert result as a claim; the inserted claim reads back and passes', async () => {
+    const doc = await openInEditor('fixtures/pasteback.mcalc');
+    const formLine = positionOf(doc, 'g = d(loss)/d(w)').line;
+    const actions = await actionsAt(doc, new vscode.Range(positionOf(doc, 'g = d(loss)/d(w)', 'loss'), positionOf(doc, 'g = d(loss)/d(w)', 'loss')), vscode.CodeActionKind.Refactor);
+    const insert = actions.find((a) => a.title === 'Insert result as a claim');
+    assert.ok(insert, `got: ${actions.map((a) => a.title).join(' | ')}`);
+    assert.ok(await vscode.workspace.applyEdit(insert.edit!));
+    assert.equal(doc.lineAt(formLine + 1).text, `  check d(loss)/d(w) = ${ENGINE_RESULT}`);
+    await waitFor(() => !vscode.languages.getDiagnostics(doc.uri).some((d) => d.source === 'mcalc' && d.severity === vscode.DiagnosticSeverity.Error) || undefined, 'no analysis errors after the insertion');
+    const report = await check(doc);
+    const inserted = report.results.find((r) => r.kind === 'claim' && r.line === formLine + 2);
+    assert.ok(inserted?.passed, JSON.stringify(report.results.map((r) => [r.line, r.text, r.status, r.note])));
+    // On the claim's own line nothing is offered: it is a claim already.
+    const onClaim = await actionsAt(doc, rangeOf(doc, 'check d(loss)/d(w)'), vscode.CodeActionKind.Refactor);
+    assert.ok(!onClaim.some((a) => a.title === 'Insert result as a claim'));
   });
 });
