@@ -6,7 +6,7 @@
 import { type Node, topoOrder } from './ir.ts';
 import { opDef } from './ops/registry.ts';
 import { PREC, type Printer } from './ops/types.ts';
-import { latexName } from './ops/format.ts';
+import { latexName, subscriptDigits } from './ops/format.ts';
 import { type WhereEntry, joinLatex, joinText } from './diff/printedResult.ts';
 
 /** Names of nodes, looked up (a Map fits; so does a view of one that hides a node). */
@@ -33,13 +33,6 @@ export interface PrintOptions {
   avoid?: Iterable<string>;
 }
 
-const SUB = '₀₁₂₃₄₅₆₇₈₉';
-export function subscriptNumber(k: number): string {
-  return String(k)
-    .split('')
-    .map((d) => SUB[Number(d)])
-    .join('');
-}
 
 /** Shared subexpressions smaller than this (in printed nodes) are repeated rather than named. */
 const MIN_NAMED_SIZE = 6;
@@ -73,7 +66,7 @@ function introduceNames(root: Node, userNames: NameLookup, options: PrintOptions
     let s = preferred?.get(n);
     if (s === undefined) {
       prefix ??= freshPrefix(new Set([...taken, ...(preferred instanceof Map ? preferred.values() : [])]));
-      do s = `${prefix}${subscriptNumber(++k)}`;
+      do s = `${prefix}${subscriptDigits(++k)}`;
       while (taken.has(s));
     }
     introduced.set(n, s);

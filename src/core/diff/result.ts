@@ -7,7 +7,8 @@ import type { Analysis, DerivativeInfo } from '../analyze.ts';
 import { type Node, topoOrder } from '../ir.ts';
 import { latexName } from '../ops/format.ts';
 import type { Layout } from '../shape.ts';
-import { type PrintedBoth, namesExcept, printBoth, subscriptNumber } from '../print.ts';
+import { type PrintedBoth, namesExcept, printBoth } from '../print.ts';
+import { subscriptDigits } from '../ops/format.ts';
 import { PrintedResult } from './printedResult.ts';
 import { type DerivativeResult, type Variable, differentiate, lowerDerivatives } from './engine.ts';
 
@@ -55,7 +56,7 @@ function freshNamer(avoid: Set<string>): () => string {
   let k = 0;
   return () => {
     let name: string;
-    do name = `${letter}${subscriptNumber(++k)}`;
+    do name = `${letter}${subscriptDigits(++k)}`;
     while (avoid.has(name));
     return name;
   };
