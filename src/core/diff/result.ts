@@ -5,10 +5,9 @@
 
 import type { Analysis, DerivativeInfo } from '../analyze.ts';
 import { type Node, topoOrder } from '../ir.ts';
-import { latexName } from '../ops/format.ts';
 import type { Layout } from '../shape.ts';
 import { type PrintedBoth, namesExcept, printBoth } from '../print.ts';
-import { subscriptDigits } from '../ops/format.ts';
+import { latexName, subscriptDigits } from '../ops/format.ts';
 import { PrintedResult } from './printedResult.ts';
 import { type DerivativeResult, type Variable, differentiate, lowerDerivatives } from './engine.ts';
 
