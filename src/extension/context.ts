@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { AnalysisCache, isMcalcDocument, type DocumentAnalysis } from './analysisCache.ts';
 import type { Layout } from '../core/shape.ts';
 import type { Range } from '../core/source.ts';
+import { layoutSetting } from './config.ts';
 
 export const SELECTOR: vscode.DocumentSelector = ['file', 'untitled'].flatMap((scheme) => [
   { language: 'mcalc', scheme },
@@ -17,8 +18,7 @@ export class Context {
   ) {}
 
   layout(doc: vscode.TextDocument): Layout {
-    const v = vscode.workspace.getConfiguration('mcalc', doc.uri).get<string>('layout');
-    return v === 'denominator' ? 'denominator' : 'numerator';
+    return layoutSetting(doc.uri);
   }
 
   /** The document's analysis (cached per version and layout), or undefined for other languages. */
@@ -34,4 +34,15 @@ export class Context {
 
 export function toVsRange(r: Range): vscode.Range {
   return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+}
+
+/** The offset in the analysed text of a position in the real document, or undefined outside mcalc code. */
+export function analysisOffset(result: DocumentAnalysis, position: vscode.Position): number | undefined {
+  const p = result.toVirtual({ line: position.line, character: position.character });
+  return p && result.analysis.lines.offsetAt(p);
+}
+
+/** A range of the analysed text as a range of the real document. */
+export function realRange(result: DocumentAnalysis, r: Range): vscode.Range {
+  return toVsRange(result.toReal(r));
 }
