@@ -1,0 +1,62 @@
+/// <reference types="mocha" />
+// Claims are checked as you type: a right claim's code lens shows ✓; editing it into a wrong one shows ✗ and an
+// error diagnostic (source 'mcalc claims'); fixing it clears the diagnostic.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { closeAllEditors, eventually, openForEditing, restoreEdited, rangeOf } from './harness.ts';
+
+async function claimLensTitle(doc: vscode.TextDocument): Promise<string | undefined> {
+  const line = rangeOf(doc, 'check d(f)/d(w)').start.line;
+  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 10);
+  return lenses.find((l) => l.range.start.line === line && l.command?.command === 'mcalc.check')?.command?.title;
+}
+
+const claimDiagnostics = (doc: vscode.TextDocument) => vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'mcalc claims');
+
+async function replace(doc: vscode.TextDocument, from: string, to: string): Promise<void> {
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, rangeOf(doc, from), to);
+  assert.ok(await vscode.workspace.applyEdit(edit), 'the edit was not applied');
+}
+
+suite('Claims checked as you type', () => {
+  teardown(async () => {
+    await restoreEdited();
+    await closeAllEditors();
+  });
+
+  test('a right claim gets ✓, a wrong one ✗ and a diagnostic, and the fix clears it', async () => {
+    const doc = await openForEditing('fixtures/editor-claims.mcalc');
+    await eventually(async () => assert.equal(await claimLensTitle(doc), '✓ Check claim'), 20_000);
+    assert.deepEqual(claimDiagnostics(doc), []);
+
+    await replace(doc, '2*(w · x)*xᵀ', '2*(w · x)*wᵀ');
+    await eventually(async () => assert.equal(await claimLensTitle(doc), '✗ Check claim'), 20_000);
+    const [d] = claimDiagnostics(doc);
+    assert.ok(d, 'a failing claim should be a diagnostic');
+    assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(d.range.start.line, rangeOf(doc, 'check d(f)/d(w)').start.line);
+    assert.match(d.message, /Claim does not hold: d\(f\)\/d\(w\) = 2\*\(w · x\)\*wᵀ/);
+    assert.match(d.message, /seed 0, n=3/);
+    assert.ok(vscode.languages.getDiagnostics(doc.uri).every((x) => x.source !== 'mcalc' || x.severity !== vscode.DiagnosticSeverity.Error), 'the analysis itself has no complaint');
+
+    await replace(doc, '2*(w · x)*wᵀ', '2*(w · x)*xᵀ');
+    await eventually(async () => {
+      assert.equal(await claimLensTitle(doc), '✓ Check claim');
+      assert.deepEqual(claimDiagnostics(doc), []);
+    }, 20_000);
+  });
+
+  test('with mcalc.checkClaimsAsYouType off, no verdicts and no claim diagnostics', async () => {
+    await vscode.workspace.getConfiguration('mcalc').update('checkClaimsAsYouType', false, vscode.ConfigurationTarget.Global);
+    try {
+      const doc = await openForEditing('fixtures/editor-claims.mcalc');
+      await replace(doc, '2*(w · x)*xᵀ', '2*xᵀ');
+      await new Promise((r) => setTimeout(r, 1500)); // longer than the debounce and a check
+      assert.equal(await claimLensTitle(doc), 'Check claim');
+      assert.deepEqual(claimDiagnostics(doc), []);
+    } finally {
+      await vscode.workspace.getConfiguration('mcalc').update('checkClaimsAsYouType', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+});
