@@ -12,7 +12,7 @@ import { completionsAt } from '../../src/core/language/completion.ts';
 import { declarationAt, nameIndex, occurrenceAt, referencesTo } from '../../src/core/language/names.ts';
 import { renameEdits, renameTarget } from '../../src/core/language/rename.ts';
 import { semanticTokens } from '../../src/core/language/semanticTokens.ts';
-import { signatureAt } from '../../src/core/language/signature.ts';
+import { parameterSpans, signatureAt } from '../../src/core/language/signature.ts';
 import { PRELUDE, exprArb } from './helpers/randomExpr.ts';
 
 const DOC = 'dim n, m\nb: scalar\nw, x: vector[n]\nW: matrix[m, n]\nz = w · x + b  # w is a weight\nh = W*x\ng = d(z)/d(w)\ncheck d(z)/d(w) = xᵀ\n';
@@ -140,6 +140,13 @@ test('signature help: the innermost open call and the argument under the cursor'
   assert.equal(sig('q = d(z)/d('), 'd(f)/d(x) #1');
   assert.equal(sig('q = (w + x'), undefined, 'a bracket is not a call');
   assert.equal(sig('q = sum(w) + '), undefined, 'the call is closed');
+  const label = (name: string) => {
+    const text = `q = ${name}(`;
+    const c = signatureAt(analyze(text), text.length)!.callable;
+    return parameterSpans(c).map(([s, e]) => c.signature.slice(s, e) + '@' + s);
+  };
+  assert.deepEqual(label('max'), ['a@4', 'b@7'], "the 'a' of max is not the parameter");
+  assert.deepEqual(label('d'), ['f@2', 'x@7']);
 });
 
 test('semantic tokens tell scalars, vectors and matrices apart, and mark declarations', () => {

@@ -32,3 +32,13 @@ export function signatureAt(a: Analysis, offset: number): SignatureAt | undefine
   }
   return undefined;
 }
+
+/** Where each parameter sits in the signature's label, `[start, end)`, for highlighting the active one. */
+export function parameterSpans(callable: Callable): [number, number][] {
+  let from = callable.signature.indexOf('(') + 1;
+  return callable.parameters.map((p) => {
+    const start = callable.signature.indexOf(p, from);
+    from = start + p.length;
+    return [start, start + p.length];
+  });
+}
