@@ -2,7 +2,7 @@
 // help inside calls. The items come from src/core/language; this file only converts them.
 
 import * as vscode from 'vscode';
-import { Context, SELECTOR, analysisOffset } from './context.ts';
+import { Context, SELECTOR } from './context.ts';
 import { completionsAt, type CompletionKind } from '../core/language/completion.ts';
 import { parameterSpans, signatureAt } from '../core/language/signature.ts';
 
@@ -20,10 +20,9 @@ export function registerCompletion(ctx: Context): void {
   ctx.subscribe(
     vscode.languages.registerCompletionItemProvider(SELECTOR, {
       provideCompletionItems(doc, position) {
-        const result = ctx.analysis(doc);
-        const offset = result && analysisOffset(result, position);
-        if (!result || offset === undefined) return undefined;
-        return completionsAt(result.analysis, offset).map((entry) => {
+        const at = ctx.analysisAt(doc, position);
+        if (!at) return undefined;
+        return completionsAt(at.result.analysis, at.offset).map((entry) => {
           const item = new vscode.CompletionItem({ label: entry.label, description: entry.detail }, KIND[entry.kind]);
           item.detail = entry.detail;
           if (entry.documentation) item.documentation = new vscode.MarkdownString(entry.documentation);
@@ -36,17 +35,16 @@ export function registerCompletion(ctx: Context): void {
       SELECTOR,
       {
         provideSignatureHelp(doc, position) {
-          const result = ctx.analysis(doc);
-          const offset = result && analysisOffset(result, position);
-          const at = result && offset !== undefined ? signatureAt(result.analysis, offset) : undefined;
-          if (!at) return undefined;
-          const { callable } = at;
+          const at = ctx.analysisAt(doc, position);
+          const signature = at && signatureAt(at.result.analysis, at.offset);
+          if (!signature) return undefined;
+          const { callable } = signature;
           const info = new vscode.SignatureInformation(callable.signature, new vscode.MarkdownString(`${callable.doc}\n\n${callable.resultShapes.map((s) => `- ${s}`).join('\n')}`));
           info.parameters = parameterSpans(callable).map((span) => new vscode.ParameterInformation(span));
           const help = new vscode.SignatureHelp();
           help.signatures = [info];
           help.activeSignature = 0;
-          help.activeParameter = at.activeParameter;
+          help.activeParameter = signature.activeParameter;
           return help;
         },
       },

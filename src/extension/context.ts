@@ -27,6 +27,13 @@ export class Context {
     return this.cache.get(doc, this.layout(doc));
   }
 
+  /** The document's analysis and the offset of `position` in the analysed text, or undefined outside mcalc code. */
+  analysisAt(doc: vscode.TextDocument, position: vscode.Position): { result: DocumentAnalysis; offset: number } | undefined {
+    const result = this.analysis(doc);
+    const p = result?.toVirtual({ line: position.line, character: position.character });
+    return result && p && { result, offset: result.analysis.lines.offsetAt(p) };
+  }
+
   subscribe(...disposables: vscode.Disposable[]): void {
     this.extension.subscriptions.push(...disposables);
   }
@@ -34,12 +41,6 @@ export class Context {
 
 export function toVsRange(r: Range): vscode.Range {
   return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
-}
-
-/** The offset in the analysed text of a position in the real document, or undefined outside mcalc code. */
-export function analysisOffset(result: DocumentAnalysis, position: vscode.Position): number | undefined {
-  const p = result.toVirtual({ line: position.line, character: position.character });
-  return p && result.analysis.lines.offsetAt(p);
 }
 
 /** A range of the analysed text as a range of the real document. */

@@ -2,15 +2,14 @@
 // file); refused with the reason when the new name would change the document's meaning.
 
 import * as vscode from 'vscode';
-import { Context, SELECTOR, analysisOffset, realRange } from './context.ts';
+import { Context, SELECTOR, realRange } from './context.ts';
 import { renameEdits, renameTarget } from '../core/language/rename.ts';
 
 export function registerRename(ctx: Context): void {
   const analysed = (doc: vscode.TextDocument, position: vscode.Position) => {
-    const result = ctx.analysis(doc);
-    const offset = result && analysisOffset(result, position);
-    if (!result || offset === undefined) throw new Error('Only names inside mcalc code can be renamed.');
-    return { result, offset };
+    const at = ctx.analysisAt(doc, position);
+    if (!at) throw new Error('Only names inside mcalc code can be renamed.');
+    return at;
   };
   ctx.subscribe(
     vscode.languages.registerRenameProvider(SELECTOR, {

@@ -9,7 +9,7 @@ import { analyzeDocument } from '../../src/core/document.ts';
 import { tokenize } from '../../src/core/lexer.ts';
 import type { TextEdit } from '../../src/core/source.ts';
 import { completionsAt } from '../../src/core/language/completion.ts';
-import { declarationAt, nameIndex, occurrenceAt, referencesTo } from '../../src/core/language/names.ts';
+import { declarationAt, nameIndex, occurrenceAt, usesOf } from '../../src/core/language/names.ts';
 import { renameEdits, renameTarget } from '../../src/core/language/rename.ts';
 import { semanticTokens } from '../../src/core/language/semanticTokens.ts';
 import { parameterSpans, signatureAt } from '../../src/core/language/signature.ts';
@@ -25,9 +25,9 @@ function apply(text: string, a: Analysis, edits: TextEdit[]): string {
 }
 
 test('occurrences: every use of a declared name, not comments, not the d of d(f)/d(x), not function names', () => {
-  const ws = referencesTo(a, 'w').map((r) => `${r.start.line}:${r.start.character}`);
+  const ws = usesOf(a, 'w').map(({ range: r }) => `${r.start.line}:${r.start.character}`);
   assert.deepEqual(ws, ['2:0', '4:4', '6:11', '7:13'], 'declaration, z = w…, d(w) twice; not the comment');
-  assert.equal(referencesTo(a, 'n').length, 3, 'dim n, vector[n], matrix[m, n]');
+  assert.deepEqual(usesOf(a, 'n').map((u) => u.declaration), [true, false, false], 'dim n, vector[n], matrix[m, n]');
   assert.equal(occurrenceAt(a, at('d(z)')), undefined, 'the d of a derivative form is syntax');
   assert.equal(occurrenceAt(a, at('w is a weight')), undefined, 'comments are not code');
   assert.equal(occurrenceAt(a, at('x + b', 1))?.name, 'x', 'a cursor right after a name finds it');

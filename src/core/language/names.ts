@@ -82,11 +82,19 @@ export function occurrenceAt(a: Analysis, offset: number): Occurrence | undefine
   return undefined;
 }
 
-/** Ranges of every occurrence of `name` (declaration first when it comes first in the text). */
-export function referencesTo(a: Analysis, name: string): Range[] {
-  return nameIndex(a)
-    .occurrences.filter((o) => o.name === name)
-    .map((o) => a.lines.range(o.start, o.end));
+export interface NameUse {
+  range: Range;
+  /** The occurrence that declares or defines the name. */
+  declaration: boolean;
+}
+
+/** Every occurrence of `name`, in document order. */
+export function usesOf(a: Analysis, name: string): NameUse[] {
+  const { names, occurrences } = nameIndex(a);
+  const declared = names.get(name);
+  if (!declared) return [];
+  const at = a.lines.offsetAt(declared.declaration.start);
+  return occurrences.filter((o) => o.name === name).map((o) => ({ range: a.lines.range(o.start, o.end), declaration: o.start === at }));
 }
 
 /** Where the name at `offset` is declared. */

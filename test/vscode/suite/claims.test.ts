@@ -3,7 +3,8 @@
 // error diagnostic (source 'mcalc claims'); fixing it clears the diagnostic.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { closeAllEditors, eventually, openForEditing, restoreEdited, rangeOf } from './harness.ts';
+import { closeAllEditors, eventually, openForEditing, rangeOf } from './harness.ts';
+import type { CheckReport } from '../../../src/core/numeric/gradcheck.ts';
 
 async function claimLensTitle(doc: vscode.TextDocument): Promise<string | undefined> {
   const line = rangeOf(doc, 'check d(f)/d(w)').start.line;
@@ -20,10 +21,7 @@ async function replace(doc: vscode.TextDocument, from: string, to: string): Prom
 }
 
 suite('Claims checked as you type', () => {
-  teardown(async () => {
-    await restoreEdited();
-    await closeAllEditors();
-  });
+  teardown(closeAllEditors);
 
   test('a right claim gets ✓, a wrong one ✗ and a diagnostic, and the fix clears it', async () => {
     const doc = await openForEditing('fixtures/editor-claims.mcalc');
@@ -57,6 +55,29 @@ suite('Claims checked as you type', () => {
       assert.deepEqual(claimDiagnostics(doc), []);
     } finally {
       await vscode.workspace.getConfiguration('mcalc').update('checkClaimsAsYouType', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  test('the gradientCheck settings are read live by the as-you-type checks and by Check', async () => {
+    const config = () => vscode.workspace.getConfiguration('mcalc.gradientCheck');
+    const doc = await openForEditing('fixtures/editor-claims.mcalc');
+    await replace(doc, '2*(w · x)*xᵀ', '2*(w · x)*wᵀ');
+    await eventually(async () => assert.equal(await claimLensTitle(doc), '✗ Check claim'), 20_000);
+    try {
+      // A tolerance wide enough to accept anything turns the wrong claim's verdict into ✓ without an edit.
+      await config().update('atol', 1e9, vscode.ConfigurationTarget.Global);
+      await eventually(async () => {
+        assert.equal(await claimLensTitle(doc), '✓ Check claim');
+        assert.deepEqual(claimDiagnostics(doc), []);
+      }, 20_000);
+      await config().update('seed', 4242, vscode.ConfigurationTarget.Global);
+      const report = await vscode.commands.executeCommand<CheckReport | undefined>('mcalc.check', doc.uri.toString());
+      assert.ok(report, 'Check returned no report');
+      assert.equal(report.seed, 4242);
+      assert.ok(report.results.length > 0 && report.results.every((r) => r.seed === 4242 && r.tolerance.atol === 1e9), JSON.stringify(report.results.map((r) => [r.seed, r.tolerance])));
+    } finally {
+      await config().update('atol', undefined, vscode.ConfigurationTarget.Global);
+      await config().update('seed', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 });

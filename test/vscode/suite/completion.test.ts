@@ -3,7 +3,7 @@
 // shapes; signature help names the argument under the cursor.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { closeAllEditors, openForEditing, restoreEdited, eventually } from './harness.ts';
+import { closeAllEditors, openForEditing, eventually } from './harness.ts';
 
 /** Appends `line` to the fixture and returns the position at its end. */
 async function typeLine(doc: vscode.TextDocument, line: string): Promise<vscode.Position> {
@@ -24,13 +24,10 @@ async function completions(doc: vscode.TextDocument, pos: vscode.Position): Prom
 }
 
 suite('Completion and signature help', () => {
-  teardown(async () => {
-    await restoreEdited();
-    await closeAllEditors();
-  });
+  teardown(closeAllEditors);
 
   test('in an expression: declared names with their shapes, built-ins with signatures and result shapes', async () => {
-    const doc = await openForEditing('fixtures/editor.mcalc');
+    const doc = await openForEditing('fixtures/editor-completion.mcalc');
     const pos = await typeLine(doc, 'q = ');
     await eventually(async () => {
       const items = await completions(doc, pos);
@@ -49,7 +46,7 @@ suite('Completion and signature help', () => {
   });
 
   test('at the start of a line: the check snippet; after a colon: the types', async () => {
-    const doc = await openForEditing('fixtures/editor.mcalc');
+    const doc = await openForEditing('fixtures/editor-completion.mcalc');
     const start = await typeLine(doc, 'ch');
     const check = (await completions(doc, start)).get('check');
     assert.equal((check?.insertText as vscode.SnippetString | undefined)?.value, 'check d(${1:f})/d(${2:x}) = ${3:formula}');
@@ -59,7 +56,7 @@ suite('Completion and signature help', () => {
   });
 
   test('signature help inside a call names the active argument', async () => {
-    const doc = await openForEditing('fixtures/editor.mcalc');
+    const doc = await openForEditing('fixtures/editor-completion.mcalc');
     const pos = await typeLine(doc, 'q = max(b, ');
     await eventually(async () => {
       const help = await vscode.commands.executeCommand<vscode.SignatureHelp>('vscode.executeSignatureHelpProvider', doc.uri, pos, ',');

@@ -3,7 +3,7 @@
 // ```mcalc blocks of a Markdown file.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { closeAllEditors, eventually, openForEditing, restoreEdited, openInEditor, positionOf, rangeOf, showRange } from './harness.ts';
+import { closeAllEditors, eventually, openForEditing, openInEditor, positionOf, rangeOf, showRange } from './harness.ts';
 
 const shown = (ranges: readonly vscode.Range[]) => ranges.map(showRange).sort();
 
@@ -36,10 +36,7 @@ async function definitionAt(doc: vscode.TextDocument, pos: vscode.Position): Pro
 }
 
 suite('Definition, references, highlights, rename', () => {
-  teardown(async () => {
-    await restoreEdited();
-    await closeAllEditors();
-  });
+  teardown(closeAllEditors);
 
   test('go to definition jumps from a use to the declaration', async () => {
     const doc = await openInEditor('fixtures/editor.mcalc');
