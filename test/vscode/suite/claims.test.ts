@@ -80,4 +80,19 @@ suite('Claims checked as you type', () => {
       await config().update('seed', undefined, vscode.ConfigurationTarget.Global);
     }
   });
+
+  test('mcalc.codeLens.enabled false removes the lenses, live', async () => {
+    const doc = await openForEditing('fixtures/editor-claims.mcalc');
+    await eventually(async () => assert.ok(await claimLensTitle(doc)));
+    await vscode.workspace.getConfiguration('mcalc').update('codeLens.enabled', false, vscode.ConfigurationTarget.Global);
+    try {
+      await eventually(async () => {
+        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+        assert.deepEqual(lenses.filter((l) => l.command?.command.startsWith('mcalc.')), []);
+      });
+    } finally {
+      await vscode.workspace.getConfiguration('mcalc').update('codeLens.enabled', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await eventually(async () => assert.ok(await claimLensTitle(doc), 'the lenses come back'));
+  });
 });
