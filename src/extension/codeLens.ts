@@ -24,8 +24,9 @@ export function registerCodeLenses(ctx: Context, claims: ClaimChecker): void {
           if (seenLines.has(range.start.line)) continue;
           seenLines.add(range.start.line);
           const offset = doc.offsetAt(range.start);
-          const claim = result.analysis.claims.some((c) => c.derivative === d);
-          const verdict = claim ? claims.verdict(doc, range.start.line) : undefined;
+          // A claim may name a definition (`check g = …`): its verdict is on the claim's line, its lens on g's.
+          const claim = result.analysis.claims.find((c) => c.derivative === d);
+          const verdict = claim && claims.verdict(doc, result.toReal(claim.range).start.line);
           const check = verdict
             ? { title: `${verdictMark(verdict)} Check claim`, tooltip: `As you type: ${verdictSummary(verdict)}. Click to check again at random sizes.` }
             : { title: claim ? 'Check claim' : 'Check', tooltip: 'Compare with central finite differences' };
