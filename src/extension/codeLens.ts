@@ -1,14 +1,22 @@
-// Code lenses above every derivative form and claim: "Show derivation" and "Check".
+// Code lenses above every derivative form and claim: "Show derivation" and "Check"; a claim's lens carries its
+// as-you-type verdict (✓/✗/?). Off when `mcalc.codeLens.enabled` is false.
 
 import * as vscode from 'vscode';
 import { Context, SELECTOR, toVsRange } from './context.ts';
+import { codeLensEnabled } from './config.ts';
+import { verdictMark, verdictSummary, type ClaimChecker } from './claimsAsYouType.ts';
 
-export function registerCodeLenses(ctx: Context): void {
+export function registerCodeLenses(ctx: Context, claims: ClaimChecker): void {
+  const changed = new vscode.EventEmitter<void>();
   ctx.subscribe(
+    changed,
+    claims.onDidChange(() => changed.fire()),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('mcalc.codeLens') && changed.fire()),
     vscode.languages.registerCodeLensProvider(SELECTOR, {
+      onDidChangeCodeLenses: changed.event,
       provideCodeLenses(doc) {
         const result = ctx.analysis(doc);
-        if (!result) return [];
+        if (!result || !codeLensEnabled(doc.uri)) return [];
         const lenses: vscode.CodeLens[] = [];
         const seenLines = new Set<number>();
         for (const d of result.analysis.derivatives) {
@@ -16,10 +24,15 @@ export function registerCodeLenses(ctx: Context): void {
           if (seenLines.has(range.start.line)) continue;
           seenLines.add(range.start.line);
           const offset = doc.offsetAt(range.start);
-          const claim = result.analysis.claims.some((c) => c.derivative === d);
+          // A claim may name a definition (`check g = …`): its verdict is on the claim's line, its lens on g's.
+          const claim = result.analysis.claims.find((c) => c.derivative === d);
+          const verdict = claim && claims.verdict(doc, result.toReal(claim.range).start.line);
+          const check = verdict
+            ? { title: `${verdictMark(verdict)} Check claim`, tooltip: `As you type: ${verdictSummary(verdict)}. Click to check again at random sizes.` }
+            : { title: claim ? 'Check claim' : 'Check', tooltip: 'Compare with central finite differences' };
           lenses.push(
             new vscode.CodeLens(range, { title: 'Show derivation', command: 'mcalc.showDerivation', arguments: [doc.uri.toString(), offset], tooltip: `The steps of ${d.text}, typeset` }),
-            new vscode.CodeLens(range, { title: claim ? 'Check claim' : 'Check', command: 'mcalc.check', arguments: [doc.uri.toString(), range.start.line], tooltip: 'Compare with central finite differences' }),
+            new vscode.CodeLens(range, { ...check, command: 'mcalc.check', arguments: [doc.uri.toString(), range.start.line] }),
           );
         }
         return lenses;

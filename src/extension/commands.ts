@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import { Context, toVsRange } from './context.ts';
+import { gradientCheckSettings } from './config.ts';
 import { isMcalcDocument } from './analysisCache.ts';
 import { DerivationPreview } from './derivationPanel.ts';
 import { runChecksInWorker } from '../core/numeric/checkInWorker.ts';
@@ -58,7 +59,7 @@ async function runChecks(ctx: Context, output: vscode.OutputChannel, failures: v
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
         return runChecksInWorker(
-          { text: doc.getText(), languageId: doc.languageId, layout, ...(line !== undefined ? { lines: [line] } : {}) },
+          { text: doc.getText(), languageId: doc.languageId, layout, ...gradientCheckSettings(doc.uri), ...(line !== undefined ? { lines: [line] } : {}) },
           {
             signal: abort.signal,
             workerPath: vscode.Uri.joinPath(ctx.extension.extensionUri, 'dist', 'checkWorker.js').fsPath,

@@ -10,6 +10,14 @@ import { registerCodeActions } from './codeActions.ts';
 import { registerCodeLenses } from './codeLens.ts';
 import { registerCommands } from './commands.ts';
 import { registerExportCommands } from './exportCommands.ts';
+import { registerCompletion } from './completion.ts';
+import { registerDefinition } from './definition.ts';
+import { registerReferences } from './references.ts';
+import { registerRename } from './rename.ts';
+import { registerHighlights } from './highlights.ts';
+import { registerSemanticTokens } from './semanticTokens.ts';
+import { registerStatusBar } from './statusBar.ts';
+import { registerClaimsAsYouType } from './claimsAsYouType.ts';
 import { Context } from './context.ts';
 
 export function activate(extensionContext: vscode.ExtensionContext): void {
@@ -18,9 +26,16 @@ export function activate(extensionContext: vscode.ExtensionContext): void {
   registerHover(ctx);
   registerSymbols(ctx);
   registerCodeActions(ctx);
-  registerCodeLenses(ctx);
+  registerCodeLenses(ctx, registerClaimsAsYouType(ctx));
   registerCommands(ctx);
   registerExportCommands(ctx);
+  registerCompletion(ctx);
+  registerDefinition(ctx);
+  registerReferences(ctx);
+  registerRename(ctx);
+  registerHighlights(ctx);
+  registerSemanticTokens(ctx);
+  registerStatusBar(ctx);
 }
 
 export function deactivate(): void {}

@@ -1,7 +1,7 @@
 // Gradient checks in a worker thread, for the editor: results arrive one by one; aborting stops between points.
 
 import type { Layout } from '../shape.ts';
-import { CheckCancelled, CheckUsageError, type CheckReport, type CheckResult } from './gradcheck.ts';
+import { CheckCancelled, CheckUsageError, type CheckOptions, type CheckReport, type CheckResult } from './gradcheck.ts';
 import { runWorker, workerScript } from './workerClient.ts';
 
 export interface CheckJob {
@@ -11,6 +11,10 @@ export interface CheckJob {
   /** Only forms starting on these lines of the real document (0-based); all when absent. */
   lines?: number[];
   seed?: number;
+  /** Central-difference step and tolerances (gradcheck's defaults when absent). */
+  tolerances?: Pick<CheckOptions, 'eps' | 'atol' | 'rtol'>;
+  /** Sizes of symbolic dimensions (random 2–5 when absent). */
+  dims?: Readonly<Record<string, number>>;
 }
 
 export function runChecksInWorker(job: CheckJob, run: { onResult?(r: CheckResult, done: number, total: number): void; signal?: AbortSignal; workerPath?: string } = {}): Promise<CheckReport> {

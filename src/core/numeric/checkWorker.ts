@@ -16,7 +16,9 @@ if (parentPort) {
     const lines = job.lines?.map((l) => toVirtual({ line: l, character: 0 })?.line).filter((l): l is number => l !== undefined);
     const real = (r: CheckResult): CheckResult => ({ ...r, range: toReal(r.range), line: toReal(r.range).start.line + 1 });
     const report: CheckReport = checkDocument(analysis, {
+      ...job.tolerances,
       ...(job.seed !== undefined ? { seed: job.seed } : {}),
+      ...(job.dims ? { dims: job.dims } : {}),
       ...(lines ? { lines } : {}),
       shouldStop: () => Atomics.load(flag, 0) !== 0,
       onResult: (result, done, total) => post({ type: 'progress', result: real(result), done, total }),

@@ -132,8 +132,32 @@ export async function setLayout(layout: 'numerator' | 'denominator' | undefined)
   await waitFor(() => vscode.workspace.getConfiguration('mcalc').get('layout') === want, `mcalc.layout = ${want}`);
 }
 
+const originals = new Map<vscode.TextDocument, string>();
+
+/** Opens a workspace file that the test is going to edit; `closeAllEditors()` puts its text back. */
+export async function openForEditing(relative: string): Promise<vscode.TextDocument> {
+  const doc = await openInEditor(relative);
+  if (!originals.has(doc)) originals.set(doc, doc.getText());
+  return doc;
+}
+
+/** Puts every document opened with `openForEditing` back as it was, on disk too (closeAllEditors calls it). */
+async function restoreEdited(): Promise<void> {
+  for (const [doc, text] of originals) {
+    if (doc.getText() !== text) {
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), text);
+      assert.ok(await vscode.workspace.applyEdit(edit), `could not restore ${path.basename(doc.uri.fsPath)}`);
+    }
+    // Saved, so that neither a revert nor an auto-save can bring the edited text back.
+    if (doc.isDirty) await doc.save();
+  }
+  originals.clear();
+}
+
 /** Reverts and closes every editor, so that no test leaves a dirty document (which would prompt on close). */
 export async function closeAllEditors(): Promise<void> {
+  await restoreEdited();
   for (const doc of vscode.workspace.textDocuments) {
     if (doc.isDirty && doc.uri.scheme === 'file') {
       await vscode.window.showTextDocument(doc);

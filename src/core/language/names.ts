@@ -1,0 +1,104 @@
+// Which declared name is where: the dimensions, variables and definitions of a document and every place
+// their names occur. The language has one flat scope (every name is global to its document), so an
+// occurrence is simply a name token spelling a declared name — except the `d` of `d(f)/d(x)`.
+
+import type { Analysis } from '../analyze.ts';
+import { tokenize } from '../lexer.ts';
+import type { Shape } from '../shape.ts';
+import type { Range } from '../source.ts';
+
+export type NameKind = 'dimension' | 'variable' | 'definition';
+
+export interface DeclaredName {
+  name: string;
+  kind: NameKind;
+  /** Where it is declared (`w` in `w: vector[n]`, `z` in `z = …`, `n` in `dim n` or its first type). */
+  declaration: Range;
+  /** Absent for dimensions and for definitions that did not analyse (or are tensors). */
+  shape?: Shape;
+  /** The right-hand side of a definition. */
+  definedAs?: string;
+}
+
+export interface Occurrence {
+  name: string;
+  start: number;
+  end: number;
+}
+
+export interface NameIndex {
+  names: Map<string, DeclaredName>;
+  /** Every occurrence of a declared name, in document order (declarations included). */
+  occurrences: Occurrence[];
+}
+
+const indexes = new WeakMap<Analysis, NameIndex>();
+
+/** The document's names and their occurrences (computed once per analysis). */
+export function nameIndex(a: Analysis): NameIndex {
+  let index = indexes.get(a);
+  if (!index) {
+    const names = declaredNames(a);
+    index = { names, occurrences: occurrencesOf(a.text, names) };
+    indexes.set(a, index);
+  }
+  return index;
+}
+
+function declaredNames(a: Analysis): Map<string, DeclaredName> {
+  const names = new Map<string, DeclaredName>();
+  for (const d of a.dims) names.set(d.name, { name: d.name, kind: 'dimension', declaration: d.range });
+  for (const v of a.variables) names.set(v.name, { name: v.name, kind: 'variable', declaration: v.range, shape: v.shape });
+  for (const d of a.definitions) {
+    names.set(d.name, { name: d.name, kind: 'definition', declaration: d.nameRange, definedAs: d.exprText, ...(d.shape ? { shape: d.shape } : {}) });
+  }
+  return names;
+}
+
+function occurrencesOf(text: string, names: ReadonlyMap<string, DeclaredName>): Occurrence[] {
+  const tokens = tokenize(text);
+  const out: Occurrence[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.kind !== 'name' || !names.has(t.text)) continue;
+    if (t.text === 'd' && tokens[i + 1]?.kind === '(') continue; // the derivative syntax, not a name
+    out.push({ name: t.text, start: t.start, end: t.end });
+  }
+  return out;
+}
+
+/** The occurrence of a declared name at `offset` (its end counts, so a cursor just after a name finds it). */
+export function occurrenceAt(a: Analysis, offset: number): Occurrence | undefined {
+  const { occurrences } = nameIndex(a);
+  let lo = 0;
+  let hi = occurrences.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const o = occurrences[mid];
+    if (offset < o.start) hi = mid - 1;
+    else if (offset > o.end) lo = mid + 1;
+    else return o;
+  }
+  return undefined;
+}
+
+export interface NameUse {
+  range: Range;
+  /** The occurrence that declares or defines the name. */
+  declaration: boolean;
+}
+
+/** Every occurrence of `name`, in document order. */
+export function usesOf(a: Analysis, name: string): NameUse[] {
+  const { names, occurrences } = nameIndex(a);
+  const declared = names.get(name);
+  if (!declared) return [];
+  const at = a.lines.offsetAt(declared.declaration.start);
+  return occurrences.filter((o) => o.name === name).map((o) => ({ range: a.lines.range(o.start, o.end), declaration: o.start === at }));
+}
+
+/** Where the name at `offset` is declared. */
+export function declarationAt(a: Analysis, offset: number): Range | undefined {
+  const o = occurrenceAt(a, offset);
+  return o && nameIndex(a).names.get(o.name)!.declaration;
+}
