@@ -18,6 +18,7 @@ export interface CheckCliOptions {
   atol?: string;
   rtol?: string;
   points?: string;
+  maxElements?: string;
   layout: Layout;
   json?: boolean;
 }
@@ -63,6 +64,8 @@ export function checkCommand(io: Io, file: string, opts: CheckCliOptions): numbe
   const rtol = parseNumber('--rtol', opts.rtol);
   const points = parseNumber('--points', opts.points, true);
   if (points === 0) throw new CliError('--points must be at least 1.', 2);
+  const maxElements = parseNumber('--max-elements', opts.maxElements, true);
+  if (maxElements === 0) throw new CliError('--max-elements must be at least 1.', 2);
   const { analysis, toReal } = analyzeFile(file, opts.layout);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
@@ -86,6 +89,7 @@ export function checkCommand(io: Io, file: string, opts: CheckCliOptions): numbe
       ...(atol !== undefined ? { atol, hessianAtol: atol } : {}),
       ...(rtol !== undefined ? { rtol, hessianRtol: rtol } : {}),
       ...(points !== undefined ? { points } : {}),
+      ...(maxElements !== undefined ? { maxElements } : {}),
       fast: !!opts.fast,
       dims,
     });

@@ -79,3 +79,8 @@ export class LineMap {
 export function formatRange(r: Range): string {
   return `${r.start.line + 1}:${r.start.character + 1}-${r.end.line + 1}:${r.end.character + 1}`;
 }
+
+/** The text without a leading UTF-8 byte-order mark (editors hide it; the grammar does not expect it). */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
