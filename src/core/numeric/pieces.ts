@@ -17,9 +17,9 @@ const LOWER = 1;
 const UPPER = 2;
 
 /** Magnitudes the search for missing pieces tries, smallest first (values are drawn from ±scale). */
-export const SEARCH_SCALES = [1, 3, 10, 30, 100, 300, 1000] as const;
+export const SEARCH_SCALES = [0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000] as const;
 /** Points drawn per scale while searching. */
-export const SEARCH_POINTS_PER_SCALE = 8;
+export const SEARCH_POINTS_PER_SCALE = 24;
 
 export class Pieces {
   /** Piecewise operators that depend on a variable (constant ones cannot change side). */
