@@ -46,6 +46,19 @@ function exampleCases(): Case[] {
   return cases;
 }
 
+/** Piecewise functions, the checker's hardest ground (the issue's wrong claims came from these). */
+function piecewiseCases(): Case[] {
+  const doc = 's, c: scalar\nx, y: vector[3]\n';
+  return [
+    ['region = sum(x ⊗ (x > 0))', 'd(region)/d(x)'],
+    ['m = min(s, c)', 'd(m)/d(s)'],
+    ['far = sum(max(5, x))', 'd(far)/d(x)'],
+    ['shifted = sum(relu(x - 2) ⊗ y)', 'd(shifted)/d(x)'],
+    ['kinked = abs(x · y - 1) + max(s, 2 * c)', 'd(kinked)/d(x)'],
+    ['clipped = min(max(x, -1), 1)', 'd(clipped)/d(x)'],
+  ].map(([def, form]) => ({ name: def, doc: `${doc}${def}\n`, form }));
+}
+
 function randomCases(): Case[] {
   const scalar = fc.sample(exprArb('scalar', 2, { kinks: true }), { seed: 11, numRuns: 24 });
   const vector = fc.sample(exprArb('vector', 2, { kinks: true }), { seed: 12, numRuns: 16 });
@@ -167,7 +180,7 @@ test('mutants of correct results fail the check: kill rate', () => {
   const counts = { mutants: 0, rejectedByShapes: 0, equivalent: 0, distinguishable: 0, killed: 0, notChecked: 0 };
   const survivors: string[] = [];
   const byKind = new Map<string, { total: number; killed: number }>();
-  for (const c of [...exampleCases(), ...randomCases()]) {
+  for (const c of [...exampleCases(), ...piecewiseCases(), ...randomCases()]) {
     const engine = engineResult(c.doc, c.form);
     if (!engine) continue;
     for (const m of mutants(engine.text, engine.dims)) {

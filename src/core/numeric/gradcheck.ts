@@ -703,7 +703,10 @@ function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckR
       return out;
     }
 
-    // Fast mode: directional derivatives.
+    // Fast mode: directional derivatives. Along a unit u each element moves by about step/√n, so the step
+    // along u is step·√n: every element moves by about `step`, as in full mode, and the difference of f
+    // stays well above f's rounding (at n = 200,000 a plain step would leave 1% of noise).
+    const directionalStep = step * Math.sqrt(xSize);
     const analyticClaim: number[] = [];
     const analyticEngine: number[] = [];
     const numeric: number[] = [];
@@ -723,16 +726,16 @@ function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckR
       };
       let num: number;
       if (!hessian) {
-        for (let j = 0; j < xSize; j++) xData[j] += step * u[j];
+        for (let j = 0; j < xSize; j++) xData[j] += directionalStep * u[j];
         const fp = fAt(envX);
         restore();
-        for (let j = 0; j < xSize; j++) xData[j] -= step * u[j];
+        for (let j = 0; j < xSize; j++) xData[j] -= directionalStep * u[j];
         const fm = fAt(envX);
         restore();
         if (!allFinite(fp) || !allFinite(fm)) return { kind: 'domain', why: `${info.ofText} is not finite near the point` };
         num = 0;
-        for (let i = 0; i < fSize; i++) num += (v[i] * (fp[i] - fm[i])) / (2 * step);
-        deltas.push(u.map((t) => t * step));
+        for (let i = 0; i < fSize; i++) num += (v[i] * (fp[i] - fm[i])) / (2 * directionalStep);
+        deltas.push(u.map((t) => t * directionalStep));
       } else {
         const at = (su: number, sv: number) => {
           for (let j = 0; j < xSize; j++) xData[j] += step * (su * u[j] + sv * v[j]);
