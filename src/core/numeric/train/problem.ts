@@ -11,6 +11,7 @@ import { toText } from '../../print.ts';
 import { type Dim, type Shape, dimsOf, formatShape } from '../../shape.ts';
 import { closestName } from '../../suggest.ts';
 import { ValueError, bindValues } from '../../values.ts';
+import { elementCount, formatCount, formatSizes } from '../budget.ts';
 import { createRng } from '../random.ts';
 import { EvalError, type Tensor } from '../tensor.ts';
 import { Unbatchable, batchRewriter } from './batch.ts';
@@ -279,6 +280,8 @@ export function prepareProblem(o: TrainOptions): Problem {
           throw new TrainError(`--synthetic needs the size of ${s.width} (the length of ${s.name}): add --dim ${s.width}=…`, 'usage');
         }
       }
+      for (const s of specs) ensureAffordable(`the synthetic ${s.name}`, rows * (typeof s.width === 'number' ? s.width : dims.get(s.width)!), dims);
+      for (const v of paramVars) if (dimsOf(v.shape).every((d) => typeof d === 'number' || dims.has(d))) ensureAffordable(v.name, elementCount(v.shape, dims), dims);
       const made = synthetic({ loss, lift, method, specs, dims, rows, rowDim: batchDim, paramVars, seed, noise: o.data.noise ?? 0.1, dataNames: new Set(perSampleData.keys()) });
       dataset = made.dataset;
       teacher = made.teacher;
@@ -302,6 +305,7 @@ export function prepareProblem(o: TrainOptions): Problem {
   // Sizes used only inside the loss (e.g. a size node of an unrelated dimension) surface at evaluation.
 
   // ---- parameters
+  for (const v of paramVars) ensureAffordable(v.name, elementCount(v.shape, dims), dims);
   const params: ParamSlot[] = paramVars.map((v) => {
     const [r, c] = sizeOf(v.shape, dims);
     return { name: v.name, shape: v.shape, variable: v, value: { rows: r, cols: c, data: new Float64Array(r * c) } };
@@ -344,6 +348,14 @@ export function prepareProblem(o: TrainOptions): Problem {
     ...(teacher ? { teacher } : {}),
     seed,
   };
+}
+
+/** Training holds its data and parameters in memory: at most this many float64s per tensor (800 MB). */
+const MAX_TRAINING_ELEMENTS = 1e8;
+
+function ensureAffordable(what: string, elements: number, dims: ReadonlyMap<string, number>): void {
+  if (elements <= MAX_TRAINING_ELEMENTS) return;
+  throw new TrainError(`${what} would have ${formatCount(elements)} elements at ${formatSizes(dims)} (the limit is ${formatCount(MAX_TRAINING_ELEMENTS)}): use a smaller --dim or fewer rows`, 'usage');
 }
 
 // ---- document --------------------------------------------------------------------------------------------
