@@ -8,6 +8,11 @@ export interface Io {
   out(s: string): void;
   err(s: string): void;
   exitCode: number;
+  /**
+   * Set when this is the process's own stdout and stderr: long work (training) then runs in a worker thread,
+   * so that Ctrl-C reaches the main thread and can stop it. In-process callers (tests) run it in-thread.
+   */
+  ownsProcess?: boolean;
 }
 
 /**
@@ -22,6 +27,7 @@ export function nodeIo(): Io {
     out: (s) => void process.stdout.write(s),
     err: (s) => void process.stderr.write(s),
     exitCode: 0,
+    ownsProcess: true,
   };
 }
 

@@ -2,10 +2,10 @@
 // with the engine's symbolic gradient. --json prints JSON lines {"epoch", "loss"} per epoch, then
 // {"params", "loss"}. Exit codes: 0 trained, 1 a problem in the input (document, CSV, divergence), 2 usage,
 // 130 interrupted (Ctrl-C: the parameters reached so far are printed first).
-// Training runs in a worker thread, so that Ctrl-C reaches this thread while the worker computes.
+// As the mcalc process, training runs in a worker thread so that Ctrl-C reaches this thread while it computes.
 
 import { Command, Option } from 'commander';
-import { runTrainingInWorker, TrainError, type TrainOptions, type TrainResult } from '../core/numeric/train/index.ts';
+import { runTrainingInWorker, train, TrainError, type TrainHooks, type TrainOptions, type TrainResult } from '../core/numeric/train/index.ts';
 import { ValueError, parseValues } from '../core/values.ts';
 import { CliError, type Io, readInput } from './io.ts';
 import { languageOf } from './document.ts';
@@ -138,10 +138,11 @@ export async function trainCommand(io: Io, file: string, o: TrainCliOptions): Pr
   const interrupt = new AbortController();
   const onInterrupt = () => interrupt.abort();
   process.once('SIGINT', onInterrupt);
+  const run = (hooks: Required<Pick<TrainHooks, 'onWarning' | 'onProgress'>>): Promise<TrainResult> =>
+    io.ownsProcess ? runTrainingInWorker(options, { ...hooks, signal: interrupt.signal }) : Promise.resolve(train(options, { ...hooks, signal: interrupt.signal }));
   let result: TrainResult;
   try {
-    result = await runTrainingInWorker(options, {
-      signal: interrupt.signal,
+    result = await run({
       onWarning: (w) => io.err(`${file}: warning: ${w}\n`),
       onProgress: (p) => {
         if (o.json) io.out(JSON.stringify({ epoch: p.epoch, loss: p.loss }) + '\n');
