@@ -5,8 +5,7 @@
 import type { Layout } from '../core/shape.ts';
 import { type CheckResult, CheckUsageError, checkDocument, formatNumber } from '../core/numeric/gradcheck.ts';
 import { CliError, type Io } from './io.ts';
-import { analyzeFile } from './document.ts';
-import { jsonRange } from './shapes.ts';
+import { analyzeFile, jsonDiagnostic, reportErrors } from './document.ts';
 
 export interface CheckCliOptions {
   of?: string;
@@ -70,13 +69,8 @@ export function checkCommand(io: Io, file: string, opts: CheckCliOptions): numbe
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
     if (opts.json) {
-      io.out(JSON.stringify({ passed: false, errors: errors.map((d) => ({ message: d.message, ...(d.hint ? { hint: d.hint } : {}), code: d.code, range: jsonRange(toReal(d.range)) })), results: [] }, null, 2) + '\n');
-    } else {
-      for (const d of errors) {
-        const r = toReal(d.range);
-        io.err(`${file}:${r.start.line + 1}:${r.start.character + 1}: error: ${d.message}${d.hint ? `\n  hint: ${d.hint}` : ''}\n`);
-      }
-    }
+      io.out(JSON.stringify({ passed: false, errors: errors.map((d) => jsonDiagnostic(d, toReal)), results: [] }, null, 2) + '\n');
+    } else reportErrors(io, file, analysis, toReal);
     return 1;
   }
   let report;

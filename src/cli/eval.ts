@@ -10,6 +10,7 @@ import { evaluateDerivative } from '../core/numeric/derivative.ts';
 import { evaluate } from '../core/numeric/evaluate.ts';
 import { type EvalEnv, EvalError, resolveDim, shapeDims } from '../core/numeric/tensor.ts';
 import type { Layout, Shape } from '../core/shape.ts';
+import { bounded } from '../core/source.ts';
 import { ValueError, bindValues, nest, parseValues } from '../core/values.ts';
 import { CliError, type Io, readInput } from './io.ts';
 import { analyzeFile, reportErrors } from './document.ts';
@@ -84,7 +85,7 @@ export function evalCommand(io: Io, file: string, opts: EvalOptions): number {
   const exprErrors = analysis.diagnostics.filter((d) => d.severity === 'error' && d.range.start.line === exprLine);
   if (exprErrors.length) {
     const offset = `${name} = `.length;
-    const plain = (m: string) => m.split(name).join('the expression');
+    const plain = (m: string) => bounded(m.split(name).join('the expression'));
     for (const d of exprErrors) io.err(`--expr:${Math.max(1, d.range.start.character - offset + 1)}: error: ${plain(d.message)}${d.hint ? `\n  hint: ${plain(d.hint)}` : ''}\n`);
     return 1;
   }

@@ -84,3 +84,10 @@ export function formatRange(r: Range): string {
 export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
+
+/** A message as people read it: at most `max` characters, an overlong middle (a pasted name) elided. */
+export function bounded(text: string, max = 300): string {
+  if (text.length <= max) return text;
+  const keep = max - 40;
+  return `${text.slice(0, Math.ceil(keep * 0.75))}…(${text.length - keep} characters left out)…${text.slice(text.length - Math.floor(keep * 0.25))}`;
+}

@@ -101,6 +101,9 @@ describe('bounded resources', () => {
     const small = await runMcalc('check', path, '--dim', 'n=50', '--max-elements', '20', '--seed', '1');
     assert.match(small.out, /has 50 elements at n = 50 \(the limit is 20 per tensor\)/);
     assert.equal((await runMcalc('check', path, '--max-elements', '0')).code, 2);
+    const proto = await runMcalc('check', path, '--dim', '__proto__=3');
+    assert.equal(proto.code, 2);
+    assert.match(proto.err, /There is no dimension named '__proto__' \(dimensions: n\)/);
   });
 
   test('eval sizes its work before allocating', async () => {
@@ -127,7 +130,7 @@ describe('bounded resources', () => {
 
 describe('CSV streaming', () => {
   test('records split anywhere between chunks come out whole, with their positions', () => {
-    const text = 'a,"b\nc",d\r\n\r\n1, 2,3\r4,"x""y",6\n';
+    const text = 'a,"b\nc",d\r\n\r\n1, 2,3\r4,"x""y",6\r';
     const whole: CsvRecord[] = [];
     const scanner = new CsvScanner((r) => whole.push(r));
     scanner.feed(text);
@@ -195,6 +198,16 @@ describe('clean edges', () => {
     }
   });
 
+  test('a pasted overlong name is elided in messages, text and JSON', async () => {
+    const doc = file('longname.mcalc', `x: scalar\nf = ${'q'.repeat(100000)} + x\n`);
+    const text = await runMcalc('check', doc);
+    assert.equal(text.code, 1);
+    for (const line of text.err.split('\n')) assert.ok(line.length < 400, `${line.length} characters`);
+    assert.match(text.err, /Unknown name 'q+…\(99\d+ characters left out\)…q+'/);
+    const json = JSON.parse((await runMcalc('shapes', doc, '--json')).out);
+    assert.ok(json.diagnostics.every((d: { message: string }) => d.message.length <= 300));
+  });
+
   test('a long definition cycle is named by its ends', async () => {
     const n = 5000;
     const doc = file('cycle.mcalc', 'x: scalar\n' + Array.from({ length: n }, (_, i) => `f${i} = f${(i + 1) % n} + x\n`).join(''));
@@ -218,6 +231,7 @@ describe('training input must agree with the document', () => {
       [['--data', csv, '--init', file('empty.json', '{"w": [], "b": 0}')], 1, /'w' is vector\[n\], but its value is empty/],
       [['--data', csv, '--dim', '__proto__=3'], 2, /the document has no dimension '__proto__'/],
       [['--data', csv, '--dim', 'n=0'], 2, /expected a whole number ≥ 1/],
+      [['--synthetic', '10', '--dim', 'n=1000000000'], 2, /the synthetic x would have 10¹⁰ elements at n = 10⁹ \(the limit is 10⁸\)/],
     ];
     for (const [args, code, re] of cases) {
       const r = await runMcalc(...base, ...args);

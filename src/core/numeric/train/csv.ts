@@ -58,7 +58,8 @@ export class CsvScanner {
 
   /** The end of the input: the last line, and an unclosed quote is an error. */
   end(): void {
-    if (this.carry.length) this.lineEnd(this.carry);
+    const last = this.carry.replace(/\r$/, '');
+    if (last.length) this.lineEnd(last);
     this.carry = '';
     if (this.pending) throw new CsvSyntaxError(this.pending.line, 1, 'a quoted field is not closed before the end of the file');
   }

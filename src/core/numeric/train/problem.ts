@@ -9,6 +9,7 @@ import { gradient, lowerDerivatives } from '../../diff/engine.ts';
 import { type Node, topoOrder } from '../../ir.ts';
 import { toText } from '../../print.ts';
 import { type Dim, type Shape, dimsOf, formatShape } from '../../shape.ts';
+import { bounded } from '../../source.ts';
 import { closestName } from '../../suggest.ts';
 import { ValueError, bindValues } from '../../values.ts';
 import { elementCount, formatCount, formatSizes } from '../budget.ts';
@@ -156,7 +157,7 @@ export function prepareProblem(o: TrainOptions): Problem {
   // Problems that only concern `check` lines change no value, so they do not stop training.
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && !CLAIM_CODES.has(d.code));
   if (errors.length) {
-    const lines = errors.slice(0, 10).map((d) => `${fileName}:${toRealLine(d.range.start.line) + 1}:${d.range.start.character + 1}: error: ${d.message}`);
+    const lines = errors.slice(0, 10).map((d) => `${fileName}:${toRealLine(d.range.start.line) + 1}:${d.range.start.character + 1}: error: ${bounded(d.message)}`);
     if (errors.length > 10) lines.push(`… and ${errors.length - 10} more`);
     throw new TrainError(`the document has ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${lines.join('\n')}`, 'input');
   }
