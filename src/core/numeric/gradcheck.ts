@@ -34,7 +34,7 @@ import { evaluateDerivative } from './derivative.ts';
 import { evaluateAll } from './evaluate.ts';
 import { BudgetError, elementCount, formatCount, formatSizes, largestNode, resolveBudget, totalElements } from './budget.ts';
 import { illConditioned } from './conditioning.ts';
-import { Pieces, SEARCH_POINTS_PER_SCALE, SEARCH_SCALES } from './pieces.ts';
+import { Pieces, SEARCH_SCALES, searchPointsPerScale } from './pieces.ts';
 import { type Comparison, allFinite, compare, fmt, kinkProfile, layoutIndex, minOf, sampleEnv, straddles, unitVector, withVar } from './pointwise.ts';
 import { type Rng, createRng } from './random.ts';
 import { type EvalEnv, EvalError } from './tensor.ts';
@@ -701,9 +701,11 @@ function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckR
   if (!failed && !fatal && (compareSymbolic || pieces.missing().length)) {
     const disagreeing: Candidate[] = [];
     const covering: Array<Candidate & { sides: Map<Node, number> }> = [];
-    for (let k = 0; k < SEARCH_SCALES.length * SEARCH_POINTS_PER_SCALE; k++) {
+    // Each candidate evaluates f, the claim and the result (three times for the symbolic comparison).
+    const perScale = searchPointsPerScale((compareSymbolic ? 3 : 1) * totalElements(pieceRoots, dims));
+    for (let k = 0; k < SEARCH_SCALES.length * perScale; k++) {
       stop();
-      const scale = SEARCH_SCALES[Math.floor(k / SEARCH_POINTS_PER_SCALE)];
+      const scale = SEARCH_SCALES[Math.floor(k / perScale)];
       const env = sampleEnv(a, needed, dims, rng, k % 2 === 1, scale);
       const sides = sidesAt(env);
       if (!sides) continue;

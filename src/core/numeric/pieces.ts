@@ -18,8 +18,16 @@ const UPPER = 2;
 
 /** Magnitudes the search for missing pieces tries, smallest first (values are drawn from ±scale). */
 export const SEARCH_SCALES = [0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000] as const;
-/** Points drawn per scale while searching. */
+/** Points drawn per scale while searching, at most… */
 export const SEARCH_POINTS_PER_SCALE = 24;
+/** …and fewer for large inputs, so that the search evaluates about this many elements in all (≥ 1 per scale). */
+export const SEARCH_WORK = 1e7;
+
+/** Points per scale for a search whose candidates each evaluate `elements` elements. */
+export function searchPointsPerScale(elements: number): number {
+  const affordable = Math.floor(SEARCH_WORK / (Math.max(1, elements) * SEARCH_SCALES.length));
+  return Math.max(1, Math.min(SEARCH_POINTS_PER_SCALE, affordable));
+}
 
 export class Pieces {
   /** Piecewise operators that depend on a variable (constant ones cannot change side). */
