@@ -9,7 +9,7 @@ import { analyze } from '../../src/core/analyze.ts';
 import { formatCount } from '../../src/core/numeric/budget.ts';
 import { checkDocument } from '../../src/core/numeric/gradcheck.ts';
 import { CsvScanner, type CsvRecord } from '../../src/core/numeric/train/csv.ts';
-import { readCsv } from '../../src/core/numeric/train/data.ts';
+import { readCsv, readCsvFile } from '../../src/core/numeric/train/data.ts';
 import { readInput } from '../../src/cli/io.ts';
 import { runMcalc, scratch } from './helpers/cli.ts';
 
@@ -145,6 +145,17 @@ describe('CSV streaming', () => {
       s.end();
       assert.deepEqual(parts, whole, `cut at ${cut}`);
     }
+  });
+
+  test('data files over the limit, and files that are not tables, are refused with a message', async () => {
+    const specs = [{ name: 'y', width: 1, multi: false }] as const;
+    const path = file('rows.csv', 'y\n' + '1\n'.repeat(1000));
+    assert.equal(readCsvFile(path, 'rows.csv', specs, new Map()).dataset.rows, 1000);
+    assert.throws(() => readCsvFile(path, 'rows.csv', specs, new Map(), new Map(), 1000), /^Error: rows\.csv:1:1: the file is larger than 0 MB, the limit for data files$/);
+    const doc = file('y.mcalc', 'w, y: scalar\nloss = (y - w)^2\n');
+    const r = await runMcalc('train', doc, '--loss', 'loss', '--params', 'w', '--data', '/dev/zero');
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^mcalc: \/dev\/zero:1:1: not valid CSV: a record is longer than 16 MB \(is this a CSV file\?\)/);
   });
 
   test('rows stream into typed arrays, and a BOM is skipped', () => {

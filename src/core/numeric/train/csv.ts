@@ -28,6 +28,9 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+/** Longest record accepted (a file without line breaks, such as /dev/zero, is not a table). */
+export const MAX_RECORD_CHARS = 16 * 1024 * 1024;
+
 /** Splits chunks of text into records; blank lines (spaces only) are skipped. */
 export class CsvScanner {
   private carry = '';
@@ -54,6 +57,9 @@ export class CsvScanner {
       start = i + 1;
     }
     this.carry = text.slice(start);
+    if (this.carry.length + (this.pending?.text.length ?? 0) > MAX_RECORD_CHARS) {
+      throw new CsvSyntaxError(this.pending?.line ?? this.line + 1, 1, `a record is longer than ${MAX_RECORD_CHARS / (1024 * 1024)} MB (is this a CSV file?)`);
+    }
   }
 
   /** The end of the input: the last line, and an unclosed quote is an error. */
