@@ -6,8 +6,10 @@
 // Exports one async function returning a JSON object (the bench runner's section convention); run alone with
 //   node --import tsx bench/sections/training.ts [--rows N] [--n n] [--epochs k]
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readCsvFile } from '../../src/core/numeric/train/data.ts';
 import { prepareProblem, type Problem, type TrainOptions } from '../../src/core/numeric/train/problem.ts';
 import { runTraining, type TrainResult } from '../../src/core/numeric/train/trainer.ts';
 
@@ -33,6 +35,24 @@ function timeEpochs(problem: Problem, initial: Float64Array[], options: TrainOpt
   const result = runTraining(problem, { ...options, epochs: epochs + 1 }, { onProgress: (p) => stamps.push(p.elapsedMs) });
   const ms = stamps.slice(1).map((t, i) => t - stamps[i]);
   return { ms, result };
+}
+
+/** Loading a CSV of `rows` rows × 3 columns (x1, x2, y) from a file: time, and resident memory it added. */
+function csvLoad(rows: number): Record<string, unknown> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcalc-bench-'));
+  const path = join(dir, 'data.csv');
+  const lines = ['x1,x2,y'];
+  for (let i = 0; i < rows; i++) lines.push(`${Math.sin(i).toFixed(6)},${Math.cos(i).toFixed(6)},${(Math.sin(i) - Math.cos(i)).toFixed(6)}`);
+  writeFileSync(path, lines.join('\n') + '\n');
+  lines.length = 0;
+  const specs = [{ name: 'x', width: 'n', multi: true }, { name: 'y', width: 1, multi: false }] as const;
+  const rss = process.memoryUsage().rss;
+  const t = performance.now();
+  const r = readCsvFile(path, 'data.csv', specs, new Map());
+  const ms = performance.now() - t;
+  const addedMb = (process.memoryUsage().rss - rss) / (1024 * 1024);
+  rmSync(dir, { recursive: true });
+  return { rows: r.dataset.rows, columns: 3, ms: round(ms), rssAddedMb: round(addedMb) };
 }
 
 export async function training(opts: TrainingBenchOptions = {}): Promise<Record<string, unknown>> {
@@ -81,6 +101,7 @@ export async function training(opts: TrainingBenchOptions = {}): Promise<Record<
     fullBatch,
     miniBatch,
     referenceInterpreter: { optimizer: 'sgd', epochMs: round(median(ref.ms)), setupMs: round(refSetup), evaluator: ref.result.evaluator },
+    csvLoad: csvLoad(1_000_000),
     perRowFallback: { optimizer: 'sgd', epochMs: round(median(perRow.ms)), evaluator: perRow.result.evaluator, lossAgrees: Math.abs(perRow.result.loss - ref.result.loss) <= 1e-9 * Math.abs(ref.result.loss) },
   };
 }

@@ -5,8 +5,7 @@
 import type { Layout } from '../core/shape.ts';
 import { type CheckResult, CheckUsageError, checkDocument, formatNumber } from '../core/numeric/gradcheck.ts';
 import { CliError, type Io } from './io.ts';
-import { analyzeFile } from './document.ts';
-import { jsonRange } from './shapes.ts';
+import { analyzeFile, jsonDiagnostic, reportErrors } from './document.ts';
 
 export interface CheckCliOptions {
   of?: string;
@@ -18,6 +17,7 @@ export interface CheckCliOptions {
   atol?: string;
   rtol?: string;
   points?: string;
+  maxElements?: string;
   layout: Layout;
   json?: boolean;
 }
@@ -63,17 +63,14 @@ export function checkCommand(io: Io, file: string, opts: CheckCliOptions): numbe
   const rtol = parseNumber('--rtol', opts.rtol);
   const points = parseNumber('--points', opts.points, true);
   if (points === 0) throw new CliError('--points must be at least 1.', 2);
+  const maxElements = parseNumber('--max-elements', opts.maxElements, true);
+  if (maxElements === 0) throw new CliError('--max-elements must be at least 1.', 2);
   const { analysis, toReal } = analyzeFile(file, opts.layout);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
     if (opts.json) {
-      io.out(JSON.stringify({ passed: false, errors: errors.map((d) => ({ message: d.message, ...(d.hint ? { hint: d.hint } : {}), code: d.code, range: jsonRange(toReal(d.range)) })), results: [] }, null, 2) + '\n');
-    } else {
-      for (const d of errors) {
-        const r = toReal(d.range);
-        io.err(`${file}:${r.start.line + 1}:${r.start.character + 1}: error: ${d.message}${d.hint ? `\n  hint: ${d.hint}` : ''}\n`);
-      }
-    }
+      io.out(JSON.stringify({ passed: false, errors: errors.map((d) => jsonDiagnostic(d, toReal)), results: [] }, null, 2) + '\n');
+    } else reportErrors(io, file, analysis, toReal);
     return 1;
   }
   let report;
@@ -86,6 +83,7 @@ export function checkCommand(io: Io, file: string, opts: CheckCliOptions): numbe
       ...(atol !== undefined ? { atol, hessianAtol: atol } : {}),
       ...(rtol !== undefined ? { rtol, hessianRtol: rtol } : {}),
       ...(points !== undefined ? { points } : {}),
+      ...(maxElements !== undefined ? { maxElements } : {}),
       fast: !!opts.fast,
       dims,
     });

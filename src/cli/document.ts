@@ -3,7 +3,7 @@
 import { analyzeDocument, type DocumentAnalysis } from '../core/document.ts';
 import type { Analysis } from '../core/analyze.ts';
 import type { Layout } from '../core/shape.ts';
-import type { Range } from '../core/source.ts';
+import { type Diagnostic, type Range, bounded } from '../core/source.ts';
 import { type Io, readInput } from './io.ts';
 
 export function languageOf(file: string): string {
@@ -27,7 +27,17 @@ export function reportErrors(io: Io, file: string, analysis: Analysis, toReal: (
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && !(ignoreClaims && CLAIM_CODES.has(d.code)));
   for (const d of errors) {
     const r = toReal(d.range);
-    io.err(`${file}:${r.start.line + 1}:${r.start.character + 1}: error: ${d.message}${d.hint ? `\n  hint: ${d.hint}` : ''}\n`);
+    io.err(`${file}:${r.start.line + 1}:${r.start.character + 1}: error: ${bounded(d.message)}${d.hint ? `\n  hint: ${bounded(d.hint)}` : ''}\n`);
   }
   return errors.length > 0;
+}
+
+/** 1-based lines and columns, as editors and compilers print them. */
+export function jsonRange(r: Range) {
+  return { start: { line: r.start.line + 1, column: r.start.character + 1 }, end: { line: r.end.line + 1, column: r.end.character + 1 } };
+}
+
+/** A diagnostic for --json output: bounded message and hint, code, range in the real document. */
+export function jsonDiagnostic(d: Diagnostic, toReal: (r: Range) => Range) {
+  return { severity: d.severity, message: bounded(d.message), ...(d.hint ? { hint: bounded(d.hint) } : {}), code: d.code, range: jsonRange(toReal(d.range)) };
 }

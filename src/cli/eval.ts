@@ -5,19 +5,20 @@ import type { Analysis, DerivativeInfo } from '../core/analyze.ts';
 import { deriveResult } from '../core/diff/derivation.ts';
 import { lowerDerivatives } from '../core/diff/engine.ts';
 import type { Node } from '../core/ir.ts';
+import { BudgetError, DEFAULT_MAX_ELEMENTS, elementCount, formatCount, formatSizes, largestNode } from '../core/numeric/budget.ts';
 import { evaluateDerivative } from '../core/numeric/derivative.ts';
 import { evaluate } from '../core/numeric/evaluate.ts';
 import { type EvalEnv, EvalError, resolveDim, shapeDims } from '../core/numeric/tensor.ts';
 import type { Layout, Shape } from '../core/shape.ts';
+import { bounded } from '../core/source.ts';
 import { ValueError, bindValues, nest, parseValues } from '../core/values.ts';
 import { CliError, type Io, readInput } from './io.ts';
 import { analyzeFile, reportErrors } from './document.ts';
 
-const EVAL_NAME = '__eval__';
-
 export interface EvalOptions {
   expr: string;
   at?: string;
+  maxElements?: string;
   layout: Layout;
   json?: boolean;
 }
@@ -28,9 +29,27 @@ function valueDims(shape: Shape, env: EvalEnv): number[] {
   return shape.kind === 'scalar' ? [] : shape.kind === 'vector' ? [r] : [r, c];
 }
 
-export function evalValue(analysis: Analysis, node: Node | undefined, derivative: DerivativeInfo | undefined, env: EvalEnv, layout: Layout): { shape: number[]; value: unknown } {
+/** A name for the expression's definition that neither the document nor the expression uses. */
+function freshName(text: string): string {
+  let name = '__eval__';
+  while (text.includes(name)) name += '_';
+  return name;
+}
+
+/** Refuses (BudgetError) an evaluation whose tensors would exceed the budget, before anything is allocated. */
+function ensureAffordable(what: string, roots: readonly Node[], dense: number, env: EvalEnv, maxElements: number): void {
+  const at = env.dims.size ? ` at ${formatSizes(env.dims)}` : '';
+  const limit = `(the limit is ${formatCount(maxElements)} per tensor, --max-elements)`;
+  if (dense > maxElements) throw new BudgetError(`${what} has ${formatCount(dense)} elements${at} ${limit}`);
+  const big = largestNode(roots, env.dims);
+  if (big && big.elements > maxElements) throw new BudgetError(`a part of ${what} has ${formatCount(big.elements)} elements${at} ${limit}`);
+}
+
+export function evalValue(analysis: Analysis, node: Node | undefined, derivative: DerivativeInfo | undefined, env: EvalEnv, layout: Layout, maxElements = DEFAULT_MAX_ELEMENTS): { shape: number[]; value: unknown } {
   if (derivative) {
     const { f, result } = deriveResult(analysis, derivative, layout);
+    const dense = elementCount(derivative.form === 'hessian' ? derivative.wrt.shape : f.shape, env.dims) * elementCount(derivative.wrt.shape, env.dims);
+    ensureAffordable(derivative.text, [f, ...(result.kind === 'matrix' ? [result.value] : [result.slice])], dense, env, maxElements);
     const dims = derivative.shapes[layout].dims.map((d) => resolveDim(d, env));
     if (result.kind === 'matrix') {
       const v = evaluate(result.value, env);
@@ -44,6 +63,7 @@ export function evalValue(analysis: Analysis, node: Node | undefined, derivative
     return { shape: dims, value: nest(data, dims) };
   }
   const lowered = lowerDerivatives(analysis.builder, node!, layout, (n) => analysis.variable(n));
+  ensureAffordable('the expression', [lowered], elementCount(lowered.shape, env.dims), env, maxElements);
   const v = evaluate(lowered, env);
   const dims = valueDims(node!.shape, env);
   return { shape: dims, value: nest(v.data, dims) };
@@ -57,17 +77,21 @@ function transposeFlat(data: Float64Array, rows: number, cols: number): Float64A
 
 export function evalCommand(io: Io, file: string, opts: EvalOptions): number {
   if (/[\r\n]/.test(opts.expr)) throw new CliError('--expr must be a single line.', 2);
-  const { analysis, toReal } = analyzeFile(file, opts.layout, `${EVAL_NAME} = ${opts.expr}`);
+  const maxElements = opts.maxElements === undefined ? DEFAULT_MAX_ELEMENTS : Number(opts.maxElements);
+  if (!Number.isSafeInteger(maxElements) || maxElements < 1) throw new CliError(`--max-elements expects a positive whole number, not '${opts.maxElements}'.`, 2);
+  const name = freshName(readInput(file) + opts.expr);
+  const { analysis, toReal } = analyzeFile(file, opts.layout, `${name} = ${opts.expr}`);
   const exprLine = analysis.lines.lineCount - 1;
   const exprErrors = analysis.diagnostics.filter((d) => d.severity === 'error' && d.range.start.line === exprLine);
   if (exprErrors.length) {
-    const offset = `${EVAL_NAME} = `.length;
-    for (const d of exprErrors) io.err(`--expr:${Math.max(1, d.range.start.character - offset + 1)}: error: ${d.message}${d.hint ? `\n  hint: ${d.hint}` : ''}\n`);
+    const offset = `${name} = `.length;
+    const plain = (m: string) => bounded(m.split(name).join('the expression'));
+    for (const d of exprErrors) io.err(`--expr:${Math.max(1, d.range.start.character - offset + 1)}: error: ${plain(d.message)}${d.hint ? `\n  hint: ${plain(d.hint)}` : ''}\n`);
     return 1;
   }
   const others = { ...analysis, diagnostics: analysis.diagnostics.filter((d) => d.range.start.line !== exprLine) };
   if (reportErrors(io, file, others, toReal, true)) return 1;
-  const def = analysis.definition(EVAL_NAME)!;
+  const def = analysis.definition(name)!;
   const node = def.node ?? def.derivative?.of;
   const needed = new Set<string>([...(node?.vars ?? [])].filter((v) => analysis.variable(v)));
   if (def.derivative) needed.add(def.derivative.wrt.name);
@@ -81,9 +105,9 @@ export function evalCommand(io: Io, file: string, opts: EvalOptions): number {
   }
   let out: { shape: number[]; value: unknown };
   try {
-    out = evalValue(analysis, def.derivative ? undefined : def.node, def.derivative, env, opts.layout);
+    out = evalValue(analysis, def.derivative ? undefined : def.node, def.derivative, env, opts.layout, maxElements);
   } catch (e) {
-    if (e instanceof EvalError) throw new CliError(e.message, 1);
+    if (e instanceof EvalError || e instanceof BudgetError) throw new CliError(e.message, 1);
     throw e;
   }
   if (opts.json) io.out(JSON.stringify(out) + '\n');

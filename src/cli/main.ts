@@ -49,6 +49,7 @@ export function buildProgram(io: Io): Command {
     .argument('<file>', '.mcalc file')
     .requiredOption('--expr <expr>', 'the expression, e.g. "d(loss)/d(w)"')
     .option('--at <values.json>', 'values of the variables, e.g. {"x": 0.7, "w": [1, 2]}')
+    .option('--max-elements <k>', 'largest tensor the evaluation may build (default 10000000)')
     .addOption(layoutOption())
     .option('--json', 'print {"shape": [...], "value": ...}')
     .action((file: string, opts) => {
@@ -84,6 +85,7 @@ export function buildProgram(io: Io): Command {
     .option('--atol <a>', 'absolute tolerance, Hessians included (default 1e-5; 1e-4 for Hessians)')
     .option('--rtol <r>', 'relative tolerance, Hessians included (default 1e-3)')
     .option('--points <k>', 'random points per derivative (default 3)')
+    .option('--max-elements <k>', 'largest tensor a check may build (default 10000000); larger ones are reported as not checked')
     .addOption(layoutOption())
     .option('--json', 'machine-readable output')
     .action((file: string, opts) => {

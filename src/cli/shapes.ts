@@ -6,12 +6,7 @@ import { derivativeShapeText } from '../core/presentation.ts';
 import { type Layout, LAYOUTS, formatShape } from '../core/shape.ts';
 import type { Range } from '../core/source.ts';
 import { type Io, readInput } from './io.ts';
-import { languageOf } from './document.ts';
-
-/** 1-based lines and columns, as editors and compilers print them. */
-export function jsonRange(r: Range) {
-  return { start: { line: r.start.line + 1, column: r.start.character + 1 }, end: { line: r.end.line + 1, column: r.end.character + 1 } };
-}
+import { jsonDiagnostic, jsonRange, languageOf } from './document.ts';
 
 export function shapesJson(file: string, a: Analysis, toReal: (r: Range) => Range) {
   return {
@@ -33,7 +28,7 @@ export function shapesJson(file: string, a: Analysis, toReal: (r: Range) => Rang
       ...(d.definition ? { definition: d.definition } : {}),
       range: jsonRange(toReal(d.range)),
     })),
-    diagnostics: a.diagnostics.map((d) => ({ severity: d.severity, message: d.message, ...(d.hint ? { hint: d.hint } : {}), code: d.code, range: jsonRange(toReal(d.range)) })),
+    diagnostics: a.diagnostics.map((d) => jsonDiagnostic(d, toReal)),
   };
 }
 

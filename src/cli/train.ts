@@ -1,9 +1,11 @@
 // `mcalc train FILE --loss NAME --params w,b (--data F.csv | --synthetic N) [options]`: trains the parameters
 // with the engine's symbolic gradient. --json prints JSON lines {"epoch", "loss"} per epoch, then
-// {"params", "loss"}. Exit codes: 0 trained, 1 a problem in the input (document, CSV, divergence), 2 usage.
+// {"params", "loss"}. Exit codes: 0 trained, 1 a problem in the input (document, CSV, divergence), 2 usage,
+// 130 interrupted (Ctrl-C: the parameters reached so far are printed first).
+// As the mcalc process, training runs in a worker thread so that Ctrl-C reaches this thread while it computes.
 
 import { Command, Option } from 'commander';
-import { train, TrainError, type TrainOptions, type TrainResult } from '../core/numeric/train/index.ts';
+import { runTrainingInWorker, train, TrainError, type TrainHooks, type TrainOptions, type TrainResult } from '../core/numeric/train/index.ts';
 import { ValueError, parseValues } from '../core/values.ts';
 import { CliError, type Io, readInput } from './io.ts';
 import { languageOf } from './document.ts';
@@ -50,12 +52,12 @@ function int(flag: string, v: string | undefined, min: number): number | undefin
 }
 
 /** `n=100`, possibly several per flag (`n=100,m=3`). */
-function parseDims(list: string[]): Record<string, number> {
-  const out: Record<string, number> = {};
+function parseDims(list: string[]): Map<string, number> {
+  const out = new Map<string, number>();
   for (const item of list.flatMap((s) => s.split(','))) {
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$/.exec(item);
     if (!m) throw usage(`--dim ${item}: expected NAME=SIZE, e.g. --dim n=100`);
-    out[m[1]] = int(`--dim ${m[1]}=`, m[2], 1)!;
+    out.set(m[1], int(`--dim ${m[1]}=`, m[2], 1)!);
   }
   return out;
 }
@@ -125,14 +127,22 @@ function describeOptimizer(r: TrainResult): string {
   return `${r.optimizer.name} (${parts.join(', ')})`;
 }
 
-export function trainCommand(io: Io, file: string, o: TrainCliOptions): number {
+/** Exit code after Ctrl-C (128 + SIGINT), as shells report an interrupted command. */
+export const INTERRUPTED = 130;
+
+export async function trainCommand(io: Io, file: string, o: TrainCliOptions): Promise<number> {
   const options = trainOptionsFromCli(file, o);
   const every = int('--every', o.every, 1);
   const epochs = options.epochs ?? 100;
   const step = every ?? Math.max(1, Math.ceil(epochs / 20));
+  const interrupt = new AbortController();
+  const onInterrupt = () => interrupt.abort();
+  process.once('SIGINT', onInterrupt);
+  const run = (hooks: Required<Pick<TrainHooks, 'onWarning' | 'onProgress'>>): Promise<TrainResult> =>
+    io.ownsProcess ? runTrainingInWorker(options, { ...hooks, signal: interrupt.signal }) : Promise.resolve(train(options, { ...hooks, signal: interrupt.signal }));
   let result: TrainResult;
   try {
-    result = train(options, {
+    result = await run({
       onWarning: (w) => io.err(`${file}: warning: ${w}\n`),
       onProgress: (p) => {
         if (o.json) io.out(JSON.stringify({ epoch: p.epoch, loss: p.loss }) + '\n');
@@ -144,11 +154,14 @@ export function trainCommand(io: Io, file: string, o: TrainCliOptions): number {
   } catch (e) {
     if (e instanceof TrainError) throw new CliError(e.message, e.kind === 'usage' ? 2 : 1);
     throw e;
+  } finally {
+    process.off('SIGINT', onInterrupt);
   }
   if (result.status === 'diverged') {
     io.err(`mcalc: ${result.message}\n`);
     return 1;
   }
+  if (result.status === 'cancelled') return reportInterrupted(io, result, !!o.json);
   if (o.json) {
     io.out(JSON.stringify({ params: result.params, loss: result.loss }) + '\n');
     return 0;
@@ -163,11 +176,24 @@ export function trainCommand(io: Io, file: string, o: TrainCliOptions): number {
       `loss ${short(result.loss)} (initially ${short(result.initialLoss)})\n`,
   );
   for (const n of names) io.out(`  ${n.padEnd(width)} = ${short(result.params[n])}\n`);
+  const sizes = Object.entries(result.dims);
+  if (sizes.length) io.out(`sizes: ${sizes.map(([k, v]) => `${k} = ${v}`).join(', ')}\n`);
   if (result.teacher) for (const n of names) io.out(`  teacher ${n.padEnd(width)} = ${short(result.teacher[n])}\n`);
   io.out(`gradient used (${result.method === 'per-row' ? 'per sample, averaged over rows' : result.method === 'batch-rewrite' ? 'batch form of the per-sample loss' : 'the loss as written'}):\n`);
   for (const n of names) io.out(`  ∇${n} = ${result.gradients[n]}\n`);
   if (result.methodNote) io.out(`note: ${result.methodNote}\n`);
   return 0;
+}
+
+/** Ctrl-C: the parameters reached so far (all of them, so the run can be resumed with --init), exit 130. */
+function reportInterrupted(io: Io, result: TrainResult, json: boolean): number {
+  if (json) {
+    io.out(JSON.stringify({ status: 'interrupted', epochs: result.epochs, params: result.params, loss: result.loss }) + '\n');
+    return INTERRUPTED;
+  }
+  io.err(`mcalc: interrupted after ${result.epochs} epoch${result.epochs === 1 ? '' : 's'} (${result.steps} steps); the parameters so far, loss ${short(result.loss)}:\n`);
+  io.out(JSON.stringify(result.params) + '\n');
+  return INTERRUPTED;
 }
 
 export function registerTrain(program: Command, io: Io): void {
@@ -197,7 +223,7 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--tol <t>', 'stop early when the epoch loss changes by at most t·max(1, |loss|)')
     .option('--every <k>', 'print progress every k epochs (text output)')
     .option('--json', 'JSON lines: {"epoch", "loss"} per epoch, then {"params", "loss"}')
-    .action((file: string, opts: TrainCliOptions) => {
-      io.exitCode = trainCommand(io, file, opts);
+    .action(async (file: string, opts: TrainCliOptions) => {
+      io.exitCode = await trainCommand(io, file, opts);
     });
 }

@@ -344,7 +344,9 @@ class Analyzer {
           const st = state.get(ref.name);
           if (st === 'active') {
             const path = stack.map((f) => f.name);
-            const cycle = [...path.slice(path.indexOf(ref.name)), ref.name].join(' → ');
+            const names = [...path.slice(path.indexOf(ref.name)), ref.name];
+            // A long cycle is named by its ends: the message stays readable (and small) at any length.
+            const cycle = names.length > 8 ? [...names.slice(0, 4), `… ${names.length - 6} more …`, ...names.slice(-2)].join(' → ') : names.join(' → ');
             this.report(ref, `Definitions cannot depend on themselves: ${cycle}.`, 'cycle');
             this.cyclic.add(ref.start);
           } else if (!st) {

@@ -4,7 +4,7 @@
 import { analyze, type Analysis } from './analyze.ts';
 import { extractMcalcBlocks, virtualLine, type EmbeddedDocument } from './markdown.ts';
 import type { Layout } from './shape.ts';
-import type { Position, Range } from './source.ts';
+import { type Position, type Range, stripBom } from './source.ts';
 
 export interface DocumentAnalysis {
   analysis: Analysis;
@@ -16,7 +16,8 @@ export interface DocumentAnalysis {
   toVirtual(p: Position): Position | undefined;
 }
 
-export function analyzeDocument(text: string, languageId: string, layout: Layout): DocumentAnalysis {
+export function analyzeDocument(source: string, languageId: string, layout: Layout): DocumentAnalysis {
+  const text = stripBom(source);
   if (languageId !== 'markdown') {
     return { analysis: analyze(text, { layout }), toReal: (r) => r, toVirtual: (p) => p };
   }

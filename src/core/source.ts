@@ -79,3 +79,15 @@ export class LineMap {
 export function formatRange(r: Range): string {
   return `${r.start.line + 1}:${r.start.character + 1}-${r.end.line + 1}:${r.end.character + 1}`;
 }
+
+/** The text without a leading UTF-8 byte-order mark (editors hide it; the grammar does not expect it). */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** A message as people read it: at most `max` characters, an overlong middle (a pasted name) elided. */
+export function bounded(text: string, max = 300): string {
+  if (text.length <= max) return text;
+  const keep = max - 40;
+  return `${text.slice(0, Math.ceil(keep * 0.75))}…(${text.length - keep} characters left out)…${text.slice(text.length - Math.floor(keep * 0.25))}`;
+}

@@ -3,6 +3,7 @@
 
 import type { Analysis } from './analyze.ts';
 import { type Dim, type Shape, formatShape } from './shape.ts';
+import { stripBom } from './source.ts';
 import type { EvalEnv, Tensor } from './numeric/tensor.ts';
 
 export class ValueError extends Error {}
@@ -10,16 +11,23 @@ export class ValueError extends Error {}
 type Json = number | Json[] | { [k: string]: Json } | string | boolean | null;
 
 function describe(v: Json): string {
-  if (typeof v === 'number') return 'a number';
+  if (typeof v === 'number') return Number.isFinite(v) ? 'a number' : 'a number too large for a double';
   if (Array.isArray(v)) return Array.isArray(v[0]) ? `a ${v.length}×${(v[0] as Json[]).length} nested list` : `a list of ${v.length}`;
-  return `a ${v === null ? 'null' : typeof v}`;
+  if (v === null) return 'null';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 function numbers(name: string, list: Json[]): number[] {
   return list.map((x, i) => {
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new ValueError(`'${name}' element ${i + 1} is not a finite number.`);
+    if (typeof x !== 'number') throw new ValueError(`'${name}' element ${i + 1} is ${describe(x)}, not a number.`);
+    if (!Number.isFinite(x)) throw new ValueError(`'${name}' element ${i + 1} is too large for a double.`);
     return x;
   });
+}
+
+/** Sizes come from the values, and a dimension of size 0 has no elements to differentiate or train. */
+function nonEmpty(name: string, expected: string, length: number): void {
+  if (length === 0) throw new ValueError(`'${name}' is ${expected}, but its value is empty: every size must be at least 1.`);
 }
 
 /** The value's rows × cols as the declared kind reads it. */
@@ -27,19 +35,23 @@ function toTensor(name: string, shape: Shape, v: Json): Tensor {
   const expected = formatShape(shape);
   switch (shape.kind) {
     case 'scalar':
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`'${name}' is ${expected}, but its value is ${describe(v)}.`);
+      if (typeof v !== 'number') throw new ValueError(`'${name}' is ${expected}, but its value is ${describe(v)}.`);
+      if (!Number.isFinite(v)) throw new ValueError(`The value of '${name}' is too large for a double (it reads as ${v}).`);
       return { rows: 1, cols: 1, data: Float64Array.of(v) };
     case 'vector':
     case 'row': {
       const flat = Array.isArray(v) && v.every((x) => Array.isArray(x) && x.length === 1) ? (v as Json[][]).map((x) => x[0]) : v;
       if (!Array.isArray(flat) || flat.some((x) => Array.isArray(x))) throw new ValueError(`'${name}' is ${expected}, so its value must be a list of numbers, not ${describe(v)}.`);
+      nonEmpty(name, expected, flat.length);
       const data = Float64Array.from(numbers(name, flat));
       return shape.kind === 'vector' ? { rows: data.length, cols: 1, data } : { rows: 1, cols: data.length, data };
     }
     case 'matrix': {
       if (!Array.isArray(v) || !v.every((r) => Array.isArray(r))) throw new ValueError(`'${name}' is ${expected}, so its value must be a list of rows, not ${describe(v)}.`);
       const rowsList = v as Json[][];
-      const cols = rowsList[0]?.length ?? 0;
+      nonEmpty(name, expected, rowsList.length);
+      const cols = rowsList[0].length;
+      nonEmpty(name, expected, cols);
       if (rowsList.some((r) => r.length !== cols)) throw new ValueError(`The rows of '${name}' have different lengths.`);
       const data = Float64Array.from(rowsList.flatMap((r) => numbers(name, r)));
       return { rows: rowsList.length, cols, data };
@@ -94,7 +106,7 @@ export function bindValues(analysis: Analysis, values: Record<string, Json>, nee
 export function parseValues(text: string, file: string): Record<string, Json> {
   let v: Json;
   try {
-    v = JSON.parse(text) as Json;
+    v = JSON.parse(stripBom(text)) as Json;
   } catch (e) {
     throw new ValueError(`${file} is not valid JSON: ${(e as Error).message}`);
   }

@@ -386,8 +386,12 @@ describe('data', () => {
       assert.deepEqual(Array.from(r.dataset.values.get('y')!.data), [1, 4]);
       assert.equal(r.inferred.get('n'), 2);
     }
-    // A bound size takes that many columns.
-    assert.equal(readCsv(texts[0], 'd.csv', specs, new Map([['n', 1]])).dataset.values.get('x')!.cols, 1);
+    // A bound size must agree with the header: more columns than the size is a mismatch, not ignored columns.
+    assert.equal(readCsv(texts[0], 'd.csv', specs, new Map([['n', 2]])).dataset.values.get('x')!.cols, 2);
+    assert.throws(
+      () => readCsv(texts[0], 'd.csv', specs, new Map([['n', 1]]), new Map([['n', 'init.json']])),
+      /^Error: d\.csv:1:1: the header has columns x1…x2 for x, but n = 1 \(from init\.json\): make the columns and the sizes agree$/,
+    );
   });
 
   test('errors name the file, line and column', () => {

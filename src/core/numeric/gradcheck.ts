@@ -27,13 +27,17 @@ import { type Node, topoOrder } from '../ir.ts';
 import { opDef } from '../ops/registry.ts';
 import { tangentKey } from '../ops/leaves.ts';
 import type { DerivativeForm } from '../ops/structure.ts';
-import { type Layout, type Shape, dimsOf } from '../shape.ts';
+import type { Layout } from '../shape.ts';
 import type { Range } from '../source.ts';
 import { compile, type CompiledPlan } from './compile.ts';
 import { evaluateDerivative } from './derivative.ts';
 import { evaluateAll } from './evaluate.ts';
+import { BudgetError, elementCount, formatCount, formatSizes, largestNode, resolveBudget, totalElements } from './budget.ts';
+import { illConditioned } from './conditioning.ts';
+import { Pieces, SEARCH_SCALES, searchPointsPerScale } from './pieces.ts';
+import { type Comparison, allFinite, compare, fmt, kinkProfile, layoutIndex, minOf, sampleEnv, straddles, unitVector, withVar } from './pointwise.ts';
 import { type Rng, createRng } from './random.ts';
-import { type EvalEnv, type Tensor, EvalError, resolveDim, shapeDims } from './tensor.ts';
+import { type EvalEnv, EvalError } from './tensor.ts';
 
 export const DEFAULT_TOLERANCES = {
   eps: 1e-6,
@@ -73,6 +77,8 @@ export interface CheckOptions {
   lines?: readonly number[];
   /** Kink margin in steps (default 10): points closer than margin·step to a kink are re-sampled. */
   kinkMargin?: number;
+  /** Largest tensor a check may build (default 10⁷ elements); larger ones are reported, not attempted. */
+  maxElements?: number;
   /** Polled between finite differences; returning true aborts with CheckCancelled. */
   shouldStop?: () => boolean;
   /** Called after each result (progress). */
@@ -207,6 +213,7 @@ interface Resolved {
   directions: number;
   maxAttempts: number;
   kinkMargin: number;
+  maxElements: number;
   dims: Map<string, number>;
   seed: number;
   shouldStop?: () => boolean;
@@ -244,177 +251,66 @@ function resolveOptions(a: Analysis, o: CheckOptions): Resolved {
     directions: count('directions', o.directions, 3),
     maxAttempts: count('maxAttempts', o.maxAttempts, 20),
     kinkMargin: positive('kinkMargin', o.kinkMargin, 10),
+    maxElements: budgetOption(o.maxElements),
     dims,
     seed,
     shouldStop: o.shouldStop,
   };
 }
 
-function sizeOf(s: Shape, dims: ReadonlyMap<string, number>): number {
-  const [r, c] = shapeDims(s, { dims });
-  return r * c;
-}
-
-/** Random values for every variable; square matrices shifted to be strictly diagonally dominant. */
-function sampleEnv(a: Analysis, dims: ReadonlyMap<string, number>, rng: Rng, positive: boolean): EvalEnv {
-  const vars = new Map<string, Tensor>();
-  for (const v of a.variables) {
-    const [r, c] = shapeDims(v.shape, { dims });
-    const data = new Float64Array(r * c);
-    for (let i = 0; i < data.length; i++) data[i] = positive ? rng.uniform(0.5, 1.5) : rng.uniform(-1, 1);
-    if (v.shape.kind === 'matrix' && r === c && r > 1) for (let i = 0; i < r; i++) data[i * c + i] += (positive ? 1.5 : 1) * r;
-    vars.set(v.name, { rows: r, cols: c, data });
+function budgetOption(max: number | undefined): number {
+  try {
+    return resolveBudget(max);
+  } catch (e) {
+    if (e instanceof BudgetError) throw new CheckUsageError(e.message);
+    throw e;
   }
-  return { vars, dims };
-}
-
-function allFinite(d: Float64Array): boolean {
-  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return false;
-  return true;
-}
-
-function unitVector(n: number, rng: Rng): Float64Array {
-  const u = new Float64Array(n);
-  let s = 0;
-  while (s === 0) {
-    for (let i = 0; i < n; i++) u[i] = rng.normal();
-    s = Math.hypot(...u);
-  }
-  for (let i = 0; i < n; i++) u[i] /= s;
-  return u;
-}
-
-/**
- * Per-element kink distances of every non-smooth node that depends on `x` (element-wise operators element by
- * element; a kink in a part that does not move with x cannot spoil a finite difference in x).
- */
-function kinkProfile(roots: readonly Node[], env: EvalEnv, x: string): Map<Node, Float64Array> {
-  const values = evaluateAll(roots, env);
-  const out = new Map<Node, Float64Array>();
-  for (const [node, value] of values) {
-    const def = opDef(node.op);
-    if (!def.kinkDistance || !node.vars.has(x)) continue;
-    const args = node.args.map((x) => values.get(x)!);
-    const L = value.data.length;
-    const elementwise = L > 1 && args.every((t) => t.data.length === L || t.data.length === 1);
-    if (!elementwise) {
-      out.set(node, Float64Array.of(def.kinkDistance(node, args)));
-      continue;
-    }
-    const d = new Float64Array(L);
-    const slices = args.map(() => ({ rows: 1, cols: 1, data: new Float64Array(1) }));
-    for (let i = 0; i < L; i++) {
-      args.forEach((t, k) => (slices[k].data[0] = t.data.length === 1 ? t.data[0] : t.data[i]));
-      d[i] = def.kinkDistance(node, slices);
-    }
-    out.set(node, d);
-  }
-  return out;
-}
-
-function minOf(profile: Map<Node, Float64Array>): number {
-  let m = Infinity;
-  for (const d of profile.values()) for (let i = 0; i < d.length; i++) m = Math.min(m, d[i]);
-  return m;
-}
-
-/**
- * Does the segment from x − δ to x + δ cross a kink? With d = |g| the distance of a kink argument g that is
- * linear along the segment: if g keeps its side, (d₊ + d₋)/2 = d₀ (up to curvature); if it crosses zero,
- * (d₊ + d₋)/2 = |g(x+δ) − g(x−δ)|/2 > d₀, by the amount it overshoots the kink. An overshoot below `tolerance`
- * moves the finite difference by less than the check's tolerance; elements far from their kink compared with
- * how far they move (d₀ > 2·max(mean, |d₊ − d₋|/2)) cannot cross.
- */
-function straddles(center: Map<Node, Float64Array>, plus: Map<Node, Float64Array>, minus: Map<Node, Float64Array>, tolerance: number): boolean {
-  for (const [node, d0] of center) {
-    const dp = plus.get(node);
-    const dm = minus.get(node);
-    if (!dp || !dm) continue;
-    for (let i = 0; i < d0.length; i++) {
-      const mean = (dp[i] + dm[i]) / 2;
-      const reach = Math.max(mean, Math.abs(dp[i] - dm[i]) / 2);
-      if (d0[i] <= 2 * reach && mean - d0[i] > tolerance * (1 + d0[i])) return true;
-    }
-  }
-  return false;
-}
-
-function withVar(env: EvalEnv, name: string, data: Float64Array): EvalEnv {
-  const vars = new Map(env.vars);
-  const t = env.vars.get(name)!;
-  vars.set(name, { rows: t.rows, cols: t.cols, data });
-  return { ...env, vars };
-}
-
-/** 1-based index of canonical element (fi, xj) in the derivative's dims in `layout`. */
-export function layoutIndex(form: DerivativeForm, f: Shape, x: Shape, layout: Layout, fi: number, xj: number, dims: ReadonlyMap<string, number>): number[] {
-  const sizes = (s: Shape) => dimsOf(s).map((d) => resolveDim(d, { dims }));
-  const unflatten = (k: number, ds: number[]) => (ds.length === 2 ? [Math.floor(k / ds[1]), k % ds[1]] : ds.length === 1 ? [k] : []);
-  const xd = sizes(x);
-  const xIdx = unflatten(xj, xd);
-  let idx: number[];
-  if (form === 'grad') idx = xIdx;
-  else if (form === 'hessian') idx = [...unflatten(fi, xd), ...xIdx];
-  else {
-    const fd = sizes(f);
-    const fIdx = unflatten(fi, fd);
-    if (fd.length + xd.length > 2) idx = layout === 'numerator' ? [...fIdx, ...xIdx] : [...xIdx, ...fIdx];
-    else {
-      let num: number[];
-      if (fd.length === 0) num = xd.length === 2 ? [xIdx[1], xIdx[0]] : [0, xIdx[0] ?? 0];
-      else if (fd.length === 1) num = [fIdx[0], xIdx[0] ?? 0];
-      else num = fIdx;
-      idx = layout === 'numerator' ? num : [num[1], num[0]];
-    }
-  }
-  return idx.map((k) => k + 1);
-}
-
-interface Comparison {
-  maxAbs: number;
-  maxRel: number;
-  /** Largest |a − n| / (atol + rtol |n|); > 1 fails. */
-  worstRatio: number;
-  worstIndex: number;
-  analytic: number;
-  numeric: number;
-  failing: number[];
-}
-
-function compare(analytic: Float64Array, numeric: Float64Array, atol: number, rtol: number): Comparison {
-  const c: Comparison = { maxAbs: 0, maxRel: 0, worstRatio: -1, worstIndex: 0, analytic: 0, numeric: 0, failing: [] };
-  for (let i = 0; i < numeric.length; i++) {
-    const a = analytic[i];
-    const n = numeric[i];
-    const err = Math.abs(a - n);
-    const ratio = Number.isNaN(err) ? Infinity : err / (atol + rtol * Math.abs(n));
-    if (!(err <= c.maxAbs)) c.maxAbs = Number.isNaN(err) ? Infinity : err;
-    const rel = Number.isNaN(err) ? Infinity : err / Math.max(Math.abs(n), atol);
-    if (rel > c.maxRel) c.maxRel = rel;
-    if (ratio > c.worstRatio) {
-      c.worstRatio = ratio;
-      c.worstIndex = i;
-      c.analytic = a;
-      c.numeric = n;
-    }
-    if (ratio > 1) c.failing.push(i);
-  }
-  return c;
-}
-
-function fmt(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  return a >= 1e-3 && a < 1e5 ? String(Number(v.toPrecision(4))) : v.toExponential(2);
 }
 
 // ---- one target ---------------------------------------------------------------------------------------------
+
+/** A point to try: the variables' values and the magnitude they were drawn at. */
+interface Candidate {
+  env: EvalEnv;
+  scale: number;
+}
+
+/** Points where the claim departs from the engine's result that get finite differences. */
+const DISAGREEMENT_POINTS = 2;
+/** Dense derivatives larger than this are not compared symbolically during the search. */
+const SEARCH_MAX_ELEMENTS = 1e5;
 
 type PointOutcome =
   | { kind: 'ok'; primary: Comparison; engine?: Comparison; differs?: { index: number; claim: number; engine: number } }
   | { kind: 'kink'; distance: number }
   | { kind: 'domain'; why: string };
+
+/**
+ * Refuses (BudgetError) a check whose tensors or finite differences would exceed the budget, before anything
+ * is allocated: the dense derivative (full mode), every tensor of f, the claim and the engine's result, and
+ * the element-by-element finite differences (2 evaluations of f per element of x; 4 per pair for Hessians).
+ */
+function ensureAffordable(what: string, hessian: boolean, o: Resolved, dims: ReadonlyMap<string, number>, x: Variable, f: Node, roots: readonly Node[]): void {
+  const at = dims.size ? ` at ${formatSizes(dims)}` : '';
+  const limit = `(the limit is ${formatCount(o.maxElements)} per tensor)`;
+  const xSize = elementCount(x.shape, dims);
+  const dense = hessian ? xSize * xSize : elementCount(f.shape, dims) * xSize;
+  if (!o.fast && dense > o.maxElements) throw new BudgetError(`${what} has ${formatCount(dense)} elements${at} ${limit}: use --fast or a smaller --dim`);
+  const big = largestNode(roots, dims);
+  if (big && big.elements > o.maxElements) {
+    const name = big.node.op === 'var' ? String(big.node.attr) : `a part of ${what}`;
+    throw new BudgetError(`${name} has ${formatCount(big.elements)} elements${at} ${limit}: use a smaller --dim`);
+  }
+  if (o.fast) return;
+  const evaluations = hessian ? 2 * xSize * (xSize + 1) : 2 * xSize;
+  const work = evaluations * totalElements([f], dims);
+  if (work > WORK_PER_TENSOR * o.maxElements) {
+    throw new BudgetError(`checking ${what} element by element takes ${formatCount(evaluations)} evaluations of f (${formatCount(work)} element operations)${at}: use --fast or a smaller --dim`);
+  }
+}
+
+/** Element operations the finite differences of one point may take, per element of the tensor budget. */
+const WORK_PER_TENSOR = 100;
 
 /** Checks one claim or derivative form. */
 export function checkTarget(a: Analysis, target: CheckTarget, options: CheckOptions = {}): CheckResult {
@@ -459,6 +355,7 @@ function runTarget(a: Analysis, target: CheckTarget, o: Resolved): CheckResult {
     return checkPoints(a, target, o, base, { x, form, step, atol, rtol, rng, dims, layout });
   } catch (e) {
     if (e instanceof CheckCancelled) throw e;
+    if (e instanceof BudgetError) return { ...base, status: 'inconclusive', note: e.message };
     return { ...base, status: 'error', note: `could not check: ${(e as Error).message}` };
   }
 }
@@ -487,13 +384,16 @@ function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckR
   } catch (e) {
     engineText = `(the result could not be printed: ${(e as Error).message})`;
   }
-  const fPlan = compile([f], dims);
-  const xSize = sizeOf(x.shape, dims);
-  const fSize = hessian ? xSize : sizeOf(f.shape, dims);
   // Fast mode never builds the engine's dense Jacobian (it may be huge): the engine is checked through its
   // forward derivative, and compared with a claim only when its result is a matrix like the claim's.
   const denseEngine = !o.fast || (!!formula && result.kind === 'matrix');
   const kinkRoots = [f, ...(formula ? [formula] : []), ...(result.kind === 'matrix' && !o.fast ? [result.value] : [])];
+  const pieceRoots = [f, ...(formula ? [formula] : []), ...(result.kind === 'matrix' && denseEngine ? [result.value] : [])];
+  ensureAffordable(info.text, hessian, o, dims, x, f, pieceRoots);
+  const fPlan = compile([f], dims);
+  const xSize = elementCount(x.shape, dims);
+  const fSize = hessian ? xSize : elementCount(f.shape, dims);
+  const needed = new Set<string>([...f.vars, ...(formula?.vars ?? []), x.name]);
   const kinky = (n: Node) => !!opDef(n.op).kinkDistance && n.vars.has(x.name);
   const smooth = !topoOrder(kinkRoots).some(kinky);
   const fSmooth = !topoOrder([f]).some(kinky);
@@ -510,14 +410,25 @@ function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckR
   /** f at the environment's values, by the compiled plan (copied). */
   const fAt = (env: EvalEnv): Float64Array => Float64Array.from(fPlan.run(env.vars)[0].data);
 
-  const evaluatePoint = (env: EvalEnv): PointOutcome => {
+  const names = definitionNames(a);
+  /** The point's verdict; at a magnified point (scale > 1) a disagreement of the engine means rounding, not a bug. */
+  const evaluatePoint = (env: EvalEnv, scale: number): PointOutcome => {
+    const r = comparePoint(env);
+    if (r.kind === 'ok' && scale > 1 && (r.engine ?? r.primary).failing.length) return { kind: 'domain', why: `finite differences are not reliable at values of size ${scale}` };
+    return r;
+  };
+
+  const comparePoint = (env: EvalEnv): PointOutcome => {
     const xData = Float64Array.from(env.vars.get(x.name)!.data);
     const envX = withVar(env, x.name, xData);
     // f itself (reference and compiled must agree), then kinks.
     let center: Map<Node, Float64Array>;
     let f0: Float64Array;
     try {
-      const ref = evaluateAll([f], envX).get(f)!.data;
+      const refValues = evaluateAll([f], envX);
+      const singular = illConditioned(refValues);
+      if (singular) return { kind: 'domain', why: `${toText(singular.matrix, { names })} is singular or ill-conditioned (condition number ${fmt(singular.condition)})` };
+      const ref = refValues.get(f)!.data;
       if (!allFinite(ref)) return { kind: 'domain', why: `${info.ofText} is not finite` };
       f0 = fAt(envX);
       for (let i = 0; i < ref.length; i++) {
@@ -626,7 +537,10 @@ function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckR
       return out;
     }
 
-    // Fast mode: directional derivatives.
+    // Fast mode: directional derivatives. Along a unit u each element moves by about step/√n, so the step
+    // along u is step·√n: every element moves by about `step`, as in full mode, and the difference of f
+    // stays well above f's rounding (at n = 200,000 a plain step would leave 1% of noise).
+    const directionalStep = step * Math.sqrt(xSize);
     const analyticClaim: number[] = [];
     const analyticEngine: number[] = [];
     const numeric: number[] = [];
@@ -646,16 +560,16 @@ function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckR
       };
       let num: number;
       if (!hessian) {
-        for (let j = 0; j < xSize; j++) xData[j] += step * u[j];
+        for (let j = 0; j < xSize; j++) xData[j] += directionalStep * u[j];
         const fp = fAt(envX);
         restore();
-        for (let j = 0; j < xSize; j++) xData[j] -= step * u[j];
+        for (let j = 0; j < xSize; j++) xData[j] -= directionalStep * u[j];
         const fm = fAt(envX);
         restore();
         if (!allFinite(fp) || !allFinite(fm)) return { kind: 'domain', why: `${info.ofText} is not finite near the point` };
         num = 0;
-        for (let i = 0; i < fSize; i++) num += (v[i] * (fp[i] - fm[i])) / (2 * step);
-        deltas.push(u.map((t) => t * step));
+        for (let i = 0; i < fSize; i++) num += (v[i] * (fp[i] - fm[i])) / (2 * directionalStep);
+        deltas.push(u.map((t) => t * directionalStep));
       } else {
         const at = (su: number, sv: number) => {
           for (let j = 0; j < xSize; j++) xData[j] += step * (su * u[j] + sv * v[j]);
@@ -699,65 +613,34 @@ function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckR
     return undefined;
   }
 
-  // ---- branch coverage --------------------------------------------------------------------------------------
-  // A piecewise f (relu, max, abs, comparisons) must be seen on both sides of each kink: a claim that forgot
-  // 1[z > 0] agrees with finite differences wherever z > 0, so points keep coming (up to `extraPoints` more)
-  // until every piece has been exercised.
-  const branching = topoOrder([f]).filter((n) => n.vars.has(x.name) && opDef(n.op).branch);
-  const seen = new Map<Node, number>(); // bit 1: branch 0 seen, bit 2: branch 1 seen
-  const recordBranches = (env: EvalEnv) => {
-    if (!branching.length) return;
-    const values = evaluateAll([f], env);
-    for (const n of branching) {
-      const sides = opDef(n.op).branch!(n, n.args.map((arg) => values.get(arg)!));
-      let mask = seen.get(n) ?? 0;
-      for (let i = 0; i < sides.length; i++) mask |= sides[i] ? 2 : 1;
-      seen.set(n, mask);
-    }
-  };
-  const uncovered = () => branching.filter((n) => seen.get(n) !== 3);
-
   // ---- points --------------------------------------------------------------------------------------------
+  // First `o.points` random points. Then, for a claim, points where the claim and the engine's result differ
+  // (the finite differences decide which is right), and points that take every piece of f, the claim and the
+  // engine's result to each side it can reach: a claim that forgot 1[z > 0], or added a 1[x > 3] that the
+  // first points never met, must fail (or be reported not checked), never pass on the pieces it happens to get.
+  const pieces = new Pieces(pieceRoots);
   const res: CheckResult = { ...base };
   let worstRatio = -1;
   let engineAgg: { passed: boolean; maxAbs: number; maxRel: number } | undefined;
   let differs: { index: number[]; claim: number; engine: number } | undefined;
   let failed = false;
   let fatal: string | undefined;
-  const extraPoints = 20;
-  for (let p = 0; (p < o.points || (p < o.points + extraPoints && uncovered().length > 0)) && !failed; p++) {
-    let outcome: PointOutcome | undefined;
-    let pointEnv: EvalEnv | undefined;
-    let lastKink = Infinity;
-    let lastDomain = '';
-    for (let attempt = 0; attempt < o.maxAttempts; attempt++) {
-      stop();
-      const env = sampleEnv(a, dims, rng, attempt % 2 === 1);
-      const r = evaluatePoint(env);
-      if (r.kind === 'ok') {
-        outcome = r;
-        pointEnv = env;
-        break;
-      }
-      if (r.kind === 'kink') {
-        res.resampled = { ...res.resampled, kink: res.resampled.kink + 1 };
-        lastKink = Math.min(lastKink, r.distance);
-      } else {
-        res.resampled = { ...res.resampled, domain: res.resampled.domain + 1 };
-        lastDomain = r.why;
-      }
+  let lastKink = Infinity;
+  let lastDomain = '';
+
+  const sidesAt = (env: EvalEnv): Map<Node, number> | undefined => {
+    if (!pieces.nodes.length) return new Map();
+    try {
+      return pieces.sidesAt(evaluateAll(pieceRoots, env));
+    } catch (e) {
+      if (e instanceof EvalError) return undefined;
+      throw e;
     }
-    if (!outcome || outcome.kind !== 'ok') {
-      const kinks = res.resampled.kink;
-      const domains = res.resampled.domain;
-      fatal =
-        kinks >= domains
-          ? `could not find a point away from kinks in ${o.maxAttempts} attempts (closest ${fmt(lastKink)}; margin ${fmt(o.kinkMargin * step)})`
-          : `could not find a point where ${info.ofText} and its derivative are defined in ${o.maxAttempts} attempts (${lastDomain})`;
-      break;
-    }
+  };
+  const accept = (outcome: Extract<PointOutcome, { kind: 'ok' }>, env: EvalEnv) => {
     res.points++;
-    recordBranches(pointEnv!);
+    const sides = sidesAt(env);
+    if (sides) pieces.record(sides);
     const c = outcome.primary;
     res.maxAbsErr = Math.max(res.maxAbsErr, c.maxAbs);
     res.maxRelErr = Math.max(res.maxRelErr, c.maxRel);
@@ -777,6 +660,83 @@ function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckR
       };
     }
     if (outcome.differs && !differs) differs = { index: canonicalToLayout(outcome.differs.index), claim: outcome.differs.claim, engine: outcome.differs.engine };
+  };
+  /** Tries candidates until one is a usable point (at most `maxAttempts`); false when none was. */
+  const takePoint = (candidate: (attempt: number) => Candidate | undefined): boolean => {
+    for (let attempt = 0; attempt < o.maxAttempts; attempt++) {
+      stop();
+      const c = candidate(attempt);
+      if (!c) return false;
+      const r = evaluatePoint(c.env, c.scale);
+      if (r.kind === 'ok') {
+        accept(r, c.env);
+        return true;
+      }
+      if (r.kind === 'kink') {
+        res.resampled = { ...res.resampled, kink: res.resampled.kink + 1 };
+        lastKink = Math.min(lastKink, r.distance);
+      } else {
+        res.resampled = { ...res.resampled, domain: res.resampled.domain + 1 };
+        lastDomain = r.why;
+      }
+    }
+    return false;
+  };
+
+  for (let p = 0; p < o.points && !failed; p++) {
+    if (!takePoint((attempt) => ({ env: sampleEnv(a, needed, dims, rng, attempt % 2 === 1), scale: 1 }))) {
+      const kinks = res.resampled.kink;
+      const domains = res.resampled.domain;
+      fatal =
+        kinks >= domains
+          ? `could not find a point away from kinks in ${o.maxAttempts} attempts (closest ${fmt(lastKink)}; margin ${fmt(o.kinkMargin * step)})`
+          : `could not find a point where ${info.ofText} and its derivative are defined in ${o.maxAttempts} attempts (${lastDomain})`;
+      break;
+    }
+  }
+
+  // ---- the search: candidates at growing magnitudes, judged by cheap symbolic evaluation only
+  const compareSymbolic = !!formula && denseEngine && fSize * xSize <= SEARCH_MAX_ELEMENTS;
+  let searched = 0;
+  if (!failed && !fatal && (compareSymbolic || pieces.missing().length)) {
+    const disagreeing: Candidate[] = [];
+    const covering: Array<Candidate & { sides: Map<Node, number> }> = [];
+    // Each candidate evaluates f, the claim and the result (three times for the symbolic comparison).
+    const perScale = searchPointsPerScale((compareSymbolic ? 3 : 1) * totalElements(pieceRoots, dims));
+    for (let k = 0; k < SEARCH_SCALES.length * perScale; k++) {
+      stop();
+      const scale = SEARCH_SCALES[Math.floor(k / perScale)];
+      const env = sampleEnv(a, needed, dims, rng, k % 2 === 1, scale);
+      const sides = sidesAt(env);
+      if (!sides) continue;
+      covering.push({ env, scale, sides });
+      if (compareSymbolic && symbolicDifference(env)) disagreeing.push({ env, scale });
+    }
+    searched = covering.length;
+    // Points where the claim departs from the engine's result: finite differences say which one is right.
+    let next = 0;
+    for (let tries = 0; tries < DISAGREEMENT_POINTS && next < disagreeing.length && !failed; tries++) takePoint(() => disagreeing[next++]);
+    // Points that take a piece to a side not seen yet.
+    while (!failed && pieces.missing().length) {
+      const useful = covering.filter((c) => pieces.wouldCover(c.sides));
+      if (!useful.length) break;
+      let i = 0;
+      const took = takePoint(() => useful[i++]);
+      for (const c of useful.slice(0, i)) covering.splice(covering.indexOf(c), 1);
+      if (!took && i >= useful.length) break;
+    }
+  }
+
+  /** Does the claim's value differ from the engine's result at this point (no finite differences)? */
+  function symbolicDifference(env: EvalEnv): boolean {
+    try {
+      const claimG = evaluateDerivative({ kind: 'matrix', value: formula! }, f, x, form, layout, env).data;
+      const engineG = evaluateDerivative(result, f, x, form, layout, env).data;
+      return allFinite(claimG) && allFinite(engineG) && firstDifference(claimG, engineG) !== undefined;
+    } catch (e) {
+      if (e instanceof EvalError) return false;
+      throw e;
+    }
   }
 
   function canonicalToLayout(k: number): number[] {
@@ -791,6 +751,14 @@ function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckR
       maxRelErr: engineAgg?.maxRel ?? 0,
       ...(differs ? { differs } : {}),
     };
+  }
+  const missing = pieces.missing();
+  if (!failed && !fatal && missing.length) {
+    const conditions = [...new Set(missing.map((n) => pieces.missingCondition(n, names)))];
+    const shown = conditions.slice(0, 3).join(', ') + (conditions.length > 3 ? ` and ${conditions.length - 3} more` : '');
+    const plural = conditions.length > 1;
+    const hint = a.dims.length ? ': try other sizes with --dim' : '';
+    fatal = `the piece${plural ? 's' : ''} ${shown} ${plural ? 'were' : 'was'} never reached (${res.points} points checked, ${searched} more tried with values up to ±${SEARCH_SCALES[SEARCH_SCALES.length - 1]})${hint}`;
   }
   if (fatal && !failed) {
     res.status = 'inconclusive';
@@ -812,11 +780,6 @@ function checkPoints(a: Analysis, target: CheckTarget, o: Resolved, base: CheckR
       notes.push(`the symbolic derivative disagrees with finite differences: please report this (result: ${engineText})`);
     }
     res.note = notes.join('; ');
-  } else if (uncovered().length) {
-    // Not a failure, but not a full pass either: say which piece was never exercised.
-    const names = definitionNames(a);
-    const b0 = uncovered().map((n) => `${toText(n, { names })} was ${seen.get(n) === 2 ? 'always on its upper' : 'always on its lower'} branch`);
-    res.note = `only part of a piecewise function was checked: ${b0.join('; ')} at ${res.points} points`;
   } else if (res.resampled.kink + res.resampled.domain > 0) {
     res.note = `re-sampled ${res.resampled.kink ? `${res.resampled.kink}× near a kink` : ''}${res.resampled.kink && res.resampled.domain ? ', ' : ''}${res.resampled.domain ? `${res.resampled.domain}× outside the domain` : ''}`;
   }
@@ -839,4 +802,4 @@ export function checkDocument(a: Analysis, options: CheckOptions = {}): CheckRep
   return { passed: results.every((r) => r.passed), seed: o.seed, results };
 }
 
-export { fmt as formatNumber };
+export { fmt as formatNumber, layoutIndex };

@@ -3,12 +3,14 @@
 // Column mapping (the header names the columns; extra columns are ignored):
 //   one value per row  (per-sample scalar y, or batch vector y: vector[N])   ↔ column `y`
 //   k values per row   (per-sample x: vector[n], or batch X: matrix[N, n])   ↔ `x1…xn`, `x_1…x_n` or `x[1]…x[n]`
-// A symbolic length n is read off the header (the longest run x1, x2, … present) unless it is already bound.
+// A symbolic length n is read off the header (x1, x2, … with no gaps) unless it is already bound, and a bound
+// size must agree with the header: columns x1…x3 with n = 2 from the initial values stop the run.
+// Rows stream into typed arrays as they are read (no array of rows, no copy of the file).
 // Every problem names the file, line and column (1-based, as editors and compilers print them).
 
-import { parse } from 'csv-parse/sync';
 import type { Dim } from '../../shape.ts';
 import type { Tensor } from '../tensor.ts';
+import { type CsvRecord, CsvScanner, CsvSyntaxError, streamFile } from './csv.ts';
 
 /** A problem with the training input (exit code 1): `file:line:col: message`. */
 export class DataError extends Error {
@@ -38,6 +40,9 @@ export interface Dataset {
   values: Map<string, Tensor>;
 }
 
+/** CSV files larger than this are refused (1,000,000 rows of 100 columns fit). */
+export const MAX_CSV_BYTES = 1024 * 1024 * 1024;
+
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Column names of the k-th (1-based) element of a vector variable, in the accepted styles. */
@@ -45,78 +50,14 @@ function elementNames(name: string, k: number): string[] {
   return [`${name}${k}`, `${name}_${k}`, `${name}[${k}]`];
 }
 
-interface Located {
-  line: number;
-  column: number;
-}
-
-/** A CSV record with the positions of its fields. */
-interface Row {
-  fields: string[];
-  /** Line and column of each field's first non-blank character; `end` is just past the last field. */
-  at: Located[];
-  end: Located;
-}
-
-function splitRecords(text: string, file: string): Row[] {
-  let records: Array<{ record: string[]; raw: string; info: { lines: number } }>;
-  try {
-    records = parse(text, {
-      info: true,
-      raw: true,
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      record_delimiter: ['\r\n', '\n', '\r'],
-    }) as unknown as typeof records;
-  } catch (e) {
-    const err = e as { message: string; lines?: number; code?: string };
-    const msg = err.message.replace(/^[A-Za-z ]+: /, '');
-    throw new DataError(file, err.lines ?? 1, 1, `not valid CSV: ${msg.charAt(0).toLowerCase()}${msg.slice(1)}`);
-  }
-  const rows: Row[] = [];
-  for (const r of records) {
-    // raw may start with skipped empty lines and ends with the record delimiter; positions come from it.
-    const raw = r.raw.replace(/(\r\n|\n|\r)$/, '').replace(/^(\r\n|\n|\r)+/, '');
-    const newlines = (raw.match(/\r\n|\n|\r/g) ?? []).length;
-    const firstLine = r.info.lines - newlines;
-    const starts = fieldStarts(raw);
-    const locate = (offset: number): Located => {
-      let line = firstLine;
-      let lineStart = 0;
-      for (let i = 0; i < offset; i++) {
-        const c = raw.charCodeAt(i);
-        if (c === 10 || (c === 13 && raw.charCodeAt(i + 1) !== 10)) {
-          line++;
-          lineStart = i + 1;
-        }
-      }
-      return { line, column: offset - lineStart + 1 };
-    };
-    if (r.record.every((f) => f.trim() === '')) continue; // a blank line (possibly spaces only)
-    rows.push({
-      fields: r.record,
-      at: r.record.map((_, k) => {
-        let o = starts[k] ?? raw.length;
-        while (o < raw.length && (raw[o] === ' ' || raw[o] === '\t')) o++;
-        return locate(o);
-      }),
-      end: locate(raw.length),
-    });
-  }
-  return rows;
-}
-
-/** Offsets where each comma-separated field of a raw record starts (quote-aware). */
-function fieldStarts(raw: string): number[] {
-  const starts = [0];
-  let quoted = false;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i];
-    if (c === '"') quoted = !quoted;
-    else if (c === ',' && !quoted) starts.push(i + 1);
-  }
-  return starts;
+/** Which k appear as element columns of `name` in naming style `style` (case-insensitive, like `find`). */
+function elementIndices(names: readonly string[], name: string, style: number): number[] {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^${escaped}${['', '_', '\\['][style]}(\\d+)${style === 2 ? '\\]' : ''}$`, 'i');
+  return names.flatMap((n) => {
+    const m = pattern.exec(n);
+    return m ? [Number(m[1])] : [];
+  });
 }
 
 export interface CsvReadResult {
@@ -125,102 +66,177 @@ export interface CsvReadResult {
   inferred: Map<string, number>;
 }
 
+/** Where a bound size came from (`--dim n=2`, `init.json`), for messages about disagreements. */
+export type SizeSources = ReadonlyMap<string, string>;
+
 /**
  * Reads `text` (the contents of `file`) into one rows × width tensor per spec. `dims` are the sizes bound so
  * far; unbound widths are inferred from the header.
  */
-export function readCsv(text: string, file: string, specs: readonly ColumnSpec[], dims: ReadonlyMap<string, number>): CsvReadResult {
-  const rows = splitRecords(text, file);
-  if (rows.length === 0) throw new DataError(file, 1, 1, 'the file is empty: expected a header line naming the columns');
-  const header = rows[0];
-  const names = header.fields.map((f) => f.trim());
-  const index = new Map<string, number>();
-  names.forEach((n, i) => {
-    if (n === '') return;
-    if (index.has(n)) throw new DataError(file, header.at[i].line, header.at[i].column, `the column '${n}' appears twice in the header`);
-    index.set(n, i);
+export function readCsv(text: string, file: string, specs: readonly ColumnSpec[], dims: ReadonlyMap<string, number>, sources: SizeSources = new Map()): CsvReadResult {
+  const table = new CsvTable(file, specs, dims, sources);
+  const scanner = new CsvScanner((r) => table.add(r));
+  scan(file, () => {
+    scanner.feed(text);
+    scanner.end();
   });
-  const lower = new Map<string, number[]>();
-  names.forEach((n, i) => lower.set(n.toLowerCase(), [...(lower.get(n.toLowerCase()) ?? []), i]));
-  /** Exact header match, else a unique case-insensitive one (X1 for x1). */
-  const find = (n: string): number | undefined => {
-    const exact = index.get(n);
-    if (exact !== undefined) return exact;
-    const ci = lower.get(n.toLowerCase());
-    return ci && ci.length === 1 ? ci[0] : undefined;
-  };
-  const headerList = names.filter((n) => n !== '').join(', ');
-  const missing = (what: string, hint = ''): never => {
-    throw new DataError(file, header.at[0].line, 1, `missing column ${what}${hint} (the header has: ${headerList || 'no names'})`);
-  };
+  return table.finish();
+}
 
-  const inferred = new Map<string, number>();
-  const plan: Array<{ spec: ColumnSpec; width: number; cols: number[] }> = [];
-  for (const spec of specs) {
-    if (!spec.multi) {
-      const c = find(spec.name);
-      if (c === undefined) missing(`'${spec.name}'`, ` for the variable ${spec.name}`);
-      plan.push({ spec, width: 1, cols: [c!] });
-      continue;
-    }
-    // Which naming style does this file use for the variable?
-    const style = [0, 1, 2].find((s) => find(elementNames(spec.name, 1)[s]) !== undefined);
-    if (style === undefined) {
-      const [a, b, c] = elementNames(spec.name, 1);
-      missing(`'${a}' (or '${b}', '${c}')`, ` for the first element of ${spec.name}`);
-    }
-    let width: number;
-    if (typeof spec.width === 'number') width = spec.width;
-    else if (dims.has(spec.width)) width = dims.get(spec.width)!;
-    else if (inferred.has(spec.width)) width = inferred.get(spec.width)!;
-    else {
-      width = 0;
-      while (find(elementNames(spec.name, width + 1)[style!]) !== undefined) width++;
-      inferred.set(spec.width, width);
-    }
-    const cols: number[] = [];
-    for (let k = 1; k <= width; k++) {
-      const c = find(elementNames(spec.name, k)[style!]);
-      if (c === undefined) {
-        const why = typeof spec.width === 'string' ? ` (${spec.width} = ${width})` : '';
-        missing(`'${elementNames(spec.name, k)[style!]}'`, ` for element ${k} of ${spec.name}${why}`);
-      }
-      cols.push(c!);
-    }
-    plan.push({ spec, width, cols });
+/** Like readCsv, streaming the file at `path` (refused over MAX_CSV_BYTES). */
+export function readCsvFile(path: string, file: string, specs: readonly ColumnSpec[], dims: ReadonlyMap<string, number>, sources: SizeSources = new Map(), limit = MAX_CSV_BYTES): CsvReadResult {
+  const table = new CsvTable(file, specs, dims, sources);
+  const scanner = new CsvScanner((r) => table.add(r));
+  const tooLarge = () => new DataError(file, 1, 1, `the file is larger than ${Math.round(limit / (1024 * 1024))} MB, the limit for data files`);
+  scan(file, () => streamFile(path, scanner, limit, tooLarge));
+  return table.finish();
+}
+
+function scan(file: string, run: () => void): void {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) throw new DataError(file, e.line, e.column, `not valid CSV: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Where each variable's values come from: its columns, and the typed array the rows stream into. */
+interface Target {
+  spec: ColumnSpec;
+  width: number;
+  cols: number[];
+  data: Float64Array;
+}
+
+/** The header, then the rows: each record is checked and its numbers appended as it arrives. */
+class CsvTable {
+  private names: string[] | undefined;
+  private targets: Target[] = [];
+  private rows = 0;
+  private headerEnd = 1;
+  readonly inferred = new Map<string, number>();
+
+  constructor(
+    private readonly file: string,
+    private readonly specs: readonly ColumnSpec[],
+    private readonly dims: ReadonlyMap<string, number>,
+    private readonly sources: SizeSources,
+  ) {}
+
+  add(r: CsvRecord): void {
+    if (!this.names) this.header(r);
+    else this.row(r);
   }
 
-  const body = rows.slice(1);
-  const n = body.length;
-  if (n === 0) throw new DataError(file, header.end.line, 1, 'no data rows after the header');
-  const values = new Map<string, Tensor>();
-  for (const p of plan) values.set(p.spec.name, { rows: n, cols: p.width, data: new Float64Array(n * p.width) });
-  for (let i = 0; i < n; i++) {
-    const row = body[i];
-    if (row.fields.length < names.length) {
-      // Name the first column the row is missing.
-      const c = row.fields.length;
-      throw new DataError(file, row.end.line, row.end.column, `this row has ${row.fields.length} value${row.fields.length === 1 ? '' : 's'} but the header has ${names.length}: no value for column '${names[c]}'`);
+  finish(): CsvReadResult {
+    if (!this.names) throw new DataError(this.file, 1, 1, 'the file is empty: expected a header line naming the columns');
+    if (this.rows === 0) throw new DataError(this.file, this.headerEnd, 1, 'no data rows after the header');
+    const values = new Map<string, Tensor>();
+    for (const t of this.targets) {
+      const used = this.rows * t.width;
+      const data = t.data.length > used * 1.25 ? t.data.slice(0, used) : t.data.subarray(0, used);
+      values.set(t.spec.name, { rows: this.rows, cols: t.width, data });
     }
-    if (row.fields.length > names.length) {
-      const at = row.at[names.length];
-      throw new DataError(file, at.line, at.column, `this row has ${row.fields.length} values but the header has ${names.length}`);
+    return { dataset: { rows: this.rows, values }, inferred: this.inferred };
+  }
+
+  private fail(line: number, column: number, detail: string): never {
+    throw new DataError(this.file, line, column, detail);
+  }
+
+  private header(r: CsvRecord): void {
+    const names = r.fields.map((f) => f.trim());
+    this.names = names;
+    this.headerEnd = r.endLine;
+    const index = new Map<string, number>();
+    const lower = new Map<string, number[]>();
+    names.forEach((n, i) => {
+      if (n === '') return;
+      if (index.has(n)) this.fail(r.lines[i], r.columns[i], `the column '${n}' appears twice in the header`);
+      index.set(n, i);
+      lower.set(n.toLowerCase(), [...(lower.get(n.toLowerCase()) ?? []), i]);
+    });
+    /** Exact header match, else a unique case-insensitive one (X1 for x1). */
+    const find = (n: string): number | undefined => {
+      const exact = index.get(n);
+      if (exact !== undefined) return exact;
+      const ci = lower.get(n.toLowerCase());
+      return ci && ci.length === 1 ? ci[0] : undefined;
+    };
+    const headerList = names.filter((n) => n !== '').join(', ');
+    const missing = (what: string, hint = ''): never => this.fail(r.lines[0], 1, `missing column ${what}${hint} (the header has: ${headerList || 'no names'})`);
+    for (const spec of this.specs) {
+      if (!spec.multi) {
+        const c = find(spec.name);
+        if (c === undefined) missing(`'${spec.name}'`, ` for the variable ${spec.name}`);
+        this.targets.push({ spec, width: 1, cols: [c!], data: new Float64Array(1024) });
+        continue;
+      }
+      // Which naming style does this file use for the variable?
+      const style = [0, 1, 2].find((s) => find(elementNames(spec.name, 1)[s]) !== undefined);
+      if (style === undefined) {
+        const [a, b, c] = elementNames(spec.name, 1);
+        missing(`'${a}' (or '${b}', '${c}')`, ` for the first element of ${spec.name}`);
+      }
+      const present = elementIndices(names, spec.name, style!);
+      const inHeader = Math.max(...present);
+      const column = (k: number) => elementNames(spec.name, k)[style!];
+      const width = this.widthOf(spec, inHeader, column, r);
+      const cols: number[] = [];
+      for (let k = 1; k <= width; k++) {
+        const c = find(column(k));
+        if (c === undefined) {
+          const why = typeof spec.width === 'string' ? ` (${spec.width} = ${width})` : '';
+          missing(`'${column(k)}'`, ` for element ${k} of ${spec.name}${why}`);
+        }
+        cols.push(c!);
+      }
+      this.targets.push({ spec, width, cols, data: new Float64Array(1024 * width) });
     }
-    for (const p of plan) {
-      const out = values.get(p.spec.name)!.data;
-      for (let k = 0; k < p.width; k++) {
-        const c = p.cols[k];
-        const raw = (row.fields[c] ?? '').trim();
-        const at = c < row.fields.length ? row.at[c] : row.end;
-        if (raw === '') throw new DataError(file, at.line, at.column, `empty value in column '${names[c]}'`);
-        if (!NUMBER.test(raw)) throw new DataError(file, at.line, at.column, `'${raw.length > 40 ? raw.slice(0, 40) + '…' : raw}' in column '${names[c]}' is not a number`);
+  }
+
+  /** The number of columns of a vector variable: its bound size, which the header must not exceed, or the header's. */
+  private widthOf(spec: ColumnSpec, inHeader: number, column: (k: number) => string, r: CsvRecord): number {
+    const dim = spec.width;
+    const bound = typeof dim === 'number' ? dim : (this.dims.get(dim) ?? this.inferred.get(dim));
+    if (bound === undefined) {
+      this.inferred.set(dim as string, inHeader);
+      return inHeader;
+    }
+    if (inHeader > bound) {
+      const size = typeof dim === 'number' ? `${spec.name} has ${dim} elements` : `${dim} = ${bound}${this.sources.has(dim) ? ` (from ${this.sources.get(dim)})` : ''}`;
+      this.fail(r.lines[0], 1, `the header has columns ${column(1)}…${column(inHeader)} for ${spec.name}, but ${size}: make the columns and the sizes agree`);
+    }
+    return bound;
+  }
+
+  private row(r: CsvRecord): void {
+    const names = this.names!;
+    const n = r.fields.length;
+    if (n < names.length) {
+      this.fail(r.endLine, r.endColumn, `this row has ${n} value${n === 1 ? '' : 's'} but the header has ${names.length}: no value for column '${names[n]}'`);
+    }
+    if (n > names.length) this.fail(r.lines[names.length], r.columns[names.length], `this row has ${n} values but the header has ${names.length}`);
+    const i = this.rows;
+    for (const t of this.targets) {
+      if (t.data.length < (i + 1) * t.width) {
+        const grown = new Float64Array(t.data.length * 2);
+        grown.set(t.data);
+        t.data = grown;
+      }
+      for (let k = 0; k < t.width; k++) {
+        const c = t.cols[k];
+        const raw = r.fields[c].trim();
+        if (raw === '') this.fail(r.lines[c], r.columns[c], `empty value in column '${names[c]}'`);
+        if (!NUMBER.test(raw)) this.fail(r.lines[c], r.columns[c], `'${raw.length > 40 ? raw.slice(0, 40) + '…' : raw}' in column '${names[c]}' is not a number`);
         const v = Number(raw);
-        if (!Number.isFinite(v)) throw new DataError(file, at.line, at.column, `'${raw}' in column '${names[c]}' is too large for a double`);
-        out[i * p.width + k] = v;
+        if (!Number.isFinite(v)) this.fail(r.lines[c], r.columns[c], `'${raw}' in column '${names[c]}' is too large for a double`);
+        t.data[i * t.width + k] = v;
       }
     }
+    this.rows++;
   }
-  return { dataset: { rows: n, values }, inferred };
 }
 
 /** A dataset's rows `idx[start..end)` gathered into preallocated tensors (one per data variable). */

@@ -3,19 +3,20 @@
 // as is), the engine's symbolic gradients of it, the data (CSV or synthetic), the dimension sizes and the
 // initial parameter values. Everything the trainer needs, or a TrainError saying what is wrong.
 
-import { readFileSync } from 'node:fs';
 import type { Analysis, VariableInfo } from '../../analyze.ts';
 import { analyzeDocument } from '../../document.ts';
 import { gradient, lowerDerivatives } from '../../diff/engine.ts';
 import { type Node, topoOrder } from '../../ir.ts';
 import { toText } from '../../print.ts';
 import { type Dim, type Shape, dimsOf, formatShape } from '../../shape.ts';
+import { bounded } from '../../source.ts';
 import { closestName } from '../../suggest.ts';
 import { ValueError, bindValues } from '../../values.ts';
+import { elementCount, formatCount, formatSizes } from '../budget.ts';
 import { createRng } from '../random.ts';
 import { EvalError, type Tensor } from '../tensor.ts';
 import { Unbatchable, batchRewriter } from './batch.ts';
-import { type ColumnSpec, type Dataset, DataError, gatherRows, readCsv } from './data.ts';
+import { type ColumnSpec, type Dataset, DataError, gatherRows, readCsv, readCsvFile } from './data.ts';
 import { type Evaluator, crossCheck, makeEvaluator } from './evaluator.ts';
 import type { OptimizerName } from './optimizers.ts';
 
@@ -62,8 +63,8 @@ export interface TrainOptions {
   seed?: number;
   /** 'zeros', 'random' (default) or explicit values per parameter. */
   init?: 'zeros' | 'random' | { values: Record<string, unknown>; fileName?: string };
-  /** Sizes of symbolic dimensions (`--dim n=100`). */
-  dims?: Readonly<Record<string, number>>;
+  /** Sizes of symbolic dimensions (`--dim n=100`); a Map keeps any name (`__proto__` included) a name. */
+  dims?: ReadonlyMap<string, number> | Readonly<Record<string, number>>;
   /** Stop early when the epoch loss changes by at most tol·max(1, |loss|) from one epoch to the next. */
   tol?: number;
   /** 'auto' (batch rewrite when possible) or 'per-row' (always evaluate the per-sample gradient row by row). */
@@ -156,7 +157,7 @@ export function prepareProblem(o: TrainOptions): Problem {
   // Problems that only concern `check` lines change no value, so they do not stop training.
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && !CLAIM_CODES.has(d.code));
   if (errors.length) {
-    const lines = errors.slice(0, 10).map((d) => `${fileName}:${toRealLine(d.range.start.line) + 1}:${d.range.start.character + 1}: error: ${d.message}`);
+    const lines = errors.slice(0, 10).map((d) => `${fileName}:${toRealLine(d.range.start.line) + 1}:${d.range.start.character + 1}: error: ${bounded(d.message)}`);
     if (errors.length > 10) lines.push(`… and ${errors.length - 10} more`);
     throw new TrainError(`the document has ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${lines.join('\n')}`, 'input');
   }
@@ -194,13 +195,16 @@ export function prepareProblem(o: TrainOptions): Problem {
   // ---- sizes bound by the user
   const docDims = new Set(analysis.dims.map((d) => d.name));
   const dims = new Map<string, number>();
-  for (const [k, v] of Object.entries(o.dims ?? {})) {
+  /** Where each bound size came from, for messages about sizes that disagree with the data. */
+  const sources = new Map<string, string>();
+  for (const [k, v] of o.dims instanceof Map ? o.dims : Object.entries(o.dims ?? {})) {
     if (!docDims.has(k)) {
       const close = closestName(k, docDims);
       throw new TrainError(`--dim ${k}=${v}: the document has no dimension '${k}'${close ? `; did you mean '${close}'?` : ''}${docDims.size ? ` (dimensions: ${[...docDims].join(', ')})` : ''}`, 'usage');
     }
     if (!Number.isInteger(v) || v < 1) throw new TrainError(`--dim ${k}=${v}: a size must be a whole number ≥ 1`, 'usage');
     dims.set(k, v);
+    sources.set(k, `--dim ${k}=${v}`);
   }
 
   // ---- per-sample or batch document?
@@ -225,7 +229,11 @@ export function prepareProblem(o: TrainOptions): Problem {
     if (extra.length) throw new TrainError(`${file}: ${extra.map((k) => `'${k}'`).join(', ')} ${extra.length === 1 ? 'is' : 'are'} not among the parameters (${paramVars.map((v) => v.name).join(', ')})`, 'input');
     try {
       const env = bindValues(analysis, o.init.values as Parameters<typeof bindValues>[1], isParam, dims);
-      for (const [k, v] of env.dims) if (!dims.has(k)) dims.set(k, v);
+      for (const [k, v] of env.dims) {
+        if (dims.has(k)) continue;
+        dims.set(k, v);
+        sources.set(k, `the initial values in ${file}`);
+      }
       initTensors = env.vars;
     } catch (e) {
       if (e instanceof ValueError) throw new TrainError(`${file}: ${e.message}`, 'input');
@@ -273,13 +281,14 @@ export function prepareProblem(o: TrainOptions): Problem {
           throw new TrainError(`--synthetic needs the size of ${s.width} (the length of ${s.name}): add --dim ${s.width}=…`, 'usage');
         }
       }
+      for (const s of specs) ensureAffordable(`the synthetic ${s.name}`, rows * (typeof s.width === 'number' ? s.width : dims.get(s.width)!), dims);
+      for (const v of paramVars) if (dimsOf(v.shape).every((d) => typeof d === 'number' || dims.has(d))) ensureAffordable(v.name, elementCount(v.shape, dims), dims);
       const made = synthetic({ loss, lift, method, specs, dims, rows, rowDim: batchDim, paramVars, seed, noise: o.data.noise ?? 0.1, dataNames: new Set(perSampleData.keys()) });
       dataset = made.dataset;
       teacher = made.teacher;
     } else {
       const file = 'csvPath' in o.data ? o.data.csvPath : (o.data.fileName ?? 'data.csv');
-      const text = 'csvPath' in o.data ? readText(o.data.csvPath) : o.data.csvText;
-      const r = readCsvOrThrow(text, file, specs, dims);
+      const r = readData(o.data, file, specs, dims, sources);
       for (const [k, v] of r.inferred) dims.set(k, v);
       dataset = r.dataset;
       if (method === 'as-is') {
@@ -297,6 +306,7 @@ export function prepareProblem(o: TrainOptions): Problem {
   // Sizes used only inside the loss (e.g. a size node of an unrelated dimension) surface at evaluation.
 
   // ---- parameters
+  for (const v of paramVars) ensureAffordable(v.name, elementCount(v.shape, dims), dims);
   const params: ParamSlot[] = paramVars.map((v) => {
     const [r, c] = sizeOf(v.shape, dims);
     return { name: v.name, shape: v.shape, variable: v, value: { rows: r, cols: c, data: new Float64Array(r * c) } };
@@ -341,6 +351,14 @@ export function prepareProblem(o: TrainOptions): Problem {
   };
 }
 
+/** Training holds its data and parameters in memory: at most this many float64s per tensor (800 MB). */
+const MAX_TRAINING_ELEMENTS = 1e8;
+
+function ensureAffordable(what: string, elements: number, dims: ReadonlyMap<string, number>): void {
+  if (elements <= MAX_TRAINING_ELEMENTS) return;
+  throw new TrainError(`${what} would have ${formatCount(elements)} elements at ${formatSizes(dims)} (the limit is ${formatCount(MAX_TRAINING_ELEMENTS)}): use a smaller --dim or fewer rows`, 'usage');
+}
+
 // ---- document --------------------------------------------------------------------------------------------
 
 function analyzeSource(o: TrainOptions): { analysis: Analysis; toRealLine: (l: number) => number } {
@@ -382,21 +400,15 @@ function columnSpec(v: VariableInfo, method: Method): ColumnSpec {
   return { name: v.name, width: (s as { n: Dim }).n, multi: true };
 }
 
-function readText(path: string): string {
+/** The CSV rows, streamed from the file or read from the text; problems become TrainErrors. */
+function readData(data: { csvPath: string } | { csvText: string }, file: string, specs: ColumnSpec[], dims: Map<string, number>, sources: ReadonlyMap<string, string>) {
   try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new TrainError(code === 'ENOENT' ? `cannot read ${path}: no such file` : code === 'EISDIR' ? `cannot read ${path}: it is a directory` : `cannot read ${path}: ${(e as Error).message}`, 'usage');
-  }
-}
-
-function readCsvOrThrow(text: string, file: string, specs: ColumnSpec[], dims: Map<string, number>) {
-  try {
-    return readCsv(text, file, specs, dims);
+    return 'csvPath' in data ? readCsvFile(data.csvPath, file, specs, dims, sources) : readCsv(data.csvText, file, specs, dims, sources);
   } catch (e) {
     if (e instanceof DataError) throw new TrainError(e.message, 'input');
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined) throw e;
+    throw new TrainError(code === 'ENOENT' ? `cannot read ${file}: no such file` : code === 'EISDIR' ? `cannot read ${file}: it is a directory` : `cannot read ${file}: ${(e as Error).message}`, 'usage');
   }
 }
 

@@ -1,0 +1,67 @@
+// Sizing numeric work before anything is allocated. Every tensor a check or an evaluation would build is
+// counted from its shape and the bound sizes (in floating point: 10⁹ × 10⁹ must not wrap), so a request that
+// would take gigabytes is refused in milliseconds with a message saying what is too large and how to shrink it.
+
+import { type Node, topoOrder } from '../ir.ts';
+import type { Shape } from '../shape.ts';
+
+/** Default largest tensor a check or an evaluation may build (10⁷ float64s: 80 MB). */
+export const DEFAULT_MAX_ELEMENTS = 1e7;
+
+/** A request over the budget: the message says what is too large and what to do. */
+export class BudgetError extends Error {}
+
+/** Elements of a value of shape `s`; an unbound dimension counts as 1 (it is reported elsewhere). */
+export function elementCount(s: Shape, dims: ReadonlyMap<string, number>): number {
+  const size = (d: string | number) => (typeof d === 'number' ? d : (dims.get(d) ?? 1));
+  switch (s.kind) {
+    case 'scalar':
+      return 1;
+    case 'vector':
+    case 'row':
+      return size(s.n);
+    case 'matrix':
+      return size(s.m) * size(s.n);
+  }
+}
+
+/** The node with the most elements among everything `roots` depend on. */
+export function largestNode(roots: readonly Node[], dims: ReadonlyMap<string, number>): { node: Node; elements: number } | undefined {
+  let best: { node: Node; elements: number } | undefined;
+  for (const node of topoOrder(roots)) {
+    const elements = elementCount(node.shape, dims);
+    if (!best || elements > best.elements) best = { node, elements };
+  }
+  return best;
+}
+
+/** Total elements of every node of `roots`: the work of one evaluation, roughly. */
+export function totalElements(roots: readonly Node[], dims: ReadonlyMap<string, number>): number {
+  let total = 0;
+  for (const node of topoOrder(roots)) total += elementCount(node.shape, dims);
+  return total;
+}
+
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+
+/** A count as people read it: 4000, 250000, 10⁹, 2.5×10¹⁸. */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (n < 1e6) return String(Math.round(n));
+  const exponent = Math.floor(Math.log10(n) + 1e-9);
+  const mantissa = Number((n / 10 ** exponent).toPrecision(2));
+  const power = `10${[...String(exponent)].map((d) => SUPERSCRIPT[Number(d)]).join('')}`;
+  return mantissa === 1 ? power : `${mantissa}×${power}`;
+}
+
+/** "n = 10⁹, m = 3": the sizes a message is about. */
+export function formatSizes(dims: ReadonlyMap<string, number>): string {
+  return [...dims].map(([k, v]) => `${k} = ${formatCount(v)}`).join(', ');
+}
+
+/** The largest-tensor budget as given (a positive whole number), or the default. */
+export function resolveBudget(max: number | undefined): number {
+  if (max === undefined) return DEFAULT_MAX_ELEMENTS;
+  if (!Number.isSafeInteger(max) || max < 1) throw new BudgetError(`The element budget must be a positive whole number, not ${max}.`);
+  return max;
+}

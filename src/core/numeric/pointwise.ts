@@ -1,0 +1,174 @@
+// The building blocks of a gradient check at one point: random values for the variables, distances to
+// kinks and whether a finite difference straddles one, the element-wise comparison with gradcheck's
+// tolerances, and the position of an element in the active layout.
+
+import type { Analysis } from '../analyze.ts';
+import { type Node } from '../ir.ts';
+import { opDef } from '../ops/registry.ts';
+import type { DerivativeForm } from '../ops/structure.ts';
+import { type Layout, type Shape, dimsOf } from '../shape.ts';
+import { evaluateAll } from './evaluate.ts';
+import type { Rng } from './random.ts';
+import { type EvalEnv, type Tensor, resolveDim, shapeDims } from './tensor.ts';
+
+/**
+ * Random values for the variables in `needed`, signed in (−scale, scale) or positive in scale·(0.5, 1.5);
+ * square matrices shifted to be strictly diagonally dominant.
+ */
+export function sampleEnv(a: Analysis, needed: ReadonlySet<string>, dims: ReadonlyMap<string, number>, rng: Rng, positive: boolean, scale = 1): EvalEnv {
+  const vars = new Map<string, Tensor>();
+  for (const v of a.variables) {
+    if (!needed.has(v.name)) continue;
+    const [r, c] = shapeDims(v.shape, { dims });
+    const data = new Float64Array(r * c);
+    for (let i = 0; i < data.length; i++) data[i] = scale * (positive ? rng.uniform(0.5, 1.5) : rng.uniform(-1, 1));
+    if (v.shape.kind === 'matrix' && r === c && r > 1) for (let i = 0; i < r; i++) data[i * c + i] += scale * (positive ? 1.5 : 1) * r;
+    vars.set(v.name, { rows: r, cols: c, data });
+  }
+  return { vars, dims };
+}
+
+export function allFinite(d: Float64Array): boolean {
+  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return false;
+  return true;
+}
+
+export function unitVector(n: number, rng: Rng): Float64Array {
+  const u = new Float64Array(n);
+  let s = 0;
+  while (s === 0) {
+    let squares = 0;
+    for (let i = 0; i < n; i++) {
+      u[i] = rng.normal();
+      squares += u[i] * u[i];
+    }
+    s = Math.sqrt(squares);
+  }
+  for (let i = 0; i < n; i++) u[i] /= s;
+  return u;
+}
+
+/**
+ * Per-element kink distances of every non-smooth node that depends on `x` (element-wise operators element by
+ * element; a kink in a part that does not move with x cannot spoil a finite difference in x).
+ */
+export function kinkProfile(roots: readonly Node[], env: EvalEnv, x: string): Map<Node, Float64Array> {
+  const values = evaluateAll(roots, env);
+  const out = new Map<Node, Float64Array>();
+  for (const [node, value] of values) {
+    const def = opDef(node.op);
+    if (!def.kinkDistance || !node.vars.has(x)) continue;
+    const args = node.args.map((x) => values.get(x)!);
+    const L = value.data.length;
+    const elementwise = L > 1 && args.every((t) => t.data.length === L || t.data.length === 1);
+    if (!elementwise) {
+      out.set(node, Float64Array.of(def.kinkDistance(node, args)));
+      continue;
+    }
+    const d = new Float64Array(L);
+    const slices = args.map(() => ({ rows: 1, cols: 1, data: new Float64Array(1) }));
+    for (let i = 0; i < L; i++) {
+      args.forEach((t, k) => (slices[k].data[0] = t.data.length === 1 ? t.data[0] : t.data[i]));
+      d[i] = def.kinkDistance(node, slices);
+    }
+    out.set(node, d);
+  }
+  return out;
+}
+
+export function minOf(profile: Map<Node, Float64Array>): number {
+  let m = Infinity;
+  for (const d of profile.values()) for (let i = 0; i < d.length; i++) m = Math.min(m, d[i]);
+  return m;
+}
+
+/**
+ * Does the segment from x − δ to x + δ cross a kink? With d = |g| the distance of a kink argument g that is
+ * linear along the segment: if g keeps its side, (d₊ + d₋)/2 = d₀ (up to curvature); if it crosses zero,
+ * (d₊ + d₋)/2 = |g(x+δ) − g(x−δ)|/2 > d₀, by the amount it overshoots the kink. An overshoot below `tolerance`
+ * moves the finite difference by less than the check's tolerance; elements far from their kink compared with
+ * how far they move (d₀ > 2·max(mean, |d₊ − d₋|/2)) cannot cross.
+ */
+export function straddles(center: Map<Node, Float64Array>, plus: Map<Node, Float64Array>, minus: Map<Node, Float64Array>, tolerance: number): boolean {
+  for (const [node, d0] of center) {
+    const dp = plus.get(node);
+    const dm = minus.get(node);
+    if (!dp || !dm) continue;
+    for (let i = 0; i < d0.length; i++) {
+      const mean = (dp[i] + dm[i]) / 2;
+      const reach = Math.max(mean, Math.abs(dp[i] - dm[i]) / 2);
+      if (d0[i] <= 2 * reach && mean - d0[i] > tolerance * (1 + d0[i])) return true;
+    }
+  }
+  return false;
+}
+
+export function withVar(env: EvalEnv, name: string, data: Float64Array): EvalEnv {
+  const vars = new Map(env.vars);
+  const t = env.vars.get(name)!;
+  vars.set(name, { rows: t.rows, cols: t.cols, data });
+  return { ...env, vars };
+}
+
+/** 1-based index of canonical element (fi, xj) in the derivative's dims in `layout`. */
+export function layoutIndex(form: DerivativeForm, f: Shape, x: Shape, layout: Layout, fi: number, xj: number, dims: ReadonlyMap<string, number>): number[] {
+  const sizes = (s: Shape) => dimsOf(s).map((d) => resolveDim(d, { dims }));
+  const unflatten = (k: number, ds: number[]) => (ds.length === 2 ? [Math.floor(k / ds[1]), k % ds[1]] : ds.length === 1 ? [k] : []);
+  const xd = sizes(x);
+  const xIdx = unflatten(xj, xd);
+  let idx: number[];
+  if (form === 'grad') idx = xIdx;
+  else if (form === 'hessian') idx = [...unflatten(fi, xd), ...xIdx];
+  else {
+    const fd = sizes(f);
+    const fIdx = unflatten(fi, fd);
+    if (fd.length + xd.length > 2) idx = layout === 'numerator' ? [...fIdx, ...xIdx] : [...xIdx, ...fIdx];
+    else {
+      let num: number[];
+      if (fd.length === 0) num = xd.length === 2 ? [xIdx[1], xIdx[0]] : [0, xIdx[0] ?? 0];
+      else if (fd.length === 1) num = [fIdx[0], xIdx[0] ?? 0];
+      else num = fIdx;
+      idx = layout === 'numerator' ? num : [num[1], num[0]];
+    }
+  }
+  return idx.map((k) => k + 1);
+}
+
+export interface Comparison {
+  maxAbs: number;
+  maxRel: number;
+  /** Largest |a − n| / (atol + rtol |n|); > 1 fails. */
+  worstRatio: number;
+  worstIndex: number;
+  analytic: number;
+  numeric: number;
+  failing: number[];
+}
+
+export function compare(analytic: Float64Array, numeric: Float64Array, atol: number, rtol: number): Comparison {
+  const c: Comparison = { maxAbs: 0, maxRel: 0, worstRatio: -1, worstIndex: 0, analytic: 0, numeric: 0, failing: [] };
+  for (let i = 0; i < numeric.length; i++) {
+    const a = analytic[i];
+    const n = numeric[i];
+    const err = Math.abs(a - n);
+    const ratio = Number.isNaN(err) ? Infinity : err / (atol + rtol * Math.abs(n));
+    if (!(err <= c.maxAbs)) c.maxAbs = Number.isNaN(err) ? Infinity : err;
+    const rel = Number.isNaN(err) ? Infinity : err / Math.max(Math.abs(n), atol);
+    if (rel > c.maxRel) c.maxRel = rel;
+    if (ratio > c.worstRatio) {
+      c.worstRatio = ratio;
+      c.worstIndex = i;
+      c.analytic = a;
+      c.numeric = n;
+    }
+    if (ratio > 1) c.failing.push(i);
+  }
+  return c;
+}
+
+export function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a >= 1e-3 && a < 1e5 ? String(Number(v.toPrecision(4))) : v.toExponential(2);
+}
