@@ -3,6 +3,8 @@
 
 import type { Builder } from '../builder.ts';
 import { type Node, constValue, isConst, isIdentity, isScalarConst, isZero } from '../ir.ts';
+import { isComparison, normalProduct } from './products.ts';
+import { cancelTerm, factorCommon } from './sums.ts';
 import { PREC, eachLinearArg, type OpDef, type ShapeError } from './types.ts';
 import {
   type Shape, SCALAR, cols, formatShape, rows, sameDim, sameShape, shapeFromDims, transposeShape, vectorOf,
@@ -103,112 +105,6 @@ function sumOrdered(b: Builder, x: Node, y: Node): Node {
   return transposeOf(x, y) ? b.add(y, x) : b.add(x, y);
 }
 
-function factorCommon(b: Builder, x: Node, y: Node, combine: (p: Node, q: Node) => Node): Node | undefined {
-  // A·v ± B·v → (A ± B)·v  and  A·u ± A·v → A·(u ± v)
-  if (x.op === 'matmul' && y.op === 'matmul') {
-    const [A, u] = x.args;
-    const [B, v] = y.args;
-    if (u === v && sameShape(A.shape, B.shape)) {
-      b.fired('factor out a common right factor: Ax + Bx → (A + B)x');
-      return b.matmul(combine(A, B), u);
-    }
-    if (A === B && sameShape(u.shape, v.shape)) {
-      b.fired('factor out a common left factor: Ax + Ay → A(x + y)');
-      return b.matmul(A, combine(u, v));
-    }
-  }
-  // s·v ± t·v → (s ± t)·v  for non-constant scalars s, t and a common non-scalar v
-  if (x.op === 'mul' && y.op === 'mul' && x.args[0].shape.kind === 'scalar' && y.args[0].shape.kind === 'scalar') {
-    if (x.args[1] === y.args[1] && x.args[1].shape.kind !== 'scalar') {
-      b.fired('collect like terms: s·x + t·x → (s + t)x');
-      return b.mul(combine(x.args[0], y.args[0]), x.args[1]);
-    }
-  }
-  return undefined;
-}
-
-
-// ---- scalar products in normal form ------------------------------------------------------------------------
-// A product/quotient of scalars is flattened into coefficient × Π baseᵉ, equal bases are merged and it is
-// rebuilt as (coefficient × positive powers) / (negative powers): (1/u²)·2u → 2/u. Bounded, so long chains
-// (deep nests) are left alone instead of costing quadratic time.
-
-const MAX_FACTORS = 12;
-
-function collectFactors(n: Node, e: number, acc: { coef: number; bases: Map<Node, number>; budget: number }): boolean {
-  if (--acc.budget < 0) return false;
-  if (n.shape.kind !== 'scalar') return false;
-  if (n.op === 'const') {
-    acc.coef *= Math.pow(n.attr as number, e);
-    return true;
-  }
-  if (n.op === 'neg') {
-    acc.coef *= -1;
-    return collectFactors(n.args[0], e, acc);
-  }
-  if (n.op === 'mul') return collectFactors(n.args[0], e, acc) && collectFactors(n.args[1], e, acc);
-  if (n.op === 'div') return collectFactors(n.args[0], e, acc) && collectFactors(n.args[1], -e, acc);
-  if (n.op === 'pow' && isConst(n.args[1])) {
-    const base = n.args[0];
-    if (isConst(base)) {
-      acc.coef *= Math.pow(base.attr as number, e * (n.args[1].attr as number));
-      return true;
-    }
-    acc.bases.set(base, (acc.bases.get(base) ?? 0) + e * (n.args[1].attr as number));
-    return true;
-  }
-  acc.bases.set(n, (acc.bases.get(n) ?? 0) + e);
-  return true;
-}
-
-function isLeafLike(n: Node): boolean {
-  return n.args.length === 0;
-}
-
-/** Normal form of the scalar product x·y (or quotient x/y), or undefined when it is already normal. */
-const PRODUCT_PARTS = new Set(['const', 'neg', 'mul', 'div', 'pow']);
-
-/** Counts the factors of a scalar product chain, giving up (returning limit + 1) once there are more. */
-function factorCount(root: Node, limit: number): number {
-  let count = 0;
-  const stack = [root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.shape.kind === 'scalar' && (n.op === 'mul' || n.op === 'div' || n.op === 'neg')) {
-      for (const a of n.args) stack.push(a);
-    } else if (++count > limit) return count;
-  }
-  return count;
-}
-
-function normalScalarProduct(b: Builder, x: Node, y: Node, quotient: boolean): Node | undefined {
-  // Two plain factors (no constants, powers, products or quotients) are already in normal form.
-  if (x !== y && !PRODUCT_PARTS.has(x.op) && !PRODUCT_PARTS.has(y.op)) return undefined;
-  // Long chains (deep nests) are left alone without paying for the attempt.
-  if (factorCount(x, MAX_FACTORS) + factorCount(y, MAX_FACTORS) > MAX_FACTORS) return undefined;
-  const acc = { coef: 1, bases: new Map<Node, number>(), budget: MAX_FACTORS };
-  if (!collectFactors(x, 1, acc) || !collectFactors(y, quotient ? -1 : 1, acc)) return undefined;
-  if (!Number.isFinite(acc.coef)) return undefined;
-  const g = b.graph;
-  const power = (base: Node, e: number) => (e === 1 ? base : g.intern('pow', [base, b.constant(e)], SCALAR));
-  const entries = [...acc.bases.entries()].filter(([, e]) => e !== 0);
-  const ordered = [...entries.filter(([n]) => isLeafLike(n)), ...entries.filter(([n]) => !isLeafLike(n))];
-  const product = (factors: Node[]) => factors.reduce((p, f) => g.intern('mul', [p, f], SCALAR));
-  const num = ordered.filter(([, e]) => e > 0).map(([n, e]) => power(n, e));
-  const den = ordered.filter(([, e]) => e < 0).map(([n, e]) => power(n, -e));
-  if (acc.coef === 0) return b.constant(0);
-  let top: Node;
-  if (num.length === 0) top = b.constant(acc.coef);
-  else if (acc.coef === 1) top = product(num);
-  else if (acc.coef === -1 && den.length === 0) top = g.intern('neg', [product(num)], SCALAR);
-  else top = product([b.constant(acc.coef), ...num]);
-  const result = den.length ? g.intern('div', [top, product(den)], SCALAR) : top;
-  const unchanged = g.intern(quotient ? 'div' : 'mul', [x, y], SCALAR);
-  if (result === unchanged) return undefined;
-  b.fired('collect constants and powers in a product');
-  return result;
-}
-
 // ---- printing -------------------------------------------------------------------------------------------
 
 function juxtapose(left: string, right: string): string {
@@ -236,6 +132,8 @@ const add: OpDef = {
     if (x.op === 'neg') return b.sub(y, x.args[0]);
     if (transposeOf(x, y)) return b.add(y, x);
     if ((leadingConstant(y) ?? 0) < 0) return b.sub(x, negateLeading(b, y));
+    const cancelled = cancelTerm(b, x, y, false);
+    if (cancelled) return cancelled;
     const [cx, bx] = coefficient(x);
     const [cy, by] = coefficient(y);
     if (bx === by && sameShape(x.shape, y.shape)) return (b.fired('collect like terms: a·x + b·x → (a + b)x'), scaled(b, cx + cy, bx));
@@ -268,6 +166,8 @@ const sub: OpDef = {
     if (x === y) return (b.fired('x − x → 0'), b.zero(shape));
     if (y.op === 'neg') return b.add(x, y.args[0]);
     if ((leadingConstant(y) ?? 0) < 0) return b.add(x, negateLeading(b, y));
+    const cancelled = cancelTerm(b, x, y, true);
+    if (cancelled) return cancelled;
     const [cx, bx] = coefficient(x);
     const [cy, by] = coefficient(y);
     if (bx === by && sameShape(x.shape, y.shape)) return (b.fired('collect like terms: a·x − b·x → (a − b)x'), scaled(b, cx - cy, bx));
@@ -343,7 +243,7 @@ const mul: OpDef = {
   shape: ([a, b]) => elementwiseShape('multiply element-wise', a, b),
   simplify([x, y], _attr, b, shape) {
     if (isZero(x) || isZero(y)) return (b.fired('0·x → 0'), b.zero(shape));
-    if (x.shape.kind === 'scalar' && y.shape.kind === 'scalar') return normalScalarProduct(b, x, y, false);
+    if (x.shape.kind === 'scalar' && y.shape.kind === 'scalar') return normalProduct(b, x, y, false, shape);
     if (isConst(x) && isConst(y)) return (b.fired('constant folding'), b.constant(constValue(x)! * constValue(y)!, shape));
     if (isConst(x, 1) && (x.shape.kind === 'scalar' || sameShape(y.shape, shape))) return (b.fired('1·x → x'), b.broadcast(y, shape));
     if (isConst(y, 1) && (y.shape.kind === 'scalar' || sameShape(x.shape, shape))) return (b.fired('x·1 → x'), b.broadcast(x, shape));
@@ -380,7 +280,7 @@ const mul: OpDef = {
     if (x.op === 'pow' && y.op === 'pow' && x.args[0] === y.args[0] && isScalarConst(x.args[1]) && isScalarConst(y.args[1])) {
       return (b.fired('xᵖ·x^q → xᵖ⁺q'), b.pow(x.args[0], b.constant(constValue(x.args[1])! + constValue(y.args[1])!)));
     }
-    return undefined;
+    return normalProduct(b, x, y, false, shape);
   },
   jvp: (_n, [ta, tb], b) => {
     const [x, y] = _n.args;
@@ -413,9 +313,6 @@ function isExpandedScalar(n: Node): boolean {
   return n.op === 'mul' && n.args[0].shape.kind === 'scalar' && isConst(n.args[1], 1);
 }
 
-function isComparison(n: Node): boolean {
-  return n.op === 'gt' || n.op === 'lt' || n.op === 'ge' || n.op === 'le';
-}
 
 const div: OpDef = {
   op: 'div',
@@ -425,7 +322,7 @@ const div: OpDef = {
   simplify([x, y], _attr, b, shape) {
     if (isConst(y, 1) && y.shape.kind === 'scalar') return (b.fired('x/1 → x'), b.broadcast(x, shape));
     if (isZero(x)) return (b.fired('0/x → 0'), b.zero(shape));
-    if (x.shape.kind === 'scalar' && y.shape.kind === 'scalar' && !isZero(y)) return normalScalarProduct(b, x, y, true);
+    if (x.shape.kind === 'scalar' && y.shape.kind === 'scalar' && !isZero(y)) return normalProduct(b, x, y, true, shape);
     if (isConst(x) && isConst(y) && constValue(y) !== 0) return (b.fired('constant folding'), b.constant(constValue(x)! / constValue(y)!, shape));
     if (x === y) return (b.fired('x/x → 1'), b.ones(shape));
     if (x.op === 'neg') return b.neg(b.div(x.args[0], y));
@@ -433,7 +330,7 @@ const div: OpDef = {
     if (x.op === 'mul' && x.args[0] === y && y.shape.kind === 'scalar') return (b.fired('(q·p)/q → p'), b.broadcast(x.args[1], shape));
     // Pull a scalar factor out of an element-wise quotient: (s·x)/y keeps s in front.
     if (x.op === 'mul' && isScalarConst(x.args[0]) && y.shape.kind === 'scalar') return b.mul(x.args[0], b.div(x.args[1], y));
-    return undefined;
+    return normalProduct(b, x, y, true, shape);
   },
   jvp: (n, [ta, tb], b) => {
     const [x, y] = n.args;
@@ -519,6 +416,13 @@ const matmul: OpDef = {
     if (x.op === 'mul' && x.args[0].shape.kind === 'scalar') return (b.fired('(sA)B → s(AB)'), b.mul(x.args[0], b.matmul(x.args[1], y)));
     if (y.op === 'mul' && y.args[0].shape.kind === 'scalar') return (b.fired('A(sB) → s(AB)'), b.mul(y.args[0], b.matmul(x, y.args[1])));
     if (x.op === 'diag' && y.op === 'diag') return (b.fired('diag(a)diag(b) → diag(a ⊗ b)'), b.call('diag', b.mul(x.args[0], y.args[0])));
+    // Diagonal factors merge however the chain is associated: diag(a)·(diag(b)·M) → diag(a ⊗ b)·M.
+    if (x.op === 'diag' && y.op === 'matmul' && y.args[0].op === 'diag') {
+      return (b.fired('diag(a)diag(b) → diag(a ⊗ b)'), b.matmul(b.call('diag', b.mul(x.args[0], y.args[0].args[0])), y.args[1]));
+    }
+    if (y.op === 'diag' && x.op === 'matmul' && x.args[1].op === 'diag') {
+      return (b.fired('diag(a)diag(b) → diag(a ⊗ b)'), b.matmul(x.args[0], b.call('diag', b.mul(x.args[1].args[0], y.args[0]))));
+    }
     if (x.op === 'diag' && y.shape.kind === 'vector') return (b.fired('diag(a)b → a ⊗ b'), b.mul(x.args[0], y));
     if (y.op === 'diag' && x.shape.kind === 'row') {
       b.fired(isConst(x, 1) ? '𝟏ᵀdiag(a) → aᵀ' : 'bᵀdiag(a) → (b ⊗ a)ᵀ');

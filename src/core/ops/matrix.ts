@@ -97,6 +97,9 @@ const diag: OpDef = {
   simplify([x], _attr, b, shape) {
     if (isConst(x, 1)) return (b.fired('diag(𝟏) → I'), b.identity(shape.kind === 'matrix' ? shape.m : 1));
     if (isConst(x, 0)) return b.zero(shape);
+    // Negations and scalar factors move outward: diag(−v) → −diag(v), diag(s v) → s diag(v).
+    if (x.op === 'neg') return b.neg(b.call('diag', x.args[0]));
+    if (x.op === 'mul' && x.args[0].shape.kind === 'scalar') return b.mul(x.args[0], b.call('diag', x.args[1]));
     return undefined;
   },
   jvp: (_n, [t], b) => (t ? b.call('diag', t) : null),
