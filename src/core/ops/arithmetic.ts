@@ -4,7 +4,7 @@
 import type { Builder } from '../builder.ts';
 import { type Node, constValue, isConst, isIdentity, isScalarConst, isZero } from '../ir.ts';
 import { isComparison, normalProduct } from './products.ts';
-import { cancelTerm, factorCommon } from './sums.ts';
+import { cancelTerm, coefficient, factorCommon, regroup } from './sums.ts';
 import { PREC, eachLinearArg, type OpDef, type ShapeError } from './types.ts';
 import {
   type Shape, SCALAR, cols, formatShape, rows, sameDim, sameShape, shapeFromDims, transposeShape, vectorOf,
@@ -68,16 +68,6 @@ function dotShape(a: Shape, b: Shape): Shape | ShapeError {
 
 // ---- simplification helpers ------------------------------------------------------------------------------
 
-/** Splits `c·x` into its constant coefficient and the rest. */
-function coefficient(n: Node): [number, Node] {
-  if (n.op === 'neg') {
-    const [c, base] = coefficient(n.args[0]);
-    return [-c, base];
-  }
-  if (n.op === 'mul' && isScalarConst(n.args[0]) && !isConst(n.args[1])) return [constValue(n.args[0])!, n.args[1]];
-  return [1, n];
-}
-
 /** The constant at the head of a product chain (−2 in (−2·a)·b), if any. */
 function leadingConstant(n: Node): number | undefined {
   let m = n;
@@ -137,7 +127,7 @@ const add: OpDef = {
     const [cx, bx] = coefficient(x);
     const [cy, by] = coefficient(y);
     if (bx === by && sameShape(x.shape, y.shape)) return (b.fired('collect like terms: a·x + b·x → (a + b)x'), scaled(b, cx + cy, bx));
-    if (sameShape(x.shape, y.shape)) return factorCommon(b, x, y, (p, q) => sumOrdered(b, p, q));
+    if (sameShape(x.shape, y.shape)) return factorCommon(b, x, y, (p, q) => sumOrdered(b, p, q)) ?? regroup(b, x, y, false);
     return undefined;
   },
   jvp: (n, [ta, tb], b) => {
@@ -171,7 +161,7 @@ const sub: OpDef = {
     const [cx, bx] = coefficient(x);
     const [cy, by] = coefficient(y);
     if (bx === by && sameShape(x.shape, y.shape)) return (b.fired('collect like terms: a·x − b·x → (a − b)x'), scaled(b, cx - cy, bx));
-    if (sameShape(x.shape, y.shape)) return factorCommon(b, x, y, (p, q) => b.sub(p, q));
+    if (sameShape(x.shape, y.shape)) return factorCommon(b, x, y, (p, q) => b.sub(p, q)) ?? regroup(b, x, y, true);
     return undefined;
   },
   jvp: (n, [ta, tb], b) => {
@@ -415,6 +405,8 @@ const matmul: OpDef = {
     if (y.op === 'neg') return b.neg(b.matmul(x, y.args[0]));
     if (x.op === 'mul' && x.args[0].shape.kind === 'scalar') return (b.fired('(sA)B → s(AB)'), b.mul(x.args[0], b.matmul(x.args[1], y)));
     if (y.op === 'mul' && y.args[0].shape.kind === 'scalar') return (b.fired('A(sB) → s(AB)'), b.mul(y.args[0], b.matmul(x, y.args[1])));
+    if (x.op === 'div' && x.args[1].shape.kind === 'scalar') return (b.fired('(A/s)B → (AB)/s'), b.div(b.matmul(x.args[0], y), x.args[1]));
+    if (y.op === 'div' && y.args[1].shape.kind === 'scalar') return (b.fired('A(B/s) → (AB)/s'), b.div(b.matmul(x, y.args[0]), y.args[1]));
     if (x.op === 'diag' && y.op === 'diag') return (b.fired('diag(a)diag(b) → diag(a ⊗ b)'), b.call('diag', b.mul(x.args[0], y.args[0])));
     // Diagonal factors merge however the chain is associated: diag(a)·(diag(b)·M) → diag(a ⊗ b)·M.
     if (x.op === 'diag' && y.op === 'matmul' && y.args[0].op === 'diag') {

@@ -156,6 +156,7 @@ function scalarPart(b: Builder, c: number, { sNum, sDen }: Powers): Node {
  */
 export function fromMonomial(b: Builder, m: Monomial): Node {
   const parts = powersOf(b, m);
+  if (!parts.sNum.length && !parts.sDen.length && !parts.eNum.length && !parts.eDen.length) return b.constant(m.coef);
   const elementwise = parts.eNum.length > 0 || parts.eDen.length > 0;
   // A coefficient ±1/k (k a whole number) divides instead: x/2 rather than 0.5·x, 1 ⊘ (2 sqrt(x)). The
   // constant joins the scalar denominator, or the element-wise one when there is no scalar part.
