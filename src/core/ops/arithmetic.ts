@@ -136,7 +136,14 @@ const add: OpDef = {
   },
   vjp: (n, s, k, b) => b.unbroadcast(s, n.args[k].shape),
   jacobian: eachLinearArg((n, k, J, b) => (n.args[k].shape.kind === 'scalar' && n.shape.kind !== 'scalar' ? expandJacobian(n.shape, J, b) : J)),
-  examples: [{ expr: 'x + y', wrt: 'x' }, { expr: 'x + s', wrt: 's' }],
+  normalForms: [
+    'x + 0 → x; x + x → 2x; a·x + b·x → (a + b)x; A + Aᵀ with the plain term first',
+    'A·B·u + C·u → (A·B + C)·u and A·u + A·v → A·(u + v) (common right or left factor of product chains)',
+    'diag(a) + diag(b) → diag(a + b)',
+    'a ⊗ c + b ⊗ c → (a + b) ⊗ c (common powers: e ⊘ p² − 1 ⊘ p → (e − p) ⊘ p²; equal coefficients: Aᵀ/2 + A/2 → (A + Aᵀ)/2)',
+    'x + (c − x) → c; (x₀ ± x₁) + y regroups when y collects with x₀ or x₁',
+  ],
+  examples: [{ expr: 'x + y', wrt: 'x' }, { expr: 'x + s', wrt: 's' }, { expr: 'a ⊗ x + b ⊗ x', wrt: 'x' }],
   rule: { name: 'sum rule', text: 'd(u + v) = du + dv; with scalar expansion ∂(x + z)/∂z = 𝟏', latex: '\\mathrm{d}(u + v) = \\mathrm{d}u + \\mathrm{d}v' },
   prec: () => PREC.add,
   format: (n, p) => `${p.arg(n.args[0], PREC.add)} + ${p.arg(n.args[1], PREC.add)}`,
@@ -174,7 +181,11 @@ const sub: OpDef = {
     const j = n.args[k].shape.kind === 'scalar' && n.shape.kind !== 'scalar' ? expandJacobian(n.shape, J, b) : J;
     return j && (k === 0 ? j : b.neg(j));
   }),
-  examples: [{ expr: 'x - y', wrt: 'y' }],
+  normalForms: [
+    'x − x → 0; x − (−y) → x + y; the same collections as for +',
+    'x − (c + x) → −c; (c + x) − x → c',
+  ],
+  examples: [{ expr: 'x - y', wrt: 'y' }, { expr: 'B * x - X * x', wrt: 'x' }],
   rule: { name: 'difference rule', text: 'd(u − v) = du − dv', latex: '\\mathrm{d}(u - v) = \\mathrm{d}u - \\mathrm{d}v' },
   prec: () => PREC.add,
   format: (n, p) => `${p.arg(n.args[0], PREC.add)} - ${p.arg(n.args[1], PREC.add + 1)}`,
@@ -278,7 +289,12 @@ const mul: OpDef = {
   },
   vjp: (n, s, k, b) => b.unbroadcast(b.mul(s, n.args[1 - k]), n.args[k].shape),
   jacobian: eachLinearArg((n, k, J, b) => scaleJacobian(n.args[1 - k], n.args[k], J, b)),
-  examples: [{ expr: 'x ⊗ y', wrt: 'x' }, { expr: 's * x', wrt: 's' }, { expr: 's * x', wrt: 'x' }],
+  normalForms: [
+    'scalar and element-wise products: coefficient × Π baseᵉ, equal bases merged (y ⊗ v ⊗ y → y² ⊗ v), constants then scalars in front, leaves before the rest, differentials last',
+    'quotients last: (1 ⊘ p) ⊗ e → e ⊘ p; a coefficient ±1/k divides (x/2, 1 ⊘ (2 sqrt(x)))',
+    'negations move outward: (−a) ⊗ b → −(a ⊗ b); 1[c] ⊗ 1[c] → 1[c]',
+  ],
+  examples: [{ expr: 'x ⊗ y', wrt: 'x' }, { expr: 's * x', wrt: 's' }, { expr: 's * x', wrt: 'x' }, { expr: 'a ⊗ (b ⊗ x)', wrt: 'x' }],
   rule: { name: 'product rule', text: 'd(u ⊗ v) = du ⊗ v + u ⊗ dv; element-wise products have diagonal Jacobians diag(v)', latex: '\\mathrm{d}(u \\otimes v) = \\mathrm{d}u \\otimes v + u \\otimes \\mathrm{d}v' },
   prec: () => PREC.mul,
   format(n, p) {
@@ -335,6 +351,9 @@ const div: OpDef = {
     return b.unbroadcast(g, n.args[k].shape);
   },
   jacobian: eachLinearArg((n, k, J, b) => (k === 0 ? scaleJacobian(b.div(b.constant(1), n.args[1]), n.args[0], J, b) : null)),
+  normalForms: [
+    'the normal form of ⊗ (x ⊘ y², not x ⊗ (1 ⊘ y²)); x/1 → x; x/x → 1; 0/x → 0',
+  ],
   examples: [{ expr: 'x ⊘ y', wrt: 'y' }, { expr: 'x / s', wrt: 's' }],
   rule: { name: 'quotient rule', text: 'd(u/v) = du/v − u dv/v²', latex: '\\mathrm{d}\\frac{u}{v} = \\frac{\\mathrm{d}u}{v} - \\frac{u\\,\\mathrm{d}v}{v^2}' },
   prec: () => PREC.mul,
@@ -443,7 +462,12 @@ const matmul: OpDef = {
     // x varies: (x y)ᵀ = yᵀ xᵀ, so for a row x the Jacobian is yᵀ J.
     return x.shape.kind === 'row' ? b.matmul(b.transpose(y), J) : null;
   }),
-  examples: [{ expr: 'A * x', wrt: 'x' }, { expr: 'aᵀ * X * b', wrt: 'X' }],
+  normalForms: [
+    'A·I → A; 0·A → 0; scalars move outward: (sA)B → s(AB), (A/s)B → (AB)/s; negations likewise',
+    'diag(a)·diag(b) → diag(a ⊗ b) however the chain is associated (diag(a)·(diag(b)·M) → diag(a ⊗ b)·M)',
+    'diag(a)·b → a ⊗ b (so diag(a)·𝟏 → a); 𝟏ᵀ·diag(a) → aᵀ; 𝟏ᵀx → sum(x); (uvᵀ)w → (vᵀw)u',
+  ],
+  examples: [{ expr: 'A * x', wrt: 'x' }, { expr: 'aᵀ * X * b', wrt: 'X' }, { expr: 'diag(a) * diag(b) * x', wrt: 'x' }],
   rule: { name: 'matrix product rule', text: 'd(AB) = dA B + A dB; ∂(Ax)/∂x = A', latex: '\\mathrm{d}(AB) = \\mathrm{d}A\\,B + A\\,\\mathrm{d}B' },
   prec: () => PREC.mul,
   format(n, p) {

@@ -104,6 +104,7 @@ const diag: OpDef = {
   },
   jvp: (_n, [t], b) => (t ? b.call('diag', t) : null),
   vjp: (_n, s, _k, b) => b.call('diagvec', s),
+  normalForms: ['diag(𝟏) → I; diag(−v) → −diag(v); diag(s v) → s diag(v)'],
   examples: [{ expr: 'diag(x) * y', wrt: 'x' }],
   rule: { name: 'diag rule', text: 'd diag(v) = diag(dv)', latex: '\\mathrm{d}\\operatorname{diag}(v) = \\operatorname{diag}(\\mathrm{d}v)' },
   prec: () => PREC.atom,
