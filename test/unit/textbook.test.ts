@@ -46,6 +46,8 @@ const ROWS: Row[] = [
     name: 'logistic regression Hessian: Xᵀ diag(…) X', src: `${GLM}L = sum(log(1 + exp(-(y ⊗ (X*w)))))\n`, of: 'L', wrt: 'w', form: 'hessian',
     expected: 'Xᵀ * diag(y^2 ⊗ u₁ ⊘ (1 + u₁)^2) * X   where u₁ = exp(-y ⊗ (X * w))',
   },
+  { name: 'examples/glm.mcalc: logistic Hessian with the user’s names', src: example('glm.mcalc'), of: 'logistic', wrt: 'w', form: 'hessian', expected: 'Xᵀ * diag(y^2 ⊗ e ⊘ (1 + e)^2) * X' },
+  { name: 'examples/glm.mcalc: least squares gradient', src: example('glm.mcalc'), of: 'squares', wrt: 'w', form: 'grad', expected: '2 * Xᵀ * r' },
   { name: 'Poisson regression Hessian', src: `${GLM}L = sum(exp(X*w) - y ⊗ (X*w))\n`, of: 'L', wrt: 'w', form: 'hessian', expected: 'Xᵀ * diag(exp(X * w)) * X' },
   { name: 'least squares gradient', src: `${GLM}L = sum((X*w - y)^2)\n`, of: 'L', wrt: 'w', form: 'grad', expected: '2 * Xᵀ * (X * w - y)' },
   { name: 'least squares Hessian', src: `${GLM}L = sum((X*w - y)^2)\n`, of: 'L', wrt: 'w', form: 'hessian', expected: '2 * Xᵀ * X' },
