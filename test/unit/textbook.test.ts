@@ -10,10 +10,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { analyze, derivativeOf } from '../../src/core/analyze.ts';
 import { deriveResult, formatResult } from '../../src/core/diff/derivation.ts';
-import { differentiate } from '../../src/core/diff/engine.ts';
+import { differentiate, inNormalForm } from '../../src/core/diff/engine.ts';
 import { type Node, topoOrder } from '../../src/core/ir.ts';
 import { evaluateDerivative, finiteDifferenceHessian, finiteDifferenceJacobian } from '../../src/core/numeric/derivative.ts';
+import { evaluate } from '../../src/core/numeric/evaluate.ts';
 import type { EvalEnv, Tensor } from '../../src/core/numeric/tensor.ts';
+import { sameShape } from '../../src/core/shape.ts';
 import { derivativeShape, type DerivativeForm } from '../../src/core/ops/structure.ts';
 import { PRELUDE, exprArb } from './helpers/randomExpr.ts';
 
@@ -145,6 +147,25 @@ test('no result contains an identity factor or a zero term (random expressions, 
         }
       }),
       { numRuns: 150, seed: 20261201 },
+    );
+  }
+});
+
+test('the normal form keeps every value: random expressions, simplified, evaluate as written', () => {
+  for (const kind of ['scalar', 'vector', 'matrix'] as const) {
+    fc.assert(
+      fc.property(exprArb(kind, 3, { kinks: true }), (src) => {
+        const a = analyze(`${PRELUDE}f = ${src}\n`);
+        const written = a.definition('f')!.node!;
+        const normal = inNormalForm(a.builder, written);
+        assert.ok(sameShape(normal.shape, written.shape), `${src}: the shape is kept`);
+        const env = environment(a);
+        const [p, q] = [evaluate(written, env), evaluate(normal, env)];
+        p.data.forEach((v, i) => {
+          if (Number.isFinite(v) && Math.abs(v) < 1e6) assert.ok(Math.abs(v - q.data[i]) <= 1e-9 + 1e-8 * Math.abs(v), `${src} element ${i}: ${v} as written, ${q.data[i]} in normal form`);
+        });
+      }),
+      { numRuns: 300, seed: 20261202 },
     );
   }
 });

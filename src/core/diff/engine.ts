@@ -175,7 +175,7 @@ export function numeratorJacobian(b: Builder, f: Node, x: Variable): Node | null
  * tensors of order ≥ 3).
  */
 export function differentiate(b: Builder, written: Node, x: Variable, form: DerivativeForm, layout: Layout, shape?: Shape): DerivativeResult {
-  const f = constantsSimplified(b, written, x.name);
+  const f = inNormalForm(b, written, x.name);
   const toLayout = (numerator: Node): Node => (layout === 'numerator' ? numerator : b.transpose(numerator));
   if (!f.vars.has(x.name)) return zeroResult(b, f, x, layout, shape);
   if (form === 'grad') return { kind: 'matrix', value: gradient(b, f, x) };
@@ -200,11 +200,12 @@ export function differentiate(b: Builder, written: Node, x: Variable, form: Deri
 }
 
 /**
- * The user's expression (built as written) with its parts that do not depend on `wrt` in the simplifier's
- * normal form, so that results read the same however the constants were written (diag(a) * diag(b) * x
- * differentiates to diag(a ⊗ b)); the parts that vary stay as written, so intermediate names survive.
+ * An expression built as written, in the simplifier's normal form except for the parts that depend on
+ * `varying` (when given). Differentiation normalises the constants so that results read the same however
+ * they were written (diag(a) * diag(b) * x differentiates to diag(a ⊗ b)), while the parts that vary stay as
+ * written, so the user's intermediate names survive.
  */
-function constantsSimplified(b: Builder, root: Node, wrt: string): Node {
+export function inNormalForm(b: Builder, root: Node, varying?: string): Node {
   const done = new Map<number, Node>();
   for (const n of topoOrder([root])) {
     if (n.args.length === 0) continue;
@@ -214,7 +215,7 @@ function constantsSimplified(b: Builder, root: Node, wrt: string): Node {
       if (r !== a) changed = true;
       return r;
     });
-    if (!n.vars.has(wrt)) done.set(n.id, b.node(n.op, args, n.attr));
+    if (varying === undefined || !n.vars.has(varying)) done.set(n.id, b.node(n.op, args, n.attr));
     else if (changed) done.set(n.id, b.raw(n.op, args, n.attr));
   }
   return done.get(root.id) ?? root;
