@@ -174,7 +174,8 @@ export function numeratorJacobian(b: Builder, f: Node, x: Variable): Node | null
  * The derivative form `form` of f w.r.t. x in `layout`. `shape` is the expected result shape (absent for
  * tensors of order ≥ 3).
  */
-export function differentiate(b: Builder, f: Node, x: Variable, form: DerivativeForm, layout: Layout, shape?: Shape): DerivativeResult {
+export function differentiate(b: Builder, written: Node, x: Variable, form: DerivativeForm, layout: Layout, shape?: Shape): DerivativeResult {
+  const f = inNormalForm(b, written, x.name);
   const toLayout = (numerator: Node): Node => (layout === 'numerator' ? numerator : b.transpose(numerator));
   if (!f.vars.has(x.name)) return zeroResult(b, f, x, layout, shape);
   if (form === 'grad') return { kind: 'matrix', value: gradient(b, f, x) };
@@ -196,6 +197,28 @@ export function differentiate(b: Builder, f: Node, x: Variable, form: Derivative
     if (J) return { kind: 'matrix', value: toLayout(J) };
   }
   return indexForm(b, f, x, layout);
+}
+
+/**
+ * An expression built as written, in the simplifier's normal form except for the parts that depend on
+ * `varying` (when given). Differentiation normalises the constants so that results read the same however
+ * they were written (diag(a) * diag(b) * x differentiates to diag(a ⊗ b)), while the parts that vary stay as
+ * written, so the user's intermediate names survive.
+ */
+export function inNormalForm(b: Builder, root: Node, varying?: string): Node {
+  const done = new Map<number, Node>();
+  for (const n of topoOrder([root])) {
+    if (n.args.length === 0) continue;
+    let changed = false;
+    const args = n.args.map((a) => {
+      const r = done.get(a.id) ?? a;
+      if (r !== a) changed = true;
+      return r;
+    });
+    if (varying === undefined || !n.vars.has(varying)) done.set(n.id, b.node(n.op, args, n.attr));
+    else if (changed) done.set(n.id, b.raw(n.op, args, n.attr));
+  }
+  return done.get(root.id) ?? root;
 }
 
 /** Replaces derivative forms inside an expression by their results (in `layout`). */

@@ -40,6 +40,10 @@ export function renderRulesMarkdown(): string {
   out.push('both layouts. **Numerator layout** (the default, as in Parr & Howard): the Jacobian of f: ℝⁿ → ℝᵐ is m×n,');
   out.push('so ∂(scalar)/∂x is a row. **Denominator layout** is its transpose. `grad(f, x)` always has x\'s shape.');
   out.push('');
+  out.push('Results are kept in a normal form owned by the operators (listed under each): products collect powers and');
+  out.push('diagonal factors, sums collect terms with a common factor, negations and scalars move outward. That is why');
+  out.push('classic results read as a textbook prints them: the Hessian of logistic regression is Xᵀ·diag(…)·X.');
+  out.push('');
   out.push(`Examples use: \`${EXAMPLE_PRELUDE.trim().split('\n').join('`, `')}\`.`);
   out.push('');
   const families = [...new Set(ALL_OPS.map((d) => d.family))].filter((f) => f !== 'leaves');
@@ -57,6 +61,12 @@ export function renderRulesMarkdown(): string {
       out.push('');
       out.push(`**${def.rule.name}:** ${def.rule.text}`);
       out.push('');
+      if (def.normalForms?.length) {
+        out.push('**Normal form** (applied whenever a result is built):');
+        out.push('');
+        for (const rule of def.normalForms) out.push(`- ${rule}`);
+        out.push('');
+      }
       if (def.examples?.length) {
         out.push('| expression | shape | w.r.t. | numerator layout | denominator layout |');
         out.push('|---|---|---|---|---|');

@@ -3,6 +3,8 @@
 
 import type { Builder } from '../builder.ts';
 import { type Node, constValue, isConst, isIdentity, isScalarConst, isZero } from '../ir.ts';
+import { isComparison, normalProduct } from './products.ts';
+import { cancelTerm, coefficient, factorCommon, regroup } from './sums.ts';
 import { PREC, eachLinearArg, type OpDef, type ShapeError } from './types.ts';
 import {
   type Shape, SCALAR, cols, formatShape, rows, sameDim, sameShape, shapeFromDims, transposeShape, vectorOf,
@@ -66,16 +68,6 @@ function dotShape(a: Shape, b: Shape): Shape | ShapeError {
 
 // ---- simplification helpers ------------------------------------------------------------------------------
 
-/** Splits `c·x` into its constant coefficient and the rest. */
-function coefficient(n: Node): [number, Node] {
-  if (n.op === 'neg') {
-    const [c, base] = coefficient(n.args[0]);
-    return [-c, base];
-  }
-  if (n.op === 'mul' && isScalarConst(n.args[0]) && !isConst(n.args[1])) return [constValue(n.args[0])!, n.args[1]];
-  return [1, n];
-}
-
 /** The constant at the head of a product chain (−2 in (−2·a)·b), if any. */
 function leadingConstant(n: Node): number | undefined {
   let m = n;
@@ -101,112 +93,6 @@ function transposeOf(a: Node, b: Node): boolean {
 /** Orders `A + Aᵀ` with the plain one first, as textbooks do. */
 function sumOrdered(b: Builder, x: Node, y: Node): Node {
   return transposeOf(x, y) ? b.add(y, x) : b.add(x, y);
-}
-
-function factorCommon(b: Builder, x: Node, y: Node, combine: (p: Node, q: Node) => Node): Node | undefined {
-  // A·v ± B·v → (A ± B)·v  and  A·u ± A·v → A·(u ± v)
-  if (x.op === 'matmul' && y.op === 'matmul') {
-    const [A, u] = x.args;
-    const [B, v] = y.args;
-    if (u === v && sameShape(A.shape, B.shape)) {
-      b.fired('factor out a common right factor: Ax + Bx → (A + B)x');
-      return b.matmul(combine(A, B), u);
-    }
-    if (A === B && sameShape(u.shape, v.shape)) {
-      b.fired('factor out a common left factor: Ax + Ay → A(x + y)');
-      return b.matmul(A, combine(u, v));
-    }
-  }
-  // s·v ± t·v → (s ± t)·v  for non-constant scalars s, t and a common non-scalar v
-  if (x.op === 'mul' && y.op === 'mul' && x.args[0].shape.kind === 'scalar' && y.args[0].shape.kind === 'scalar') {
-    if (x.args[1] === y.args[1] && x.args[1].shape.kind !== 'scalar') {
-      b.fired('collect like terms: s·x + t·x → (s + t)x');
-      return b.mul(combine(x.args[0], y.args[0]), x.args[1]);
-    }
-  }
-  return undefined;
-}
-
-
-// ---- scalar products in normal form ------------------------------------------------------------------------
-// A product/quotient of scalars is flattened into coefficient × Π baseᵉ, equal bases are merged and it is
-// rebuilt as (coefficient × positive powers) / (negative powers): (1/u²)·2u → 2/u. Bounded, so long chains
-// (deep nests) are left alone instead of costing quadratic time.
-
-const MAX_FACTORS = 12;
-
-function collectFactors(n: Node, e: number, acc: { coef: number; bases: Map<Node, number>; budget: number }): boolean {
-  if (--acc.budget < 0) return false;
-  if (n.shape.kind !== 'scalar') return false;
-  if (n.op === 'const') {
-    acc.coef *= Math.pow(n.attr as number, e);
-    return true;
-  }
-  if (n.op === 'neg') {
-    acc.coef *= -1;
-    return collectFactors(n.args[0], e, acc);
-  }
-  if (n.op === 'mul') return collectFactors(n.args[0], e, acc) && collectFactors(n.args[1], e, acc);
-  if (n.op === 'div') return collectFactors(n.args[0], e, acc) && collectFactors(n.args[1], -e, acc);
-  if (n.op === 'pow' && isConst(n.args[1])) {
-    const base = n.args[0];
-    if (isConst(base)) {
-      acc.coef *= Math.pow(base.attr as number, e * (n.args[1].attr as number));
-      return true;
-    }
-    acc.bases.set(base, (acc.bases.get(base) ?? 0) + e * (n.args[1].attr as number));
-    return true;
-  }
-  acc.bases.set(n, (acc.bases.get(n) ?? 0) + e);
-  return true;
-}
-
-function isLeafLike(n: Node): boolean {
-  return n.args.length === 0;
-}
-
-/** Normal form of the scalar product x·y (or quotient x/y), or undefined when it is already normal. */
-const PRODUCT_PARTS = new Set(['const', 'neg', 'mul', 'div', 'pow']);
-
-/** Counts the factors of a scalar product chain, giving up (returning limit + 1) once there are more. */
-function factorCount(root: Node, limit: number): number {
-  let count = 0;
-  const stack = [root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.shape.kind === 'scalar' && (n.op === 'mul' || n.op === 'div' || n.op === 'neg')) {
-      for (const a of n.args) stack.push(a);
-    } else if (++count > limit) return count;
-  }
-  return count;
-}
-
-function normalScalarProduct(b: Builder, x: Node, y: Node, quotient: boolean): Node | undefined {
-  // Two plain factors (no constants, powers, products or quotients) are already in normal form.
-  if (x !== y && !PRODUCT_PARTS.has(x.op) && !PRODUCT_PARTS.has(y.op)) return undefined;
-  // Long chains (deep nests) are left alone without paying for the attempt.
-  if (factorCount(x, MAX_FACTORS) + factorCount(y, MAX_FACTORS) > MAX_FACTORS) return undefined;
-  const acc = { coef: 1, bases: new Map<Node, number>(), budget: MAX_FACTORS };
-  if (!collectFactors(x, 1, acc) || !collectFactors(y, quotient ? -1 : 1, acc)) return undefined;
-  if (!Number.isFinite(acc.coef)) return undefined;
-  const g = b.graph;
-  const power = (base: Node, e: number) => (e === 1 ? base : g.intern('pow', [base, b.constant(e)], SCALAR));
-  const entries = [...acc.bases.entries()].filter(([, e]) => e !== 0);
-  const ordered = [...entries.filter(([n]) => isLeafLike(n)), ...entries.filter(([n]) => !isLeafLike(n))];
-  const product = (factors: Node[]) => factors.reduce((p, f) => g.intern('mul', [p, f], SCALAR));
-  const num = ordered.filter(([, e]) => e > 0).map(([n, e]) => power(n, e));
-  const den = ordered.filter(([, e]) => e < 0).map(([n, e]) => power(n, -e));
-  if (acc.coef === 0) return b.constant(0);
-  let top: Node;
-  if (num.length === 0) top = b.constant(acc.coef);
-  else if (acc.coef === 1) top = product(num);
-  else if (acc.coef === -1 && den.length === 0) top = g.intern('neg', [product(num)], SCALAR);
-  else top = product([b.constant(acc.coef), ...num]);
-  const result = den.length ? g.intern('div', [top, product(den)], SCALAR) : top;
-  const unchanged = g.intern(quotient ? 'div' : 'mul', [x, y], SCALAR);
-  if (result === unchanged) return undefined;
-  b.fired('collect constants and powers in a product');
-  return result;
 }
 
 // ---- printing -------------------------------------------------------------------------------------------
@@ -236,10 +122,12 @@ const add: OpDef = {
     if (x.op === 'neg') return b.sub(y, x.args[0]);
     if (transposeOf(x, y)) return b.add(y, x);
     if ((leadingConstant(y) ?? 0) < 0) return b.sub(x, negateLeading(b, y));
+    const cancelled = cancelTerm(b, x, y, false);
+    if (cancelled) return cancelled;
     const [cx, bx] = coefficient(x);
     const [cy, by] = coefficient(y);
     if (bx === by && sameShape(x.shape, y.shape)) return (b.fired('collect like terms: a·x + b·x → (a + b)x'), scaled(b, cx + cy, bx));
-    if (sameShape(x.shape, y.shape)) return factorCommon(b, x, y, (p, q) => sumOrdered(b, p, q));
+    if (sameShape(x.shape, y.shape)) return factorCommon(b, x, y, (p, q) => sumOrdered(b, p, q)) ?? regroup(b, x, y, false);
     return undefined;
   },
   jvp: (n, [ta, tb], b) => {
@@ -248,7 +136,14 @@ const add: OpDef = {
   },
   vjp: (n, s, k, b) => b.unbroadcast(s, n.args[k].shape),
   jacobian: eachLinearArg((n, k, J, b) => (n.args[k].shape.kind === 'scalar' && n.shape.kind !== 'scalar' ? expandJacobian(n.shape, J, b) : J)),
-  examples: [{ expr: 'x + y', wrt: 'x' }, { expr: 'x + s', wrt: 's' }],
+  normalForms: [
+    'x + 0 → x; x + x → 2x; a·x + b·x → (a + b)x; A + Aᵀ with the plain term first',
+    'A·B·u + C·u → (A·B + C)·u and A·u + A·v → A·(u + v) (common right or left factor of product chains)',
+    'diag(a) + diag(b) → diag(a + b)',
+    'a ⊗ c + b ⊗ c → (a + b) ⊗ c (common powers: e ⊘ p² − 1 ⊘ p → (e − p) ⊘ p²; equal coefficients: Aᵀ/2 + A/2 → (A + Aᵀ)/2)',
+    'x + (c − x) → c; (x₀ ± x₁) + y regroups when y collects with x₀ or x₁',
+  ],
+  examples: [{ expr: 'x + y', wrt: 'x' }, { expr: 'x + s', wrt: 's' }, { expr: 'a ⊗ x + b ⊗ x', wrt: 'x' }],
   rule: { name: 'sum rule', text: 'd(u + v) = du + dv; with scalar expansion ∂(x + z)/∂z = 𝟏', latex: '\\mathrm{d}(u + v) = \\mathrm{d}u + \\mathrm{d}v' },
   prec: () => PREC.add,
   format: (n, p) => `${p.arg(n.args[0], PREC.add)} + ${p.arg(n.args[1], PREC.add)}`,
@@ -268,10 +163,12 @@ const sub: OpDef = {
     if (x === y) return (b.fired('x − x → 0'), b.zero(shape));
     if (y.op === 'neg') return b.add(x, y.args[0]);
     if ((leadingConstant(y) ?? 0) < 0) return b.add(x, negateLeading(b, y));
+    const cancelled = cancelTerm(b, x, y, true);
+    if (cancelled) return cancelled;
     const [cx, bx] = coefficient(x);
     const [cy, by] = coefficient(y);
     if (bx === by && sameShape(x.shape, y.shape)) return (b.fired('collect like terms: a·x − b·x → (a − b)x'), scaled(b, cx - cy, bx));
-    if (sameShape(x.shape, y.shape)) return factorCommon(b, x, y, (p, q) => b.sub(p, q));
+    if (sameShape(x.shape, y.shape)) return factorCommon(b, x, y, (p, q) => b.sub(p, q)) ?? regroup(b, x, y, true);
     return undefined;
   },
   jvp: (n, [ta, tb], b) => {
@@ -284,7 +181,11 @@ const sub: OpDef = {
     const j = n.args[k].shape.kind === 'scalar' && n.shape.kind !== 'scalar' ? expandJacobian(n.shape, J, b) : J;
     return j && (k === 0 ? j : b.neg(j));
   }),
-  examples: [{ expr: 'x - y', wrt: 'y' }],
+  normalForms: [
+    'x − x → 0; x − (−y) → x + y; the same collections as for +',
+    'x − (c + x) → −c; (c + x) − x → c',
+  ],
+  examples: [{ expr: 'x - y', wrt: 'y' }, { expr: 'B * x - X * x', wrt: 'x' }],
   rule: { name: 'difference rule', text: 'd(u − v) = du − dv', latex: '\\mathrm{d}(u - v) = \\mathrm{d}u - \\mathrm{d}v' },
   prec: () => PREC.add,
   format: (n, p) => `${p.arg(n.args[0], PREC.add)} - ${p.arg(n.args[1], PREC.add + 1)}`,
@@ -365,7 +266,7 @@ const mul: OpDef = {
   shape: ([a, b]) => elementwiseShape('multiply element-wise', a, b),
   simplify([x, y], _attr, b, shape) {
     if (isZero(x) || isZero(y)) return (b.fired('0·x → 0'), b.zero(shape));
-    if (x.shape.kind === 'scalar' && y.shape.kind === 'scalar') return normalScalarProduct(b, x, y, false);
+    if (x.shape.kind === 'scalar' && y.shape.kind === 'scalar') return normalProduct(b, x, y, false, shape);
     if (isConst(x) && isConst(y)) return (b.fired('constant folding'), b.constant(constValue(x)! * constValue(y)!, shape));
     if (isConst(x, 1) && (x.shape.kind === 'scalar' || sameShape(y.shape, shape))) return (b.fired('1·x → x'), b.broadcast(y, shape));
     if (isConst(y, 1) && (y.shape.kind === 'scalar' || sameShape(x.shape, shape))) return (b.fired('x·1 → x'), b.broadcast(x, shape));
@@ -402,7 +303,7 @@ const mul: OpDef = {
     if (x.op === 'pow' && y.op === 'pow' && x.args[0] === y.args[0] && isScalarConst(x.args[1]) && isScalarConst(y.args[1])) {
       return (b.fired('xᵖ·x^q → xᵖ⁺q'), b.pow(x.args[0], b.constant(constValue(x.args[1])! + constValue(y.args[1])!)));
     }
-    return undefined;
+    return normalProduct(b, x, y, false, shape);
   },
   jvp: (_n, [ta, tb], b) => {
     const [x, y] = _n.args;
@@ -410,7 +311,12 @@ const mul: OpDef = {
   },
   vjp: (n, s, k, b) => b.unbroadcast(b.mul(s, n.args[1 - k]), n.args[k].shape),
   jacobian: eachLinearArg((n, k, J, b) => scaleJacobian(n.args[1 - k], n.args[k], J, b)),
-  examples: [{ expr: 'x ⊗ y', wrt: 'x' }, { expr: 's * x', wrt: 's' }, { expr: 's * x', wrt: 'x' }],
+  normalForms: [
+    'scalar and element-wise products: coefficient × Π baseᵉ, equal bases merged (y ⊗ v ⊗ y → y² ⊗ v), constants then scalars in front, leaves before the rest, differentials last',
+    'quotients last: (1 ⊘ p) ⊗ e → e ⊘ p; a coefficient ±1/k divides (x/2, 1 ⊘ (2 sqrt(x)))',
+    'negations move outward: (−a) ⊗ b → −(a ⊗ b); 1[c] ⊗ 1[c] → 1[c]',
+  ],
+  examples: [{ expr: 'x ⊗ y', wrt: 'x' }, { expr: 's * x', wrt: 's' }, { expr: 's * x', wrt: 'x' }, { expr: 'a ⊗ (b ⊗ x)', wrt: 'x' }],
   rule: { name: 'product rule', text: 'd(u ⊗ v) = du ⊗ v + u ⊗ dv; element-wise products have diagonal Jacobians diag(v)', latex: '\\mathrm{d}(u \\otimes v) = \\mathrm{d}u \\otimes v + u \\otimes \\mathrm{d}v' },
   prec: () => PREC.mul,
   format(n, p) {
@@ -435,9 +341,6 @@ function isExpandedScalar(n: Node): boolean {
   return n.op === 'mul' && n.args[0].shape.kind === 'scalar' && isConst(n.args[1], 1);
 }
 
-function isComparison(n: Node): boolean {
-  return n.op === 'gt' || n.op === 'lt' || n.op === 'ge' || n.op === 'le';
-}
 
 const div: OpDef = {
   op: 'div',
@@ -447,7 +350,7 @@ const div: OpDef = {
   simplify([x, y], _attr, b, shape) {
     if (isConst(y, 1) && y.shape.kind === 'scalar') return (b.fired('x/1 → x'), b.broadcast(x, shape));
     if (isZero(x)) return (b.fired('0/x → 0'), b.zero(shape));
-    if (x.shape.kind === 'scalar' && y.shape.kind === 'scalar' && !isZero(y)) return normalScalarProduct(b, x, y, true);
+    if (x.shape.kind === 'scalar' && y.shape.kind === 'scalar' && !isZero(y)) return normalProduct(b, x, y, true, shape);
     if (isConst(x) && isConst(y) && constValue(y) !== 0) return (b.fired('constant folding'), b.constant(constValue(x)! / constValue(y)!, shape));
     if (x === y) return (b.fired('x/x → 1'), b.ones(shape));
     if (x.op === 'neg') return b.neg(b.div(x.args[0], y));
@@ -455,7 +358,7 @@ const div: OpDef = {
     if (x.op === 'mul' && x.args[0] === y && y.shape.kind === 'scalar') return (b.fired('(q·p)/q → p'), b.broadcast(x.args[1], shape));
     // Pull a scalar factor out of an element-wise quotient: (s·x)/y keeps s in front.
     if (x.op === 'mul' && isScalarConst(x.args[0]) && y.shape.kind === 'scalar') return b.mul(x.args[0], b.div(x.args[1], y));
-    return undefined;
+    return normalProduct(b, x, y, true, shape);
   },
   jvp: (n, [ta, tb], b) => {
     const [x, y] = n.args;
@@ -470,6 +373,9 @@ const div: OpDef = {
     return b.unbroadcast(g, n.args[k].shape);
   },
   jacobian: eachLinearArg((n, k, J, b) => (k === 0 ? scaleJacobian(b.div(b.constant(1), n.args[1]), n.args[0], J, b) : null)),
+  normalForms: [
+    'the normal form of ⊗ (x ⊘ y², not x ⊗ (1 ⊘ y²)); x/1 → x; x/x → 1; 0/x → 0',
+  ],
   examples: [{ expr: 'x ⊘ y', wrt: 'y' }, { expr: 'x / s', wrt: 's' }],
   rule: { name: 'quotient rule', text: 'd(u/v) = du/v − u dv/v²', latex: '\\mathrm{d}\\frac{u}{v} = \\frac{\\mathrm{d}u}{v} - \\frac{u\\,\\mathrm{d}v}{v^2}' },
   prec: () => PREC.mul,
@@ -540,7 +446,16 @@ const matmul: OpDef = {
     if (y.op === 'neg') return b.neg(b.matmul(x, y.args[0]));
     if (x.op === 'mul' && x.args[0].shape.kind === 'scalar') return (b.fired('(sA)B → s(AB)'), b.mul(x.args[0], b.matmul(x.args[1], y)));
     if (y.op === 'mul' && y.args[0].shape.kind === 'scalar') return (b.fired('A(sB) → s(AB)'), b.mul(y.args[0], b.matmul(x, y.args[1])));
+    if (x.op === 'div' && x.args[1].shape.kind === 'scalar') return (b.fired('(A/s)B → (AB)/s'), b.div(b.matmul(x.args[0], y), x.args[1]));
+    if (y.op === 'div' && y.args[1].shape.kind === 'scalar') return (b.fired('A(B/s) → (AB)/s'), b.div(b.matmul(x, y.args[0]), y.args[1]));
     if (x.op === 'diag' && y.op === 'diag') return (b.fired('diag(a)diag(b) → diag(a ⊗ b)'), b.call('diag', b.mul(x.args[0], y.args[0])));
+    // Diagonal factors merge however the chain is associated: diag(a)·(diag(b)·M) → diag(a ⊗ b)·M.
+    if (x.op === 'diag' && y.op === 'matmul' && y.args[0].op === 'diag') {
+      return (b.fired('diag(a)diag(b) → diag(a ⊗ b)'), b.matmul(b.call('diag', b.mul(x.args[0], y.args[0].args[0])), y.args[1]));
+    }
+    if (y.op === 'diag' && x.op === 'matmul' && x.args[1].op === 'diag') {
+      return (b.fired('diag(a)diag(b) → diag(a ⊗ b)'), b.matmul(x.args[0], b.call('diag', b.mul(x.args[1].args[0], y.args[0]))));
+    }
     if (x.op === 'diag' && y.shape.kind === 'vector') return (b.fired('diag(a)b → a ⊗ b'), b.mul(x.args[0], y));
     if (y.op === 'diag' && x.shape.kind === 'row') {
       b.fired(isConst(x, 1) ? '𝟏ᵀdiag(a) → aᵀ' : 'bᵀdiag(a) → (b ⊗ a)ᵀ');
@@ -569,7 +484,12 @@ const matmul: OpDef = {
     // x varies: (x y)ᵀ = yᵀ xᵀ, so for a row x the Jacobian is yᵀ J.
     return x.shape.kind === 'row' ? b.matmul(b.transpose(y), J) : null;
   }),
-  examples: [{ expr: 'A * x', wrt: 'x' }, { expr: 'aᵀ * X * b', wrt: 'X' }],
+  normalForms: [
+    'A·I → A; 0·A → 0; scalars move outward: (sA)B → s(AB), (A/s)B → (AB)/s; negations likewise',
+    'diag(a)·diag(b) → diag(a ⊗ b) however the chain is associated (diag(a)·(diag(b)·M) → diag(a ⊗ b)·M)',
+    'diag(a)·b → a ⊗ b (so diag(a)·𝟏 → a); 𝟏ᵀ·diag(a) → aᵀ; 𝟏ᵀx → sum(x); (uvᵀ)w → (vᵀw)u',
+  ],
+  examples: [{ expr: 'A * x', wrt: 'x' }, { expr: 'aᵀ * X * b', wrt: 'X' }, { expr: 'diag(a) * diag(b) * x', wrt: 'x' }],
   rule: { name: 'matrix product rule', text: 'd(AB) = dA B + A dB; ∂(Ax)/∂x = A', latex: '\\mathrm{d}(AB) = \\mathrm{d}A\\,B + A\\,\\mathrm{d}B' },
   prec: () => PREC.mul,
   format(n, p) {

@@ -97,10 +97,14 @@ const diag: OpDef = {
   simplify([x], _attr, b, shape) {
     if (isConst(x, 1)) return (b.fired('diag(𝟏) → I'), b.identity(shape.kind === 'matrix' ? shape.m : 1));
     if (isConst(x, 0)) return b.zero(shape);
+    // Negations and scalar factors move outward: diag(−v) → −diag(v), diag(s v) → s diag(v).
+    if (x.op === 'neg') return b.neg(b.call('diag', x.args[0]));
+    if (x.op === 'mul' && x.args[0].shape.kind === 'scalar') return b.mul(x.args[0], b.call('diag', x.args[1]));
     return undefined;
   },
   jvp: (_n, [t], b) => (t ? b.call('diag', t) : null),
   vjp: (_n, s, _k, b) => b.call('diagvec', s),
+  normalForms: ['diag(𝟏) → I; diag(−v) → −diag(v); diag(s v) → s diag(v)'],
   examples: [{ expr: 'diag(x) * y', wrt: 'x' }],
   rule: { name: 'diag rule', text: 'd diag(v) = diag(dv)', latex: '\\mathrm{d}\\operatorname{diag}(v) = \\operatorname{diag}(\\mathrm{d}v)' },
   prec: () => PREC.atom,

@@ -79,6 +79,11 @@ export interface OpDef {
   emitElement?(args: readonly string[], node: Node): string;
   /** The derivative rule, for the derivation record and docs/rules.md. */
   rule?: DerivativeRule;
+  /**
+   * The normal form `simplify` keeps this operator in, as rewrites (for docs/rules.md); results read as a
+   * textbook prints them because every operator keeps its own.
+   */
+  normalForms?: string[];
   /** Worked examples for docs/rules.md, differentiated by the engine itself when the docs are generated. */
   examples?: { expr: string; wrt: string }[];
   prec(node: Node): number;
