@@ -1,53 +1,69 @@
 // The derivation preview: a webview beside the editor showing the paper's four steps for the derivative form
-// at the cursor, typeset with KaTeX. Like VS Code's Markdown preview, the HTML is set once; every update is a
-// typed postMessage (debounced as you type), and the webview keeps the last one as state, so hiding or
-// reloading the panel loses nothing.
+// at the cursor, typeset with KaTeX. The extension host computes nothing here: the record and its quick check
+// come from the derivation worker (only the latest request counts), and the record's JSON goes to the webview
+// unparsed. Like VS Code's Markdown preview, the HTML is set once; every update is a typed postMessage, and
+// the webview keeps the last one as state, so hiding or reloading the panel loses nothing.
 
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { isMcalcDocument } from './analysisCache.ts';
 import { Context } from './context.ts';
-import type { Analysis, DerivativeInfo } from '../core/analyze.ts';
-import { derive } from '../core/diff/derivation.ts';
-import { derivativeAt } from '../core/presentation.ts';
-import { checkTarget, type CheckTarget } from '../core/numeric/gradcheck.ts';
-import type { CheckSummary, WebviewState } from '../webview/protocol.ts';
+import { derivationService } from './derivationService.ts';
+import type { DerivationJob, DerivationReply } from './worker/derivationJob.ts';
+import type { FromWebview, ToWebview, WebviewState } from '../webview/protocol.ts';
 
 const VIEW_TYPE = 'mcalc.derivation';
-const DEBOUNCE_MS = 250;
+/** Waiting for typing to pause; a cursor move answers almost at once. */
+const EDIT_DEBOUNCE_MS = 250;
+const CURSOR_DEBOUNCE_MS = 30;
+/** Jobs that answer sooner than this show no progress (no flicker). */
+const PROGRESS_AFTER_MS = 150;
 
 interface Target {
   uri: vscode.Uri;
   offset: number;
 }
 
+/** What the preview shows, for tests and status: the webview's own report of what is on screen. */
+export interface PreviewStatus {
+  rendered?: { key: string; title: string; part: 'headline' | 'steps'; at: number };
+  computing: boolean;
+  following: boolean;
+}
+
 export class DerivationPreview {
   private panel: vscode.WebviewPanel | undefined;
   private target: Target | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  /** The last message, re-sent when the webview (re)loads. */
-  private last: WebviewState['last'];
+  /** Bumped by every update: answers to older ones are dropped. */
+  private generation = 0;
+  /** The derivation the webview has (its key and title). */
+  private shown: { key: string; title: string } | undefined;
+  private status: PreviewStatus = { computing: false, following: false };
 
   constructor(private readonly ctx: Context) {
     ctx.subscribe(
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (this.panel && this.target && e.document.uri.toString() === this.target.uri.toString()) this.schedule();
+        if (this.panel && this.target && e.document.uri.toString() === this.target.uri.toString()) this.schedule(EDIT_DEBOUNCE_MS);
       }),
       vscode.window.onDidChangeTextEditorSelection((e) => {
         // Follow the cursor to another derivative form of the same document.
         if (!this.panel || !this.target || e.textEditor.document.uri.toString() !== this.target.uri.toString()) return;
         this.target = { uri: this.target.uri, offset: e.textEditor.document.offsetAt(e.selections[0].active) };
-        this.schedule();
+        this.schedule(CURSOR_DEBOUNCE_MS);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (this.panel && e.affectsConfiguration('mcalc.layout')) this.update();
+        if (this.panel && e.affectsConfiguration('mcalc.layout')) void this.update();
       }),
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state: WebviewState | undefined) => {
           this.adopt(panel);
           if (state?.uri !== undefined && state.offset !== undefined) this.target = { uri: vscode.Uri.parse(state.uri), offset: state.offset };
-          this.last = state?.last;
-          this.update();
+          void this.update();
         },
       }),
+      // Not in the command palette: what the preview has on screen (the real-VS-Code tests time it).
+      vscode.commands.registerCommand('mcalc.derivationPreviewStatus', (): PreviewStatus => this.status),
       { dispose: () => clearTimeout(this.timer) },
     );
   }
@@ -60,7 +76,7 @@ export class DerivationPreview {
       const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Derivation', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.options());
       this.adopt(panel);
     }
-    this.update();
+    void this.update();
   }
 
   private options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
@@ -69,21 +85,30 @@ export class DerivationPreview {
 
   private adopt(panel: vscode.WebviewPanel): void {
     this.panel = panel;
+    this.shown = undefined;
     panel.webview.options = this.options();
     panel.webview.html = this.html(panel.webview);
     panel.iconPath = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media', 'icon.svg');
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.target = undefined;
+      this.shown = undefined;
+      this.status = { computing: false, following: false };
     });
-    panel.webview.onDidReceiveMessage((m: { type?: string }) => {
-      if (m?.type === 'ready' && this.last) void panel.webview.postMessage(this.last);
+    panel.webview.onDidReceiveMessage((m: FromWebview) => {
+      if (m?.type === 'ready') {
+        // A (re)loaded webview shows its saved state; send what is current.
+        this.shown = undefined;
+        void this.update();
+      } else if (m?.type === 'rendered' && m.key === this.shown?.key) {
+        this.status = { ...this.status, rendered: { key: m.key, title: this.shown.title, part: m.part, at: Date.now() } };
+      }
     });
   }
 
   private html(webview: vscode.Webview): string {
     const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media', f)).toString();
-    const nonce = Array.from({ length: 32 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 62)]).join('');
+    const nonce = randomBytes(18).toString('base64');
     const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
     return `<!DOCTYPE html>
 <html lang="en">
@@ -96,54 +121,65 @@ export class DerivationPreview {
 <title>Derivation</title>
 </head>
 <body>
+<div id="status" class="status" role="status"></div>
 <main id="root"><p class="empty">Computing the derivation…</p></main>
 <script nonce="${nonce}" src="${media('webview.js')}"></script>
 </body>
 </html>`;
   }
 
-  private schedule(): void {
+  private schedule(ms: number): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.update(), DEBOUNCE_MS);
+    this.timer = setTimeout(() => void this.update(), ms);
   }
 
-  /** Recomputes the derivation for the target and posts it. */
-  update(): void {
-    const panel = this.panel;
+  private post(m: ToWebview): void {
+    void this.panel?.webview.postMessage(m);
+  }
+
+  /** Asks the worker for the target's derivation, then for its quick check, and posts what changed. */
+  async update(): Promise<void> {
+    clearTimeout(this.timer);
     const target = this.target;
-    if (!panel || !target) return;
+    if (!this.panel || !target) return;
+    const generation = ++this.generation;
+    const current = () => generation === this.generation && this.panel !== undefined;
+    this.post({ type: 'state', state: { uri: target.uri.toString(), offset: target.offset } });
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.uri.toString());
-    const message: WebviewState['last'] = doc ? this.message(doc, target.offset) : { type: 'empty', message: 'Open the document again to see its derivation.' };
-    this.last = message;
-    void panel.webview.postMessage(message);
-    const state: WebviewState = { last: message, uri: target.uri.toString(), offset: target.offset };
-    void panel.webview.postMessage({ type: 'state', state });
+    if (!doc) return this.notFollowing('Open the document again to follow its derivative forms.');
+    if (!isMcalcDocument(doc)) return this.notFollowing('The derivation preview works on .mcalc files and ```mcalc blocks in Markdown.');
+    const job = (kind: DerivationJob['kind']): DerivationJob => ({ kind, doc: derivationService(this.ctx).snapshot(doc), at: doc.positionAt(target.offset) });
+    const progress = setTimeout(() => {
+      if (!current()) return;
+      this.status = { ...this.status, computing: true };
+      this.post({ type: 'computing', what: 'the derivation' });
+    }, PROGRESS_AFTER_MS);
+    const reply = await this.ask(job('derivation'));
+    clearTimeout(progress);
+    if (!reply || !current()) return;
+    this.status = { ...this.status, computing: false };
+    if (reply.kind === 'none') return this.notFollowing(reply.message);
+    if (reply.kind === 'error') return this.post({ type: 'error', message: reply.message });
+    if (reply.kind !== 'derivation') return;
+    this.status = { ...this.status, following: true };
+    if (reply.formKey === this.shown?.key) return this.post({ type: 'following' });
+    this.shown = { key: reply.formKey, title: reply.title };
+    this.panel!.title = `Derivation: ${reply.title}`;
+    this.post({ type: 'derivation', key: reply.formKey, title: reply.title, file: vscode.workspace.asRelativePath(doc.uri), line: reply.line, json: reply.json });
+    const check = await this.ask(job('check'));
+    if (check?.kind === 'check' && current()) this.post({ type: 'check', key: check.formKey, ...(check.check ? { check: check.check } : {}) });
   }
 
-  private message(doc: vscode.TextDocument, offset: number): NonNullable<WebviewState['last']> {
-    const result = this.ctx.analysis(doc);
-    if (!result) return { type: 'empty', message: 'The derivation preview works on .mcalc files and ```mcalc blocks in Markdown.' };
-    const { analysis } = result;
-    const p = result.toVirtual(doc.positionAt(offset));
-    const info = p && derivativeAt(analysis, analysis.lines.offsetAt(p));
-    if (!info) return { type: 'empty', message: 'Put the cursor on a derivative form — d(f)/d(x), ∂f/∂x, grad(f, x), jacobian(f, x) or hessian(f, x) — to see its derivation.' };
-    const layout = analysis.layout;
-    const derivation = derive(analysis, info, layout);
-    const real = result.toReal(info.range);
-    this.panel!.title = `Derivation: ${info.text}`;
-    const check = this.check(analysis, info);
-    return { type: 'derivation', title: info.text, file: vscode.workspace.asRelativePath(doc.uri), line: real.start.line + 1, derivation, ...(check ? { check } : {}) };
-  }
-
-  /** A quick finite-difference check of this one form (small random sizes: milliseconds). */
-  private check(analysis: Analysis, info: DerivativeInfo): CheckSummary | undefined {
-    const claim = analysis.claims.find((c) => c.derivative === info);
-    const target: CheckTarget = claim ? { kind: 'claim', info, claim, range: claim.range } : { kind: 'derivative', info, range: info.range };
+  private async ask(job: DerivationJob): Promise<DerivationReply | undefined> {
     try {
-      const r = checkTarget(analysis, target, { seed: 1 });
-      return { passed: r.passed, status: r.status, maxAbsErr: r.maxAbsErr, maxRelErr: r.maxRelErr, ...(r.note ? { note: r.note } : {}) };
-    } catch {
-      return undefined;
+      return await derivationService(this.ctx).preview.run(job);
+    } catch (e) {
+      return { kind: 'error', message: `The derivation worker failed: ${(e as Error).message}` };
     }
+  }
+
+  private notFollowing(message: string): void {
+    this.status = { ...this.status, computing: false, following: false };
+    this.post({ type: 'notFollowing', message });
   }
 }

@@ -1,26 +1,63 @@
 // Hover: the shape of the innermost name or subexpression under the cursor; Jacobian shapes in both layouts
-// on derivative forms.
+// and the symbolic result on derivative forms. A small form's result is computed here (it takes
+// milliseconds); a large one's in the hover's derivation worker, so a deep nest never blocks the editor.
 
 import * as vscode from 'vscode';
 import { Context, SELECTOR, toVsRange } from './context.ts';
 import { hoverAt } from '../core/analyze.ts';
 import { hoverMarkdown } from '../core/presentation.ts';
 import { cachedResult } from '../core/diff/derivation.ts';
+import type { Node } from '../core/ir.ts';
+import { derivationService } from './derivationService.ts';
+import type { ResultParts } from './worker/derivationJob.ts';
+
+/** Forms whose function has more DAG nodes than this are differentiated in the worker. */
+const IN_HOST_NODES = 150;
 
 export function registerHover(ctx: Context): void {
   ctx.subscribe(
     vscode.languages.registerHoverProvider(SELECTOR, {
-      provideHover(doc, position) {
+      provideHover(doc, position, token) {
         const result = ctx.analysis(doc);
         const p = result?.toVirtual({ line: position.line, character: position.character });
         if (!result || !p) return undefined;
         const { analysis } = result;
         const entry = hoverAt(analysis, analysis.lines.offsetAt(p));
         if (!entry) return undefined;
-        const range = result.toReal(analysis.lines.range(entry.start, entry.end));
-        const formula = entry.derivative ? cachedResult(analysis, entry.derivative, analysis.layout) ?? undefined : undefined;
-        return new vscode.Hover(new vscode.MarkdownString(hoverMarkdown(entry, analysis.layout, formula)), toVsRange(range));
+        const range = toVsRange(result.toReal(analysis.lines.range(entry.start, entry.end)));
+        const hover = (formula?: ResultParts) => new vscode.Hover(new vscode.MarkdownString(hoverMarkdown(entry, analysis.layout, formula)), range);
+        const form = entry.derivative;
+        if (!form) return hover();
+        if (dagSizeAtMost(form.of, IN_HOST_NODES)) return hover(cachedResult(analysis, form, analysis.layout) ?? undefined);
+        return resultInWorker(ctx, doc, result.toReal(form.range).start, token).then(hover);
       },
     }),
   );
 }
+
+/** The form's result from the hover worker; undefined (a hover with shapes only) if it failed or was superseded. */
+async function resultInWorker(ctx: Context, doc: vscode.TextDocument, at: { line: number; character: number }, token: vscode.CancellationToken): Promise<ResultParts | undefined> {
+  const service = derivationService(ctx);
+  try {
+    const reply = await service.hover.run({ kind: 'result', doc: service.snapshot(doc), at });
+    return !token.isCancellationRequested && reply?.kind === 'result' ? (reply.result ?? undefined) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the DAG under `root` has at most `limit` nodes (stops counting past the limit). */
+function dagSizeAtMost(root: Node, limit: number): boolean {
+  const seen = new Set<Node>([root]);
+  const stack = [root];
+  while (stack.length) {
+    for (const a of stack.pop()!.args) {
+      if (seen.has(a)) continue;
+      if (seen.size >= limit) return false;
+      seen.add(a);
+      stack.push(a);
+    }
+  }
+  return true;
+}
+
