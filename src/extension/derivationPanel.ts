@@ -1,15 +1,15 @@
 // The derivation preview: a webview beside the editor showing the paper's four steps for the derivative form
-// at the cursor, typeset with KaTeX. The extension host computes nothing here: the record and its quick check
-// come from the derivation worker (only the latest request counts), and the record's JSON goes to the webview
-// unparsed. Like VS Code's Markdown preview, the HTML is set once; every update is a typed postMessage, and
+// at the cursor, typeset with KaTeX. The extension host only finds the form at the cursor (in the analysis it
+// keeps anyway); the result, the record and the quick check come from worker threads (only the latest request
+// counts), and the record's JSON goes to the webview unparsed. Like VS Code's Markdown preview, the HTML is set once; every update is a typed postMessage, and
 // the webview keeps the last one as state, so hiding or reloading the panel loses nothing.
 
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { isMcalcDocument } from './analysisCache.ts';
 import { Context } from './context.ts';
 import { derivationService } from './derivationService.ts';
-import type { DerivationJob, DerivationReply } from './worker/derivationJob.ts';
+import { NO_FORM_MESSAGE, formKey, type DerivationJob, type DerivationReply } from './worker/derivationJob.ts';
+import { derivativeAt, derivativeShapeText } from '../core/presentation.ts';
 import type { FromWebview, ToWebview, WebviewState } from '../webview/protocol.ts';
 
 const VIEW_TYPE = 'mcalc.derivation';
@@ -35,10 +35,10 @@ export class DerivationPreview {
   private panel: vscode.WebviewPanel | undefined;
   private target: Target | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  /** Bumped by every update: answers to older ones are dropped. */
-  private generation = 0;
-  /** The derivation the webview has (its key and title). */
-  private shown: { key: string; title: string } | undefined;
+  /** The form whose derivation the webview has or is being sent (answers for other forms are dropped). */
+  private requested: { key: string; title: string } | undefined;
+  /** What was posted about the requested form, in order (re-sent to a webview that reloads). */
+  private sent: ToWebview[] = [];
   private status: PreviewStatus = { computing: false, following: false };
 
   constructor(private readonly ctx: Context) {
@@ -85,23 +85,25 @@ export class DerivationPreview {
 
   private adopt(panel: vscode.WebviewPanel): void {
     this.panel = panel;
-    this.shown = undefined;
+    this.requested = undefined;
+    this.sent = [];
     panel.webview.options = this.options();
     panel.webview.html = this.html(panel.webview);
     panel.iconPath = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media', 'icon.svg');
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.target = undefined;
-      this.shown = undefined;
+      this.requested = undefined;
+      this.sent = [];
       this.status = { computing: false, following: false };
     });
     panel.webview.onDidReceiveMessage((m: FromWebview) => {
       if (m?.type === 'ready') {
-        // A (re)loaded webview shows its saved state; send what is current.
-        this.shown = undefined;
+        // A (re)loaded webview shows its saved state: send it what the current form has so far, and follow on.
+        for (const sent of this.sent) void panel.webview.postMessage(sent);
         void this.update();
-      } else if (m?.type === 'rendered' && m.key === this.shown?.key) {
-        this.status = { ...this.status, rendered: { key: m.key, title: this.shown.title, part: m.part, at: Date.now() } };
+      } else if (m?.type === 'rendered' && m.key === this.requested?.key) {
+        this.status = { ...this.status, rendered: { key: m.key, title: this.requested.title, part: m.part, at: Date.now() } };
       }
     });
   }
@@ -134,48 +136,76 @@ export class DerivationPreview {
   }
 
   private post(m: ToWebview): void {
+    if (m.type === 'headline' || m.type === 'derivation' || m.type === 'check') this.sent.push(m);
     void this.panel?.webview.postMessage(m);
   }
 
-  /** Asks the worker for the target's derivation, then for its quick check, and posts what changed. */
+  /**
+   * Finds the form at the target (in the analysis the editor already has), then asks the workers for its
+   * result (shown at once), its record (the steps), and its quick check, posting each as it arrives.
+   */
   async update(): Promise<void> {
     clearTimeout(this.timer);
     const target = this.target;
     if (!this.panel || !target) return;
-    const generation = ++this.generation;
-    const current = () => generation === this.generation && this.panel !== undefined;
     this.post({ type: 'state', state: { uri: target.uri.toString(), offset: target.offset } });
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.uri.toString());
-    if (!doc) return this.notFollowing('Open the document again to follow its derivative forms.');
-    if (!isMcalcDocument(doc)) return this.notFollowing('The derivation preview works on .mcalc files and ```mcalc blocks in Markdown.');
-    const job = (kind: DerivationJob['kind']): DerivationJob => ({ kind, doc: derivationService(this.ctx).snapshot(doc), at: doc.positionAt(target.offset) });
+    const analysed = doc && this.ctx.analysis(doc);
+    if (!doc || !analysed) return this.notFollowing(doc ? 'The derivation preview works on .mcalc files and ```mcalc blocks in Markdown.' : 'Open the document again to follow its derivative forms.');
+    const p = analysed.toVirtual(doc.positionAt(target.offset));
+    const form = p && derivativeAt(analysed.analysis, analysed.analysis.lines.offsetAt(p));
+    if (!form) return this.notFollowing(NO_FORM_MESSAGE);
+    const service = derivationService(this.ctx);
+    const snapshot = service.snapshot(doc);
+    const key = formKey(snapshot, form);
+    this.status = { ...this.status, following: true };
+    if (key === this.requested?.key) return this.post({ type: 'following' }); // that one is shown or on its way
+    const layout = analysed.analysis.layout;
+    const head = { key, title: form.text, file: vscode.workspace.asRelativePath(doc.uri), line: analysed.toReal(form.range).start.line + 1, layout, shape: derivativeShapeText(form, layout) };
+    this.requested = { key, title: head.title };
+    this.sent = [];
+    const current = () => this.requested?.key === key && this.panel !== undefined;
+    const { line, character } = analysed.toReal(form.range).start;
+    const job = (kind: DerivationJob['kind']): DerivationJob => ({ kind, doc: snapshot, at: { line, character } });
     const progress = setTimeout(() => {
       if (!current()) return;
       this.status = { ...this.status, computing: true };
-      this.post({ type: 'computing', what: 'the derivation' });
+      this.post({ type: 'computing', what: head.title });
     }, PROGRESS_AFTER_MS);
-    const reply = await this.ask(job('derivation'));
-    clearTimeout(progress);
-    if (!reply || !current()) return;
-    this.status = { ...this.status, computing: false };
-    if (reply.kind === 'none') return this.notFollowing(reply.message);
-    if (reply.kind === 'error') return this.post({ type: 'error', message: reply.message });
-    if (reply.kind !== 'derivation') return;
-    this.status = { ...this.status, following: true };
-    if (reply.formKey === this.shown?.key) return this.post({ type: 'following' });
-    this.shown = { key: reply.formKey, title: reply.title };
-    this.panel!.title = `Derivation: ${reply.title}`;
-    this.post({ type: 'derivation', key: reply.formKey, title: reply.title, file: vscode.workspace.asRelativePath(doc.uri), line: reply.line, json: reply.json });
-    const check = await this.ask(job('check'));
-    if (check?.kind === 'check' && current()) this.post({ type: 'check', key: check.formKey, ...(check.check ? { check: check.check } : {}) });
+    try {
+      const result = await this.ask(service.derivations.run(job('result'), 'preview'), current);
+      if (result?.kind !== 'result' || !result.result) return;
+      this.panel!.title = `Derivation: ${head.title}`;
+      this.post({ type: 'headline', ...head, result: result.result });
+      const record = await this.ask(service.derivations.run(job('derivation'), 'preview'), current);
+      if (record?.kind !== 'derivation') return;
+      this.status = { ...this.status, computing: false };
+      this.post({ type: 'derivation', ...head, result: result.result, json: record.json });
+      // Meanwhile, the other forms' results: the cursor's next stop and hovers find them ready.
+      void service.derivations.run(job('prepare'), 'background').catch(() => undefined);
+      const check = await this.ask(service.checks.run(job('check')), current);
+      if (check?.kind === 'check') this.post({ type: 'check', key, ...(check.check ? { check: check.check } : {}) });
+    } finally {
+      clearTimeout(progress);
+    }
   }
 
-  private async ask(job: DerivationJob): Promise<DerivationReply | undefined> {
+  /** The worker's reply while it is still wanted; errors are posted (and the form may be asked for again). */
+  private async ask(reply: Promise<DerivationReply | undefined>, current: () => boolean): Promise<DerivationReply | undefined> {
+    let r: DerivationReply | undefined;
     try {
-      return await derivationService(this.ctx).preview.run(job);
+      r = await reply;
     } catch (e) {
-      return { kind: 'error', message: `The derivation worker failed: ${(e as Error).message}` };
+      r = { kind: 'error', message: `The derivation worker failed: ${(e as Error).message}` };
     }
+    if (!r || !current()) return undefined;
+    if (r.kind === 'error' || r.kind === 'none') {
+      this.requested = undefined;
+      this.status = { ...this.status, computing: false };
+      this.post({ type: 'error', message: r.message });
+      return undefined;
+    }
+    return r;
   }
 
   private notFollowing(message: string): void {

@@ -1,5 +1,6 @@
-// The derivation workers of the running extension: one for the preview, one for hovers, so a hover never
-// waits behind a big preview. Each keeps only its latest job (see worker/latestWorker.ts).
+// The derivation workers of the running extension: one derives (hover results before the preview's, and
+// background work last, so a hover waits for at most the job in hand, and finds the result cached when the
+// preview has been there), one runs the preview's quick checks. Each keeps only the latest job of each lane (see worker/latestWorker.ts).
 
 import * as vscode from 'vscode';
 import type { Context } from './context.ts';
@@ -7,17 +8,17 @@ import type { DerivationJob, DerivationReply, DocumentSnapshot } from './worker/
 import { LatestWorker } from './worker/latestWorker.ts';
 
 export class DerivationService {
-  readonly preview: LatestWorker<DerivationJob, DerivationReply>;
-  readonly hover: LatestWorker<DerivationJob, DerivationReply>;
+  readonly derivations: LatestWorker<DerivationJob, DerivationReply, 'hover' | 'preview' | 'background'>;
+  readonly checks: LatestWorker<DerivationJob, DerivationReply>;
 
   constructor(private readonly ctx: Context) {
     const path = vscode.Uri.joinPath(ctx.extension.extensionUri, 'dist', 'derivationWorker.js').fsPath;
-    this.preview = new LatestWorker(path);
-    this.hover = new LatestWorker(path);
+    this.derivations = new LatestWorker(path, ['hover', 'preview', 'background']);
+    this.checks = new LatestWorker(path);
     ctx.subscribe({
       dispose: () => {
-        this.preview.dispose();
-        this.hover.dispose();
+        this.derivations.dispose();
+        this.checks.dispose();
       },
     });
   }

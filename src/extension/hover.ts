@@ -1,6 +1,6 @@
 // Hover: the shape of the innermost name or subexpression under the cursor; Jacobian shapes in both layouts
 // and the symbolic result on derivative forms. A small form's result is computed here (it takes
-// milliseconds); a large one's in the hover's derivation worker, so a deep nest never blocks the editor.
+// milliseconds); a large one's in the derivation worker, so a deep nest never blocks the editor.
 
 import * as vscode from 'vscode';
 import { Context, SELECTOR, toVsRange } from './context.ts';
@@ -39,7 +39,7 @@ export function registerHover(ctx: Context): void {
 async function resultInWorker(ctx: Context, doc: vscode.TextDocument, at: { line: number; character: number }, token: vscode.CancellationToken): Promise<ResultParts | undefined> {
   const service = derivationService(ctx);
   try {
-    const reply = await service.hover.run({ kind: 'result', doc: service.snapshot(doc), at });
+    const reply = await service.derivations.run({ kind: 'result', doc: service.snapshot(doc), at }, 'hover');
     return !token.isCancellationRequested && reply?.kind === 'result' ? (reply.result ?? undefined) : undefined;
   } catch {
     return undefined;

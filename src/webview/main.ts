@@ -1,5 +1,5 @@
-// The derivation preview's script. It renders the record the extension posts in two passes — the headline
-// (result and chain rule) at once, the steps on the next frame — and patches: every section has a signature,
+// The derivation preview's script. It renders the result as soon as it arrives, the record's steps one per
+// animation frame after it, and patches: every section has a signature,
 // and an update rebuilds only the sections whose signature changed. Long lists fold, formulas are typeset as
 // they scroll into view, and the last message is kept as webview state so a hidden or reloaded preview shows
 // the same derivation at once.
@@ -9,7 +9,7 @@ import { whereNameLatex } from '../core/diff/printedResult.ts';
 import { STEP_TITLES, type Step, type StepLine, graphOf, stepLines } from '../core/diff/steps.ts';
 import { MAX_GRAPH_NODES, graphSvg } from './graph.ts';
 import { el, lineList, math } from './render.ts';
-import type { CheckSummary, DerivationMessage, FromWebview, ToWebview, WebviewState } from './protocol.ts';
+import type { CheckSummary, DerivationMessage, FromWebview, HeadlineMessage, ResultParts, ToWebview, WebviewState } from './protocol.ts';
 
 declare function acquireVsCodeApi(): { getState(): WebviewState | undefined; setState(s: WebviewState): void; postMessage(m: FromWebview): void };
 
@@ -28,9 +28,8 @@ interface Section {
 }
 
 const built = new Map<string, { sig: string; el: HTMLElement }>();
-/** `check`: undefined while the quick check runs, null when the form cannot be checked. */
-let shown: { msg: DerivationMessage; d: Derivation; check: CheckSummary | null | undefined } | undefined;
-let stepsFrame = 0;
+/** `check`: undefined while the quick check runs, null when the form cannot be checked; `d` once the record came. */
+let shown: { msg: Omit<HeadlineMessage, 'type'>; d?: Derivation; check: CheckSummary | null | undefined } | undefined;
 
 /** Puts `sections` (in order) into `root`, reusing unchanged ones; with `all`, drops sections not listed. */
 function patch(sections: Section[], all: boolean): void {
@@ -69,32 +68,33 @@ function checkBadge(c: CheckSummary | undefined): HTMLElement {
   );
 }
 
-function whereLines(d: Derivation): StepLine[] {
-  return d.result.where.map((w) => ({ step: 4, kind: 'formula', text: `${w.name} = ${w.text}`, latex: `${whereNameLatex(w)} = ${w.latex}` }));
+function whereLines(r: ResultParts): StepLine[] {
+  return r.where.map((w) => ({ step: 4, kind: 'formula', text: `${w.name} = ${w.text}`, latex: `${whereNameLatex(w)} = ${w.latex}` }));
 }
 
-function headline(msg: DerivationMessage, d: Derivation, check: CheckSummary | null | undefined): Section[] {
+function headline(msg: Omit<HeadlineMessage, 'type'>, check: CheckSummary | null | undefined): Section[] {
+  const r = msg.result;
   const sections: Section[] = [
     {
       key: 'header',
-      sig: `${msg.title}|${msg.file}|${msg.line}|${d.layout}|${d.shape}`,
+      sig: `${msg.title}|${msg.file}|${msg.line}|${msg.layout}|${msg.shape}`,
       build: () => {
         const head = el('header');
-        head.append(el('h1', undefined, msg.title), el('div', 'where', `${msg.file}, line ${msg.line} · ${d.layout} layout · ${d.shape}`));
+        head.append(el('h1', undefined, msg.title), el('div', 'where', `${msg.file}, line ${msg.line} · ${msg.layout} layout · ${msg.shape}`));
         return head;
       },
     },
     {
       key: 'result',
-      sig: `${d.result.main.latex}|${d.result.where.length}|${d.result.where.map((w) => w.latex).join('|')}`,
+      sig: `${r.main.latex}|${r.where.length}|${r.where.map((w) => w.latex).join('|')}`,
       build: () => {
         const result = el('section', 'result');
-        result.append(math(d.result.main.latex, d.result.main.text + (d.result.suffix ?? ''), true));
-        const where = d.result.where;
+        result.append(math(r.main.latex, r.main.text + (r.suffix ?? ''), true));
+        const where = r.where;
         if (where.length) {
           const parts = el('details', 'where-clause');
           parts.open = where.length <= OPEN_WHERE;
-          parts.append(el('summary', undefined, `where — ${where.length} named part${where.length === 1 ? '' : 's'}`), lineList(whereLines(d)));
+          parts.append(el('summary', undefined, `where — ${where.length} named part${where.length === 1 ? '' : 's'}`), lineList(whereLines(r)));
           result.append(parts);
         }
         return result;
@@ -102,7 +102,11 @@ function headline(msg: DerivationMessage, d: Derivation, check: CheckSummary | n
     },
   ];
   if (check !== null) sections.push({ key: 'check', sig: JSON.stringify(check ?? null), build: () => checkBadge(check) });
-  sections.push({
+  return sections;
+}
+
+function ruleSection(d: Derivation): Section {
+  return {
     key: 'rule',
     sig: `${d.rule}|${d.ruleReason}`,
     build: () => {
@@ -110,8 +114,7 @@ function headline(msg: DerivationMessage, d: Derivation, check: CheckSummary | n
       rule.append(el('strong', undefined, `${d.rule}: `), document.createTextNode(d.ruleReason));
       return rule;
     },
-  });
-  return sections;
+  };
 }
 
 function stepSection(d: Derivation, step: Step): Section {
@@ -161,20 +164,47 @@ function extras(d: Derivation): Section[] {
   return sections;
 }
 
-/** Shows a derivation: the headline now, the steps on the next frame; tells the extension as each is on screen. */
+/** Bumped by every new render: the frames of an older one stop. */
+let renderToken = 0;
+
+/** Shows the result of a form while its record is computed (the steps of another form are dropped). */
+function showHeadline(msg: HeadlineMessage): void {
+  if (shown?.msg.key === msg.key) return;
+  shown = { msg, check: undefined };
+  renderToken++;
+  patch([...headline(msg, undefined), { key: 'pending-steps', sig: '', build: () => el('p', 'empty', 'Computing the steps…') }], true);
+  vscode.postMessage({ type: 'rendered', key: msg.key, part: 'headline' });
+}
+
+/**
+ * Shows a derivation: the headline now (unless it is there), then one step per animation frame, so a record of
+ * thousands of lines never holds the page for long; sections of the previous record are replaced in place.
+ */
 function show(msg: DerivationMessage, check?: CheckSummary | null): void {
   const d = JSON.parse(msg.json) as Derivation;
-  shown = { msg, d, check };
-  cancelAnimationFrame(stepsFrame);
+  const had = shown?.msg.key === msg.key;
+  shown = { msg, d, check: had ? shown!.check : check };
+  const token = ++renderToken;
   drop('empty');
-  const head = headline(msg, d, check);
-  patch(head, false);
-  vscode.postMessage({ type: 'rendered', key: msg.key, part: 'headline' });
-  stepsFrame = requestAnimationFrame(() => {
-    const steps = ([1, 2, 3, 4] as const).map((s) => stepSection(d, s));
-    patch([...head, ...steps, ...extras(d)], true);
-    vscode.postMessage({ type: 'rendered', key: msg.key, part: 'steps' });
-  });
+  const body = [ruleSection(d)];
+  // The headline is rebuilt from `shown` each time: the check may have arrived in between.
+  const sections = () => [...headline(msg, shown!.check), ...body];
+  patch(sections(), false);
+  if (!had) vscode.postMessage({ type: 'rendered', key: msg.key, part: 'headline' });
+  const parts: (() => Section[])[] = [...([1, 2, 3, 4] as const).map((s) => () => [stepSection(d, s)]), () => extras(d)];
+  const next = () => {
+    if (token !== renderToken) return;
+    const part = parts.shift();
+    if (part) {
+      body.push(...part());
+      patch(sections(), false);
+      requestAnimationFrame(next);
+    } else {
+      patch(sections(), true);
+      vscode.postMessage({ type: 'rendered', key: msg.key, part: 'steps' });
+    }
+  };
+  requestAnimationFrame(next);
 }
 
 function setStatus(kind: 'computing' | 'not-following' | 'error' | '', text = ''): void {
@@ -202,14 +232,17 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   switch (m?.type) {
     case 'state':
       return save(m.state);
+    case 'headline':
+      setStatus('computing', `Computing the steps of ${m.title}…`);
+      return showHeadline(m);
     case 'derivation':
       setStatus('');
       show(m);
-      return save({ last: m, check: undefined });
+      return save({ last: m, check: shown?.check });
     case 'check':
       if (shown?.msg.key !== m.key) return;
       shown.check = m.check ?? null;
-      patch(headline(shown.msg, shown.d, shown.check), false);
+      patch(headline(shown.msg, shown.check), false);
       if (!m.check) drop('check');
       return save({ check: shown.check });
     case 'computing':
@@ -225,6 +258,8 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   }
 });
 
+root.replaceChildren(); // the page's placeholder: sections replace it
 const saved = vscode.getState();
 if (saved?.last) show(saved.last, saved.check);
+else setStatus('computing', 'Computing the derivation…');
 vscode.postMessage({ type: 'ready' });

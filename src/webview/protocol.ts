@@ -1,22 +1,32 @@
 // Messages between the extension and the derivation preview (types only: shared by both sides).
 
-import type { CheckSummary } from '../extension/worker/derivationJob.ts';
+import type { CheckSummary, ResultParts } from '../extension/worker/derivationJob.ts';
 
-export type { CheckSummary };
+export type { CheckSummary, ResultParts };
 
-/** A derivation to show. `json` is the `Derivation` record as the worker serialised it (parsed only here). */
-export interface DerivationMessage {
-  type: 'derivation';
+/** The derivative form a derivation is for, and its result: shown first, before the record arrives. */
+export interface HeadlineMessage {
+  type: 'headline';
   /** Identifies the form and document version: an equal key means an equal record. */
   key: string;
   /** e.g. `d(loss)/d(w)` in `neuron.mcalc`, line 10. */
   title: string;
   file: string;
   line: number;
+  layout: string;
+  /** The result's shape in that layout, e.g. `1×n`. */
+  shape: string;
+  result: ResultParts;
+}
+
+/** The whole derivation. `json` is the `Derivation` record as the worker serialised it (parsed only here). */
+export interface DerivationMessage extends Omit<HeadlineMessage, 'type'> {
+  type: 'derivation';
   json: string;
 }
 
 export type ToWebview =
+  | HeadlineMessage
   | DerivationMessage
   /** The quick finite-difference check of the derivation with this key (absent: it could not be checked). */
   | { type: 'check'; key: string; check?: CheckSummary }
@@ -32,7 +42,7 @@ export type ToWebview =
 
 export type FromWebview =
   | { type: 'ready' }
-  /** The derivation with this key is on screen: `headline` (result and chain rule) first, then `steps`. */
+  /** The derivation with this key is on screen: `headline` (the result) first, then `steps`. */
   | { type: 'rendered'; key: string; part: 'headline' | 'steps' };
 
 /** What the webview keeps with vscode.setState so a hidden or reloaded preview comes back as it was. */

@@ -67,7 +67,7 @@ test('check and result jobs: the quick check passes, the hover result is the pri
 });
 
 test('the latest-only worker answers the newest job and drops the ones it superseded', async () => {
-  const worker = new LatestWorker<DerivationJob, DerivationReply>(WORKER, 60_000); // patient: no restart however slow the start
+  const worker = new LatestWorker<DerivationJob, DerivationReply>(WORKER, ['default'], 60_000); // patient: no restart however slow the start
   try {
     const jobs = [6, 7, 6].map((line, k) => worker.run(job('derivation', NEURON, line, 6, k + 1)));
     const [a, b, c] = await Promise.all(jobs);
@@ -81,7 +81,7 @@ test('the latest-only worker answers the newest job and drops the ones it supers
 });
 
 test('a long job that a newer one superseded is cut short by restarting the worker', async () => {
-  const worker = new LatestWorker<DerivationJob, DerivationReply>(WORKER, 50);
+  const worker = new LatestWorker<DerivationJob, DerivationReply>(WORKER, ['default'], 50);
   try {
     const slow = worker.run(job('derivation', nest(1000), 2));
     await new Promise((r) => setTimeout(r, 50)); // the slow job is with the worker
@@ -93,6 +93,29 @@ test('a long job that a newer one superseded is cut short by restarting the work
   } finally {
     worker.dispose();
   }
+});
+
+test('lanes are served in priority order: a hover asked after a preview job runs before it', async () => {
+  const worker = new LatestWorker<DerivationJob, DerivationReply, 'hover' | 'preview'>(WORKER, ['hover', 'preview'], 60_000);
+  try {
+    const order: string[] = [];
+    const busy = worker.run(job('derivation', NEURON, 6), 'preview'); // occupies the worker while it starts
+    const preview = worker.run(job('derivation', NEURON, 7, 6, 2), 'preview').then((r) => (order.push('preview'), r));
+    const hover = worker.run(job('result', NEURON, 6, 6, 2), 'hover').then((r) => (order.push('hover'), r));
+    assert.equal(await busy, undefined, 'superseded by the newer preview job');
+    const [p, h] = await Promise.all([preview, hover]);
+    assert.deepEqual(order, ['hover', 'preview']);
+    assert.ok(p?.kind === 'derivation' && h?.kind === 'result', 'both lanes got their answers');
+  } finally {
+    worker.dispose();
+  }
+});
+
+test('a prepare job computes the results of every form of the document; result jobs then agree with them', () => {
+  const jobs = new DerivationJobs();
+  assert.deepEqual(jobs.run(job('prepare', NEURON, 0)), { kind: 'prepared', forms: 2 });
+  const r = jobs.run(job('result', NEURON, 7));
+  assert.ok(r.kind === 'result' && r.result?.main.text === '1', JSON.stringify(r));
 });
 
 /** Checks the invariants of a plan: it covers every line once, in order, within the budget. */

@@ -22,8 +22,11 @@ export interface DocumentSnapshot {
 }
 
 export interface DerivationJob {
-  /** `derivation`: the record of the form at `at`; `check`: its quick finite-difference check; `result`: its printed result (hovers). */
-  kind: 'derivation' | 'check' | 'result';
+  /**
+   * `derivation`: the record of the form at `at`; `check`: its quick finite-difference check; `result`: its
+   * printed result (hovers, the preview's headline); `prepare`: the results of every form of the document.
+   */
+  kind: 'derivation' | 'check' | 'result' | 'prepare';
   doc: DocumentSnapshot;
   /** A position in the real document (Markdown: the file, not its joined mcalc blocks). */
   at: Position;
@@ -58,6 +61,7 @@ export type DerivationReply =
     }
   | { kind: 'check'; formKey: string; check?: CheckSummary }
   | { kind: 'result'; formKey: string; result: ResultParts | null }
+  | { kind: 'prepared'; forms: number }
   /** No derivative form at that position (or not an mcalc document). */
   | { kind: 'none'; message: string }
   | { kind: 'error'; message: string };
@@ -72,17 +76,21 @@ export class DerivationJobs {
   run(job: DerivationJob): DerivationReply {
     try {
       const doc = this.analyses.get({ uri: job.doc.key, version: job.doc.version, languageId: job.doc.languageId, getText: () => job.doc.text }, job.doc.layout);
+      if (job.kind === 'prepare') {
+        for (const form of doc.analysis.derivatives) cachedResult(doc.analysis, form, doc.analysis.layout);
+        return { kind: 'prepared', forms: doc.analysis.derivatives.length };
+      }
       const form = formAt(doc, job.at);
       if (!form) return { kind: 'none', message: NO_FORM_MESSAGE };
-      const formKey = `${job.doc.key}#${job.doc.version}#${job.doc.layout}#${form.range.start.line}:${form.range.start.character}`;
+      const key = formKey(job.doc, form);
       switch (job.kind) {
         case 'derivation':
-          return this.record(doc, form, formKey);
+          return this.record(doc, form, key);
         case 'check':
-          return { kind: 'check', formKey, ...quickCheck(doc, form) };
+          return { kind: 'check', formKey: key, ...quickCheck(doc, form) };
         case 'result': {
           const r = cachedResult(doc.analysis, form, doc.analysis.layout);
-          return { kind: 'result', formKey, result: r && r.toJSON() };
+          return { kind: 'result', formKey: key, result: r && r.toJSON() };
         }
       }
     } catch (e) {
@@ -96,6 +104,11 @@ export class DerivationJobs {
     this.lastRecord = { kind: 'derivation', formKey, title: form.text, line: doc.toReal(form.range).start.line + 1, json: JSON.stringify(d) };
     return this.lastRecord;
   }
+}
+
+/** Which form of which document version: the extension host and the worker compute it alike. */
+export function formKey(doc: Pick<DocumentSnapshot, 'key' | 'version' | 'layout'>, form: DerivativeInfo): string {
+  return `${doc.key}#${doc.version}#${doc.layout}#${form.range.start.line}:${form.range.start.character}`;
 }
 
 function formAt(doc: DocumentAnalysis, at: Position): DerivativeInfo | undefined {

@@ -1,8 +1,9 @@
-// A long-lived worker thread that only cares about the latest request: the editor asks again on every cursor
-// move and keystroke, and only the newest answer is worth showing. One job runs at a time; a newer job
-// replaces any waiting one (whose promise resolves `undefined`: superseded), and a running job that a newer one
-// superseded is given `patienceMs` to finish before the worker is terminated and restarted for the newer job.
-// Keeping the worker alive between jobs keeps its caches and its JIT warm.
+// A long-lived worker thread that only cares about the latest request of each lane: the editor asks again on
+// every cursor move and keystroke, and only the newest answer is worth showing. One job runs at a time; lanes
+// are served in priority order (hovers before the preview); a newer job replaces the one waiting in its lane
+// (whose promise resolves `undefined`: superseded), and a running job that a newer one of its lane superseded
+// is given `patienceMs` to finish before the worker is terminated and restarted for the newer job. Keeping the
+// worker alive between jobs keeps its caches and its JIT warm.
 
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../../core/numeric/workerClient.ts';
@@ -13,44 +14,47 @@ interface Waiting<J, R> {
   reject(e: Error): void;
 }
 
-export class LatestWorker<J, R> {
+export class LatestWorker<J, R, L extends string = 'default'> {
   private worker: Worker | undefined;
-  private running: (Waiting<J, R> & { id: number }) | undefined;
-  private waiting: Waiting<J, R> | undefined;
+  private running: (Waiting<J, R> & { id: number; lane: L }) | undefined;
+  private readonly waiting = new Map<L, Waiting<J, R>>();
   private patience: ReturnType<typeof setTimeout> | undefined;
   private nextId = 1;
   /** How many times a superseded job was cut short by restarting the worker. */
   restarts = 0;
 
+  /** `lanes`: highest priority first. */
   constructor(
     private readonly path: string,
+    private readonly lanes: readonly L[] = ['default' as L],
     private readonly patienceMs = 1500,
   ) {}
 
-  /** Runs `job` once the worker is free; resolves `undefined` if a newer job supersedes it first. */
-  run(job: J): Promise<R | undefined> {
+  /** Runs `job` once the worker is free; resolves `undefined` if a newer job of its lane supersedes it first. */
+  run(job: J, lane: L = this.lanes[0]): Promise<R | undefined> {
     return new Promise<R | undefined>((resolve, reject) => {
-      this.waiting?.resolve(undefined);
-      this.waiting = { job, resolve, reject };
-      if (this.running) this.armPatience();
-      else this.startNext();
+      this.waiting.get(lane)?.resolve(undefined);
+      this.waiting.set(lane, { job, resolve, reject });
+      if (!this.running) this.startNext();
+      else if (this.running.lane === lane) this.armPatience();
     });
   }
 
   dispose(): void {
     clearTimeout(this.patience);
-    this.waiting?.resolve(undefined);
+    for (const w of this.waiting.values()) w.resolve(undefined);
+    this.waiting.clear();
     this.running?.resolve(undefined);
-    this.waiting = this.running = undefined;
-    void this.worker?.terminate();
-    this.worker = undefined;
+    this.running = undefined;
+    this.stop();
   }
 
   private startNext(): void {
-    const next = this.waiting;
-    if (!next) return;
-    this.waiting = undefined;
-    this.running = { ...next, id: this.nextId++ };
+    const lane = this.lanes.find((l) => this.waiting.has(l));
+    if (lane === undefined) return;
+    const next = this.waiting.get(lane)!;
+    this.waiting.delete(lane);
+    this.running = { ...next, id: this.nextId++, lane };
     this.ensureWorker().postMessage({ id: this.running.id, job: next.job });
   }
 
@@ -60,7 +64,7 @@ export class LatestWorker<J, R> {
     worker.unref(); // an idle worker must not keep a process (the CLI, a test run) alive
     worker.on('message', (m: { id: number; reply: R }) => this.answered(m.id, m.reply));
     worker.on('error', (e) => this.crashed(worker, e));
-    worker.on('exit', (code) => this.crashed(worker, new Error(`the derivation worker stopped (exit code ${code})`)));
+    worker.on('exit', (code) => this.crashed(worker, new Error(`the worker stopped (exit code ${code})`)));
     this.worker = worker;
     return worker;
   }
@@ -71,20 +75,18 @@ export class LatestWorker<J, R> {
     clearTimeout(this.patience);
     this.patience = undefined;
     this.running = undefined;
-    // An answer to a superseded job is stale: only the newest job's answer is delivered.
-    if (this.waiting) {
-      done.resolve(undefined);
-      this.startNext();
-    } else done.resolve(reply);
+    // An answer to a superseded job is stale: only the newest job of a lane gets its answer.
+    done.resolve(this.waiting.has(done.lane) ? undefined : reply);
+    this.startNext();
   }
 
   private armPatience(): void {
     if (this.patience) return;
     this.patience = setTimeout(() => {
       this.patience = undefined;
-      if (!this.running || !this.waiting) return;
-      this.restarts++;
       const stale = this.running;
+      if (!stale || !this.waiting.has(stale.lane)) return;
+      this.restarts++;
       this.running = undefined;
       this.stop();
       stale.resolve(undefined);
