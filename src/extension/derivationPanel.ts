@@ -173,16 +173,14 @@ export class DerivationPreview {
       this.post({ type: 'computing', what: head.title });
     }, PROGRESS_AFTER_MS);
     try {
-      const result = await this.ask(service.derivations.run(job('result'), 'preview'), current);
+      const result = await this.ask(service.derivations.run(job('result'), 'headline'), current);
       if (result?.kind !== 'result' || !result.result) return;
       this.panel!.title = `Derivation: ${head.title}`;
       this.post({ type: 'headline', ...head, result: result.result });
-      const record = await this.ask(service.derivations.run(job('derivation'), 'preview'), current);
+      const record = await this.ask(service.derivations.run(job('derivation'), 'record'), current);
       if (record?.kind !== 'derivation') return;
       this.status = { ...this.status, computing: false };
       this.post({ type: 'derivation', ...head, result: result.result, json: record.json });
-      // Meanwhile, the other forms' results: the cursor's next stop and hovers find them ready.
-      void service.derivations.run(job('prepare'), 'background').catch(() => undefined);
       const check = await this.ask(service.checks.run(job('check')), current);
       if (check?.kind === 'check') this.post({ type: 'check', key, ...(check.check ? { check: check.check } : {}) });
     } finally {

@@ -7,14 +7,11 @@ import { Context, SELECTOR, toVsRange } from './context.ts';
 import { hoverAt } from '../core/analyze.ts';
 import { hoverMarkdown } from '../core/presentation.ts';
 import { cachedResult } from '../core/diff/derivation.ts';
-import type { Node } from '../core/ir.ts';
-import { derivationService } from './derivationService.ts';
+import { IN_HOST_NODES, dagSizeAtMost, derivationService } from './derivationService.ts';
 import type { ResultParts } from './worker/derivationJob.ts';
 
-/** Forms whose function has more DAG nodes than this are differentiated in the worker. */
-const IN_HOST_NODES = 150;
-
 export function registerHover(ctx: Context): void {
+  derivationService(ctx); // from now on, documents with large forms are prepared in the background as they open
   ctx.subscribe(
     vscode.languages.registerHoverProvider(SELECTOR, {
       provideHover(doc, position, token) {
@@ -45,19 +42,3 @@ async function resultInWorker(ctx: Context, doc: vscode.TextDocument, at: { line
     return undefined;
   }
 }
-
-/** Whether the DAG under `root` has at most `limit` nodes (stops counting past the limit). */
-function dagSizeAtMost(root: Node, limit: number): boolean {
-  const seen = new Set<Node>([root]);
-  const stack = [root];
-  while (stack.length) {
-    for (const a of stack.pop()!.args) {
-      if (seen.has(a)) continue;
-      if (seen.size >= limit) return false;
-      seen.add(a);
-      stack.push(a);
-    }
-  }
-  return true;
-}
-

@@ -39,16 +39,36 @@ export function math(latex: string, text: string, display = false): HTMLElement 
 }
 
 const pendingLatex = new WeakMap<Element, string>();
+/** Formulas near the screen, waiting to be typeset. */
+const queue: HTMLElement[] = [];
+/** Typesetting runs in slices this long (ms), so a message that arrives meanwhile is handled at once. */
+const SLICE_MS = 8;
+let draining = false;
+
+function drain(): void {
+  const until = performance.now() + SLICE_MS;
+  while (queue.length && performance.now() < until) {
+    const span = queue.shift()!;
+    const latex = pendingLatex.get(span);
+    if (latex !== undefined && span.isConnected) typeset(span, latex, span.textContent ?? '', false);
+  }
+  draining = queue.length > 0;
+  if (draining) setTimeout(drain, 0);
+}
+
 const onScreen = new IntersectionObserver(
   (entries) => {
     for (const e of entries) {
       if (!e.isIntersecting) continue;
       onScreen.unobserve(e.target);
-      const latex = pendingLatex.get(e.target);
-      if (latex !== undefined) typeset(e.target as HTMLElement, latex, e.target.textContent ?? '', false);
+      queue.push(e.target as HTMLElement);
+    }
+    if (!draining && queue.length) {
+      draining = true;
+      setTimeout(drain, 0);
     }
   },
-  { rootMargin: '600px 0px' },
+  { rootMargin: '300px 0px' },
 );
 
 /** A formula shown as its text until it comes near the screen, then typeset. */

@@ -111,13 +111,6 @@ test('lanes are served in priority order: a hover asked after a preview job runs
   }
 });
 
-test('a prepare job computes the results of every form of the document; result jobs then agree with them', () => {
-  const jobs = new DerivationJobs();
-  assert.deepEqual(jobs.run(job('prepare', NEURON, 0)), { kind: 'prepared', forms: 2 });
-  const r = jobs.run(job('result', NEURON, 7));
-  assert.ok(r.kind === 'result' && r.result?.main.text === '1', JSON.stringify(r));
-});
-
 /** Checks the invariants of a plan: it covers every line once, in order, within the budget. */
 function assertPlan(plan: Segment[], n: number, budget: number): void {
   let next = 0;

@@ -22,11 +22,8 @@ export interface DocumentSnapshot {
 }
 
 export interface DerivationJob {
-  /**
-   * `derivation`: the record of the form at `at`; `check`: its quick finite-difference check; `result`: its
-   * printed result (hovers, the preview's headline); `prepare`: the results of every form of the document.
-   */
-  kind: 'derivation' | 'check' | 'result' | 'prepare';
+  /** `derivation`: the record of the form at `at`; `check`: its quick finite-difference check; `result`: its printed result (hovers, the preview's headline). */
+  kind: 'derivation' | 'check' | 'result';
   doc: DocumentSnapshot;
   /** A position in the real document (Markdown: the file, not its joined mcalc blocks). */
   at: Position;
@@ -61,7 +58,6 @@ export type DerivationReply =
     }
   | { kind: 'check'; formKey: string; check?: CheckSummary }
   | { kind: 'result'; formKey: string; result: ResultParts | null }
-  | { kind: 'prepared'; forms: number }
   /** No derivative form at that position (or not an mcalc document). */
   | { kind: 'none'; message: string }
   | { kind: 'error'; message: string };
@@ -76,10 +72,6 @@ export class DerivationJobs {
   run(job: DerivationJob): DerivationReply {
     try {
       const doc = this.analyses.get({ uri: job.doc.key, version: job.doc.version, languageId: job.doc.languageId, getText: () => job.doc.text }, job.doc.layout);
-      if (job.kind === 'prepare') {
-        for (const form of doc.analysis.derivatives) cachedResult(doc.analysis, form, doc.analysis.layout);
-        return { kind: 'prepared', forms: doc.analysis.derivatives.length };
-      }
       const form = formAt(doc, job.at);
       if (!form) return { kind: 'none', message: NO_FORM_MESSAGE };
       const key = formKey(job.doc, form);

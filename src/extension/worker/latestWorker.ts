@@ -23,11 +23,12 @@ export class LatestWorker<J, R, L extends string = 'default'> {
   /** How many times a superseded job was cut short by restarting the worker. */
   restarts = 0;
 
-  /** `lanes`: highest priority first. */
+  /** `lanes`: highest priority first; `interruptible`: lanes whose superseded running job may be cut short. */
   constructor(
     private readonly path: string,
     private readonly lanes: readonly L[] = ['default' as L],
     private readonly patienceMs = 1500,
+    private readonly interruptible: readonly L[] = lanes,
   ) {}
 
   /** Runs `job` once the worker is free; resolves `undefined` if a newer job of its lane supersedes it first. */
@@ -36,7 +37,7 @@ export class LatestWorker<J, R, L extends string = 'default'> {
       this.waiting.get(lane)?.resolve(undefined);
       this.waiting.set(lane, { job, resolve, reject });
       if (!this.running) this.startNext();
-      else if (this.running.lane === lane) this.armPatience();
+      else if (this.running.lane === lane && this.interruptible.includes(lane)) this.armPatience();
     });
   }
 

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { closeAllEditors, hoverText, openInEditor, positionOf, requestScreenshot, runConfig, skipWith, sleep, waitFor, workspaceFile } from './harness.ts';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import type { PreviewStatus } from '../../../src/extension/derivationPanel.ts';
 import { analyze, derivativeOf } from '../../../src/core/analyze.ts';
 import { derive } from '../../../src/core/diff/derivation.ts';
@@ -104,9 +105,10 @@ async function renderedAt(title: string, after: number, timeoutMs: number, part:
   return s.at;
 }
 
-/** Puts the measured times into the test's title, which the runner prints. */
+/** Puts the measured times into the test's title, which the runner prints (with the machine's load: timings depend on it). */
 function report(ctx: Mocha.Context, measured: string): void {
-  if (ctx.test) ctx.test.title = `${ctx.test.title} [${measured}]`;
+  const load = os.loadavg()[0].toFixed(1);
+  if (ctx.test) ctx.test.title = `${ctx.test.title} [${measured}; load average ${load} on ${os.cpus().length} CPUs]`;
 }
 
 suite('The preview of a deep nest keeps the editor responsive', () => {
