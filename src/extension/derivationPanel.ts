@@ -13,9 +13,10 @@ import { derivativeAt, derivativeShapeText } from '../core/presentation.ts';
 import type { FromWebview, ToWebview, WebviewState } from '../webview/protocol.ts';
 
 const VIEW_TYPE = 'mcalc.derivation';
-/** Waiting for typing to pause; a cursor move answers almost at once. */
+/** Waiting for typing to pause. A cursor move is answered at once (after the events of the same tick): finding
+ * its form is a lookup in the cached analysis, and the workers keep only the latest job anyway. */
 const EDIT_DEBOUNCE_MS = 250;
-const CURSOR_DEBOUNCE_MS = 30;
+const CURSOR_DEBOUNCE_MS = 0;
 /** Jobs that answer sooner than this show no progress (no flicker). */
 const PROGRESS_AFTER_MS = 150;
 
