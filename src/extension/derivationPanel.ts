@@ -1,53 +1,70 @@
 // The derivation preview: a webview beside the editor showing the paper's four steps for the derivative form
-// at the cursor, typeset with KaTeX. Like VS Code's Markdown preview, the HTML is set once; every update is a
-// typed postMessage (debounced as you type), and the webview keeps the last one as state, so hiding or
-// reloading the panel loses nothing.
+// at the cursor, typeset with KaTeX. The extension host only finds the form at the cursor (in the analysis it
+// keeps anyway); the result, the record and the quick check come from worker threads (only the latest request
+// counts), and the record's JSON goes to the webview unparsed. Like VS Code's Markdown preview, the HTML is set once; every update is a typed postMessage, and
+// the webview keeps the last one as state, so hiding or reloading the panel loses nothing.
 
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Context } from './context.ts';
-import type { Analysis, DerivativeInfo } from '../core/analyze.ts';
-import { derive } from '../core/diff/derivation.ts';
-import { derivativeAt } from '../core/presentation.ts';
-import { checkTarget, type CheckTarget } from '../core/numeric/gradcheck.ts';
-import type { CheckSummary, WebviewState } from '../webview/protocol.ts';
+import { derivationService } from './derivationService.ts';
+import { NO_FORM_MESSAGE, formKey, type DerivationJob, type DerivationReply } from './worker/derivationJob.ts';
+import { derivativeAt, derivativeShapeText } from '../core/presentation.ts';
+import type { FromWebview, ToWebview, WebviewState } from '../webview/protocol.ts';
 
 const VIEW_TYPE = 'mcalc.derivation';
-const DEBOUNCE_MS = 250;
+/** Waiting for typing to pause. A cursor move is answered at once (after the events of the same tick): finding
+ * its form is a lookup in the cached analysis, and the workers keep only the latest job anyway. */
+const EDIT_DEBOUNCE_MS = 250;
+const CURSOR_DEBOUNCE_MS = 0;
+/** Jobs that answer sooner than this show no progress (no flicker). */
+const PROGRESS_AFTER_MS = 150;
 
 interface Target {
   uri: vscode.Uri;
   offset: number;
 }
 
+/** What the preview shows, for tests and status: the webview's own report of what is on screen. */
+export interface PreviewStatus {
+  rendered?: { key: string; title: string; part: 'headline' | 'steps'; at: number };
+  computing: boolean;
+  following: boolean;
+}
+
 export class DerivationPreview {
   private panel: vscode.WebviewPanel | undefined;
   private target: Target | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  /** The last message, re-sent when the webview (re)loads. */
-  private last: WebviewState['last'];
+  /** The form whose derivation the webview has or is being sent (answers for other forms are dropped). */
+  private requested: { key: string; title: string } | undefined;
+  /** What was posted about the requested form, in order (re-sent to a webview that reloads). */
+  private sent: ToWebview[] = [];
+  private status: PreviewStatus = { computing: false, following: false };
 
   constructor(private readonly ctx: Context) {
     ctx.subscribe(
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (this.panel && this.target && e.document.uri.toString() === this.target.uri.toString()) this.schedule();
+        if (this.panel && this.target && e.document.uri.toString() === this.target.uri.toString()) this.schedule(EDIT_DEBOUNCE_MS);
       }),
       vscode.window.onDidChangeTextEditorSelection((e) => {
         // Follow the cursor to another derivative form of the same document.
         if (!this.panel || !this.target || e.textEditor.document.uri.toString() !== this.target.uri.toString()) return;
         this.target = { uri: this.target.uri, offset: e.textEditor.document.offsetAt(e.selections[0].active) };
-        this.schedule();
+        this.schedule(CURSOR_DEBOUNCE_MS);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (this.panel && e.affectsConfiguration('mcalc.layout')) this.update();
+        if (this.panel && e.affectsConfiguration('mcalc.layout')) void this.update();
       }),
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state: WebviewState | undefined) => {
           this.adopt(panel);
           if (state?.uri !== undefined && state.offset !== undefined) this.target = { uri: vscode.Uri.parse(state.uri), offset: state.offset };
-          this.last = state?.last;
-          this.update();
+          void this.update();
         },
       }),
+      // Not in the command palette: what the preview has on screen (the real-VS-Code tests time it).
+      vscode.commands.registerCommand('mcalc.derivationPreviewStatus', (): PreviewStatus => this.status),
       { dispose: () => clearTimeout(this.timer) },
     );
   }
@@ -60,7 +77,7 @@ export class DerivationPreview {
       const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Derivation', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.options());
       this.adopt(panel);
     }
-    this.update();
+    void this.update();
   }
 
   private options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
@@ -69,21 +86,32 @@ export class DerivationPreview {
 
   private adopt(panel: vscode.WebviewPanel): void {
     this.panel = panel;
+    this.requested = undefined;
+    this.sent = [];
     panel.webview.options = this.options();
     panel.webview.html = this.html(panel.webview);
     panel.iconPath = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media', 'icon.svg');
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.target = undefined;
+      this.requested = undefined;
+      this.sent = [];
+      this.status = { computing: false, following: false };
     });
-    panel.webview.onDidReceiveMessage((m: { type?: string }) => {
-      if (m?.type === 'ready' && this.last) void panel.webview.postMessage(this.last);
+    panel.webview.onDidReceiveMessage((m: FromWebview) => {
+      if (m?.type === 'ready') {
+        // A (re)loaded webview shows its saved state: send it what the current form has so far, and follow on.
+        for (const sent of this.sent) void panel.webview.postMessage(sent);
+        void this.update();
+      } else if (m?.type === 'rendered' && m.key === this.requested?.key) {
+        this.status = { ...this.status, rendered: { key: m.key, title: this.requested.title, part: m.part, at: Date.now() } };
+      }
     });
   }
 
   private html(webview: vscode.Webview): string {
     const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media', f)).toString();
-    const nonce = Array.from({ length: 32 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 62)]).join('');
+    const nonce = randomBytes(18).toString('base64');
     const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
     return `<!DOCTYPE html>
 <html lang="en">
@@ -96,54 +124,91 @@ export class DerivationPreview {
 <title>Derivation</title>
 </head>
 <body>
+<div id="status" class="status" role="status"></div>
 <main id="root"><p class="empty">Computing the derivation…</p></main>
 <script nonce="${nonce}" src="${media('webview.js')}"></script>
 </body>
 </html>`;
   }
 
-  private schedule(): void {
+  private schedule(ms: number): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.update(), DEBOUNCE_MS);
+    this.timer = setTimeout(() => void this.update(), ms);
   }
 
-  /** Recomputes the derivation for the target and posts it. */
-  update(): void {
-    const panel = this.panel;
+  private post(m: ToWebview): void {
+    if (m.type === 'headline' || m.type === 'derivation' || m.type === 'check') this.sent.push(m);
+    void this.panel?.webview.postMessage(m);
+  }
+
+  /**
+   * Finds the form at the target (in the analysis the editor already has), then asks the workers for its
+   * result (shown at once), its record (the steps), and its quick check, posting each as it arrives.
+   */
+  async update(): Promise<void> {
+    clearTimeout(this.timer);
     const target = this.target;
-    if (!panel || !target) return;
+    if (!this.panel || !target) return;
+    this.post({ type: 'state', state: { uri: target.uri.toString(), offset: target.offset } });
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.uri.toString());
-    const message: WebviewState['last'] = doc ? this.message(doc, target.offset) : { type: 'empty', message: 'Open the document again to see its derivation.' };
-    this.last = message;
-    void panel.webview.postMessage(message);
-    const state: WebviewState = { last: message, uri: target.uri.toString(), offset: target.offset };
-    void panel.webview.postMessage({ type: 'state', state });
-  }
-
-  private message(doc: vscode.TextDocument, offset: number): NonNullable<WebviewState['last']> {
-    const result = this.ctx.analysis(doc);
-    if (!result) return { type: 'empty', message: 'The derivation preview works on .mcalc files and ```mcalc blocks in Markdown.' };
-    const { analysis } = result;
-    const p = result.toVirtual(doc.positionAt(offset));
-    const info = p && derivativeAt(analysis, analysis.lines.offsetAt(p));
-    if (!info) return { type: 'empty', message: 'Put the cursor on a derivative form — d(f)/d(x), ∂f/∂x, grad(f, x), jacobian(f, x) or hessian(f, x) — to see its derivation.' };
-    const layout = analysis.layout;
-    const derivation = derive(analysis, info, layout);
-    const real = result.toReal(info.range);
-    this.panel!.title = `Derivation: ${info.text}`;
-    const check = this.check(analysis, info);
-    return { type: 'derivation', title: info.text, file: vscode.workspace.asRelativePath(doc.uri), line: real.start.line + 1, derivation, ...(check ? { check } : {}) };
-  }
-
-  /** A quick finite-difference check of this one form (small random sizes: milliseconds). */
-  private check(analysis: Analysis, info: DerivativeInfo): CheckSummary | undefined {
-    const claim = analysis.claims.find((c) => c.derivative === info);
-    const target: CheckTarget = claim ? { kind: 'claim', info, claim, range: claim.range } : { kind: 'derivative', info, range: info.range };
+    const analysed = doc && this.ctx.analysis(doc);
+    if (!doc || !analysed) return this.notFollowing(doc ? 'The derivation preview works on .mcalc files and ```mcalc blocks in Markdown.' : 'Open the document again to follow its derivative forms.');
+    const p = analysed.toVirtual(doc.positionAt(target.offset));
+    const form = p && derivativeAt(analysed.analysis, analysed.analysis.lines.offsetAt(p));
+    if (!form) return this.notFollowing(NO_FORM_MESSAGE);
+    const service = derivationService(this.ctx);
+    const snapshot = service.snapshot(doc);
+    const key = formKey(snapshot, form);
+    this.status = { ...this.status, following: true };
+    if (key === this.requested?.key) return this.post({ type: 'following' }); // that one is shown or on its way
+    const layout = analysed.analysis.layout;
+    const head = { key, title: form.text, file: vscode.workspace.asRelativePath(doc.uri), line: analysed.toReal(form.range).start.line + 1, layout, shape: derivativeShapeText(form, layout) };
+    this.requested = { key, title: head.title };
+    this.sent = [];
+    const current = () => this.requested?.key === key && this.panel !== undefined;
+    const { line, character } = analysed.toReal(form.range).start;
+    const job = (kind: DerivationJob['kind']): DerivationJob => ({ kind, doc: snapshot, at: { line, character } });
+    const progress = setTimeout(() => {
+      if (!current()) return;
+      this.status = { ...this.status, computing: true };
+      this.post({ type: 'computing', what: head.title });
+    }, PROGRESS_AFTER_MS);
     try {
-      const r = checkTarget(analysis, target, { seed: 1 });
-      return { passed: r.passed, status: r.status, maxAbsErr: r.maxAbsErr, maxRelErr: r.maxRelErr, ...(r.note ? { note: r.note } : {}) };
-    } catch {
+      const result = await this.ask(service.derivations.run(job('result'), 'headline'), current);
+      if (result?.kind !== 'result' || !result.result) return;
+      this.panel!.title = `Derivation: ${head.title}`;
+      this.post({ type: 'headline', ...head, result: result.result });
+      const record = await this.ask(service.derivations.run(job('derivation'), 'record'), current);
+      if (record?.kind !== 'derivation') return;
+      this.status = { ...this.status, computing: false };
+      this.post({ type: 'derivation', ...head, result: result.result, json: record.json });
+      const check = await this.ask(service.checks.run(job('check')), current);
+      if (check?.kind === 'check') this.post({ type: 'check', key, ...(check.check ? { check: check.check } : {}) });
+    } finally {
+      clearTimeout(progress);
+    }
+  }
+
+  /** The worker's reply while it is still wanted; errors are posted (and the form may be asked for again). */
+  private async ask(reply: Promise<DerivationReply | undefined>, current: () => boolean): Promise<DerivationReply | undefined> {
+    let r: DerivationReply | undefined;
+    try {
+      r = await reply;
+    } catch (e) {
+      r = { kind: 'error', message: `The derivation worker failed: ${(e as Error).message}` };
+    }
+    if (!r || !current()) return undefined;
+    if (r.kind === 'error' || r.kind === 'none') {
+      this.requested = undefined;
+      this.status = { ...this.status, computing: false };
+      this.post({ type: 'error', message: r.message });
       return undefined;
     }
+    return r;
+  }
+
+  private notFollowing(message: string): void {
+    this.status = { ...this.status, computing: false, following: false };
+    this.post({ type: 'notFollowing', message });
   }
 }

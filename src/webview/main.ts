@@ -1,154 +1,265 @@
-// The derivation preview's script: renders the record the extension posts (typeset with KaTeX) and keeps
-// the last message as webview state, so a hidden or reloaded preview shows the same derivation at once.
+// The derivation preview's script. It renders the result as soon as it arrives, the record's steps one per
+// animation frame after it, and patches: every section has a signature,
+// and an update rebuilds only the sections whose signature changed. Long lists fold, formulas are typeset as
+// they scroll into view, and the last message is kept as webview state so a hidden or reloaded preview shows
+// the same derivation at once.
 
-import katex from 'katex';
 import type { Derivation } from '../core/diff/derivation.ts';
-import { joinResult } from '../core/diff/printedResult.ts';
-import { STEP_TITLES, type Step, graphOf, stepLines } from '../core/diff/steps.ts';
-import type { CheckSummary, ToWebview, WebviewState } from './protocol.ts';
+import { whereNameLatex } from '../core/diff/printedResult.ts';
+import { STEP_TITLES, type Step, type StepLine, graphOf, stepLines } from '../core/diff/steps.ts';
+import { MAX_GRAPH_NODES, graphSvg } from './graph.ts';
+import { el, lineList, math } from './render.ts';
+import type { CheckSummary, DerivationMessage, FromWebview, HeadlineMessage, ResultParts, ToWebview, WebviewState } from './protocol.ts';
 
-declare function acquireVsCodeApi(): { getState(): WebviewState | undefined; setState(s: WebviewState): void; postMessage(m: unknown): void };
+declare function acquireVsCodeApi(): { getState(): WebviewState | undefined; setState(s: WebviewState): void; postMessage(m: FromWebview): void };
 
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('root')!;
+const status = document.getElementById('status')!;
 
+/** Where entries beyond this many start folded (the headline stays the main expression). */
+const OPEN_WHERE = 6;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
+interface Section {
+  key: string;
+  /** Equal signatures: the section's DOM is kept as it is. */
+  sig: string;
+  build(): HTMLElement;
 }
 
-/** Typesets LaTeX; falls back to the plain text (never a blank) if KaTeX refuses. */
-function math(latex: string, text: string, display = false): HTMLElement {
-  const span = el(display ? 'div' : 'span', display ? 'math display' : 'math');
-  try {
-    katex.render(latex, span, { displayMode: display, throwOnError: true, output: 'htmlAndMathml' });
-  } catch {
-    span.textContent = text;
-    span.classList.add('fallback');
-  }
-  span.title = text;
-  return span;
-}
+const built = new Map<string, { sig: string; el: HTMLElement }>();
+/** `check`: undefined while the quick check runs, null when the form cannot be checked; `d` once the record came. */
+let shown: { msg: Omit<HeadlineMessage, 'type'>; d?: Derivation; check: CheckSummary | null | undefined } | undefined;
 
-function checkBadge(c: CheckSummary): HTMLElement {
-  const badge = el('div', `check ${c.passed ? 'pass' : 'fail'}`);
-  badge.textContent = c.passed
-    ? `✓ agrees with finite differences (max abs err ${c.maxAbsErr.toExponential(2)})`
-    : `✗ ${c.status === 'inconclusive' ? 'not checked' : 'disagrees with finite differences'}${c.note ? `: ${c.note}` : ''}`;
-  return badge;
-}
-
-/** A layered drawing of the dataflow graph: inputs at the top, the output at the bottom. */
-function graphSvg(graph: ReturnType<typeof graphOf>, d: Derivation): SVGSVGElement {
-  const ns = 'http://www.w3.org/2000/svg';
-  const depth = new Map<string, number>();
-  for (const n of graph.nodes) depth.set(n.id, 0);
-  for (const n of graph.nodes) {
-    for (const e of graph.edges) if (e[1] === n.id) depth.set(n.id, Math.max(depth.get(n.id)!, depth.get(e[0])! + 1));
-  }
-  const layers: string[][] = [];
-  for (const n of graph.nodes) (layers[depth.get(n.id)!] ??= []).push(n.id);
-  const W = 130;
-  const H = 56;
-  const width = Math.max(...layers.map((l) => l.length)) * W + 20;
-  const height = layers.length * H + 10;
-  const pos = new Map<string, [number, number]>();
-  layers.forEach((ids, row) => ids.forEach((id, col) => pos.set(id, [10 + col * W + (width - 20 - ids.length * W) / 2 + W / 2, 20 + row * H])));
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
-  svg.setAttribute('width', String(width));
-  svg.classList.add('graph');
-  for (const e of graph.edges) {
-    const [x1, y1] = pos.get(e[0])!;
-    const [x2, y2] = pos.get(e[1])!;
-    const line = document.createElementNS(ns, 'line');
-    for (const [k, v] of [['x1', x1], ['y1', y1 + 10], ['x2', x2], ['y2', y2 - 12]] as const) line.setAttribute(k, String(v));
-    svg.append(line);
-  }
-  for (const n of graph.nodes) {
-    const [x, y] = pos.get(n.id)!;
-    const g = document.createElementNS(ns, 'g');
-    g.classList.add(n.kind);
-    const t = document.createElementNS(ns, 'text');
-    t.setAttribute('x', String(x));
-    t.setAttribute('y', String(y));
-    t.setAttribute('text-anchor', 'middle');
-    const label = n.label ?? n.id;
-    t.textContent = label.length > 16 ? `${label.slice(0, 15)}…` : label;
-    const title = document.createElementNS(ns, 'title');
-    const defined = d.intermediates.find((i) => i.name === n.id);
-    title.textContent = `${label}${defined ? ` = ${defined.text}` : ''} : ${n.shape}`;
-    g.append(title, t);
-    svg.append(g);
-  }
-  return svg;
-}
-
-function render(m: Extract<ToWebview, { type: 'derivation' | 'empty' }>): void {
-  root.replaceChildren();
-  if (m.type === 'empty') {
-    root.append(el('p', 'empty', m.message));
-    return;
-  }
-  const d = m.derivation;
-  const head = el('header');
-  head.append(el('h1', undefined, m.title), el('div', 'where', `${m.file}, line ${m.line} · ${d.layout} layout · ${d.shape}`));
-  root.append(head);
-  const result = el('section', 'result');
-  const joined = joinResult(d.result);
-  result.append(math(joined.latex, joined.text, true));
-  if (m.check) result.append(checkBadge(m.check));
-  root.append(result);
-  const rule = el('p', 'rule');
-  rule.append(el('strong', undefined, `${d.rule}: `), document.createTextNode(d.ruleReason));
-  root.append(rule);
-  for (const step of [1, 2, 3, 4]) {
-    const sec = el('section', `step step-${step}`);
-    sec.append(el('h2', undefined, `${step}. ${STEP_TITLES[step as Step]}`));
-    const list = el('ol');
-    for (const s of stepLines(d, step as Step)) {
-      const item = el('li');
-      if (s.kind === 'prose') item.textContent = s.text;
-      else item.append(math(s.latex, s.text));
-      list.append(item);
+/** Puts `sections` (in order) into `root`, reusing unchanged ones; with `all`, drops sections not listed. */
+function patch(sections: Section[], all: boolean): void {
+  const listed = new Set(sections.map((s) => s.key));
+  if (all) {
+    for (const [key, s] of built) {
+      if (!listed.has(key)) {
+        s.el.remove();
+        built.delete(key);
+      }
     }
-    sec.append(list);
-    if (step === 2 && d.partials.length) {
-      const rules = el('p', 'rules', `Rules used: ${[...new Set(d.partials.map((p) => p.rule))].join(' · ')}`);
-      sec.append(rules);
-    }
-    root.append(sec);
   }
+  let prev: Element | null = null;
+  for (const s of sections) {
+    let cur = built.get(s.key);
+    if (!cur || cur.sig !== s.sig) {
+      const e = s.build();
+      cur?.el.replaceWith(e);
+      cur = { sig: s.sig, el: e };
+      built.set(s.key, cur);
+    }
+    const want: ChildNode | null = prev ? prev.nextSibling : root.firstChild;
+    if (want !== cur.el) root.insertBefore(cur.el, want);
+    prev = cur.el;
+  }
+}
+
+function checkBadge(c: CheckSummary | undefined): HTMLElement {
+  if (!c) return el('div', 'check pending', 'checking against finite differences…');
+  return el(
+    'div',
+    `check ${c.passed ? 'pass' : 'fail'}`,
+    c.passed
+      ? `✓ agrees with finite differences (max abs err ${c.maxAbsErr.toExponential(2)})`
+      : `✗ ${c.status === 'inconclusive' ? 'not checked' : 'disagrees with finite differences'}${c.note ? `: ${c.note}` : ''}`,
+  );
+}
+
+function whereLines(r: ResultParts): StepLine[] {
+  return r.where.map((w) => ({ step: 4, kind: 'formula', text: `${w.name} = ${w.text}`, latex: `${whereNameLatex(w)} = ${w.latex}` }));
+}
+
+function headline(msg: Omit<HeadlineMessage, 'type'>, check: CheckSummary | null | undefined): Section[] {
+  const r = msg.result;
+  const sections: Section[] = [
+    {
+      key: 'header',
+      sig: `${msg.title}|${msg.file}|${msg.line}|${msg.layout}|${msg.shape}`,
+      build: () => {
+        const head = el('header');
+        head.append(el('h1', undefined, msg.title), el('div', 'where', `${msg.file}, line ${msg.line} · ${msg.layout} layout · ${msg.shape}`));
+        return head;
+      },
+    },
+    {
+      key: 'result',
+      sig: `${r.main.latex}|${r.where.length}|${r.where.map((w) => w.latex).join('|')}`,
+      build: () => {
+        const result = el('section', 'result');
+        result.append(math(r.main.latex, r.main.text + (r.suffix ?? ''), true));
+        const where = r.where;
+        if (where.length) {
+          const parts = el('details', 'where-clause');
+          parts.open = where.length <= OPEN_WHERE;
+          parts.append(el('summary', undefined, `where — ${where.length} named part${where.length === 1 ? '' : 's'}`), lineList(whereLines(r)));
+          result.append(parts);
+        }
+        return result;
+      },
+    },
+  ];
+  if (check !== null) sections.push({ key: 'check', sig: JSON.stringify(check ?? null), build: () => checkBadge(check) });
+  return sections;
+}
+
+function ruleSection(d: Derivation): Section {
+  return {
+    key: 'rule',
+    sig: `${d.rule}|${d.ruleReason}`,
+    build: () => {
+      const rule = el('p', 'rule');
+      rule.append(el('strong', undefined, `${d.rule}: `), document.createTextNode(d.ruleReason));
+      return rule;
+    },
+  };
+}
+
+function stepSection(d: Derivation, step: Step): Section {
+  const lines = stepLines(d, step);
+  return {
+    key: `step-${step}`,
+    sig: `${lines.length}|${lines.map((l) => l.latex).join('\n')}`,
+    build: () => {
+      const sec = el('section', `step step-${step}`);
+      sec.append(el('h2', undefined, `${step}. ${STEP_TITLES[step]}`), lineList(lines));
+      if (step === 2 && d.partials.length) sec.append(el('p', 'rules', `Rules used: ${[...new Set(d.partials.map((p) => p.rule))].join(' · ')}`));
+      return sec;
+    },
+  };
+}
+
+function extras(d: Derivation): Section[] {
+  const sections: Section[] = [];
   if (d.simplifications.length) {
-    const s = el('details', 'simplifications');
-    s.append(el('summary', undefined, `Simplifications (${d.simplifications.length})`));
-    const ul = el('ul');
-    for (const r of d.simplifications) ul.append(el('li', undefined, r));
-    s.append(ul);
-    root.append(s);
+    sections.push({
+      key: 'simplifications',
+      sig: d.simplifications.join('\n'),
+      build: () => {
+        const s = el('details', 'simplifications');
+        s.append(el('summary', undefined, `Simplifications (${d.simplifications.length})`));
+        const ul = el('ul');
+        for (const r of d.simplifications) ul.append(el('li', undefined, r));
+        s.append(ul);
+        return s;
+      },
+    });
   }
   const graph = graphOf(d);
-  if (graph.nodes.length > 1 && graph.nodes.length <= 60) {
-    const g = el('section', 'dataflow');
-    g.append(el('h2', undefined, 'Dataflow'), graphSvg(graph, d));
-    const label = (k: number) => `∂${d.partials[k].of}/∂${d.partials[k].wrt}`;
-    g.append(el('p', 'order', `Forward order: ${d.order.forward.map(label).join(', ')} · backward (reverse mode): ${d.order.backward.map(label).join(', ')}`));
-    root.append(g);
+  if (graph.nodes.length > 1 && graph.nodes.length <= MAX_GRAPH_NODES) {
+    sections.push({
+      key: 'dataflow',
+      sig: JSON.stringify([graph, d.order]),
+      build: () => {
+        const g = el('section', 'dataflow');
+        const label = (k: number) => `∂${d.partials[k].of}/∂${d.partials[k].wrt}`;
+        g.append(el('h2', undefined, 'Dataflow'), graphSvg(graph, d));
+        g.append(el('p', 'order', `Forward order: ${d.order.forward.map(label).join(', ')} · backward (reverse mode): ${d.order.backward.map(label).join(', ')}`));
+        return g;
+      },
+    });
   }
+  return sections;
+}
+
+/** Bumped by every new render: the frames of an older one stop. */
+let renderToken = 0;
+
+/** Shows the result of a form while its record is computed (the steps of another form are dropped). */
+function showHeadline(msg: HeadlineMessage): void {
+  if (shown?.msg.key === msg.key) return;
+  shown = { msg, check: undefined };
+  renderToken++;
+  patch([...headline(msg, undefined), { key: 'pending-steps', sig: '', build: () => el('p', 'empty', 'Computing the steps…') }], true);
+  vscode.postMessage({ type: 'rendered', key: msg.key, part: 'headline' });
+}
+
+/**
+ * Shows a derivation: the headline now (unless it is there), then one step per animation frame, so a record of
+ * thousands of lines never holds the page for long; sections of the previous record are replaced in place.
+ */
+function show(msg: DerivationMessage, check?: CheckSummary | null): void {
+  const d = JSON.parse(msg.json) as Derivation;
+  const had = shown?.msg.key === msg.key;
+  shown = { msg, d, check: had ? shown!.check : check };
+  const token = ++renderToken;
+  drop('empty');
+  const body = [ruleSection(d)];
+  // The headline is rebuilt from `shown` each time: the check may have arrived in between.
+  const sections = () => [...headline(msg, shown!.check), ...body];
+  patch(sections(), false);
+  if (!had) vscode.postMessage({ type: 'rendered', key: msg.key, part: 'headline' });
+  const parts: (() => Section[])[] = [...([1, 2, 3, 4] as const).map((s) => () => [stepSection(d, s)]), () => extras(d)];
+  const next = () => {
+    if (token !== renderToken) return;
+    const part = parts.shift();
+    if (part) {
+      body.push(...part());
+      patch(sections(), false);
+      requestAnimationFrame(next);
+    } else {
+      patch(sections(), true);
+      vscode.postMessage({ type: 'rendered', key: msg.key, part: 'steps' });
+    }
+  };
+  requestAnimationFrame(next);
+}
+
+function setStatus(kind: 'computing' | 'not-following' | 'error' | '', text = ''): void {
+  status.className = kind ? `status ${kind}` : 'status';
+  status.textContent = text;
+  document.body.classList.toggle('not-following', kind === 'not-following');
+}
+
+function drop(key: string): void {
+  built.get(key)?.el.remove();
+  built.delete(key);
+}
+
+/** With nothing shown yet, the preview says why. */
+function showEmpty(message: string): void {
+  patch([{ key: 'empty', sig: message, build: () => el('p', 'empty', message) }], true);
+}
+
+function save(patchState: Partial<WebviewState>): void {
+  vscode.setState({ ...(vscode.getState() ?? {}), ...patchState });
 }
 
 window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   const m = event.data;
-  if (m?.type === 'state') vscode.setState(m.state);
-  else if (m?.type === 'derivation' || m?.type === 'empty') {
-    render(m);
-    vscode.setState({ ...(vscode.getState() ?? {}), last: m });
+  switch (m?.type) {
+    case 'state':
+      return save(m.state);
+    case 'headline':
+      setStatus('computing', `Computing the steps of ${m.title}…`);
+      return showHeadline(m);
+    case 'derivation':
+      setStatus('');
+      show(m);
+      return save({ last: m, check: shown?.check });
+    case 'check':
+      if (shown?.msg.key !== m.key) return;
+      shown.check = m.check ?? null;
+      patch(headline(shown.msg, shown.check), false);
+      if (!m.check) drop('check');
+      return save({ check: shown.check });
+    case 'computing':
+      return setStatus('computing', `Computing ${m.what}…`);
+    case 'following':
+      return setStatus('');
+    case 'notFollowing':
+      if (!shown) return showEmpty(m.message);
+      return setStatus('not-following', `Not following the cursor: showing ${shown.msg.title} (line ${shown.msg.line}). ${m.message}`);
+    case 'error':
+      if (!shown) return showEmpty(m.message);
+      return setStatus('error', m.message);
   }
 });
 
+root.replaceChildren(); // the page's placeholder: sections replace it
 const saved = vscode.getState();
-if (saved?.last) render(saved.last);
+if (saved?.last) show(saved.last, saved.check);
+else setStatus('computing', 'Computing the derivation…');
 vscode.postMessage({ type: 'ready' });

@@ -25,12 +25,19 @@ export interface StepLine {
   group?: string;
 }
 
-/** The names' LaTeX (bold for vectors and matrices, as in the paper). */
+const symbolsOf = new WeakMap<Derivation, (name: string) => string>();
+
+/** The names' LaTeX (bold for vectors and matrices, as in the paper); built once per record (lines call it often). */
 function symbols(d: Derivation): (name: string) => string {
-  const shapes = new Map<string, string>([[d.wrt, d.wrtShape]]);
-  for (const i of d.intermediates) shapes.set(i.name, i.shape);
-  // latexName only asks whether the shape is a scalar; the record keeps shapes as text.
-  return (name) => latexName(name, shapes.get(name) === 'scalar' || shapes.get(name) === undefined ? undefined : NOT_SCALAR);
+  let sym = symbolsOf.get(d);
+  if (!sym) {
+    const shapes = new Map<string, string>([[d.wrt, d.wrtShape]]);
+    for (const i of d.intermediates) shapes.set(i.name, i.shape);
+    // latexName only asks whether the shape is a scalar; the record keeps shapes as text.
+    sym = (name) => latexName(name, shapes.get(name) === 'scalar' || shapes.get(name) === undefined ? undefined : NOT_SCALAR);
+    symbolsOf.set(d, sym);
+  }
+  return sym;
 }
 
 /** ∂ for Jacobians; d for total derivatives when everything is scalar (as in the paper). */

@@ -26,6 +26,14 @@ export function workerScript(name: string, sourceDir: string): string {
   return found;
 }
 
+/** Starts the worker script at `path` (a bundle, or TypeScript source when running from source). */
+export function spawnWorker(path: string, workerData: unknown): Worker {
+  // From source, the worker registers tsx's require hook itself (loader flags are not inherited by workers).
+  return path.endsWith('.ts')
+    ? new Worker(`require(${JSON.stringify(createRequire(__filename).resolve('tsx/cjs'))}); require(${JSON.stringify(path)});`, { eval: true, workerData })
+    : new Worker(path, { workerData });
+}
+
 export interface RunWorkerOptions<TProgress> {
   onMessage?(m: TProgress): void;
   signal?: AbortSignal;
@@ -46,11 +54,7 @@ export function runWorker<TResult, TProgress>(
   const cancel = new SharedArrayBuffer(4);
   const flag = new Int32Array(cancel);
   return new Promise<TResult>((resolve, reject) => {
-    const data = { ...workerData, cancel };
-    // From source, the worker registers tsx's require hook itself (loader flags are not inherited by workers).
-    const worker = path.endsWith('.ts')
-      ? new Worker(`require(${JSON.stringify(createRequire(__filename).resolve('tsx/cjs'))}); require(${JSON.stringify(path)});`, { eval: true, workerData: data })
-      : new Worker(path, { workerData: data });
+    const worker = spawnWorker(path, { ...workerData, cancel });
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     const finish = (f: () => void) => {

@@ -3,7 +3,10 @@
 // checks and training from the editor.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { closeAllEditors, openInEditor, positionOf, requestScreenshot, runConfig, skipWith, waitFor } from './harness.ts';
+import { closeAllEditors, hoverText, openInEditor, positionOf, requestScreenshot, runConfig, skipWith, sleep, waitFor, workspaceFile } from './harness.ts';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import type { PreviewStatus } from '../../../src/extension/derivationPanel.ts';
 import { analyze, derivativeOf } from '../../../src/core/analyze.ts';
 import { derive } from '../../../src/core/diff/derivation.ts';
 import type { CheckReport } from '../../../src/core/numeric/gradcheck.ts';
@@ -48,7 +51,7 @@ suite('Derivations, checks and training in the editor', () => {
     assert.equal(shot.error, undefined, shot.error);
     assert.equal(shot.found[0], 'd(loss)/d(w)', 'the preview is titled with the derivative form');
     // KaTeX keeps the source LaTeX in its (visually hidden) MathML annotation, part of the element's text.
-    assert.ok(shot.found[1]?.includes(expected.result.latex), `the result is typeset from the engine's LaTeX ${expected.result.latex}; found: ${shot.found[1]}`);
+    assert.ok(shot.found[1]?.includes(expected.result.main.latex), `the result is typeset from the engine's LaTeX ${expected.result.main.latex}; found: ${shot.found[1]}`);
     assert.ok(shot.found[2], 'the intermediate variables are typeset');
     assert.ok(shot.found[3], 'the chain rule is named');
     assert.ok(shot.found[4], 'the chain-rule steps are typeset');
@@ -78,5 +81,108 @@ suite('Derivations, checks and training in the editor', () => {
     assert.ok(result.loss < result.initialLoss / 2, `loss should fall: ${result.initialLoss} → ${result.loss}`);
     // The per-sample loss was rewritten into batch form: x is now the N×n data matrix.
     assert.match(result.gradients.w, /^-2 \/ N \* xᵀ \* \(\(y - max\(𝟎\[N\], u₁\)\) ⊗ \(u₁ > 𝟎\[N\]\)\)/, `the symbolic gradient is used: ${result.gradients.w}`);
+  });
+});
+
+/** A nest of `depth` levels, log(1 + sin(… + x²)²), with two derivative forms (the issue's stress case). */
+async function openNest(depth: number): Promise<vscode.TextDocument> {
+  let e = 'x';
+  for (let i = 0; i < depth; i++) e = `log(1 + sin(${e} + x^2)^2)`;
+  const file = `fixtures/nest${depth}.mcalc`;
+  fs.writeFileSync(workspaceFile(file), `x: scalar\ny = ${e}\ng = d(y)/d(x)\nh = d(sin(y))/d(x)\n`);
+  return openInEditor(file);
+}
+
+function previewStatus(): Thenable<PreviewStatus> {
+  return vscode.commands.executeCommand<PreviewStatus>('mcalc.derivationPreviewStatus');
+}
+
+/** Waits until the webview reports `title` on screen (its headline, or also its steps); returns when (host clock). */
+async function renderedAt(title: string, after: number, timeoutMs: number, part: 'headline' | 'steps' = 'headline'): Promise<number> {
+  const s = await waitFor(async () => {
+    const r = (await previewStatus()).rendered;
+    return r && r.title === title && r.at >= after && (part === 'headline' || r.part === 'steps') ? r : undefined;
+  }, `the preview to show ${title}`, timeoutMs);
+  return s.at;
+}
+
+/** Puts the measured times into the test's title, which the runner prints (with the machine's load: timings depend on it). */
+function report(ctx: Mocha.Context, measured: string): void {
+  const load = os.loadavg()[0].toFixed(1);
+  if (ctx.test) ctx.test.title = `${ctx.test.title} [${measured}; load average ${load} on ${os.cpus().length} CPUs]`;
+}
+
+suite('The preview of a deep nest keeps the editor responsive', () => {
+  suiteTeardown(closeAllEditors);
+
+  test('depth 150: the result shows ≤ 2 s, a hover meanwhile answers ≤ 500 ms, the next form shows ≤ 300 ms', async function () {
+    this.timeout(60_000);
+    const doc = await openNest(150);
+    await waitFor(async () => (await hoverText(doc.uri, positionOf(doc, 'g = d(y)/d(x)', 'g'))).includes('scalar'), 'the document to be analysed');
+    const g = positionOf(doc, 'g = d(y)/d(x)', 'd(');
+    const started = Date.now();
+    await vscode.commands.executeCommand('mcalc.showDerivation', doc.uri.toString(), doc.offsetAt(g));
+    await sleep(100 - (Date.now() - started));
+    const hoverStarted = Date.now();
+    const hover = await hoverText(doc.uri, g);
+    const hoverMs = Date.now() - hoverStarted;
+    const resultMs = (await renderedAt('d(y)/d(x)', started, 30_000)) - started;
+
+    // Follow the cursor to the other form, once the steps are on screen too (so the move is timed alone).
+    await renderedAt('d(y)/d(x)', started, 10_000, 'steps');
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc)!;
+    const h = positionOf(doc, 'h = d(sin(y))/d(x)', 'd(');
+    const moved = Date.now();
+    editor.selection = new vscode.Selection(h, h);
+    const moveMs = (await renderedAt('d(sin(y))/d(x)', moved, 30_000)) - moved;
+    report(this, `result ${resultMs} ms, hover ${hoverMs} ms, cursor move ${moveMs} ms`);
+
+    // The screenshot comes first, so that a person can look at the preview whatever the timings were.
+    if (runConfig().screenshots) {
+      const shot = await requestScreenshot('derivation-deep', [
+        { selector: 'header h1', text: 'd(sin(y))/d(x)', frame: 'webview' },
+        { selector: '.result .katex', frame: 'webview' },
+        { selector: '.step-1 li.fold button', text: 'show all', frame: 'webview' },
+      ]);
+      assert.equal(shot.error, undefined, shot.error);
+      assert.ok(shot.found[1], 'the headline result is typeset');
+      assert.ok(shot.found[2], 'the long list of intermediates is folded behind "show all N"');
+    }
+    assert.match(hover, /`d\(y\)\/d\(x\) : 1×1`/, 'the hover has the shape');
+    assert.match(hover, /The result is [\d,]+ characters long with \d+ named parts|`= /, `the hover has the result (or says where to see it): ${hover.slice(0, 300)}`);
+    assert.ok(resultMs <= 2000, `the result showed ${resultMs} ms after the command (≤ 2000)`);
+    assert.ok(hoverMs <= 500, `the hover answered in ${hoverMs} ms while the preview computed (≤ 500)`);
+    assert.ok(moveMs <= 300, `moving to the other form updated the preview in ${moveMs} ms (≤ 300)`);
+  });
+
+  test('leaving the derivative forms keeps the last derivation, marked as not following', async function () {
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.ok(doc && doc.fileName.endsWith('nest150.mcalc'), 'runs after the depth-150 test');
+    const editor = vscode.window.activeTextEditor!;
+    const x = positionOf(doc, 'x: scalar');
+    editor.selection = new vscode.Selection(x, x);
+    const status = await waitFor(async () => {
+      const s = await previewStatus();
+      return s.following ? undefined : s;
+    }, 'the preview to stop following');
+    assert.equal(status.rendered?.title, 'd(sin(y))/d(x)', 'the last derivation stays');
+    if (runConfig().screenshots) {
+      const shot = await requestScreenshot('derivation-not-following', [
+        { selector: '.status.not-following', text: 'Not following the cursor', frame: 'webview' },
+        { selector: 'header h1', text: 'd(sin(y))/d(x)', frame: 'webview' },
+      ]);
+      assert.ok(shot.found[0] && shot.found[1], `the preview says it does not follow, and keeps its content: ${JSON.stringify(shot.found)}`);
+    }
+  });
+
+  test('depth 1,000 opens in ≤ 5 s', async function () {
+    this.timeout(60_000);
+    const doc = await openNest(1000);
+    const g = positionOf(doc, 'g = d(y)/d(x)', 'd(');
+    const started = Date.now();
+    await vscode.commands.executeCommand('mcalc.showDerivation', doc.uri.toString(), doc.offsetAt(g));
+    const resultMs = (await renderedAt('d(y)/d(x)', started, 30_000)) - started;
+    report(this, `result ${resultMs} ms`);
+    assert.ok(resultMs <= 5000, `the result showed ${resultMs} ms after the command (≤ 5000)`);
   });
 });
