@@ -7,9 +7,10 @@ import { join, relative } from 'node:path';
 import { Missing, cacheRoot, childEnv, dirSizeMB, removeOtherVersions, seconds, which } from './common.mjs';
 import { runNpm } from './tooling.mjs';
 
-export const SPARTICUZ_VERSION = '153.0.0';
+const SPARTICUZ_VERSION = '153.0.0';
 /** Fonts for machines without any (the package brings only Open Sans, which lacks ᵀ, ⊗, ∂ …). */
 const DEJAVU_VERSION = '2.37.3';
+const STAMP = '.mcalc-chromium.json';
 
 /** Flags every Chromium gets: headless in a container, as root, without calling out. */
 const BASE_ARGS = [
@@ -58,7 +59,6 @@ export async function ensureBrowser({ node, nodeDir }) {
   };
 }
 
-const STAMP = '.mcalc-chromium.json';
 
 // Runs in the tooling's Node 24 with TMPDIR set to the target folder: the package unpacks into tmpdir().
 // al2023.tar.br holds the NSS, NSPR and expat libraries the binary links against, which a bare Debian lacks.
