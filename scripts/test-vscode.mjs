@@ -3,8 +3,8 @@
 //   electron — @vscode/test-electron with an installed desktop VS Code (MCALC_VSCODE_EXECUTABLE or a usual
 //              install path), or a downloaded one when update.code.visualstudio.com answers within 3 s;
 //              under xvfb-run on Linux without a display.
-//   offline  — code-server (VS Code 1.139.1) on loopback + headless Debian Chromium via playwright-core,
-//              tooling cached outside the repo. Also takes the screenshots in test-results/.
+//   offline  — code-server (VS Code 1.139.1) on loopback + headless Chromium (Debian's, else npm's
+//              @sparticuz/chromium) via playwright-core, tooling cached outside the repo; needs no apt. Also takes the screenshots in test-results/.
 // MCALC_VSCODE_ROUTE=electron|offline forces a route. A missing prerequisite fails the run with a message
 // saying how to get it; nothing is skipped silently. The last line is `N passed, N failed`.
 //
@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Missing, builtArtifacts, cacheRoot, createCleanup, indent, resultsFolder, seconds, suitePhases } from './vscode-test/common.mjs';
 import { findVSCodeExecutable, needsXvfb, probeDownload, rerunUnderXvfb, runElectron } from './vscode-test/electron.mjs';
-import { offlinePrerequisites, runOffline } from './vscode-test/offline.mjs';
+import { runOffline } from './vscode-test/offline.mjs';
 
 const script = fileURLToPath(import.meta.url);
 const root = join(dirname(script), '..');
@@ -51,7 +51,6 @@ async function main() {
       await cleanup.run();
       return rerunUnderXvfb(script);
     }
-    if (route.name === 'offline') offlinePrerequisites(); // fail fast, before any install
     console.log(`tooling cache: ${cacheRoot()}`);
     const outDir = resultsFolder(root);
     const timeoutS = Number(process.env.MCALC_TEST_TIMEOUT || 170);

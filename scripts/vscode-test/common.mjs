@@ -20,6 +20,14 @@ export function cacheRoot() {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mcalc-vscode-test');
 }
 
+/** Deletes the cache's folders named `<prefix>…` other than `keep` (older versions), unless still being installed. */
+export function removeOtherVersions(prefix, keep) {
+  for (const f of readdirSync(cacheRoot())) {
+    const p = join(cacheRoot(), f);
+    if (f.startsWith(prefix) && p !== keep && !f.includes('.partial-')) rmSync(p, { recursive: true, force: true });
+  }
+}
+
 export function which(cmd) {
   for (const dir of (process.env.PATH || '').split(delimiter)) {
     if (dir && existsSync(join(dir, cmd))) return join(dir, cmd);

@@ -1,41 +1,16 @@
-// Offline route: code-server (VS Code 1.139.1) on loopback, its workbench in headless Debian Chromium
-// driven by playwright-core, the suite in the real Node extension host via the workbench's
-// extensionDevelopmentPath / extensionTestsPath payload. Needs no internet once the tooling is cached.
+// Offline route: code-server (VS Code 1.139.1) on loopback, its workbench in headless Chromium (Debian's,
+// or npm's @sparticuz/chromium: chromium.mjs) driven by playwright-core, the suite in the real Node
+// extension host via the workbench's extensionDevelopmentPath / extensionTestsPath payload. Needs no internet once the tooling is cached.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Missing, PhaseResults, removeRun, childEnv, fileBytes, prepareRun, seconds, sleep, stopGroup, tail, which } from './common.mjs';
+import { PhaseResults, removeRun, childEnv, fileBytes, prepareRun, seconds, sleep, stopGroup, tail } from './common.mjs';
+import { ensureBrowser } from './chromium.mjs';
 import { ensureTooling, VSCODE_VERSION } from './tooling.mjs';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const VIEWPORT = { width: 1280, height: 800 };
-
-export function findChromium() {
-  const explicit = process.env.MCALC_CHROMIUM;
-  if (explicit) {
-    if (!existsSync(explicit)) throw new Missing(`MCALC_CHROMIUM=${explicit} does not exist`);
-    return explicit;
-  }
-  for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (existsSync(p)) return p;
-  const onPath = which('chromium') || which('chromium-browser');
-  if (onPath) return onPath;
-  throw new Missing('chromium not found: apt-get install chromium (or set MCALC_CHROMIUM to a Chromium/Chrome binary)');
-}
-
-/** Checks what the offline route needs before anything slow happens. */
-export function offlinePrerequisites() {
-  return { chromium: findChromium() };
-}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -54,10 +29,12 @@ function freePort() {
  * with `cleanup`. `timeoutMs` bounds the whole route once the tooling is ready.
  */
 export async function runOffline({ root, phases, artifacts, cleanup, timeoutMs, outDir, timings, results }) {
-  const { chromium: chromiumPath } = offlinePrerequisites();
   let t = Date.now();
   const tooling = await ensureTooling();
   timings.push([tooling.installed ? 'tooling install' : 'tooling (cached)', Date.now() - t]);
+  t = Date.now();
+  const browserSpec = await ensureBrowser(tooling);
+  timings.push([`browser: ${browserSpec.name}`, Date.now() - t]);
   const deadline = Date.now() + timeoutMs;
 
   t = Date.now();
@@ -123,17 +100,17 @@ export async function runOffline({ root, phases, artifacts, cleanup, timeoutMs, 
   const require = createRequire(join(tooling.dir, 'package.json'));
   const { chromium } = require('playwright-core');
   const browser = await chromium.launch({
-    executablePath: chromiumPath,
+    executablePath: browserSpec.executablePath,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: browserSpec.args,
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,
     // Keep Chromium's crash-report database and caches out of the home folder.
-    env: childEnv({ XDG_CONFIG_HOME: join(run.tmp, 'xdg-config'), XDG_CACHE_HOME: join(run.tmp, 'xdg-cache') }),
+    env: childEnv({ ...browserSpec.env, XDG_CONFIG_HOME: join(run.tmp, 'xdg-config'), XDG_CACHE_HOME: join(run.tmp, 'xdg-cache') }),
   });
   cleanup.add('close Chromium', () => browser.close());
-  timings.push(['Chromium', Date.now() - t]);
+  timings.push(['Chromium launch', Date.now() - t]);
 
   // --- phases ------------------------------------------------------------------------------------
   for (const r of run.runs) {
