@@ -8,7 +8,7 @@ import { registerHover } from './hover.ts';
 import { registerSymbols } from './symbols.ts';
 import { registerCodeActions } from './codeActions.ts';
 import { registerCodeLenses } from './codeLens.ts';
-import { registerCommands } from './commands.ts';
+import { registerCommands } from './commands/index.ts';
 import { Context } from './context.ts';
 
 export function activate(extensionContext: vscode.ExtensionContext): void {
