@@ -1,6 +1,7 @@
 // The Train command's pure parts: the default loss (never an intermediate, over random documents too), the
 // preselected parameters, validation of every typed answer, the synthetic-data probe in editor words, the
-// verdicts of real training runs, the distance to the teacher and the saved-run files.
+// verdicts of real training runs, the distance to the teacher, the least-squares optimum and the saved-run
+// files.
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +10,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { analyze } from '../../src/core/analyze.ts';
 import { train } from '../../src/core/numeric/train/trainer.ts';
-import type { TrainOptions } from '../../src/core/numeric/train/problem.ts';
+import { leastSquaresOptimum } from '../../src/core/numeric/train/optimum.ts';
+import { prepareProblem, type TrainOptions } from '../../src/core/numeric/train/problem.ts';
 import { curveCsv, parameterDistance, runFileStem, runRecord, valueShape, verdictOf, type RunSettings } from '../../src/core/numeric/train/report.ts';
 import {
   editorWords,
@@ -185,4 +187,42 @@ test('the saved run: JSON with settings, seed, per-epoch loss and parameters; CS
   assert.equal(Number(csv[12].split(',')[1]), r.history[11].loss);
   assert.equal(runFileStem('neuron.mcalc', when), 'neuron.run-2026-12-01T23-59-01Z');
   assert.deepEqual(toTrainOptions({ ...settings, data: { csv: '/d.csv' } }, base).data, { csvPath: '/d.csv' });
+});
+
+describe('the least-squares optimum', () => {
+  const LINEAR = 'dim n\nb, y: scalar\nw, x: vector[n]\nloss = (y - (w · x + b))^2\n';
+  const BATCH_LINEAR = 'dim N, n\nX: matrix[N, n]\ny: vector[N]\nw: vector[n]\nb: scalar\nloss = mean((y - (X * w + b))^2)\n';
+  const flat = (p: Record<string, unknown>) => Object.values(p).flatMap((v) => (Array.isArray(v) ? v.flat() : [v])) as number[];
+
+  /** The gradient over all rows at `params` (the first-order condition of a minimum: all zero). */
+  function gradientAt(o: TrainOptions, params: Record<string, number | number[]>): number[] {
+    const problem = prepareProblem({ ...o, init: { values: params } });
+    const grads = problem.params.map((p) => new Float64Array(p.value.data.length));
+    problem.objective.evaluate(null, 0, problem.objective.rows, grads);
+    return grads.flatMap((g) => Array.from(g));
+  }
+
+  for (const [name, source, dims] of [['per-sample', LINEAR, { n: 3 }], ['batch', BATCH_LINEAR, { n: 3, N: 200 }]] as const) {
+    test(`a linear model (${name} loss): the gradient vanishes at θ*, and long training reaches it`, () => {
+      const o: TrainOptions = { source, loss: 'loss', params: ['w', 'b'], data: { synthetic: 200 }, dims, seed: 5 };
+      const problem = prepareProblem(o);
+      const before = problem.params.map((p) => Array.from(p.value.data));
+      const star = leastSquaresOptimum(problem);
+      assert.ok(star, 'the loss is quadratic in w and b');
+      assert.deepEqual(problem.params.map((p) => Array.from(p.value.data)), before, 'the parameters are left as they were');
+      for (const g of gradientAt(o, star as Record<string, number | number[]>)) assert.ok(Math.abs(g) < 1e-9, `gradient ${g} at θ*`);
+      const trained = train({ ...o, optimizer: 'sgd', lr: 0.1, epochs: 2000 });
+      assert.ok(parameterDistance(trained.params, star).distance < 1e-3, `${JSON.stringify(trained.params)} vs ${JSON.stringify(star)}`);
+      assert.ok(flat(star).every(Number.isFinite));
+    });
+  }
+
+  test('not for the ReLU neuron (its gradient is not affine in the parameters)', () => {
+    assert.equal(leastSquaresOptimum(prepareProblem({ ...base, loss: 'loss', params: ['w', 'b'], data: { synthetic: 100 }, dims: { n: 3 } })), undefined);
+  });
+
+  test('not when H is singular (a parameter the loss does not see)', () => {
+    const doc = 'dim n\nb, c, y: scalar\nw, x: vector[n]\nloss = (y - (w · x + b))^2 + 0 * c\n';
+    assert.equal(leastSquaresOptimum(prepareProblem({ source: doc, loss: 'loss', params: ['w', 'b', 'c'], data: { synthetic: 50 }, dims: { n: 2 } })), undefined);
+  });
 });

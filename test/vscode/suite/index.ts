@@ -31,6 +31,7 @@ const PHASES: Record<string, Array<() => Promise<unknown>>> = {
     () => import('./markdown.test.ts'),
     () => import('./quickfix.test.ts'),
     () => import('./derivation.test.ts'),
+    () => import('./training.test.ts'),
     () => import('./screenshots.test.ts'),
   ],
   markdown: [() => import('./markdownActivation.test.ts')],
