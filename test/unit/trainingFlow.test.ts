@@ -172,7 +172,7 @@ test('distance to the teacher, shapes of parameter values', () => {
 });
 
 test('the saved run: JSON with settings, seed, per-epoch loss and parameters; CSV of the curve', () => {
-  const settings: RunSettings = { loss: 'loss', params: ['w', 'b'], data: { synthetic: 40 }, dims: { n: 2 }, optimizer: 'adam', lr: 0.05, epochs: 12, batch: 'full', seed: 3 };
+  const settings: RunSettings = { loss: 'loss', params: ['w', 'b'], data: { synthetic: 40 }, dims: { n: 2 }, optimizer: 'adam', lr: 0.05, epochs: 12, batch: 'full', seed: 3, tol: 0 };
   const r = train(toTrainOptions(settings, base));
   const when = new Date('2026-12-01T23:59:01.123Z');
   const saved = JSON.parse(JSON.stringify(runRecord('neuron.mcalc', settings, r, when)));

@@ -7,6 +7,7 @@ import type { Context } from '../context.ts';
 import type { TrainOptions, TrainResult } from '../../core/numeric/train/index.ts';
 import type { RunSettings } from '../../core/numeric/train/report.ts';
 import { TrainingController } from '../training/controller.ts';
+import { CONVERGENCE_TOL } from '../../core/numeric/train/setup.ts';
 import { askRunSettings, documentBase, settingDefaults } from '../training/flow.ts';
 import { resolveTarget } from './target.ts';
 
@@ -24,6 +25,7 @@ function fromPreset(preset: Partial<TrainOptions> & Pick<TrainOptions, 'loss' | 
     epochs: preset.epochs ?? d.epochs,
     batch: preset.batch ?? d.batch,
     seed: preset.seed ?? d.seed,
+    tol: preset.tol ?? CONVERGENCE_TOL,
   };
 }
 

@@ -8,7 +8,7 @@ import type { Analysis } from '../../core/analyze.ts';
 import type { OptimizerName } from '../../core/numeric/train/optimizers.ts';
 import type { TrainOptions } from '../../core/numeric/train/problem.ts';
 import type { RunSettings } from '../../core/numeric/train/report.ts';
-import { type Parsed, parameterChoices, parseBatchSize, parseLearningRate, parseSeed, parseWholeNumber, rankedLosses, syntheticProblem } from '../../core/numeric/train/setup.ts';
+import { CONVERGENCE_TOL, type Parsed, parameterChoices, parseBatchSize, parseLearningRate, parseSeed, parseWholeNumber, rankedLosses, syntheticProblem } from '../../core/numeric/train/setup.ts';
 import { formatShape } from '../../core/shape.ts';
 
 const OPTIMIZERS: Array<{ label: OptimizerName; detail: string }> = [
@@ -133,7 +133,7 @@ export async function askRunSettings(analysis: Analysis, base: Base, uri: vscode
   if (batch === undefined) return undefined;
   const seed = await ask('seed', String(d.seed), parseSeed, 'seeds the initial parameters, the synthetic data and the shuffling');
   if (seed === undefined) return undefined;
-  return { loss, params, data, dims, optimizer, lr, epochs, batch, seed };
+  return { loss, params, data, dims, optimizer, lr, epochs, batch, seed, tol: previous?.tol ?? CONVERGENCE_TOL };
 }
 
 /** Compare: another optimiser (and its learning rate) on otherwise the same settings. */

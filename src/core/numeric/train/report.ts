@@ -78,6 +78,8 @@ export interface RunSettings {
   epochs: number;
   batch: 'full' | number;
   seed: number;
+  /** Converged when the epoch loss changes by at most tol·max(1, |loss|); 0 never stops early. */
+  tol: number;
 }
 
 /** The saved run: settings, seed, the per-epoch loss and the parameters (JSON, next to the document). */

@@ -122,7 +122,7 @@ export function syntheticProblem(base: Pick<TrainOptions, 'source' | 'language' 
   }
 }
 
-/** The loss changes by at most this (relative) from one epoch to the next: converged. */
+/** The default tolerance: the loss changes by at most this·max(1, |loss|) from one epoch to the next. */
 export const CONVERGENCE_TOL = 1e-9;
 
 /** The trainer's options for a run started from the editor (the document's text and name come with `base`). */
@@ -138,6 +138,6 @@ export function toTrainOptions(s: RunSettings, base: Pick<TrainOptions, 'source'
     epochs: s.epochs,
     batch: s.batch,
     seed: s.seed,
-    tol: CONVERGENCE_TOL,
+    tol: s.tol,
   };
 }
