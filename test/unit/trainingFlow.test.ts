@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { analyze } from '../../src/core/analyze.ts';
 import { train } from '../../src/core/numeric/train/trainer.ts';
+import { applyMessage, emptyPanelState } from '../../src/webview/training/state.ts';
 import { leastSquaresOptimum } from '../../src/core/numeric/train/optimum.ts';
 import { prepareProblem, type TrainOptions } from '../../src/core/numeric/train/problem.ts';
 import { curveCsv, parameterDistance, runFileStem, runRecord, valueShape, verdictOf, type RunSettings } from '../../src/core/numeric/train/report.ts';
@@ -225,4 +226,21 @@ describe('the least-squares optimum', () => {
     const doc = 'dim n\nb, c, y: scalar\nw, x: vector[n]\nloss = (y - (w · x + b))^2 + 0 * c\n';
     assert.equal(leastSquaresOptimum(prepareProblem({ source: doc, loss: 'loss', params: ['w', 'b', 'c'], data: { synthetic: 50 }, dims: { n: 2 } })), undefined);
   });
+});
+
+test('the panel state follows its messages: a reloaded webview gets the same runs, unfinished ones marked interrupted', () => {
+  const settings: RunSettings = { loss: 'loss', params: ['w'], data: { synthetic: 10 }, dims: {}, optimizer: 'sgd', lr: 0.1, epochs: 3, batch: 'full', seed: 1, tol: 0 };
+  let s = emptyPanelState();
+  s = applyMessage(s, { type: 'run-start', run: { id: 1, label: 'sgd', settings }, replace: true, uri: 'file:///a.mcalc', file: 'a.mcalc' });
+  s = applyMessage(s, { type: 'epochs', runId: 1, points: [[1, 3], [2, 2]] });
+  s = applyMessage(s, { type: 'run-start', run: { id: 2, label: 'adam', settings }, replace: false, uri: 'file:///a.mcalc', file: 'a.mcalc' });
+  s = applyMessage(s, { type: 'epochs', runId: 2, points: [[1, 4]] });
+  assert.deepEqual(s.runs.map((r) => r.points.length), [2, 1]);
+  const shown = applyMessage({ ...emptyPanelState(), logScale: true }, { type: 'snapshot', state: JSON.parse(JSON.stringify(s)) });
+  assert.equal(shown.logScale, true, 'the toggle stays the viewer’s');
+  assert.deepEqual(shown.runs, s.runs);
+  s = applyMessage(s, { type: 'idle' });
+  assert.match(s.runs[1].error ?? '', /^Interrupted after 1 epochs/);
+  s = applyMessage(s, { type: 'run-start', run: { id: 3, label: 'sgd', settings }, replace: true, uri: 'file:///b.mcalc', file: 'b.mcalc' });
+  assert.deepEqual([s.runs.length, s.uri], [1, 'file:///b.mcalc']);
 });

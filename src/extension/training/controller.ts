@@ -10,7 +10,8 @@ import { runTrainingInWorker, TrainError, type TrainResult } from '../../core/nu
 import { curveCsv, parameterDistance, runFileStem, runRecord, verdictOf, type RunSettings } from '../../core/numeric/train/report.ts';
 import { editorWords, toTrainOptions } from '../../core/numeric/train/setup.ts';
 import { formatNumber } from '../../core/numeric/gradcheck.ts';
-import type { FromTrainingPanel, Reference, RunSummary, TrainingPanelState } from '../../webview/training/protocol.ts';
+import type { FromTrainingPanel, Reference, RunSummary, ToTrainingPanel, TrainingPanelState } from '../../webview/training/protocol.ts';
+import { applyMessage, emptyPanelState } from '../../webview/training/state.ts';
 import { askComparison, askRunSettings, documentBase } from './flow.ts';
 import { TrainingPanel } from './panel.ts';
 
@@ -30,6 +31,8 @@ export class TrainingController {
   private abort: AbortController | undefined;
   private active: Promise<unknown> | undefined;
   private nextId = 1;
+  /** Everything sent to the panel, for a webview that (re)loads. */
+  private view = emptyPanelState();
 
   constructor(
     private readonly ctx: Context,
@@ -46,12 +49,12 @@ export class TrainingController {
     this.runs = replace ? [run] : [...this.runs, run];
     this.panel.show();
     const label = `${settings.optimizer}, lr ${settings.lr}${settings.batch === 'full' ? '' : `, batch ${settings.batch}`}`;
-    this.panel.post({ type: 'run-start', run: { id: run.id, label, settings }, replace, file: vscode.workspace.asRelativePath(doc.uri) });
+    this.send({ type: 'run-start', run: { id: run.id, label, settings }, replace, uri: doc.uri.toString(), file: vscode.workspace.asRelativePath(doc.uri) });
     const abort = new AbortController();
     this.abort = abort;
     let pending: Array<[number, number]> = [];
     const flush = () => {
-      if (pending.length) this.panel.post({ type: 'epochs', runId: run.id, points: pending });
+      if (pending.length) this.send({ type: 'epochs', runId: run.id, points: pending });
       pending = [];
     };
     const timer = setInterval(flush, FLUSH_MS);
@@ -69,13 +72,13 @@ export class TrainingController {
       flush();
       run.result = result;
       const summary = this.summary(result, settings);
-      this.panel.post({ type: 'run-end', runId: run.id, summary });
+      this.send({ type: 'run-end', runId: run.id, summary });
       this.output.appendLine(`${summary.verdict.headline}: loss ${formatNumber(result.initialLoss)} → ${formatNumber(result.loss)}`);
       return result;
     } catch (e) {
       flush();
       const message = e instanceof TrainError ? editorWords(e.message) : (e as Error).message;
-      this.panel.post({ type: 'run-error', runId: run.id, message: `Training could not run: ${message}` });
+      this.send({ type: 'run-error', runId: run.id, message: `Training could not run: ${message}` });
       this.output.appendLine(`Training could not run: ${message}`);
       return undefined;
     } finally {
@@ -104,8 +107,13 @@ export class TrainingController {
     const csv = vscode.Uri.joinPath(folder, `${stem}.csv`);
     await vscode.workspace.fs.writeFile(json, Buffer.from(JSON.stringify(record, null, 2) + '\n'));
     await vscode.workspace.fs.writeFile(csv, Buffer.from(curveCsv(first.result!.history)));
-    this.panel.post({ type: 'note', text: `Saved ${vscode.workspace.asRelativePath(json)} and ${path.basename(csv.path)}` });
+    this.send({ type: 'note', text: `Saved ${vscode.workspace.asRelativePath(json)} and ${path.basename(csv.path)}` });
     return { json, csv };
+  }
+
+  private send(m: ToTrainingPanel): void {
+    this.view = applyMessage(this.view, m);
+    this.panel.post(m);
   }
 
   private summary(r: TrainResult, settings: RunSettings): RunSummary {
@@ -123,6 +131,7 @@ export class TrainingController {
   }
 
   private restore(state: TrainingPanelState | undefined): void {
+    this.view = state ?? emptyPanelState();
     if (state?.uri) this.uri = vscode.Uri.parse(state.uri);
     this.runs = (state?.runs ?? []).map((r) => ({ id: r.id, settings: r.settings }));
     this.nextId = Math.max(0, ...this.runs.map((r) => r.id)) + 1;
@@ -132,7 +141,8 @@ export class TrainingController {
     const first = this.runs[0];
     switch (m.type) {
       case 'ready':
-        if (!this.abort) this.panel.post({ type: 'idle' });
+        this.panel.post({ type: 'snapshot', state: this.view });
+        if (!this.abort) this.send({ type: 'idle' });
         return;
       case 'cancel':
         return this.stop();
@@ -141,7 +151,7 @@ export class TrainingController {
       case 'copy': {
         if (!first?.result) return;
         await vscode.env.clipboard.writeText(JSON.stringify(first.result.params, null, 2));
-        return this.panel.post({ type: 'note', text: 'Copied the final parameters as JSON.' });
+        return this.send({ type: 'note', text: 'Copied the final parameters as JSON.' });
       }
     }
     const doc = first && this.document();

@@ -1,7 +1,8 @@
 // The Train command's prompts: loss, parameters, data, sizes, optimiser, learning rate, epochs, batch size and
 // seed. Every answer has a default (the natural loss, the parameter-like variables, the mcalc.training
 // settings), so pressing Enter all the way trains; an invalid answer is refused where it is typed, with the
-// reason, and a loss that cannot train on synthetic data says so before the next question. Escape cancels.
+// reason, and a loss that cannot train on synthetic data says so in the data question (CSV first, the reason
+// shown), before anything else is asked. Escape cancels.
 
 import * as vscode from 'vscode';
 import type { Analysis } from '../../core/analyze.ts';
@@ -73,26 +74,23 @@ async function askParams(analysis: Analysis, loss: string, previous?: readonly s
 }
 
 async function askData(analysis: Analysis, base: Base, loss: string, params: string[]): Promise<RunSettings['data'] | undefined> {
-  let reason = '';
+  // Whether synthetic data can work is known before the question is asked, so the answer is never a surprise.
+  const problem = syntheticProblem(base, analysis, loss, params);
+  const reason = problem && `Synthetic data cannot train '${loss}': ${problem}`;
+  const synthetic = { label: 'Synthetic data', description: 'rows from a seeded teacher model plus noise; shows the distance to the teacher', detail: reason, id: 'synthetic' };
+  const csv = { label: 'CSV file…', description: 'a header row names the columns: y, x1…xn', id: 'csv' };
+  const items = reason ? [csv, synthetic] : [synthetic, csv];
   for (;;) {
-    const items = [
-      { label: 'Synthetic data', description: 'rows from a seeded teacher model plus noise; shows the distance to the teacher', id: 'synthetic' },
-      { label: 'CSV file…', description: 'a header row names the columns: y, x1…xn', id: 'csv' },
-    ];
-    const choice = await vscode.window.showQuickPick(items, { title: 'Train: the data', placeHolder: reason || undefined, ignoreFocusOut: true });
+    const choice = await vscode.window.showQuickPick(items, { title: 'Train: the data', placeHolder: reason, ignoreFocusOut: true });
     if (!choice) return undefined;
     if (choice.id === 'csv') {
       const file = await vscode.window.showOpenDialog({ filters: { CSV: ['csv'] }, canSelectMany: false, title: 'Train: the CSV file' });
       if (file?.length) return { csv: file[0].fsPath };
-      continue;
-    }
-    const problem = syntheticProblem(base, analysis, loss, params);
-    if (!problem) {
+    } else if (reason) void vscode.window.showWarningMessage(reason);
+    else {
       const rows = await ask('number of synthetic rows', '1000', (t) => parseWholeNumber(t, 'the number of rows'));
       return rows === undefined ? undefined : { synthetic: rows };
     }
-    reason = `Synthetic data cannot train '${loss}': ${problem}`;
-    void vscode.window.showWarningMessage(reason);
   }
 }
 

@@ -32,6 +32,8 @@ const PAGE: WebviewPage = {
 
 export class TrainingPanel {
   private panel: vscode.WebviewPanel | undefined;
+  /** The webview's script has said `ready` (a fresh, hidden or reloading webview would drop messages). */
+  private ready = false;
 
   /**
    * `onMessage` receives the webview's button presses; `onRestore` the state of a panel brought back
@@ -59,16 +61,25 @@ export class TrainingPanel {
     this.adopt(panel);
   }
 
+  /** Posts to a live webview; messages meanwhile are dropped (on `ready` the controller sends a snapshot). */
   post(m: ToTrainingPanel): void {
-    void this.panel?.webview.postMessage(m);
+    if (this.ready) void this.panel?.webview.postMessage(m);
   }
 
   private adopt(panel: vscode.WebviewPanel): void {
     this.panel = panel;
+    this.ready = false;
     showPage(panel, this.ctx.extension.extensionUri, PAGE);
     panel.onDidDispose(() => {
       if (this.panel === panel) this.panel = undefined;
     });
-    panel.webview.onDidReceiveMessage((m: FromTrainingPanel) => this.onMessage(m));
+    // A hidden webview is destroyed (and reloads when shown again, saying `ready`).
+    panel.onDidChangeViewState(() => {
+      if (!panel.visible) this.ready = false;
+    });
+    panel.webview.onDidReceiveMessage((m: FromTrainingPanel) => {
+      if (m.type === 'ready') this.ready = true;
+      this.onMessage(m);
+    });
   }
 }

@@ -40,17 +40,24 @@ export class LossChart {
     new MutationObserver(() => this.rebuild()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   }
 
-  /** Shows `runs`; rebuilds the chart when the set of series or the scale changed, else only its data. */
-  show(runs: readonly RunView[], logScale: boolean): void {
+  /**
+   * Shows `runs`; rebuilds the chart when the set of series or the scale changed, else only its data: at
+   * the next animation frame while epochs stream in, or at once (`now`) for a finished state.
+   */
+  show(runs: readonly RunView[], logScale: boolean, now = false): void {
     const rebuild = !this.plot || logScale !== this.logScale || runs.length !== this.runs.length || runs.some((r, i) => r.label !== this.runs[i].label);
     this.runs = runs;
     this.logScale = logScale;
-    if (rebuild) this.rebuild();
-    else if (!this.frame) this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.plot?.setData(alignedData(this.runs, this.logScale));
-      this.onDrawn();
-    });
+    if (rebuild) return this.rebuild();
+    if (now) return this.redraw();
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.redraw());
+  }
+
+  private redraw(): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.plot?.setData(alignedData(this.runs, this.logScale));
+    this.onDrawn();
   }
 
   /** Points drawn for series `i` (the test and the caption read it from the chart itself). */

@@ -4,13 +4,14 @@
 
 import { LossChart } from './chart.ts';
 import type { FromTrainingPanel, RunSummary, RunView, ToTrainingPanel, TrainingPanelState } from './protocol.ts';
+import { applyMessage, emptyPanelState } from './state.ts';
 import { valueShape } from '../../core/numeric/train/report.ts';
 import type { ParamValue } from '../../core/numeric/train/problem.ts';
 
 declare function acquireVsCodeApi(): { getState(): TrainingPanelState | undefined; setState(s: TrainingPanelState): void; postMessage(m: FromTrainingPanel): void };
 
 const vscode = acquireVsCodeApi();
-let state: TrainingPanelState = vscode.getState() ?? { runs: [], logScale: false };
+let state: TrainingPanelState = vscode.getState() ?? emptyPanelState();
 /** How often a running curve is written to the webview state (for a reload mid-run), in ms. */
 const SAVE_EVERY_MS = 1000;
 let savedAt = 0;
@@ -106,7 +107,7 @@ function render(): void {
     else sec.append(el('p', 'progress', run.points.length ? `epoch ${run.points[run.points.length - 1][0]} of ${run.settings.epochs}: loss ${num(run.points[run.points.length - 1][1])}` : 'starting…'));
     runs.append(sec);
   }
-  chart.show(state.runs, state.logScale);
+  chart.show(state.runs, state.logScale, true);
   vscode.setState(state);
 }
 
@@ -123,28 +124,14 @@ function renderProgress(run: RunView): void {
 }
 
 function receive(m: ToTrainingPanel): void {
-  const run = 'runId' in m ? state.runs.find((r) => r.id === m.runId) : undefined;
-  switch (m.type) {
-    case 'run-start':
-      state = { ...state, file: m.file, runs: [...(m.replace ? [] : state.runs), { ...m.run, points: [] }] };
-      $('note').textContent = '';
-      return render();
-    case 'epochs':
-      if (!run) return;
-      run.points.push(...m.points);
-      return renderProgress(run);
-    case 'run-end':
-      if (run) run.summary = m.summary;
-      return render();
-    case 'run-error':
-      if (run) run.error = m.message;
-      return render();
-    case 'note':
-      $('note').textContent = m.text;
-      return;
-    case 'idle':
-      for (const r of state.runs) if (!r.summary && !r.error) r.error = `Interrupted after ${r.points.length} epochs (the window reloaded while it ran): Rerun to start again.`;
-      return render();
+  state = applyMessage(state, m);
+  if (m.type === 'epochs') {
+    const run = state.runs.find((r) => r.id === m.runId);
+    if (run) renderProgress(run);
+  } else if (m.type === 'note') $('note').textContent = m.text;
+  else {
+    if (m.type === 'run-start') $('note').textContent = '';
+    render();
   }
 }
 

@@ -37,7 +37,7 @@ export interface RunView {
 
 export type ToTrainingPanel =
   /** A new run: `replace` clears the panel (Rerun, a new Train), otherwise it is overlaid (Compare). */
-  | { type: 'run-start'; run: Omit<RunView, 'points'>; replace: boolean; file: string }
+  | { type: 'run-start'; run: Omit<RunView, 'points'>; replace: boolean; uri: string; file: string }
   /** Epochs that arrived since the last message (batched so a fast run does not flood the webview). */
   | { type: 'epochs'; runId: number; points: Array<[number, number]> }
   | { type: 'run-end'; runId: number; summary: RunSummary }
@@ -45,7 +45,9 @@ export type ToTrainingPanel =
   /** A short note under the buttons, e.g. "Saved neuron.run-….json and .csv". */
   | { type: 'note'; text: string }
   /** Answer to `ready` when no training is running: runs the panel shows as unfinished were interrupted. */
-  | { type: 'idle' };
+  | { type: 'idle' }
+  /** Answer to `ready`: everything the extension has sent so far (a fresh, hidden or reloaded webview missed it). */
+  | { type: 'snapshot'; state: TrainingPanelState };
 
 export type FromTrainingPanel = { type: 'ready' } | { type: 'rerun' } | { type: 'change' } | { type: 'compare' } | { type: 'save' } | { type: 'copy' } | { type: 'cancel' };
 

@@ -31,8 +31,8 @@ const PHASES: Record<string, Array<() => Promise<unknown>>> = {
     () => import('./markdown.test.ts'),
     () => import('./quickfix.test.ts'),
     () => import('./derivation.test.ts'),
-    () => import('./training.test.ts'),
     () => import('./screenshots.test.ts'),
+    () => import('./training.test.ts'),
   ],
   markdown: [() => import('./markdownActivation.test.ts')],
 };

@@ -1,13 +1,15 @@
 /// <reference types="mocha" />
 // The training panel in a real VS Code: the Train command (with its answers passed as the argument) opens
 // the panel and draws the loss curve live, one point per epoch; Cancel stops a long run within an epoch and
-// the verdict says where; Save run writes the JSON and CSV next to the document. Playwright reads the
+// the verdict says where; a linear model shows its least-squares optimum; Save run writes the JSON and CSV
+// next to the document. Playwright reads the
 // panel's own DOM and saves test-results/training.png and training-cancelled.png.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { closeAllEditors, openInEditor, requestScreenshot, runConfig, sleep } from './harness.ts';
 import type { TrainResult } from '../../../src/core/numeric/train/index.ts';
+import { parameterDistance } from '../../../src/core/numeric/train/report.ts';
 
 const NEURON = { loss: 'loss', params: ['w', 'b'], data: { synthetic: 300 }, dims: { n: 3 }, optimizer: 'adam', lr: 0.05, seed: 1 };
 
@@ -59,6 +61,31 @@ suite('The training panel', function () {
     assert.equal(shot.error, undefined, shot.error);
     assert.match(shot.found[0] ?? '', new RegExp(`of 1000000 \\(${result.epochs} complete\\)`), `verdict: ${shot.found[0]}`);
     assert.ok(shot.found[1], `the curve holds the ${result.epochs} epochs that ran`);
+  });
+
+  test('a linear model shows the least-squares optimum and the distance to it', async function () {
+    await openInEditor('fixtures/linear.mcalc');
+    const result = await vscode.commands.executeCommand<TrainResult | undefined>('mcalc.train', { ...NEURON, optimizer: 'sgd', lr: 0.1, epochs: 300 });
+    assert.ok(result?.leastSquares, 'the worker found the loss quadratic and solved for its minimiser');
+    assert.ok(parameterDistance(result.params, result.leastSquares).distance < 1e-3, `${JSON.stringify(result.params)} vs ${JSON.stringify(result.leastSquares)}`);
+    if (!runConfig().screenshots) return this.skip();
+    const shot = await requestScreenshot('training-linear', [{ selector: '.distance', text: 'Distance to the least-squares optimum', frame: 'webview' }], 80_000);
+    assert.equal(shot.error, undefined, shot.error);
+    assert.ok(shot.found[0], 'the panel shows the distance to the least-squares optimum');
+  });
+
+  test('the panel comes back as it was after its webview reloads (state kept by the webview)', async function () {
+    if (!runConfig().screenshots) return this.skip();
+    await openInEditor('fixtures/linear.mcalc');
+    await vscode.commands.executeCommand('mcalc.train', { ...NEURON, optimizer: 'sgd', lr: 0.1, epochs: 120 });
+    await vscode.commands.executeCommand('workbench.action.webview.reloadWebviewAction');
+    await sleep(1000);
+    const shot = await requestScreenshot('training-reloaded', [
+      { selector: '#caption', text: '120 points, one per epoch', frame: 'webview' },
+      { selector: '.distance', text: 'least-squares optimum', frame: 'webview' },
+    ], 80_000);
+    assert.equal(shot.error, undefined, shot.error);
+    assert.ok(shot.found[0] && shot.found[1], `after the reload: ${JSON.stringify(shot.found)}`);
   });
 
   test('Save run writes the JSON (settings, seed, per-epoch loss, parameters) and the CSV next to the document', async () => {
