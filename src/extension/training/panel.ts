@@ -24,6 +24,7 @@ const PAGE: WebviewPage = {
   <button id="copy" class="secondary">Copy parameters</button>
   <label class="toggle"><input type="checkbox" id="log"> log scale</label>
 </div>
+<div id="headlines"></div>
 <div id="chart"></div>
 <p id="caption"></p>
 <p id="note"></p>

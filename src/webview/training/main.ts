@@ -74,21 +74,39 @@ function epochTable(run: RunView): HTMLElement {
   return details;
 }
 
-function summaryBlock(run: RunView, s: RunSummary): HTMLElement {
-  const sec = el('section', 'summary');
-  sec.append(el('p', `verdict ${s.verdict.kind}`, s.verdict.headline));
-  if (s.verdict.detail) sec.append(el('p', 'detail', s.verdict.detail));
-  sec.append(el('p', 'losses', `loss ${num(s.initialLoss)} → ${num(s.loss)} after ${s.epochs} epoch${s.epochs === 1 ? '' : 's'} (${(s.elapsedMs / 1000).toFixed(2)} s)`));
+/** The verdict, the losses and the distances: what a run came to, shown above the curve. */
+function headline(run: RunView): HTMLElement {
+  const box = el('section', 'headline');
+  box.append(el('h2', '', run.label));
+  const s = run.summary;
+  if (run.error) box.append(el('p', 'verdict error', run.error));
+  else if (!s) box.append(el('p', 'progress', run.points.length ? progressText(run) : 'starting…'));
+  else {
+    box.append(el('p', `verdict ${s.verdict.kind}`, s.verdict.headline));
+    if (s.verdict.detail) box.append(el('p', 'detail', s.verdict.detail));
+    box.append(el('p', 'losses', `loss ${num(s.initialLoss)} → ${num(s.loss)} after ${s.epochs} epoch${s.epochs === 1 ? '' : 's'} (${(s.elapsedMs / 1000).toFixed(2)} s)`));
+    for (const r of s.references) {
+      const rel = r.referenceNorm > 0 ? ` (${num((100 * r.distance) / r.referenceNorm)} % of its norm)` : '';
+      box.append(el('p', 'distance', `Distance to ${r.what}: ${num(r.distance)}${rel}`));
+    }
+  }
+  return box;
+}
+
+/** Warnings, parameter tables, the gradient and the per-epoch table: below the curve. */
+function details(run: RunView, s: RunSummary): HTMLElement {
+  const sec = el('section', 'run');
   for (const w of s.warnings.filter((w) => w !== s.verdict.detail)) sec.append(el('p', 'warning', `⚠ ${w}`));
   sec.append(paramsBlock(`Final parameters (${run.label})`, s.params));
-  for (const r of s.references) {
-    const rel = r.referenceNorm > 0 ? ` (${num((100 * r.distance) / r.referenceNorm)} % of its norm)` : '';
-    sec.append(el('p', 'distance', `Distance to ${r.what}: ${num(r.distance)}${rel}`));
-    sec.append(paramsBlock(`Parameters of ${r.what}`, r.params));
-  }
+  for (const r of s.references) sec.append(paramsBlock(`Parameters of ${r.what}`, r.params));
   const grads = el('p', 'gradients', `Gradient used: ${Object.entries(s.gradients).map(([k, g]) => `∂/∂${k} = ${g}`).join('; ')}`);
   sec.append(grads, epochTable(run));
   return sec;
+}
+
+function progressText(run: RunView): string {
+  const [epoch, loss] = run.points[run.points.length - 1];
+  return `epoch ${epoch} of ${run.settings.epochs}: loss ${num(loss)}`;
 }
 
 function render(): void {
@@ -97,25 +115,16 @@ function render(): void {
   $<HTMLButtonElement>('cancel').disabled = !live;
   for (const id of ['rerun', 'change', 'compare', 'save', 'copy']) $<HTMLButtonElement>(id).disabled = !!live || !state.runs.length;
   $<HTMLInputElement>('log').checked = state.logScale;
-  const runs = $('runs');
-  runs.replaceChildren();
-  for (const run of state.runs) {
-    const sec = el('section', 'run');
-    sec.append(el('h2', '', run.label));
-    if (run.error) sec.append(el('p', 'verdict error', run.error));
-    else if (run.summary) sec.append(summaryBlock(run, run.summary));
-    else sec.append(el('p', 'progress', run.points.length ? `epoch ${run.points[run.points.length - 1][0]} of ${run.settings.epochs}: loss ${num(run.points[run.points.length - 1][1])}` : 'starting…'));
-    runs.append(sec);
-  }
+  $('headlines').replaceChildren(...state.runs.map(headline));
+  $('runs').replaceChildren(...state.runs.flatMap((r) => (r.summary ? [details(r, r.summary)] : [])));
   chart.show(state.runs, state.logScale, true);
   vscode.setState(state);
 }
 
 /** During a run only the progress line and the curve change: cheap enough for every batch of epochs. */
 function renderProgress(run: RunView): void {
-  const line = document.querySelectorAll<HTMLElement>('#runs .run').item(state.runs.indexOf(run))?.querySelector('.progress');
-  const [epoch, loss] = run.points[run.points.length - 1];
-  if (line) line.textContent = `epoch ${epoch} of ${run.settings.epochs}: loss ${num(loss)}`;
+  const line = document.querySelectorAll<HTMLElement>('#headlines .headline').item(state.runs.indexOf(run))?.querySelector('.progress');
+  if (line) line.textContent = progressText(run);
   chart.show(state.runs, state.logScale);
   if (Date.now() - savedAt > SAVE_EVERY_MS) {
     savedAt = Date.now();

@@ -16,6 +16,8 @@ const NEURON = { loss: 'loss', params: ['w', 'b'], data: { synthetic: 300 }, dim
 suite('The training panel', function () {
   // Playwright waits for each webview element in turn; on a busy machine that takes longer than the default.
   this.timeout(90_000);
+  // The screenshots show the panel beside the editor, not the Problems panel an earlier suite opened.
+  suiteSetup(() => vscode.commands.executeCommand('workbench.action.closePanel'));
   suiteTeardown(closeAllEditors);
 
   test('Train draws the loss curve with one point per epoch, the verdict and the parameters', async function () {
