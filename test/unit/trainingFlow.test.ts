@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { analyze } from '../../src/core/analyze.ts';
 import { train } from '../../src/core/numeric/train/trainer.ts';
-import { applyMessage, emptyPanelState } from '../../src/webview/training/state.ts';
+import { alignedData, applyMessage, emptyPanelState } from '../../src/webview/training/state.ts';
 import { leastSquaresOptimum } from '../../src/core/numeric/train/optimum.ts';
 import { prepareProblem, type TrainOptions } from '../../src/core/numeric/train/problem.ts';
 import { curveCsv, parameterDistance, runFileStem, runRecord, valueShape, verdictOf, type RunSettings } from '../../src/core/numeric/train/report.ts';
@@ -243,4 +243,15 @@ test('the panel state follows its messages: a reloaded webview gets the same run
   assert.match(s.runs[1].error ?? '', /^Interrupted after 1 epochs/);
   s = applyMessage(s, { type: 'run-start', run: { id: 3, label: 'sgd', settings }, replace: true, uri: 'file:///b.mcalc', file: 'b.mcalc' });
   assert.deepEqual([s.runs.length, s.uri], [1, 'file:///b.mcalc']);
+});
+
+test('the chart data: runs of different lengths on one epoch axis; a log axis leaves out losses ≤ 0', () => {
+  const settings = {} as RunSettings;
+  const runs = [
+    { id: 1, label: 'a', settings, points: [[1, 2], [2, 1], [3, 0]] as Array<[number, number]> },
+    { id: 2, label: 'b', settings, points: [[1, 5]] as Array<[number, number]> },
+  ];
+  assert.deepEqual(alignedData(runs, false), [[1, 2, 3], [2, 1, 0], [5, null, null]]);
+  assert.deepEqual(alignedData(runs, true), [[1, 2, 3], [2, 1, null], [5, null, null]]);
+  assert.deepEqual(alignedData([], false), [[]]);
 });

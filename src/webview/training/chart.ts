@@ -3,6 +3,7 @@
 
 import uPlot from 'uplot';
 import type { RunView } from './protocol.ts';
+import { alignedData } from './state.ts';
 
 /** VS Code's chart palette (theme variables), in the order runs get them. */
 const SERIES_COLOURS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
@@ -10,18 +11,6 @@ const FALLBACK = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca70
 
 function themeColour(variable: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(variable).trim() || fallback;
-}
-
-/** The runs' curves on one x axis (epochs 1…max); a run without that epoch, or a loss ≤ 0 on a log axis, is a gap. */
-export function alignedData(runs: readonly RunView[], logScale: boolean): uPlot.AlignedData {
-  const last = Math.max(0, ...runs.map((r) => (r.points.length ? r.points[r.points.length - 1][0] : 0)));
-  const xs = Array.from({ length: last }, (_, i) => i + 1);
-  const ys = runs.map((r) => {
-    const y: Array<number | null> = new Array(last).fill(null);
-    for (const [epoch, loss] of r.points) y[epoch - 1] = Number.isFinite(loss) && (!logScale || loss > 0) ? loss : null;
-    return y;
-  });
-  return [xs, ...ys];
 }
 
 export class LossChart {

@@ -1,8 +1,9 @@
 // What the training panel shows, as a function of the messages it was sent. The extension keeps the same
 // state (so a webview that was hidden or reloaded gets a snapshot of everything), and the webview keeps it
-// with vscode.setState (so it shows at once after a window reload). Pure: no DOM, no vscode.
+// with vscode.setState (so it shows at once after a window reload); and the chart's data drawn from it.
+// Pure: no DOM, no vscode.
 
-import type { ToTrainingPanel, TrainingPanelState } from './protocol.ts';
+import type { RunView, ToTrainingPanel, TrainingPanelState } from './protocol.ts';
 
 export function emptyPanelState(): TrainingPanelState {
   return { runs: [], logScale: false };
@@ -32,4 +33,16 @@ export function applyMessage(state: TrainingPanelState, m: ToTrainingPanel): Tra
     case 'note':
       return state;
   }
+}
+
+/** The runs' curves on one x axis (epochs 1…max); a run without that epoch, or a loss ≤ 0 on a log axis, is a gap. */
+export function alignedData(runs: readonly RunView[], logScale: boolean): [number[], ...Array<Array<number | null>>] {
+  const last = Math.max(0, ...runs.map((r) => (r.points.length ? r.points[r.points.length - 1][0] : 0)));
+  const xs = Array.from({ length: last }, (_, i) => i + 1);
+  const ys = runs.map((r) => {
+    const y: Array<number | null> = new Array(last).fill(null);
+    for (const [epoch, loss] of r.points) y[epoch - 1] = Number.isFinite(loss) && (!logScale || loss > 0) ? loss : null;
+    return y;
+  });
+  return [xs, ...ys];
 }
