@@ -5,6 +5,7 @@
 
 import * as vscode from 'vscode';
 import { Context } from './context.ts';
+import { webviewHtml } from './webviewHtml.ts';
 import type { Analysis, DerivativeInfo } from '../core/analyze.ts';
 import { derive } from '../core/diff/derivation.ts';
 import { derivativeAt } from '../core/presentation.ts';
@@ -82,24 +83,12 @@ export class DerivationPreview {
   }
 
   private html(webview: vscode.Webview): string {
-    const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media', f)).toString();
-    const nonce = Array.from({ length: 32 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 62)]).join('');
-    const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media('katex/katex.min.css')}">
-<link rel="stylesheet" href="${media('webview.css')}">
-<title>Derivation</title>
-</head>
-<body>
-<main id="root"><p class="empty">Computing the derivation…</p></main>
-<script nonce="${nonce}" src="${media('webview.js')}"></script>
-</body>
-</html>`;
+    return webviewHtml(webview, this.ctx.extension.extensionUri, {
+      title: 'Derivation',
+      styles: ['katex/katex.min.css', 'webview.css'],
+      script: 'webview.js',
+      body: '<main id="root"><p class="empty">Computing the derivation…</p></main>',
+    });
   }
 
   private schedule(): void {
