@@ -1,4 +1,4 @@
-// Bundles every entry point with esbuild and copies the webview's KaTeX assets.
+// Bundles every entry point with esbuild and copies the webviews' KaTeX and uPlot stylesheets and fonts.
 // Usage: node scripts/build.mjs [--watch] [--minify]
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
@@ -24,13 +24,15 @@ const builds = [
   { ...nodeCommon, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...nodeCommon, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
+const webview = { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', minify, sourcemap: false, logLevel: 'warning', absWorkingDir: root };
 // Optional entries appear as their sources land.
 const optional = [
   { ...nodeCommon, entryPoints: ['src/core/numeric/trainWorker.ts'], outfile: 'dist/trainWorker.js' },
   { ...nodeCommon, entryPoints: ['src/core/numeric/checkWorker.ts'], outfile: 'dist/checkWorker.js' },
   { ...nodeCommon, entryPoints: ['src/extension/worker/derivationWorker.ts'], outfile: 'dist/derivationWorker.js' },
   { ...nodeCommon, entryPoints: ['test/vscode/suite/index.ts'], outfile: 'out/test/suite/index.js', external: ['vscode'], sourcemap: 'inline', logOverride: { 'require-resolve-not-external': 'silent' } },
-  { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', minify, sourcemap: false, logLevel: 'warning', absWorkingDir: root, entryPoints: ['src/webview/main.ts'], outfile: 'media/webview.js' },
+  { ...webview, entryPoints: ['src/webview/main.ts'], outfile: 'media/webview.js' },
+  { ...webview, entryPoints: ['src/webview/training/main.ts'], outfile: 'media/training.js' },
 ];
 for (const b of optional) if (existsSync(join(root, b.entryPoints[0]))) builds.push(b);
 
@@ -44,7 +46,14 @@ function copyKatexAssets() {
   }
 }
 
+/** uPlot's stylesheet for the training panel (its script is bundled into media/training.js). */
+function copyUplotAssets() {
+  mkdirSync(join(root, 'media', 'uplot'), { recursive: true });
+  cpSync(join(root, 'node_modules', 'uplot', 'dist', 'uPlot.min.css'), join(root, 'media', 'uplot', 'uPlot.min.css'));
+}
+
 copyKatexAssets();
+copyUplotAssets();
 if (watch) {
   for (const b of builds) (await esbuild.context(b)).watch();
   console.log(`watching ${builds.length} bundles`);

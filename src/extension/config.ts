@@ -3,7 +3,6 @@
 
 import * as vscode from 'vscode';
 import { DEFAULT_TOLERANCES } from '../core/numeric/gradcheck.ts';
-import type { OptimizerName, TrainOptions } from '../core/numeric/train/index.ts';
 import type { Layout } from '../core/shape.ts';
 
 type Scope = vscode.ConfigurationScope | undefined;
@@ -41,22 +40,6 @@ export function gradientCheckSettings(scope?: Scope): GradientCheckSettings {
       rtol: positive(c.get('gradientCheck.rtol'), DEFAULT_TOLERANCES.rtol),
     },
     ...(s !== undefined ? { seed: s } : {}),
-  };
-}
-
-const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'adam'];
-
-/** The training defaults, as TrainOptions fields (a batch size of 0 means the full batch). */
-export function trainingSettings(scope?: Scope): Required<Pick<TrainOptions, 'optimizer' | 'lr' | 'epochs' | 'batch' | 'seed'>> {
-  const c = section(scope);
-  const optimizer = c.get<string>('training.optimizer');
-  const batch = c.get<number>('training.batchSize');
-  return {
-    optimizer: OPTIMIZERS.find((o) => o === optimizer) ?? 'sgd',
-    lr: positive(c.get('training.learningRate'), 1e-3),
-    epochs: Math.round(positive(c.get('training.epochs'), 100)),
-    batch: typeof batch === 'number' && Number.isSafeInteger(batch) && batch > 0 ? batch : 'full',
-    seed: seed(c.get('training.seed')) ?? 0,
   };
 }
 

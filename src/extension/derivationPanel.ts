@@ -4,13 +4,13 @@
 // counts), and the record's JSON goes to the webview unparsed. Like VS Code's Markdown preview, the HTML is set once; every update is a typed postMessage, and
 // the webview keeps the last one as state, so hiding or reloading the panel loses nothing.
 
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Context } from './context.ts';
 import { derivationService } from './derivationService.ts';
 import { NO_FORM_MESSAGE, formKey, type DerivationJob, type DerivationReply } from './worker/derivationJob.ts';
 import { derivativeAt, derivativeShapeText } from '../core/presentation.ts';
 import type { FromWebview, ToWebview, WebviewState } from '../webview/protocol.ts';
+import { webviewHtml } from './webviewHtml.ts';
 
 const VIEW_TYPE = 'mcalc.derivation';
 /** Waiting for typing to pause. A cursor move is answered at once (after the events of the same tick): finding
@@ -110,25 +110,12 @@ export class DerivationPreview {
   }
 
   private html(webview: vscode.Webview): string {
-    const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media', f)).toString();
-    const nonce = randomBytes(18).toString('base64');
-    const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media('katex/katex.min.css')}">
-<link rel="stylesheet" href="${media('webview.css')}">
-<title>Derivation</title>
-</head>
-<body>
-<div id="status" class="status" role="status"></div>
-<main id="root"><p class="empty">Computing the derivation…</p></main>
-<script nonce="${nonce}" src="${media('webview.js')}"></script>
-</body>
-</html>`;
+    return webviewHtml(webview, this.ctx.extension.extensionUri, {
+      title: 'Derivation',
+      styles: ['katex/katex.min.css', 'webview.css'],
+      script: 'webview.js',
+      body: '<div id="status" class="status" role="status"></div>\n<main id="root"><p class="empty">Computing the derivation…</p></main>',
+    });
   }
 
   private schedule(ms: number): void {

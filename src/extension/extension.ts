@@ -8,7 +8,7 @@ import { registerHover } from './hover.ts';
 import { registerSymbols } from './symbols.ts';
 import { registerCodeActions } from './codeActions.ts';
 import { registerCodeLenses } from './codeLens.ts';
-import { registerCommands } from './commands.ts';
+import { registerCommands } from './commands/index.ts';
 import { registerExportCommands } from './exportCommands.ts';
 import { registerCompletion } from './completion.ts';
 import { registerDefinition } from './definition.ts';

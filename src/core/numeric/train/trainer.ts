@@ -55,6 +55,8 @@ export interface TrainResult {
   gradients: Record<string, string>;
   /** The teacher's parameters when the data is synthetic. */
   teacher?: Record<string, ParamValue>;
+  /** The exact minimiser when the loss is quadratic in the parameters (a linear least-squares model). */
+  leastSquares?: Record<string, ParamValue>;
   elapsedMs: number;
 }
 

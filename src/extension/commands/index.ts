@@ -1,0 +1,16 @@
+// The extension's commands, one file each: show the derivation preview, check derivatives against finite
+// differences, train with the derived gradient. Checks and training run in worker threads.
+
+import * as vscode from 'vscode';
+import type { Context } from '../context.ts';
+import { registerShowDerivation } from './showDerivation.ts';
+import { registerCheck } from './check.ts';
+import { registerTrain } from './train.ts';
+
+export function registerCommands(ctx: Context): void {
+  const output = vscode.window.createOutputChannel('Matrix Calculus');
+  ctx.subscribe(output);
+  registerShowDerivation(ctx);
+  registerCheck(ctx, output);
+  registerTrain(ctx, output);
+}
