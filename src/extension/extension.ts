@@ -9,7 +9,6 @@ import { registerSymbols } from './symbols.ts';
 import { registerCodeActions } from './codeActions.ts';
 import { registerCodeLenses } from './codeLens.ts';
 import { registerCommands } from './commands/index.ts';
-import { registerExportCommands } from './exportCommands.ts';
 import { registerCompletion } from './completion.ts';
 import { registerDefinition } from './definition.ts';
 import { registerReferences } from './references.ts';
@@ -28,7 +27,6 @@ export function activate(extensionContext: vscode.ExtensionContext): void {
   registerCodeActions(ctx);
   registerCodeLenses(ctx, registerClaimsAsYouType(ctx));
   registerCommands(ctx);
-  registerExportCommands(ctx);
   registerCompletion(ctx);
   registerDefinition(ctx);
   registerReferences(ctx);

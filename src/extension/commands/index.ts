@@ -1,11 +1,14 @@
 // The extension's commands, one file each: show the derivation preview, check derivatives against finite
-// differences, train with the derived gradient. Checks and training run in worker threads.
+// differences, train with the derived gradient, export it as code, copy a derivation. Checks and training run in
+// worker threads.
 
 import * as vscode from 'vscode';
 import type { Context } from '../context.ts';
 import { registerShowDerivation } from './showDerivation.ts';
 import { registerCheck } from './check.ts';
 import { registerTrain } from './train.ts';
+import { registerExportGradient } from './exportGradient.ts';
+import { registerCopyDerivation } from './copyDerivation.ts';
 
 export function registerCommands(ctx: Context): void {
   const output = vscode.window.createOutputChannel('Matrix Calculus');
@@ -13,4 +16,6 @@ export function registerCommands(ctx: Context): void {
   registerShowDerivation(ctx);
   registerCheck(ctx, output);
   registerTrain(ctx, output);
+  registerExportGradient(ctx);
+  registerCopyDerivation(ctx);
 }

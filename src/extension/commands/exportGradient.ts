@@ -1,17 +1,13 @@
-// Taking a gradient out of the editor: *Export Gradient as Code…* writes a NumPy, PyTorch or JAX module next to
-// the document and opens it; *Copy Derivation as LaTeX / Markdown / mcalc* puts the derivation of the form at
-// the cursor on the clipboard. Both accept preset arguments (tests and keybindings) instead of asking.
+// *Export Gradient as Code…*: writes the gradient of a scalar definition as a NumPy, PyTorch or JAX module next to
+// the document (never over an existing file) and opens it. Preset arguments (tests, keybindings) skip the questions.
 
 import * as vscode from 'vscode';
-import { Context } from './context.ts';
-import { isMcalcDocument } from './analysisCache.ts';
-import type { Analysis } from '../core/analyze.ts';
-import { derive } from '../core/diff/derivation.ts';
-import { type CopyFormat, formatDerivation } from '../core/diff/copy.ts';
-import { derivativeAt } from '../core/presentation.ts';
-import { ExportError, exportGradient } from '../core/export/python.ts';
-import { BACKENDS, type Backend } from '../core/export/backends.ts';
-import { formatShape } from '../core/shape.ts';
+import type { Context } from '../context.ts';
+import type { Analysis } from '../../core/analyze.ts';
+import { ExportError, exportGradient } from '../../core/export/python.ts';
+import { BACKENDS, type Backend } from '../../core/export/backends.ts';
+import { formatShape } from '../../core/shape.ts';
+import { resolveTarget } from './target.ts';
 
 export interface ExportPreset {
   uri?: string;
@@ -20,19 +16,8 @@ export interface ExportPreset {
   backend?: Backend;
 }
 
-export function registerExportCommands(ctx: Context): void {
-  ctx.subscribe(
-    vscode.commands.registerCommand('mcalc.exportGradient', (preset?: ExportPreset) => exportToFile(ctx, preset ?? {})),
-    ...(['latex', 'markdown', 'mcalc'] as const).map((format) =>
-      vscode.commands.registerCommand(`mcalc.copyDerivation.${format}`, (uri?: string, offset?: number) => copyDerivation(ctx, format, uri, offset)),
-    ),
-  );
-}
-
-function documentFor(uri: string | undefined): vscode.TextDocument | undefined {
-  if (uri !== undefined) return vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
-  const doc = vscode.window.activeTextEditor?.document;
-  return doc && isMcalcDocument(doc) ? doc : undefined;
+export function registerExportGradient(ctx: Context): void {
+  ctx.subscribe(vscode.commands.registerCommand('mcalc.exportGradient', (preset?: ExportPreset) => exportToFile(ctx, preset ?? {})));
 }
 
 /** Scalar definitions worth exporting, the likeliest loss first: the most variables feed it; `loss`, `L`, `C` win ties. */
@@ -75,7 +60,7 @@ async function freeFileBeside(doc: vscode.TextDocument, of: string, backend: Bac
 }
 
 async function exportToFile(ctx: Context, preset: ExportPreset): Promise<vscode.Uri | undefined> {
-  const doc = documentFor(preset.uri);
+  const doc = resolveTarget(preset.uri, undefined)?.doc;
   const analysis = doc && ctx.analysis(doc)?.analysis;
   if (!doc || !analysis) return void vscode.window.showInformationMessage('Open a .mcalc file (or Markdown with ```mcalc blocks) with a loss to export.') as undefined;
   const chosen = await askExport(analysis, preset);
@@ -96,16 +81,3 @@ async function exportToFile(ctx: Context, preset: ExportPreset): Promise<vscode.
   return target ?? opened.uri;
 }
 
-async function copyDerivation(ctx: Context, format: CopyFormat, uri?: string, offset?: number): Promise<string | undefined> {
-  const doc = documentFor(uri);
-  const result = doc && ctx.analysis(doc);
-  if (!doc || !result) return void vscode.window.showInformationMessage('Open a .mcalc file and put the cursor on a derivative form to copy its derivation.') as undefined;
-  const at = offset ?? doc.offsetAt(vscode.window.activeTextEditor?.selection.active ?? new vscode.Position(0, 0));
-  const virtual = result.toVirtual(doc.positionAt(at));
-  const info = virtual && derivativeAt(result.analysis, result.analysis.lines.offsetAt(virtual));
-  if (!info) return void vscode.window.showInformationMessage('Put the cursor on a derivative form (d(f)/d(x), grad, hessian) to copy its derivation.') as undefined;
-  const text = formatDerivation(derive(result.analysis, info, result.analysis.layout), info.text, format);
-  await vscode.env.clipboard.writeText(text);
-  void vscode.window.setStatusBarMessage(`Copied the derivation of ${info.text} as ${format === 'mcalc' ? 'a claim' : format === 'latex' ? 'LaTeX' : 'Markdown'}`, 3000);
-  return text;
-}
