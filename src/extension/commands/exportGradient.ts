@@ -7,6 +7,7 @@ import type { Analysis } from '../../core/analyze.ts';
 import { ExportError, exportGradient } from '../../core/export/python.ts';
 import { BACKENDS, type Backend } from '../../core/export/backends.ts';
 import { formatShape } from '../../core/shape.ts';
+import { rankedLosses } from '../../core/numeric/train/setup.ts';
 import { resolveTarget } from './target.ts';
 
 export interface ExportPreset {
@@ -20,16 +21,8 @@ export function registerExportGradient(ctx: Context): void {
   ctx.subscribe(vscode.commands.registerCommand('mcalc.exportGradient', (preset?: ExportPreset) => exportToFile(ctx, preset ?? {})));
 }
 
-/** Scalar definitions worth exporting, the likeliest loss first: the most variables feed it; `loss`, `L`, `C` win ties. */
-function lossCandidates(analysis: Analysis) {
-  const preferred = (name: string) => (/^(loss|L|C|cost)$/i.test(name) ? 1 : 0);
-  return analysis.definitions
-    .filter((d) => d.node && !d.derivative && d.node.shape.kind === 'scalar' && d.node.vars.size > 0)
-    .sort((a, b) => b.node!.vars.size - a.node!.vars.size || preferred(b.name) - preferred(a.name));
-}
-
 async function askExport(analysis: Analysis, preset: ExportPreset): Promise<Required<Omit<ExportPreset, 'uri'>> | undefined> {
-  const losses = lossCandidates(analysis);
+  const losses = rankedLosses(analysis).filter((d) => d.node!.vars.size > 0);
   if (!losses.length) return void vscode.window.showInformationMessage('Export needs a scalar definition (a loss) that depends on some variable.') as undefined;
   const of = preset.of ?? (await vscode.window.showQuickPick(losses.map((d) => ({ label: d.name, description: d.exprText })), { title: 'Export Gradient: the scalar function (loss)' }))?.label;
   if (!of) return undefined;
