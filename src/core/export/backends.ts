@@ -27,14 +27,8 @@ def _inv(a):
     return xp.linalg.inv(a) if a.ndim == 2 else 1.0 / a
 `;
 
-const NUMPY: BackendCode = {
-  library: 'NumPy',
-  prelude: `import numpy as xp
-
-DTYPE = xp.float64
-
-
-def _asarray(v):
+/** Helpers that read the same in NumPy and jax.numpy (both follow the NumPy API). */
+const NUMPY_STYLE_HELPERS = `def _asarray(v):
     return xp.asarray(v, dtype=DTYPE)
 
 
@@ -48,10 +42,6 @@ def _maximum(a, b):
 
 def _minimum(a, b):
     return xp.minimum(a, b)
-
-
-def _sigmoid(a):
-    return 0.5 * (1.0 + xp.tanh(0.5 * a))  # = 1 / (1 + exp(-a)), without overflow
 
 
 def _relu(a):
@@ -70,7 +60,20 @@ def _eye(n):
     return xp.eye(n, dtype=DTYPE)
 
 
-${COMMON_HELPERS}`,
+${COMMON_HELPERS}`;
+
+const NUMPY: BackendCode = {
+  library: 'NumPy',
+  prelude: `import numpy as xp
+
+DTYPE = xp.float64
+
+
+def _sigmoid(a):
+    return 0.5 * (1.0 + xp.tanh(0.5 * a))  # = 1 / (1 + exp(-a)), without overflow
+
+
+${NUMPY_STYLE_HELPERS}`,
   toNumpy: 'np.asarray(v, dtype=np.float64)',
   autodiff: `def _autodiff(values, names):
     return None  # NumPy has no automatic differentiation: central differences only
@@ -141,43 +144,11 @@ import jax.numpy as xp  # noqa: E402
 DTYPE = xp.float64
 
 
-def _asarray(v):
-    return xp.asarray(v, dtype=DTYPE)
-
-
-def _ind(c):
-    return xp.asarray(c, dtype=DTYPE)
-
-
-def _maximum(a, b):
-    return xp.maximum(a, b)
-
-
-def _minimum(a, b):
-    return xp.minimum(a, b)
-
-
 def _sigmoid(a):
     return jax.nn.sigmoid(a)
 
 
-def _relu(a):
-    return xp.maximum(a, 0.0)
-
-
-def _outer(a, b):
-    return xp.outer(a, b)
-
-
-def _full(shape, v):
-    return xp.full(shape, v, dtype=DTYPE)
-
-
-def _eye(n):
-    return xp.eye(n, dtype=DTYPE)
-
-
-${COMMON_HELPERS}`,
+${NUMPY_STYLE_HELPERS}`,
   toNumpy: 'np.asarray(v, dtype=np.float64)',
   autodiff: `def _autodiff(values, names):
     def f(*args):
