@@ -7,7 +7,7 @@
 import { Builder, InternalError } from '../builder.ts';
 import { type Node, topoOrder } from '../ir.ts';
 import { opDef } from '../ops/registry.ts';
-import { type Dim, type Layout, type Shape, matrixOf } from '../shape.ts';
+import { type Dim, type Layout, type Shape, jacobianShape, matrixOf } from '../shape.ts';
 import type { DerivativeForm } from '../ops/structure.ts';
 
 export interface Variable {
@@ -80,6 +80,11 @@ export function vjpAll(b: Builder, root: Node, wrt: string, seed: Node): Map<num
  * the vector variable `wrt`. null when some piece is not a matrix (a higher-order tensor sits in between).
  */
 export function extractJacobian(b: Builder, df: Node, wrt: Variable): Node | null {
+  // A differential the simplifier reduced to a constant (d(0 * x)) no longer holds the tangent: J = 0.
+  if (!df.vars.has('∂' + wrt.name)) {
+    const zero = jacobianShape(df.shape, wrt.shape, 'numerator').shape;
+    return zero ? b.zero(zero) : null;
+  }
   return extractAll(b, df, wrt).get(df.id) ?? null;
 }
 

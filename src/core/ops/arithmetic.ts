@@ -393,8 +393,8 @@ const mul: OpDef = {
   prec: () => PREC.mul,
   format(n, p) {
     const [x, y] = n.args;
-    // (1/d)·v reads better as v/d.
-    if (x.op === 'div' && isConst(x.args[0], 1) && x.shape.kind === 'scalar' && y.op !== 'mul') {
+    // (1/d)·v reads better as v/d (unless 1/d prints as a name: then d is not printed at all).
+    if (x.op === 'div' && !p.named(x) && isConst(x.args[0], 1) && x.shape.kind === 'scalar' && y.op !== 'mul') {
       const d = x.args[1];
       return p.mode === 'latex' ? `\\frac{${p.plain(y)}}{${p.plain(d)}}` : `${p.arg(y, PREC.mul)} / ${p.arg(d, PREC.mul + 1)}`;
     }
