@@ -2,6 +2,7 @@
 // (errors, failed checks), 2 usage (bad flags, unreadable files). No stack traces for user errors.
 
 import { Command, CommanderError, Option } from 'commander';
+import { DerivativeFormError } from '../core/diff/engine.ts';
 import { CliError, type Io, nodeIo } from './io.ts';
 import { shapesCommand } from './shapes.ts';
 import { deriveCommand } from './derive.ts';
@@ -97,6 +98,10 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     if (e instanceof CliError) {
       io.err(`mcalc: ${e.message}\n`);
       return e.exitCode;
+    }
+    if (e instanceof DerivativeFormError) {
+      io.err(`mcalc: ${e.message}\n  hint: ${e.hint}\n`);
+      return 1;
     }
     io.err(`mcalc: internal error: ${(e as Error).message}\n`);
     return 1;

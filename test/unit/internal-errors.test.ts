@@ -145,3 +145,16 @@ test('issue 9: a zero factor does not hide an infinity from the reference evalua
   assert.deepEqual([...finite.reference], [-1, -1]);
   assert.deepEqual([...finite.compiled], [-1, -1]);
 });
+
+test('a matrix derivative the engine can give only element by element is a plain error inside an expression', async () => {
+  const doc = file('elementwise.mcalc', 'dim n\nu, v: vector[n]\nA: matrix[n, n]\nf = (uᵀ * inv(A * Aᵀ + diag(v^2 + 1)) * u) * v\nJ = d(f)/d(v)\ng = sum(J * u)\n');
+  const shown = await clean('derive', doc, '--of', 'f', '--wrt', 'v');
+  assert.equal(shown.code, 0);
+  assert.match(shown.out, /∂f\/∂v_j = .* \(for each j\)/);
+  const used = await clean('derive', doc, '--of', 'g', '--wrt', 'u');
+  assert.equal(used.code, 1);
+  assert.match(used.err, /can only be given element by element .* cannot be used inside another expression/);
+  assert.match(used.err, /hint: /);
+  const at = file('elementwise.json', JSON.stringify({ u: [1, 2], v: [0.5, -1], A: [[1, 0], [0, 1]] }));
+  assert.equal((await clean('eval', doc, '--expr', 'g', '--at', at)).code, 1);
+});
