@@ -1,7 +1,8 @@
-// `npm run fuzz -- --docs N [--seed S] [--workers W]`: generated and mutated documents through analysis,
+// `npm run fuzz -- --docs N [--seed S] [--start K] [--workers W]`: generated and mutated documents through analysis,
 // `derive` in every form, layout and format, `eval` and `check` (see test/unit/helpers/exerciseCli.ts).
 // Prints a JSON summary; exits 1 when any command threw or hit an internal error. The documents are
-// reproducible from the seed: document i is the same whatever the number of workers.
+// reproducible from the seed: document i is the same whatever the number of workers, so a long run can be
+// split into slices (--start K --docs N runs documents K … K + N − 1).
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -51,13 +52,14 @@ export function fuzzRange(seed: number, start: number, end: number, onProgress?:
 interface Args {
   docs: number;
   seed: number;
+  start: number;
   workers: number;
   /** Internal: run documents [from, to) and print the tally as JSON. */
   range?: [number, number];
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { docs: 1000, seed: 1, workers: Math.max(1, Math.min(cpus().length, 4)) };
+  const args: Args = { docs: 1000, seed: 1, start: 0, workers: Math.max(1, Math.min(cpus().length, 4)) };
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
       const v = Number(argv[++i]);
@@ -66,9 +68,10 @@ function parseArgs(argv: string[]): Args {
     };
     if (argv[i] === '--docs') args.docs = value();
     else if (argv[i] === '--seed') args.seed = value();
+    else if (argv[i] === '--start') args.start = value();
     else if (argv[i] === '--workers') args.workers = Math.max(1, value());
     else if (argv[i] === '--range') args.range = [value(), value()];
-    else throw new Error(`unknown option ${argv[i]} (usage: npm run fuzz -- --docs N [--seed S] [--workers W])`);
+    else throw new Error(`unknown option ${argv[i]} (usage: npm run fuzz -- --docs N [--seed S] [--start K] [--workers W])`);
   }
   return args;
 }
@@ -79,8 +82,8 @@ async function fuzzInParallel(a: Args): Promise<Tally> {
   const progress = new Array<number>(a.workers).fill(0);
   const started = Date.now();
   const jobs = Array.from({ length: a.workers }, (_, k) => {
-    const from = Math.min(a.docs, k * per);
-    const to = Math.min(a.docs, from + per);
+    const from = a.start + Math.min(a.docs, k * per);
+    const to = Math.min(a.start + a.docs, from + per);
     return new Promise<Tally>((resolve, reject) => {
       const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--seed', String(a.seed), '--range', String(from), String(to)], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
@@ -112,7 +115,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const t = await fuzzInParallel(a);
   const seconds = (Date.now() - started) / 1000;
-  const summary = { seed: a.seed, workers: a.workers, seconds: Math.round(seconds), documentsPerSecond: Math.round(t.documents / seconds), ...t };
+  const summary = { seed: a.seed, start: a.start, workers: a.workers, seconds: Math.round(seconds), documentsPerSecond: Math.round(t.documents / seconds), ...t };
   process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   return t.exceptions + t.internalErrors > 0 ? 1 : 0;
 }

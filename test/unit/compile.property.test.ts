@@ -1,13 +1,14 @@
 // Property: the compiled evaluator computes exactly what the reference evaluator computes — for random
-// expressions over scalars, vectors and matrices, for the engine's derivatives of them (Jacobians in both
-// layouts, gradients, Hessians, index-form slices), with loop fusion on and off, and over "long" data
-// dimensions (N samples) where fusion, transposed products and reductions take their fast paths.
+// expressions over scalars, vectors and matrices (also with derivative forms inside, transposed identities and
+// zero factors), for the engine's derivatives of them (Jacobians in both layouts, gradients, Hessians,
+// index-form slices), with loop fusion on and off, and over "long" data dimensions (N samples) where fusion,
+// transposed products and reductions take their fast paths.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { analyze } from '../../src/core/analyze.ts';
-import { differentiate, gradient } from '../../src/core/diff/engine.ts';
+import { differentiate, gradient, lowerDerivatives } from '../../src/core/diff/engine.ts';
 import type { Node } from '../../src/core/ir.ts';
 import { compile } from '../../src/core/numeric/compile.ts';
 import { evaluate } from '../../src/core/numeric/evaluate.ts';
@@ -136,6 +137,31 @@ for (const kind of ['scalar', 'vector', 'matrix'] as Kind[]) {
     // Same operations in the same order: nearly every element is bit-for-bit equal.
     assert.ok(stats.exact >= 0.99 * stats.elements, `${stats.exact} of ${stats.elements} elements exactly equal`);
     console.log(`  ${kind}: ${JSON.stringify(stats)}`);
+  });
+}
+
+// ---- scenario A′: derivative forms inside the expressions, transposed identities (d(u)/d(u))ᵀ, zero factors -----
+
+for (const kind of ['scalar', 'vector', 'matrix'] as Kind[]) {
+  const runs = { scalar: 150, vector: 120, matrix: 80 }[kind] * SCALE;
+  test(`compiled = reference: random ${kind} expressions with derivative forms, (d(u)/d(u))ᵀ and zero factors, and their derivatives (${runs} cases)`, () => {
+    const stats = newStats();
+    fc.assert(
+      fc.property(exprArb(kind, 2, { kinks: true, forms: true }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 4 }), (src, seed, n) => {
+        const a = analyze(`${PRELUDE}f = ${src}\n`);
+        assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error'), [], src);
+        // The forms are replaced by their results (as eval and check do) before compiling.
+        const f = lowerDerivatives(a.builder, a.definition('f')!.node!, 'numerator', (name) => a.variable(name));
+        const env = randomEnv(seed, new Map([['n', n], ['m', 2]]), a.variables);
+        const { roots, indices } = derivativesOf(a, f, env, seed);
+        compareWithReference(roots, { ...env, indices }, stats, `f = ${src} (n = ${n})`);
+      }),
+      { numRuns: runs, seed: SEED, includeErrorInReport: true },
+    );
+    assert.equal(stats.cases, runs);
+    assert.ok(stats.roots > runs, `only ${stats.roots} finite roots compared`);
+    assert.ok(stats.exact >= 0.99 * stats.elements, `${stats.exact} of ${stats.elements} elements exactly equal`);
+    console.log(`  ${kind} with forms: ${JSON.stringify(stats)}`);
   });
 }
 
