@@ -117,52 +117,36 @@ function derivativesOf(a: ReturnType<typeof analyze>, f: Node, env: EvalEnv, rng
   return { roots, indices };
 }
 
-for (const kind of ['scalar', 'vector', 'matrix'] as Kind[]) {
-  const runs = { scalar: 250, vector: 200, matrix: 120 }[kind] * SCALE;
-  test(`compiled = reference: random ${kind} expressions and all their derivatives (${runs} cases, fused and unfused)`, () => {
-    const stats = newStats();
-    fc.assert(
-      fc.property(exprArb(kind, kind === 'matrix' ? 2 : 3, { kinks: true }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 4 }), (src, seed, n) => {
-        const a = analyze(`${PRELUDE}f = ${src}\n`);
-        assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error'), [], src);
-        const f = a.definition('f')!.node!;
-        const env = randomEnv(seed, new Map([['n', n], ['m', 2]]), a.variables);
-        const { roots, indices } = derivativesOf(a, f, env, seed);
-        compareWithReference(roots, { ...env, indices }, stats, `f = ${src} (n = ${n})`);
-      }),
-      { numRuns: runs, seed: SEED, includeErrorInReport: true },
-    );
-    assert.equal(stats.cases, runs);
-    assert.ok(stats.roots > runs, `only ${stats.roots} finite roots compared`);
-    // Same operations in the same order: nearly every element is bit-for-bit equal.
-    assert.ok(stats.exact >= 0.99 * stats.elements, `${stats.exact} of ${stats.elements} elements exactly equal`);
-    console.log(`  ${kind}: ${JSON.stringify(stats)}`);
-  });
-}
+// Plain expressions, then (forms) with derivative forms inside — replaced by their results before compiling,
+// as eval and check do — transposed identities (d(u)/d(u))ᵀ and zero factors.
+const SCENARIOS_A = [
+  { forms: false, runs: { scalar: 250, vector: 200, matrix: 120 }, depth: { scalar: 3, vector: 3, matrix: 2 }, title: 'all their derivatives' },
+  { forms: true, runs: { scalar: 150, vector: 120, matrix: 80 }, depth: { scalar: 2, vector: 2, matrix: 2 }, title: 'derivative forms, (d(u)/d(u))ᵀ and zero factors inside, and their derivatives' },
+];
 
-// ---- scenario A′: derivative forms inside the expressions, transposed identities (d(u)/d(u))ᵀ, zero factors -----
-
-for (const kind of ['scalar', 'vector', 'matrix'] as Kind[]) {
-  const runs = { scalar: 150, vector: 120, matrix: 80 }[kind] * SCALE;
-  test(`compiled = reference: random ${kind} expressions with derivative forms, (d(u)/d(u))ᵀ and zero factors, and their derivatives (${runs} cases)`, () => {
-    const stats = newStats();
-    fc.assert(
-      fc.property(exprArb(kind, 2, { kinks: true, forms: true }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 4 }), (src, seed, n) => {
-        const a = analyze(`${PRELUDE}f = ${src}\n`);
-        assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error'), [], src);
-        // The forms are replaced by their results (as eval and check do) before compiling.
-        const f = lowerDerivatives(a.builder, a.definition('f')!.node!, 'numerator', (name) => a.variable(name));
-        const env = randomEnv(seed, new Map([['n', n], ['m', 2]]), a.variables);
-        const { roots, indices } = derivativesOf(a, f, env, seed);
-        compareWithReference(roots, { ...env, indices }, stats, `f = ${src} (n = ${n})`);
-      }),
-      { numRuns: runs, seed: SEED, includeErrorInReport: true },
-    );
-    assert.equal(stats.cases, runs);
-    assert.ok(stats.roots > runs, `only ${stats.roots} finite roots compared`);
-    assert.ok(stats.exact >= 0.99 * stats.elements, `${stats.exact} of ${stats.elements} elements exactly equal`);
-    console.log(`  ${kind} with forms: ${JSON.stringify(stats)}`);
-  });
+for (const scenario of SCENARIOS_A) {
+  for (const kind of ['scalar', 'vector', 'matrix'] as Kind[]) {
+    const runs = scenario.runs[kind] * SCALE;
+    test(`compiled = reference: random ${kind} expressions, ${scenario.title} (${runs} cases, fused and unfused)`, () => {
+      const stats = newStats();
+      fc.assert(
+        fc.property(exprArb(kind, scenario.depth[kind], { kinks: true, forms: scenario.forms }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 4 }), (src, seed, n) => {
+          const a = analyze(`${PRELUDE}f = ${src}\n`);
+          assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error'), [], src);
+          const f = lowerDerivatives(a.builder, a.definition('f')!.node!, 'numerator', (name) => a.variable(name));
+          const env = randomEnv(seed, new Map([['n', n], ['m', 2]]), a.variables);
+          const { roots, indices } = derivativesOf(a, f, env, seed);
+          compareWithReference(roots, { ...env, indices }, stats, `f = ${src} (n = ${n})`);
+        }),
+        { numRuns: runs, seed: SEED, includeErrorInReport: true },
+      );
+      assert.equal(stats.cases, runs);
+      assert.ok(stats.roots > runs, `only ${stats.roots} finite roots compared`);
+      // Same operations in the same order: nearly every element is bit-for-bit equal.
+      assert.ok(stats.exact >= 0.99 * stats.elements, `${stats.exact} of ${stats.elements} elements exactly equal`);
+      console.log(`  ${kind}${scenario.forms ? ' with forms' : ''}: ${JSON.stringify(stats)}`);
+    });
+  }
 }
 
 // ---- scenario B: data-sized dimensions (N samples), fusion across lengths -------------------------------------

@@ -112,24 +112,31 @@ export const documentArb: fc.Arbitrary<RandomDocument> = fc
 
 const PIECES = ['(', ')', 'ᵀ', "'", '*', '+', '-', '⊗', '·', '/', '^', '0', '1', 'u', 'A', 's', 'f1', 'd(', ')/d(', 'grad(', 'tr(', ',', '=', '\n', ' ', 'check ', ':', 'vector[', 'dim '];
 
-/** A few random edits (deletions, insertions, replacements, duplicated lines) of a document's text. */
+export type Edit = [position: number, kind: 'delete' | 'insert' | 'replace' | 'duplicate-line', piece: string];
+
+/** Up to `maxLength` random edits (deletions, insertions of `pieces`, replacements, duplicated lines). */
+export function editsArb(pieces: readonly string[], maxLength: number): fc.Arbitrary<Edit[]> {
+  return fc.array(fc.tuple(fc.nat(), fc.constantFrom<Edit[1]>('delete', 'insert', 'replace', 'duplicate-line'), fc.constantFrom(...pieces)), { minLength: 1, maxLength });
+}
+
+export function applyEdits(text: string, edits: readonly Edit[]): string {
+  let t = text;
+  for (const [pos, kind, piece] of edits) {
+    const i = pos % (t.length + 1);
+    if (kind === 'delete') t = t.slice(0, i) + t.slice(i + 1 + (pos % 3));
+    else if (kind === 'insert') t = t.slice(0, i) + piece + t.slice(i);
+    else if (kind === 'replace') t = t.slice(0, i) + piece + t.slice(i + piece.length);
+    else {
+      const lines = t.split('\n');
+      const k = pos % lines.length;
+      lines.splice(k, 0, lines[k]);
+      t = lines.join('\n');
+    }
+  }
+  return t;
+}
+
+/** A few random edits of a document's text. */
 export function mutationArb(text: string): fc.Arbitrary<string> {
-  return fc
-    .array(fc.tuple(fc.nat(), fc.constantFrom('delete', 'insert', 'replace', 'duplicate-line'), fc.constantFrom(...PIECES)), { minLength: 1, maxLength: 4 })
-    .map((edits) => {
-      let t = text;
-      for (const [pos, kind, piece] of edits) {
-        const i = pos % (t.length + 1);
-        if (kind === 'delete') t = t.slice(0, i) + t.slice(i + 1 + (pos % 3));
-        else if (kind === 'insert') t = t.slice(0, i) + piece + t.slice(i);
-        else if (kind === 'replace') t = t.slice(0, i) + piece + t.slice(i + piece.length);
-        else {
-          const lines = t.split('\n');
-          const k = pos % lines.length;
-          lines.splice(k, 0, lines[k]);
-          t = lines.join('\n');
-        }
-      }
-      return t;
-    });
+  return editsArb(PIECES, 4).map((edits) => applyEdits(text, edits));
 }
