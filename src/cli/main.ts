@@ -109,6 +109,11 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 }
 
 if (require.main === module) {
+  // A reader that stops early (`mcalc derive … | head`) ends the output, not the program with a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
   runCli(process.argv.slice(2), nodeIo()).then((code) => {
     process.exitCode = code;
   });

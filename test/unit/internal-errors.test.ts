@@ -3,6 +3,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { analyze } from '../../src/core/analyze.ts';
 import { lowerDerivatives } from '../../src/core/diff/engine.ts';
 import { compile } from '../../src/core/numeric/compile.ts';
@@ -157,4 +159,12 @@ test('a matrix derivative the engine can give only element by element is a plain
   assert.match(used.err, /hint: /);
   const at = file('elementwise.json', JSON.stringify({ u: [1, 2], v: [0.5, -1], A: [[1, 0], [0, 1]] }));
   assert.equal((await clean('eval', doc, '--expr', 'g', '--at', at)).code, 1);
+});
+
+test('output into a pipe that is already closed (mcalc … | head) ends quietly, without a stack trace', () => {
+  const mlp = file('pipe.mcalc', MLP);
+  const main = join(__dirname, '../../src/cli/main.ts');
+  // `true` exits without reading, so every write of the (long) Hessian meets a closed pipe.
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" --import tsx "${main}" derive "${mlp}" --of loss --wrt x --form hessian | true`], { encoding: 'utf8', cwd: join(__dirname, '../..') });
+  assert.equal(r.stderr, '');
 });
