@@ -12,7 +12,7 @@ export function languageOf(file: string): string {
 
 export function analyzeFile(file: string, layout: Layout, extraLines = ''): DocumentAnalysis & { text: string } {
   const text = readInput(file);
-  const result = analyzeDocument(extraLines ? `${text}\n${extraLines}` : text, languageOf(file), layout);
+  const result = analyzeDocument(text, languageOf(file), layout, extraLines);
   return { ...result, text };
 }
 

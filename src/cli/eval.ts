@@ -54,8 +54,8 @@ export function evalValue(analysis: Analysis, node: Node | undefined, derivative
     if (result.kind === 'matrix') {
       const v = evaluate(result.value, env);
       if (derivative.form !== 'jacobian') return { shape: valueDims(result.value.shape, env), value: nest(v.data, valueDims(result.value.shape, env)) };
-      const shown = dims.length === 2 && dims[0] === 1 && dims[1] === 1 ? [] : dims;
-      return { shape: shown, value: nest(v.data, shown) };
+      // A Jacobian keeps its two dims (a 1×1 one is [[v]]), as `shapes` prints them.
+      return { shape: dims, value: nest(v.data, dims) };
     }
     const G = evaluateDerivative(result, f, derivative.wrt, derivative.form, layout, env);
     // Canonical data is f-major (numerator order); denominator layout puts x's dims first.

@@ -2,6 +2,7 @@
 // (errors, failed checks), 2 usage (bad flags, unreadable files). No stack traces for user errors.
 
 import { Command, CommanderError, Option } from 'commander';
+import { DerivativeFormError } from '../core/diff/engine.ts';
 import { CliError, type Io, nodeIo } from './io.ts';
 import { shapesCommand } from './shapes.ts';
 import { deriveCommand } from './derive.ts';
@@ -115,12 +116,21 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       io.err(`mcalc: ${e.message}\n`);
       return e.exitCode;
     }
+    if (e instanceof DerivativeFormError) {
+      io.err(`mcalc: ${e.message}\n  hint: ${e.hint}\n`);
+      return 1;
+    }
     io.err(`mcalc: internal error: ${(e as Error).message}\n`);
     return 1;
   }
 }
 
 if (require.main === module) {
+  // A reader that stops early (`mcalc derive … | head`) ends the output, not the program with a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
   runCli(process.argv.slice(2), nodeIo()).then((code) => {
     process.exitCode = code;
   });

@@ -16,13 +16,15 @@ export interface DocumentAnalysis {
   toVirtual(p: Position): Position | undefined;
 }
 
-export function analyzeDocument(source: string, languageId: string, layout: Layout): DocumentAnalysis {
+/** `extraLines` are analysed after the document's mcalc code (after its last block, for Markdown). */
+export function analyzeDocument(source: string, languageId: string, layout: Layout, extraLines = ''): DocumentAnalysis {
   const text = stripBom(source);
+  const withExtra = (code: string) => (extraLines ? `${code}\n${extraLines}` : code);
   if (languageId !== 'markdown') {
-    return { analysis: analyze(text, { layout }), toReal: (r) => r, toVirtual: (p) => p };
+    return { analysis: analyze(withExtra(text), { layout }), toReal: (r) => r, toVirtual: (p) => p };
   }
   const embedded = extractMcalcBlocks(text);
-  const analysis = analyze(embedded.text, { layout });
+  const analysis = analyze(withExtra(embedded.text), { layout });
   const line = (l: number) => embedded.toReal[Math.min(l, embedded.toReal.length - 1)] ?? 0;
   return {
     analysis,

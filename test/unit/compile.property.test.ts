@@ -1,13 +1,14 @@
 // Property: the compiled evaluator computes exactly what the reference evaluator computes — for random
-// expressions over scalars, vectors and matrices, for the engine's derivatives of them (Jacobians in both
-// layouts, gradients, Hessians, index-form slices), with loop fusion on and off, and over "long" data
-// dimensions (N samples) where fusion, transposed products and reductions take their fast paths.
+// expressions over scalars, vectors and matrices (also with derivative forms inside, transposed identities and
+// zero factors), for the engine's derivatives of them (Jacobians in both layouts, gradients, Hessians,
+// index-form slices), with loop fusion on and off, and over "long" data dimensions (N samples) where fusion,
+// transposed products and reductions take their fast paths.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { analyze } from '../../src/core/analyze.ts';
-import { differentiate, gradient } from '../../src/core/diff/engine.ts';
+import { differentiate, gradient, lowerDerivatives } from '../../src/core/diff/engine.ts';
 import type { Node } from '../../src/core/ir.ts';
 import { compile } from '../../src/core/numeric/compile.ts';
 import { evaluate } from '../../src/core/numeric/evaluate.ts';
@@ -116,27 +117,36 @@ function derivativesOf(a: ReturnType<typeof analyze>, f: Node, env: EvalEnv, rng
   return { roots, indices };
 }
 
-for (const kind of ['scalar', 'vector', 'matrix'] as Kind[]) {
-  const runs = { scalar: 250, vector: 200, matrix: 120 }[kind] * SCALE;
-  test(`compiled = reference: random ${kind} expressions and all their derivatives (${runs} cases, fused and unfused)`, () => {
-    const stats = newStats();
-    fc.assert(
-      fc.property(exprArb(kind, kind === 'matrix' ? 2 : 3, { kinks: true }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 4 }), (src, seed, n) => {
-        const a = analyze(`${PRELUDE}f = ${src}\n`);
-        assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error'), [], src);
-        const f = a.definition('f')!.node!;
-        const env = randomEnv(seed, new Map([['n', n], ['m', 2]]), a.variables);
-        const { roots, indices } = derivativesOf(a, f, env, seed);
-        compareWithReference(roots, { ...env, indices }, stats, `f = ${src} (n = ${n})`);
-      }),
-      { numRuns: runs, seed: SEED, includeErrorInReport: true },
-    );
-    assert.equal(stats.cases, runs);
-    assert.ok(stats.roots > runs, `only ${stats.roots} finite roots compared`);
-    // Same operations in the same order: nearly every element is bit-for-bit equal.
-    assert.ok(stats.exact >= 0.99 * stats.elements, `${stats.exact} of ${stats.elements} elements exactly equal`);
-    console.log(`  ${kind}: ${JSON.stringify(stats)}`);
-  });
+// Plain expressions, then (forms) with derivative forms inside — replaced by their results before compiling,
+// as eval and check do — transposed identities (d(u)/d(u))ᵀ and zero factors.
+const SCENARIOS_A = [
+  { forms: false, runs: { scalar: 250, vector: 200, matrix: 120 }, depth: { scalar: 3, vector: 3, matrix: 2 }, title: 'all their derivatives' },
+  { forms: true, runs: { scalar: 150, vector: 120, matrix: 80 }, depth: { scalar: 2, vector: 2, matrix: 2 }, title: 'derivative forms, (d(u)/d(u))ᵀ and zero factors inside, and their derivatives' },
+];
+
+for (const scenario of SCENARIOS_A) {
+  for (const kind of ['scalar', 'vector', 'matrix'] as Kind[]) {
+    const runs = scenario.runs[kind] * SCALE;
+    test(`compiled = reference: random ${kind} expressions, ${scenario.title} (${runs} cases, fused and unfused)`, () => {
+      const stats = newStats();
+      fc.assert(
+        fc.property(exprArb(kind, scenario.depth[kind], { kinks: true, forms: scenario.forms }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 4 }), (src, seed, n) => {
+          const a = analyze(`${PRELUDE}f = ${src}\n`);
+          assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error'), [], src);
+          const f = lowerDerivatives(a.builder, a.definition('f')!.node!, 'numerator', (name) => a.variable(name));
+          const env = randomEnv(seed, new Map([['n', n], ['m', 2]]), a.variables);
+          const { roots, indices } = derivativesOf(a, f, env, seed);
+          compareWithReference(roots, { ...env, indices }, stats, `f = ${src} (n = ${n})`);
+        }),
+        { numRuns: runs, seed: SEED, includeErrorInReport: true },
+      );
+      assert.equal(stats.cases, runs);
+      assert.ok(stats.roots > runs, `only ${stats.roots} finite roots compared`);
+      // Same operations in the same order: nearly every element is bit-for-bit equal.
+      assert.ok(stats.exact >= 0.99 * stats.elements, `${stats.exact} of ${stats.elements} elements exactly equal`);
+      console.log(`  ${kind}${scenario.forms ? ' with forms' : ''}: ${JSON.stringify(stats)}`);
+    });
+  }
 }
 
 // ---- scenario B: data-sized dimensions (N samples), fusion across lengths -------------------------------------

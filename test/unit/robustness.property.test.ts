@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { analyze } from '../../src/core/analyze.ts';
 import { derive } from '../../src/core/diff/derivation.ts';
 import { extractMcalcBlocks } from '../../src/core/markdown.ts';
+import { applyEdits, editsArb } from './helpers/randomDoc.ts';
 
 const examplesDir = join(__dirname, '../../examples');
 const EXAMPLES = readdirSync(examplesDir)
@@ -23,27 +24,7 @@ const PIECES = [
 
 const randomDoc = fc.array(fc.constantFrom(...PIECES), { maxLength: 120 }).map((p) => p.join(''));
 
-const mutatedExample = fc
-  .tuple(
-    fc.constantFrom(...EXAMPLES),
-    fc.array(fc.tuple(fc.nat(), fc.constantFrom('delete', 'insert', 'replace', 'duplicate-line'), fc.constantFrom(...PIECES)), { minLength: 1, maxLength: 6 }),
-  )
-  .map(([text, edits]) => {
-    let t = text;
-    for (const [pos, kind, piece] of edits) {
-      const i = pos % (t.length + 1);
-      if (kind === 'delete') t = t.slice(0, i) + t.slice(i + 1 + (pos % 5));
-      else if (kind === 'insert') t = t.slice(0, i) + piece + t.slice(i);
-      else if (kind === 'replace') t = t.slice(0, i) + piece + t.slice(i + piece.length);
-      else {
-        const lines = t.split('\n');
-        const k = pos % lines.length;
-        lines.splice(k, 0, lines[k]);
-        t = lines.join('\n');
-      }
-    }
-    return t;
-  });
+const mutatedExample = fc.tuple(fc.constantFrom(...EXAMPLES), editsArb(PIECES, 6)).map(([text, edits]) => applyEdits(text, edits));
 
 /** Milliseconds for one analysis; a slow first run is re-measured, so a GC pause or a busy machine is not
  * mistaken for an algorithm that is slow on this input. */

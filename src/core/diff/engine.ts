@@ -7,7 +7,8 @@
 import { Builder, InternalError } from '../builder.ts';
 import { type Node, topoOrder } from '../ir.ts';
 import { opDef } from '../ops/registry.ts';
-import { type Dim, type Layout, type Shape, matrixOf } from '../shape.ts';
+import { toText } from '../print.ts';
+import { type Dim, type Layout, type Shape, formatShape, jacobianShape, matrixOf, rowOf, sameAsMatrix, sameDim, sameShape, vectorOf } from '../shape.ts';
 import type { DerivativeForm } from '../ops/structure.ts';
 
 export interface Variable {
@@ -80,6 +81,11 @@ export function vjpAll(b: Builder, root: Node, wrt: string, seed: Node): Map<num
  * the vector variable `wrt`. null when some piece is not a matrix (a higher-order tensor sits in between).
  */
 export function extractJacobian(b: Builder, df: Node, wrt: Variable): Node | null {
+  // A differential the simplifier reduced to a constant (d(0 * x)) no longer holds the tangent: J = 0.
+  if (!df.vars.has('∂' + wrt.name)) {
+    const zero = jacobianShape(df.shape, wrt.shape, 'numerator').shape;
+    return zero ? b.zero(zero) : null;
+  }
   return extractAll(b, df, wrt).get(df.id) ?? null;
 }
 
@@ -170,12 +176,56 @@ export function numeratorJacobian(b: Builder, f: Node, x: Variable): Node | null
   return null;
 }
 
+/** A value as the matrix with its rows and columns (a vector[m] is m×1, a scalar 1×1). */
+function asMatrix(b: Builder, v: Node): Node {
+  switch (v.shape.kind) {
+    case 'scalar':
+      return b.mul(v, b.ones(matrixOf(1, 1)));
+    case 'vector':
+      return b.matmul(v, b.ones(rowOf(1)));
+    case 'row':
+      return b.matmul(b.ones(vectorOf(1)), v);
+    case 'matrix':
+      return v;
+  }
+}
+
+/**
+ * The result in the shape the analysis gave the form. They differ only where a dimension is the literal 1:
+ * the analysis calls a 1×1 Jacobian a scalar, the engine may build it as a 1×1 matrix (d(u)/d(u) for a
+ * vector[1] u is I₁), and a user's expression around the form is built for the analysis's shape.
+ */
+function conform(b: Builder, v: Node, shape: Shape): Node {
+  if (sameShape(v.shape, shape)) return v;
+  // The Jacobian of a row vector f by a scalar: the analysis orders f's n elements first, as a column.
+  if ((v.shape.kind === 'row' && shape.kind === 'vector') || (v.shape.kind === 'vector' && shape.kind === 'row')) {
+    if (sameDim(v.shape.n, shape.n)) return b.transpose(v);
+  }
+  if (!sameAsMatrix(v.shape, shape)) throw new InternalError(`internal: a derivative of shape ${formatShape(v.shape)} where ${formatShape(shape)} was expected`);
+  const M = asMatrix(b, v);
+  switch (shape.kind) {
+    case 'scalar':
+      return b.call('tr', M);
+    case 'vector':
+      return b.matmul(M, b.ones(vectorOf(1)));
+    case 'row':
+      return b.matmul(b.ones(rowOf(1)), M);
+    case 'matrix':
+      return M;
+  }
+}
+
 /**
  * The derivative form `form` of f w.r.t. x in `layout`. `shape` is the expected result shape (absent for
- * tensors of order ≥ 3).
+ * tensors of order ≥ 3); a matrix result has exactly that shape.
  */
 export function differentiate(b: Builder, written: Node, x: Variable, form: DerivativeForm, layout: Layout, shape?: Shape): DerivativeResult {
   const f = inNormalForm(b, written, x.name);
+  const r = differentiateAs(b, f, x, form, layout, shape);
+  return r.kind === 'matrix' && shape ? { kind: 'matrix', value: conform(b, r.value, shape) } : r;
+}
+
+function differentiateAs(b: Builder, f: Node, x: Variable, form: DerivativeForm, layout: Layout, shape?: Shape): DerivativeResult {
   const toLayout = (numerator: Node): Node => (layout === 'numerator' ? numerator : b.transpose(numerator));
   if (!f.vars.has(x.name)) return zeroResult(b, f, x, layout, shape);
   if (form === 'grad') return { kind: 'matrix', value: gradient(b, f, x) };
@@ -221,6 +271,29 @@ export function inNormalForm(b: Builder, root: Node, varying?: string): Node {
   return done.get(root.id) ?? root;
 }
 
+/**
+ * A derivative form that is a matrix, but one the engine can only give element by element (its rules for
+ * reading a Jacobian off a differential do not pass through every matrix operation, e.g. diag(dv) inside an
+ * inverse): a limitation the user can work around, reported in plain English rather than as an internal error.
+ */
+export class DerivativeFormError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+function elementwiseOnly(form: Node, x: Variable): DerivativeFormError {
+  const text = toText(form);
+  const what = text.length <= 60 ? text : `This derivative by ${x.name}`;
+  return new DerivativeFormError(
+    `${what} (${formatShape(form.shape)}) can only be given element by element (∂…/∂${x.name}_j), so it cannot be used inside another expression or derivative.`,
+    `Use it on its own (a definition of it is shown element by element), or differentiate a scalar such as the sum of its function.`,
+  );
+}
+
 /** Replaces derivative forms inside an expression by their results (in `layout`). */
 export function lowerDerivatives(b: Builder, root: Node, layout: Layout, variables: (name: string) => Variable | undefined): Node {
   const done = new Map<number, Node>();
@@ -231,7 +304,7 @@ export function lowerDerivatives(b: Builder, root: Node, layout: Layout, variabl
       const x = variables(String(n.args[1].attr));
       if (!x) throw new InternalError(`unknown variable ${n.args[1].attr}`);
       const r = differentiate(b, args[0], x, form, nodeLayout ?? layout, n.shape);
-      if (r.kind !== 'matrix') throw new InternalError('tensor-valued derivative inside an expression');
+      if (r.kind !== 'matrix') throw elementwiseOnly(n, x);
       done.set(n.id, r.value);
     } else {
       done.set(n.id, args.every((a, i) => a === n.args[i]) ? n : b.raw(n.op, args, n.attr));

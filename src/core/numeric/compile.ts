@@ -17,7 +17,7 @@
 import { type Node, topoOrder } from '../ir.ts';
 import { opDef } from '../ops/registry.ts';
 import { tangentKey } from '../ops/leaves.ts';
-import { type EvalEnv, type Tensor, EvalError, detT, invT, resolveDim, shapeDims } from './tensor.ts';
+import { type EvalEnv, type Tensor, EvalError, detT, finiteRows, invT, resolveDim, shapeDims } from './tensor.ts';
 
 /** A variable's value: its data (row-major), a number for scalars, or a Tensor. */
 export type InputValue = Float64Array | number | Tensor;
@@ -145,11 +145,13 @@ function makeHelpers(messages: string[], fallbacks: Array<{ node: Node; dims: [n
   return {
     matmul(out, A, ars, acs, B, brs, bcs, M, K, P) {
       out.fill(0);
+      // As in the reference (matmulT): a zero skips a row of B only when that row is finite (0·∞ is NaN).
+      const finite = finiteRows(B, K, P, brs, bcs);
       for (let i = 0; i < M; i++) {
         const oo = i * P;
         for (let p = 0; p < K; p++) {
           const a = A[i * ars + p * acs];
-          if (a === 0) continue;
+          if (a === 0 && finite[p]) continue;
           const bo = p * brs;
           if (bcs === 1) for (let j = 0; j < P; j++) out[oo + j] += a * B[bo + j];
           else for (let j = 0; j < P; j++) out[oo + j] += a * B[bo + j * bcs];
@@ -644,7 +646,8 @@ export function compile(roots: readonly Node[], dims: ReadonlyMap<string, number
     at(l, idx = 'i') {
       switch (l.kind) {
         case 'inline':
-          return l.inlineAt!(idx);
+          // Templates splice the index into arithmetic (`idx % (n + 1)`), so it goes in as one operand.
+          return l.inlineAt!(/^\w+$/.test(idx) ? idx : `(${idx})`);
         case 'input':
           return `x${l.slot}[${idx}]`;
         default:

@@ -73,6 +73,20 @@ export function map2(a: Tensor, b: Tensor, f: (x: number, y: number) => number):
   return out;
 }
 
+/**
+ * Which rows of a k×n matrix (element (p, j) at p·rs + j·cs) hold only finite numbers: a zero times such a
+ * row adds nothing, so products may skip it; a zero times a row with ∞ or NaN must still give NaN (0·∞).
+ */
+export function finiteRows(data: Float64Array, k: number, n: number, rs = n, cs = 1): Uint8Array {
+  const finite = new Uint8Array(k);
+  for (let p = 0; p < k; p++) {
+    let ok = 1;
+    for (let j = 0; j < n && ok; j++) if (!Number.isFinite(data[p * rs + j * cs])) ok = 0;
+    finite[p] = ok;
+  }
+  return finite;
+}
+
 export function matmulT(a: Tensor, b: Tensor): Tensor {
   if (a.cols !== b.rows) throw new EvalError(`Cannot multiply ${a.rows}×${a.cols} by ${b.rows}×${b.cols}.`);
   const out = tensor(a.rows, b.cols);
@@ -82,10 +96,11 @@ export function matmulT(a: Tensor, b: Tensor): Tensor {
   const ad = a.data;
   const bd = b.data;
   const od = out.data;
+  const finite = finiteRows(bd, k, n);
   for (let i = 0; i < m; i++) {
     for (let p = 0; p < k; p++) {
       const av = ad[i * k + p];
-      if (av === 0) continue;
+      if (av === 0 && finite[p]) continue;
       const bo = p * n;
       const oo = i * n;
       for (let j = 0; j < n; j++) od[oo + j] += av * bd[bo + j];

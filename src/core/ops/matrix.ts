@@ -31,7 +31,8 @@ const tr: OpDef = {
     return undefined;
   },
   jvp: (_n, [t], b) => (t ? b.call('tr', t) : null),
-  vjp: (n, s, _k, b) => b.mul(s, b.identity((n.args[0].shape as { m: string | number }).m)),
+  // tr of a scalar is the scalar itself.
+  vjp: (n, s, _k, b) => (n.args[0].shape.kind === 'matrix' ? b.mul(s, b.identity(n.args[0].shape.m)) : s),
   examples: [{ expr: 'tr(X)', wrt: 'X' }, { expr: 'tr(B * X)', wrt: 'X' }],
   rule: { name: 'trace rule', text: 'd tr(A) = tr(dA); ∂tr(X)/∂X = I', latex: '\\mathrm{d}\\operatorname{tr}(A) = \\operatorname{tr}(\\mathrm{d}A)' },
   prec: () => PREC.atom,
@@ -56,8 +57,9 @@ const det: OpDef = {
     if (isIdentity(x)) return (b.fired('det(I) → 1'), b.constant(1));
     return undefined;
   },
-  jvp: (n, [t], b) => (t ? b.mul(n, b.call('tr', b.matmul(b.call('inv', n.args[0]), t))) : null),
-  vjp: (n, s, _k, b) => b.mul(b.mul(s, n), b.transpose(b.call('inv', n.args[0]))),
+  // det of a scalar is the scalar itself (det(s) s⁻¹ would be NaN at 0).
+  jvp: (n, [t], b) => (!t ? null : n.args[0].shape.kind === 'scalar' ? t : b.mul(n, b.call('tr', b.matmul(b.call('inv', n.args[0]), t)))),
+  vjp: (n, s, _k, b) => (n.args[0].shape.kind === 'scalar' ? s : b.mul(b.mul(s, n), b.transpose(b.call('inv', n.args[0])))),
   examples: [{ expr: 'det(X)', wrt: 'X' }],
   rule: { name: 'determinant rule (Jacobi)', text: 'd det(X) = det(X) tr(X⁻¹ dX); ∂det(X)/∂X = det(X) X⁻ᵀ', latex: '\\mathrm{d}\\det(X) = \\det(X)\\operatorname{tr}(X^{-1}\\mathrm{d}X)' },
   prec: () => PREC.atom,

@@ -18,7 +18,44 @@ function spd(X: string, a: string): string {
   return `(${X} * (${X})ᵀ + diag(${a}^2 + 1))`;
 }
 
-export function exprArb(kind: Kind, depth: number, opts: { kinks?: boolean } = {}): fc.Arbitrary<string> {
+export interface ExprOptions {
+  /** relu and abs as well as smooth functions. */
+  kinks?: boolean;
+  /**
+   * Derivative forms inside expressions (grad, hessian, d(f)/d(x), the identity d(u)/d(u) transposed),
+   * zero factors (0 * X) and differences of equal terms (X − X). Their shapes are the same in both layouts.
+   */
+  forms?: boolean;
+}
+
+/** Extra alternatives of `opts.forms`, per kind; `S`, `V`, `M` draw smaller expressions. */
+function formArbs(kind: Kind, S: () => fc.Arbitrary<string>, V: () => fc.Arbitrary<string>, M: () => fc.Arbitrary<string>): fc.Arbitrary<string>[] {
+  const same = (a: fc.Arbitrary<string>) => a.map((x) => `(${x} - ${x})`);
+  switch (kind) {
+    case 'scalar':
+      return [S().map((a) => `d(${a})/d(s)`), S().map((a) => `sum(grad(${a}, u))`), S().map((a) => `(0 * ${a})`), same(S())];
+    case 'vector':
+      return [
+        S().map((a) => `grad(${a}, u)`),
+        fc.tuple(V(), V()).map(([a, b]) => `(d(${a})/d(u) * ${b})`),
+        V().map((a) => `((d(u)/d(u))ᵀ * ${a})`),
+        V().map((a) => `(0 * ${a})`),
+        same(V()),
+      ];
+    case 'matrix':
+      return [
+        V().map((a) => `d(${a})/d(u)`),
+        V().map((a) => `(d(${a})/d(u))ᵀ`),
+        fc.constant('(d(u)/d(u))ᵀ'),
+        S().map((a) => `hessian(${a}, u)`),
+        S().map((a) => `grad(${a}, A)`),
+        M().map((X) => `(0 * ${X})`),
+        same(M()),
+      ];
+  }
+}
+
+export function exprArb(kind: Kind, depth: number, opts: ExprOptions = {}): fc.Arbitrary<string> {
   const leaf = fc.constantFrom(...VARIABLES[kind]);
   if (depth <= 0) {
     return kind === 'scalar' ? fc.oneof(leaf, fc.constantFrom('2', '0.5', '3')) : leaf;
@@ -29,10 +66,12 @@ export function exprArb(kind: Kind, depth: number, opts: { kinks?: boolean } = {
   const M = () => sub('matrix');
   const unary = fc.constantFrom(...SMOOTH_UNARY);
   const kinky = opts.kinks ? fc.constantFrom('relu', 'abs') : unary;
+  const forms = opts.forms ? formArbs(kind, S, V, M) : [];
   switch (kind) {
     case 'scalar':
       return fc.oneof(
         { weight: 2, arbitrary: leaf },
+        ...forms,
         fc.tuple(S(), fc.constantFrom('+', '-', '*'), S()).map(([a, op, b]) => `(${a} ${op} ${b})`),
         fc.tuple(S(), S()).map(([a, b]) => `(${a} / (1 + ${b}^2))`),
         fc.tuple(unary, S()).map(([f, a]) => `${f}(${a})`),
@@ -55,6 +94,7 @@ export function exprArb(kind: Kind, depth: number, opts: { kinks?: boolean } = {
     case 'vector':
       return fc.oneof(
         { weight: 2, arbitrary: leaf },
+        ...forms,
         fc.tuple(V(), fc.constantFrom('+', '-', '⊗'), V()).map(([a, op, b]) => `(${a} ${op} ${b})`),
         fc.tuple(V(), V()).map(([a, b]) => `(${a} ⊘ (1 + ${b}^2))`),
         fc.tuple(S(), V()).map(([a, b]) => `(${a} * ${b})`),
@@ -71,6 +111,7 @@ export function exprArb(kind: Kind, depth: number, opts: { kinks?: boolean } = {
     case 'matrix':
       return fc.oneof(
         { weight: 2, arbitrary: leaf },
+        ...forms,
         fc.tuple(M(), fc.constantFrom('+', '-', '*', '⊗'), M()).map(([a, op, b]) => `(${a} ${op} ${b})`),
         fc.tuple(S(), M()).map(([a, X]) => `(${a} * ${X})`),
         M().map((X) => `(${X})ᵀ`),
