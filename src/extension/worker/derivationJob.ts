@@ -2,6 +2,7 @@
 // protocol is unit-tested directly. A job names a document snapshot and a position in it; the worker keeps
 // the analysis of each document's latest version, so following the cursor costs only the new form's work.
 
+import { DerivativeFormError } from '../../core/diff/engine.ts';
 import { AnalysisCache, type DocumentAnalysis } from '../analysisCache.ts';
 import type { DerivativeInfo } from '../../core/analyze.ts';
 import { cachedResult, derive } from '../../core/diff/derivation.ts';
@@ -86,6 +87,8 @@ export class DerivationJobs {
         }
       }
     } catch (e) {
+      // A form the engine can only give element by element explains itself, with a hint; anything else is a bug.
+      if (e instanceof DerivativeFormError) return { kind: 'error', message: `${e.message} ${e.hint}` };
       return { kind: 'error', message: `The derivation failed: ${(e as Error).message}` };
     }
   }
