@@ -152,6 +152,7 @@ export class DerivationPreview {
     const head = { key, title: form.text, file: vscode.workspace.asRelativePath(doc.uri), line: analysed.toReal(form.range).start.line + 1, layout, shape: derivativeShapeText(form, layout) };
     this.requested = { key, title: head.title };
     this.sent = [];
+    service.checks.cancelAll(); // the previous form's quick check is of no use now
     const current = () => this.requested?.key === key && this.panel !== undefined;
     const { line, character } = analysed.toReal(form.range).start;
     const job = (kind: DerivationJob['kind']): DerivationJob => ({ kind, doc: snapshot, at: { line, character } });

@@ -95,6 +95,22 @@ test('a long job that a newer one superseded is cut short by restarting the work
   }
 });
 
+test('cancelAll stops a running job at once and the worker serves the next job', async () => {
+  const worker = new LatestWorker<DerivationJob, DerivationReply>(WORKER, ['default'], 60_000);
+  try {
+    const slow = worker.run(job('derivation', nest(1000), 2));
+    await new Promise((r) => setTimeout(r, 50));
+    const t = performance.now();
+    worker.cancelAll();
+    assert.equal(await slow, undefined, 'the cancelled job resolves undefined');
+    assert.ok(performance.now() - t < 100, 'without waiting for the job');
+    const next = await worker.run(job('derivation', NEURON, 6));
+    assert.ok(next?.kind === 'derivation' && next.title === 'd(loss)/d(w)');
+  } finally {
+    worker.dispose();
+  }
+});
+
 test('lanes are served in priority order: a hover asked after a preview job runs before it', async () => {
   const worker = new LatestWorker<DerivationJob, DerivationReply, 'hover' | 'preview'>(WORKER, ['hover', 'preview'], 60_000);
   try {

@@ -41,6 +41,24 @@ export class LatestWorker<J, R, L extends string = 'default'> {
     });
   }
 
+  /**
+   * Drops every job, stopping a running one at once (its promise resolves `undefined`). For work nobody waits
+   * for any more, such as the quick check of a form the cursor has left: it would only take a core from the
+   * next form's result.
+   */
+  cancelAll(): void {
+    clearTimeout(this.patience);
+    this.patience = undefined;
+    for (const w of this.waiting.values()) w.resolve(undefined);
+    this.waiting.clear();
+    const running = this.running;
+    this.running = undefined;
+    if (running) {
+      this.stop();
+      running.resolve(undefined);
+    }
+  }
+
   dispose(): void {
     clearTimeout(this.patience);
     for (const w of this.waiting.values()) w.resolve(undefined);
