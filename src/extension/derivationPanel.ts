@@ -162,7 +162,7 @@ export class DerivationPreview {
       this.post({ type: 'computing', what: head.title });
     }, PROGRESS_AFTER_MS);
     try {
-      const result = await this.ask(service.derivations.run(job('result'), 'headline'), current);
+      const result = await this.ask(service.result(doc, { line, character }, 'headline'), current);
       if (result?.kind !== 'result' || !result.result) return;
       this.panel!.title = `Derivation: ${head.title}`;
       this.post({ type: 'headline', ...head, result: result.result });

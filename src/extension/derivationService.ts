@@ -21,6 +21,11 @@ export class DerivationService {
   /** Results first (hovers, the preview's headline, then the other large forms'), whole records last. */
   readonly derivations: LatestWorker<DerivationJob, DerivationReply, 'hover' | 'headline' | 'background' | 'record'>;
   readonly checks: LatestWorker<DerivationJob, DerivationReply>;
+  /**
+   * Results on their way or done, for the latest version of each document: a hover over the form the preview is
+   * deriving shares that job instead of queueing a second one behind it.
+   */
+  private readonly results = new Map<string, Promise<DerivationReply | undefined>>();
   private prepareTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped by every preparation: an older one stops. */
   private prepareGeneration = 0;
@@ -49,6 +54,23 @@ export class DerivationService {
     return { key: doc.uri.toString(), version: doc.version, text: doc.getText(), languageId: doc.languageId, layout: this.ctx.layout(doc) };
   }
 
+  /** The result of the form at `at` (its start): shared with any request for the same form and version. */
+  result(doc: vscode.TextDocument, at: { line: number; character: number }, lane: 'hover' | 'headline' | 'background'): Promise<DerivationReply | undefined> {
+    const snapshot = this.snapshot(doc);
+    const key = `${snapshot.key}#${snapshot.version}#${snapshot.layout}#${at.line}:${at.character}`;
+    const ask = () => this.derivations.run({ kind: 'result', doc: snapshot, at }, lane);
+    const shared = this.results.get(key);
+    // A shared job that was superseded in its own lane answers undefined: this caller then asks in its lane.
+    if (shared) return shared.then((r) => r ?? ask());
+    for (const k of this.results.keys()) if (k.startsWith(`${snapshot.key}#`)) this.results.delete(k); // an older version's
+    const mine = ask().then((r) => {
+      if (!r || r.kind === 'error') this.results.delete(key);
+      return r;
+    });
+    this.results.set(key, mine);
+    return mine;
+  }
+
   /** Computes the results of the large forms of `doc` in the background, one job per form (a hover waits for one at most). */
   private schedulePrepare(doc: vscode.TextDocument, delayMs: number): void {
     // Only the user's documents (not, say, git's copy of the same file opened for a diff).
@@ -61,10 +83,9 @@ export class DerivationService {
     const generation = ++this.prepareGeneration;
     const analysed = doc.isClosed ? undefined : this.ctx.analysis(doc);
     if (!analysed) return;
-    const snapshot = this.snapshot(doc);
     for (const form of analysed.analysis.derivatives) {
       if (dagSizeAtMost(form.of, IN_HOST_NODES)) continue;
-      const done = await this.derivations.run({ kind: 'result', doc: snapshot, at: analysed.toReal(form.range).start }, 'background').catch(() => undefined);
+      const done = await this.result(doc, analysed.toReal(form.range).start, 'background').catch(() => undefined);
       if (!done || generation !== this.prepareGeneration) return; // superseded: a newer version is being prepared
     }
   }

@@ -36,7 +36,7 @@ export function registerHover(ctx: Context): void {
 async function resultInWorker(ctx: Context, doc: vscode.TextDocument, at: { line: number; character: number }, token: vscode.CancellationToken): Promise<ResultParts | undefined> {
   const service = derivationService(ctx);
   try {
-    const reply = await service.derivations.run({ kind: 'result', doc: service.snapshot(doc), at }, 'hover');
+    const reply = await service.result(doc, at, 'hover');
     return !token.isCancellationRequested && reply?.kind === 'result' ? (reply.result ?? undefined) : undefined;
   } catch {
     return undefined;
