@@ -9,7 +9,7 @@ import { analyzeDocument } from '../../src/core/document.ts';
 import { checkDocument } from '../../src/core/numeric/gradcheck.ts';
 import { NEW_DOCUMENT_TEMPLATE } from '../../src/core/template.ts';
 
-const ROOT = path.join(import.meta.dirname, '..', '..');
+const ROOT = path.join(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const contributed = new Set<string>(pkg.contributes.commands.map((c: { command: string }) => c.command));
 
