@@ -70,6 +70,7 @@ suite('Onboarding', () => {
     await vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH, false);
     await vscode.commands.executeCommand('mcalc.openExample');
     await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
+    await vscode.commands.executeCommand('workbench.action.closePanel'); // room for the steps below the first
     const shot = await requestScreenshot('walkthrough', [
       { selector: '.gettingStartedContainer', text: 'Get Started with Matrix Calculus' },
       { selector: '.getting-started-step', text: 'Follow the derivation' },
