@@ -1,4 +1,6 @@
-// The document a command acts on: the one named by URI (code lenses, tests), else the active editor's.
+// The document a command acts on: the one named by URI (code lenses, tests), else the active editor's, else
+// the one visible mcalc editor — a command link clicked in the Getting Started walkthrough runs while the
+// walkthrough, not a text editor, has the focus, with the example open beside it.
 
 import * as vscode from 'vscode';
 import { isMcalcDocument } from '../analysisCache.ts';
@@ -8,7 +10,10 @@ export function resolveTarget(uri: string | undefined, offset: number | undefine
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
     return doc && { doc, offset: offset ?? 0 };
   }
-  const editor = vscode.window.activeTextEditor;
-  if (!editor || !isMcalcDocument(editor.document)) return undefined;
+  const active = vscode.window.activeTextEditor;
+  const visible = vscode.window.visibleTextEditors.filter((e) => isMcalcDocument(e.document));
+  // Only an unambiguous visible editor: with two side by side, guessing could act on the wrong one.
+  const editor = active ? (isMcalcDocument(active.document) ? active : undefined) : visible.length === 1 ? visible[0] : undefined;
+  if (!editor) return undefined;
   return { doc: editor.document, offset: editor.document.offsetAt(editor.selection.active) };
 }

@@ -38,6 +38,7 @@ const PHASES: Record<string, Array<() => Promise<unknown>>> = {
     () => import('./statusBar.test.ts'),
     () => import('./claims.test.ts'),
     () => import('./screenshots.test.ts'),
+    () => import('./onboarding.test.ts'),
     () => import('./training.test.ts'),
   ],
   markdown: [() => import('./markdownActivation.test.ts')],
