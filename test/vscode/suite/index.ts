@@ -36,6 +36,7 @@ const PHASES: Record<string, Array<() => Promise<unknown>>> = {
     () => import('./navigation.test.ts'),
     () => import('./semanticTokens.test.ts'),
     () => import('./statusBar.test.ts'),
+    () => import('./layoutDirective.test.ts'),
     () => import('./claims.test.ts'),
     () => import('./screenshots.test.ts'),
     () => import('./training.test.ts'),
