@@ -31,6 +31,7 @@ const PHASES: Record<string, Array<() => Promise<unknown>>> = {
     () => import('./markdown.test.ts'),
     () => import('./quickfix.test.ts'),
     () => import('./derivation.test.ts'),
+    () => import('./copyButtons.test.ts'),
     () => import('./export.test.ts'),
     () => import('./completion.test.ts'),
     () => import('./navigation.test.ts'),
