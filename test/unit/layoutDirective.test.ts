@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parse } from '../../src/core/parser.ts';
 import { analyze } from '../../src/core/analyze.ts';
 import { analyzeDocument } from '../../src/core/document.ts';
+import { completionsAt } from '../../src/core/language/completion.ts';
 import { runMcalc, scratch } from './helpers/cli.ts';
 
 const EXAMPLES = join(__dirname, '../../examples');
@@ -102,4 +103,13 @@ test('CLI: derive and eval compute in the pinned layout whatever --layout says',
   // z = 0.5 − 2 + 2 = 0.5, so ∂loss/∂w = −2(3 − 0.5)x = [−2.5, 5], as a column.
   assert.deepEqual(JSON.parse(evaluated.out), { shape: [2, 1], value: [[-2.5], [5]] });
   assert.match(evaluated.err, /pinned\.mcalc:1:1: note: .*not --layout numerator/);
+});
+
+test('completion offers the directive at the start of a line, with the two layouts as choices', () => {
+  const text = `${NEURON}la`;
+  const entry = completionsAt(analyze(text), text.length).find((e) => e.label === 'layout');
+  assert.equal(entry?.kind, 'keyword');
+  assert.equal(entry?.snippet, 'layout ${1|numerator,denominator|}');
+  const mid = `${NEURON}q = la`;
+  assert.equal(completionsAt(analyze(mid), mid.length).some((e) => e.label === 'layout'), false, 'not inside an expression');
 });

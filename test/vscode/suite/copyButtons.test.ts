@@ -1,6 +1,7 @@
 /// <reference types="mocha" />
 // The derivation preview's copy buttons (LaTeX, Markdown, mcalc): Playwright clicks them inside the webview, the
 // extension copies through the palette's mcalc.copyDerivation.<format>, and the clipboard holds the derivation.
+// The header names the layout and that the document sets it.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { closeAllEditors, eventually, openInEditor, positionOf, requestScreenshot, runConfig, skipWith } from './harness.ts';
@@ -24,9 +25,12 @@ suite('Derivation preview copy buttons', () => {
       const shot = await requestScreenshot(`copy-${format}`, [
         { selector: 'header h1', text: 'd(loss)/d(w)', frame: 'webview' },
         { selector: `.copy button.copy-${format}`, frame: 'webview', click: true },
+        { selector: 'header .where', frame: 'webview' },
       ]);
       assert.equal(shot.error, undefined, shot.error);
       assert.ok(shot.found[1], `the ${format} button is visible under the result`);
+      // The example says `layout numerator`: the header says the document sets the layout.
+      assert.match(shot.found[2] ?? '', /numerator layout \(set by the document\)/);
       const want = formatDerivation(d, info.text, format);
       await eventually(async () => assert.equal(await vscode.env.clipboard.readText(), want, `the ${format} derivation on the clipboard`), 5000);
     }
