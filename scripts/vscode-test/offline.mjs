@@ -197,11 +197,14 @@ async function findInFrames(page, check, timeoutMs = 10_000) {
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
       const found = await frame
-        .evaluate(({ selector, text }) => {
+        .evaluate(({ selector, text, click }) => {
           for (const el of document.querySelectorAll(selector)) {
             const content = el.textContent ?? '';
             const box = el.getBoundingClientRect();
-            if (box.width > 0 && box.height > 0 && (!text || content.includes(text))) return content.slice(0, 400) || '(no text)';
+            if (box.width > 0 && box.height > 0 && (!text || content.includes(text))) {
+              if (click) el.click();
+              return content.slice(0, 400) || '(no text)';
+            }
           }
           return null;
         }, check)

@@ -18,7 +18,7 @@ export interface CheckCliOptions {
   rtol?: string;
   points?: string;
   maxElements?: string;
-  layout: Layout;
+  layout?: Layout;
   json?: boolean;
 }
 
@@ -65,7 +65,7 @@ export function checkCommand(io: Io, file: string, opts: CheckCliOptions): numbe
   if (points === 0) throw new CliError('--points must be at least 1.', 2);
   const maxElements = parseNumber('--max-elements', opts.maxElements, true);
   if (maxElements === 0) throw new CliError('--max-elements must be at least 1.', 2);
-  const { analysis, toReal } = analyzeFile(file, opts.layout);
+  const { analysis, toReal } = analyzeFile(io, file, opts.layout);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
     if (opts.json) {

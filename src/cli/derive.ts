@@ -11,17 +11,17 @@ import { analyzeFile, reportErrors } from './document.ts';
 export interface DeriveOptions {
   of: string;
   wrt: string;
-  layout: Layout;
+  layout?: Layout;
   form: DerivativeForm;
   format: 'text' | 'latex' | 'json';
 }
 
 export function deriveCommand(io: Io, file: string, opts: DeriveOptions): number {
-  const { analysis, toReal } = analyzeFile(file, opts.layout);
+  const { analysis, toReal } = analyzeFile(io, file, opts.layout);
   if (reportErrors(io, file, analysis, toReal, true)) return 1;
   const info = derivativeOf(analysis as Analysis, opts.of, opts.wrt, opts.form);
   if (typeof info === 'string') throw new CliError(info, 2);
-  const d = derive(analysis, info, opts.layout);
+  const d = derive(analysis, info, analysis.layout);
   if (opts.format === 'json') {
     // One line: the record of a deep nest has thousands of entries, and indentation would double its size.
     io.out(JSON.stringify(d) + '\n');

@@ -10,9 +10,18 @@ export function languageOf(file: string): string {
   return /\.(md|markdown)$/i.test(file) ? 'markdown' : 'mcalc';
 }
 
-export function analyzeFile(file: string, layout: Layout, extraLines = ''): DocumentAnalysis & { text: string } {
+/**
+ * Reads and analyses a file in the requested layout (numerator when none). The document's `layout` directive
+ * wins: its claims were written for it. An explicit --layout it overrides gets a note on stderr.
+ */
+export function analyzeFile(io: Io, file: string, layout: Layout | undefined, extraLines = ''): DocumentAnalysis & { text: string } {
   const text = readInput(file);
-  const result = analyzeDocument(text, languageOf(file), layout, extraLines);
+  const result = analyzeDocument(text, languageOf(file), layout ?? 'numerator', extraLines);
+  const directive = result.analysis.layoutDirective;
+  if (layout && directive && directive.layout !== layout) {
+    const r = result.toReal(directive.range);
+    io.err(`${file}:${r.start.line + 1}:${r.start.character + 1}: note: the document says \`layout ${directive.layout}\`, so it is analysed in ${directive.layout} layout, not --layout ${layout}.\n`);
+  }
   return { ...result, text };
 }
 

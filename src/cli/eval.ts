@@ -19,7 +19,7 @@ export interface EvalOptions {
   expr: string;
   at?: string;
   maxElements?: string;
-  layout: Layout;
+  layout?: Layout;
   json?: boolean;
 }
 
@@ -80,7 +80,7 @@ export function evalCommand(io: Io, file: string, opts: EvalOptions): number {
   const maxElements = opts.maxElements === undefined ? DEFAULT_MAX_ELEMENTS : Number(opts.maxElements);
   if (!Number.isSafeInteger(maxElements) || maxElements < 1) throw new CliError(`--max-elements expects a positive whole number, not '${opts.maxElements}'.`, 2);
   const name = freshName(readInput(file) + opts.expr);
-  const { analysis, toReal } = analyzeFile(file, opts.layout, `${name} = ${opts.expr}`);
+  const { analysis, toReal } = analyzeFile(io, file, opts.layout, `${name} = ${opts.expr}`);
   const exprLine = analysis.lines.lineCount - 1;
   const exprErrors = analysis.diagnostics.filter((d) => d.severity === 'error' && d.range.start.line === exprLine);
   if (exprErrors.length) {
@@ -105,7 +105,7 @@ export function evalCommand(io: Io, file: string, opts: EvalOptions): number {
   }
   let out: { shape: number[]; value: unknown };
   try {
-    out = evalValue(analysis, def.derivative ? undefined : def.node, def.derivative, env, opts.layout, maxElements);
+    out = evalValue(analysis, def.derivative ? undefined : def.node, def.derivative, env, analysis.layout, maxElements);
   } catch (e) {
     if (e instanceof EvalError || e instanceof BudgetError) throw new CliError(e.message, 1);
     throw e;

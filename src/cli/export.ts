@@ -14,11 +14,11 @@ export interface ExportCommandOptions {
   to: Backend;
   out?: string;
   force?: boolean;
-  layout: Layout;
+  layout?: Layout;
 }
 
 export function exportCommand(io: Io, file: string, opts: ExportCommandOptions): number {
-  const { analysis, toReal } = analyzeFile(file, opts.layout);
+  const { analysis, toReal } = analyzeFile(io, file, opts.layout);
   if (reportErrors(io, file, analysis, toReal, true)) return 1;
   const wrt = opts.wrt?.split(',').map((s) => s.trim()).filter(Boolean);
   let code: string;

@@ -19,7 +19,8 @@ export function buildProgram(io: Io): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
-  const layoutOption = () => new Option('--layout <layout>', 'Jacobian layout').choices(['numerator', 'denominator']).default('numerator');
+  // No commander default: an explicit --layout that a document's `layout` directive overrides gets a note.
+  const layoutOption = () => new Option('--layout <layout>', "Jacobian layout (default: the document's `layout` directive, else numerator)").choices(['numerator', 'denominator']);
 
   program
     .command('shapes')
@@ -27,7 +28,7 @@ export function buildProgram(io: Io): Command {
     .argument('<files...>', '.mcalc files (or Markdown files with ```mcalc blocks)')
     .addOption(layoutOption())
     .option('--json', 'machine-readable output')
-    .action((files: string[], opts: { layout: 'numerator' | 'denominator'; json?: boolean }) => {
+    .action((files: string[], opts: { layout?: 'numerator' | 'denominator'; json?: boolean }) => {
       io.exitCode = shapesCommand(io, files, opts);
     });
 

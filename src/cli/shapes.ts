@@ -1,12 +1,11 @@
 // `mcalc shapes FILE…`: every definition's and derivative form's shape, and all diagnostics.
 
-import { analyzeDocument } from '../core/document.ts';
 import type { Analysis } from '../core/analyze.ts';
 import { derivativeShapeText } from '../core/presentation.ts';
 import { type Layout, LAYOUTS, formatShape } from '../core/shape.ts';
 import type { Range } from '../core/source.ts';
-import { type Io, readInput } from './io.ts';
-import { jsonDiagnostic, jsonRange, languageOf } from './document.ts';
+import type { Io } from './io.ts';
+import { analyzeFile, jsonDiagnostic, jsonRange } from './document.ts';
 
 export function shapesJson(file: string, a: Analysis, toReal: (r: Range) => Range) {
   return {
@@ -32,10 +31,10 @@ export function shapesJson(file: string, a: Analysis, toReal: (r: Range) => Rang
   };
 }
 
-export function shapesCommand(io: Io, files: string[], opts: { layout: Layout; json?: boolean }): number {
+export function shapesCommand(io: Io, files: string[], opts: { layout?: Layout; json?: boolean }): number {
   let errors = 0;
   const reports = files.map((file) => {
-    const { analysis, toReal } = analyzeDocument(readInput(file), languageOf(file), opts.layout);
+    const { analysis, toReal } = analyzeFile(io, file, opts.layout);
     errors += analysis.diagnostics.filter((d) => d.severity === 'error').length;
     return shapesJson(file, analysis, toReal);
   });

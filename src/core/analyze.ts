@@ -114,7 +114,10 @@ export interface HoverEntry {
 export interface Analysis {
   text: string;
   lines: LineMap;
+  /** The effective layout: the document's `layout` directive if it has one, else the one asked for. */
   layout: Layout;
+  /** The document's `layout` directive, when it pins the layout. */
+  layoutDirective?: { layout: Layout; range: Range };
   builder: Builder;
   diagnostics: Diagnostic[];
   dims: DimInfo[];
@@ -170,9 +173,12 @@ class Analyzer {
   readonly claims: ClaimInfo[] = [];
   private statements: Statement[] = [];
 
+  private directive?: { layout: Layout; range: Range };
+
   constructor(
     readonly text: string,
-    readonly layout: Layout,
+    /** The requested layout until run() reads the document's directive. */
+    public layout: Layout,
   ) {
     this.lines = new LineMap(text);
   }
@@ -202,6 +208,7 @@ class Analyzer {
     const parsed = parse(this.text);
     for (const p of parsed.problems) this.report(p.span, p.message, p.code, 'error', p.hint);
     this.statements = parsed.statements;
+    this.readLayoutDirective();
     this.collectDeclarations();
     for (const name of this.definitionOrder()) this.buildDefinition(name);
     for (const s of this.statements) if (s.kind === 'claim') this.claim(s);
@@ -214,6 +221,7 @@ class Analyzer {
       text: this.text,
       lines: this.lines,
       layout: this.layout,
+      ...(this.directive ? { layoutDirective: this.directive } : {}),
       builder: this.b,
       diagnostics: this.diagnostics.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character),
       dims: [...this.dims.values()],
@@ -225,6 +233,27 @@ class Analyzer {
       variable: (name) => variables.get(name),
       definition: (name) => defs.get(name)?.info,
     };
+  }
+
+  /**
+   * The first `layout` line pins the layout for the whole document (the claims were written for it); a second
+   * one is an error and ignored. Placed after a definition or claim it still applies, but a reader would take
+   * the lines above it for the other layout, so it is a warning.
+   */
+  private readLayoutDirective(): void {
+    let used = false;
+    for (const s of this.statements) {
+      if (s.kind === 'define' || s.kind === 'claim') used = true;
+      if (s.kind !== 'layout') continue;
+      if (this.directive) {
+        const line = this.directive.range.start.line + 1;
+        this.report(s, `The layout is already set on line ${line}; a document has one layout.`, 'duplicate-layout', 'error', `Remove this line, or change the one on line ${line}.`);
+        continue;
+      }
+      this.directive = { layout: s.layout, range: this.lines.range(s.start, s.end) };
+      this.layout = s.layout;
+      if (used) this.report(s, 'The layout directive comes after definitions or claims that depend on it.', 'layout-after-use', 'warning', 'Move it above the first definition, next to `dim` and the declarations.');
+    }
   }
 
   // ---- declarations ----------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // The syntax tree. Every node is its own source span: `start` and `end` offsets into the document text
 // (no separate span objects: the tree is retained during analysis, and fewer objects mean less GC work).
 
+import type { Layout } from './shape.ts';
+
 export interface Span {
   start: number;
   end: number;
@@ -63,6 +65,8 @@ export type Statement = (
   | { kind: 'declare'; names: NameRef[]; type: TypeExpr }
   | { kind: 'define'; name: NameRef; expr: Expr }
   | { kind: 'claim'; keywordSpan: Span; left: Expr; right: Expr; where?: LocalDefinition[] }
+  /** `layout numerator` / `layout denominator`: the document's Jacobian layout, whatever the caller asked for. */
+  | { kind: 'layout'; keywordSpan: Span; layout: Layout; valueSpan: Span }
 ) &
   Span;
 

@@ -132,6 +132,16 @@ class LineParser {
       this.expectEnd();
       return { kind: 'dim', start, end: lastEnd(this.toks), names };
     }
+    // `layout` followed by a word: a name followed by `=` or `:` is still a definition or declaration.
+    if (first.kind === 'name' && first.text === 'layout' && this.peek(1).kind === 'name') {
+      this.next();
+      const word = this.next();
+      if (word.text !== 'numerator' && word.text !== 'denominator') {
+        this.fail(word, `'${word.text}' is not a layout.`, 'unknown-layout', 'Write `layout numerator` or `layout denominator`.');
+      }
+      this.expectEnd();
+      return { kind: 'layout', start, end: lastEnd(this.toks), keywordSpan: spanOfToken(first), layout: word.text, valueSpan: spanOfToken(word) };
+    }
     if (first.kind === 'name' && first.text === 'check') {
       this.next();
       const left = drive(this.expression(0));
@@ -159,9 +169,9 @@ class LineParser {
     }
     return this.fail(
       { start, end: Math.max(end, first.end) },
-      'Expected a declaration, a definition, `dim` or `check` here.',
+      'Expected a declaration, a definition, `dim`, `layout` or `check` here.',
       'statement',
-      'Write `x: vector[n]` to declare, `z = w · x + b` to define, `dim n` for a dimension, or `check d(f)/d(x) = …` for a claim.',
+      'Write `x: vector[n]` to declare, `z = w · x + b` to define, `dim n` for a dimension, `layout denominator` for the layout, or `check d(f)/d(x) = …` for a claim.',
     );
   }
 

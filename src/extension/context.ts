@@ -17,6 +17,7 @@ export class Context {
     readonly cache: AnalysisCache,
   ) {}
 
+  /** The requested layout (the setting); a document's `layout` directive overrides it in its analysis. */
   layout(doc: vscode.TextDocument): Layout {
     return layoutSetting(doc.uri);
   }

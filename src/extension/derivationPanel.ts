@@ -11,6 +11,7 @@ import { NO_FORM_MESSAGE, formKey, type DerivationJob, type DerivationReply } fr
 import { derivativeAt, derivativeShapeText } from '../core/presentation.ts';
 import type { FromWebview, ToWebview, WebviewState } from '../webview/protocol.ts';
 import { webviewHtml } from './webviewHtml.ts';
+import { COPY_FORMATS } from '../core/diff/copy.ts';
 
 const VIEW_TYPE = 'mcalc.derivation';
 /** Waiting for typing to pause. A cursor move is answered at once (after the events of the same tick): finding
@@ -40,6 +41,8 @@ export class DerivationPreview {
   private requested: { key: string; title: string } | undefined;
   /** What was posted about the requested form, in order (re-sent to a webview that reloads). */
   private sent: ToWebview[] = [];
+  /** Where the shown derivation's form starts: the copy buttons copy that one, even when not following. */
+  private shownForm: { uri: string; offset: number } | undefined;
   private status: PreviewStatus = { computing: false, following: false };
 
   constructor(private readonly ctx: Context) {
@@ -96,6 +99,7 @@ export class DerivationPreview {
       this.target = undefined;
       this.requested = undefined;
       this.sent = [];
+      this.shownForm = undefined;
       this.status = { computing: false, following: false };
     });
     panel.webview.onDidReceiveMessage((m: FromWebview) => {
@@ -105,6 +109,9 @@ export class DerivationPreview {
         void this.update();
       } else if (m?.type === 'rendered' && m.key === this.requested?.key) {
         this.status = { ...this.status, rendered: { key: m.key, title: this.requested.title, part: m.part, at: Date.now() } };
+      } else if (m?.type === 'copy' && this.shownForm && COPY_FORMATS.includes(m.format)) {
+        // The palette command does the copying (and its message), given the form's place.
+        void vscode.commands.executeCommand(`mcalc.copyDerivation.${m.format}`, this.shownForm.uri, this.shownForm.offset);
       }
     });
   }
@@ -149,7 +156,7 @@ export class DerivationPreview {
     this.status = { ...this.status, following: true };
     if (key === this.requested?.key) return this.post({ type: 'following' }); // that one is shown or on its way
     const layout = analysed.analysis.layout;
-    const head = { key, title: form.text, file: vscode.workspace.asRelativePath(doc.uri), line: analysed.toReal(form.range).start.line + 1, layout, shape: derivativeShapeText(form, layout) };
+    const head = { key, title: form.text, file: vscode.workspace.asRelativePath(doc.uri), line: analysed.toReal(form.range).start.line + 1, layout, pinned: analysed.analysis.layoutDirective !== undefined, shape: derivativeShapeText(form, layout) };
     this.requested = { key, title: head.title };
     this.sent = [];
     service.checks.cancelAll(); // the previous form's quick check is of no use now
@@ -166,6 +173,7 @@ export class DerivationPreview {
       if (result?.kind !== 'result' || !result.result) return;
       this.panel!.title = `Derivation: ${head.title}`;
       this.post({ type: 'headline', ...head, result: result.result });
+      this.shownForm = { uri: doc.uri.toString(), offset: doc.offsetAt(new vscode.Position(line, character)) };
       const record = await this.ask(service.derivations.run(job('derivation'), 'record'), current);
       if (record?.kind !== 'derivation') return;
       this.status = { ...this.status, computing: false };

@@ -8,7 +8,7 @@ import type { Derivation } from '../core/diff/derivation.ts';
 import { whereNameLatex } from '../core/diff/printedResult.ts';
 import { STEP_TITLES, type Step, type StepLine, graphOf, stepLines } from '../core/diff/steps.ts';
 import { MAX_GRAPH_NODES, graphSvg } from './graph.ts';
-import { el, lineList, math } from './render.ts';
+import { copyButtons, el, lineList, math } from './render.ts';
 import type { CheckSummary, DerivationMessage, FromWebview, HeadlineMessage, ResultParts, ToWebview, WebviewState } from './protocol.ts';
 
 declare function acquireVsCodeApi(): { getState(): WebviewState | undefined; setState(s: WebviewState): void; postMessage(m: FromWebview): void };
@@ -77,10 +77,10 @@ function headline(msg: Omit<HeadlineMessage, 'type'>, check: CheckSummary | null
   const sections: Section[] = [
     {
       key: 'header',
-      sig: `${msg.title}|${msg.file}|${msg.line}|${msg.layout}|${msg.shape}`,
+      sig: `${msg.title}|${msg.file}|${msg.line}|${msg.layout}|${msg.pinned}|${msg.shape}`,
       build: () => {
         const head = el('header');
-        head.append(el('h1', undefined, msg.title), el('div', 'where', `${msg.file}, line ${msg.line} · ${msg.layout} layout · ${msg.shape}`));
+        head.append(el('h1', undefined, msg.title), el('div', 'where', `${msg.file}, line ${msg.line} · ${msg.layout} layout${msg.pinned ? ' (set by the document)' : ''} · ${msg.shape}`));
         return head;
       },
     },
@@ -89,7 +89,7 @@ function headline(msg: Omit<HeadlineMessage, 'type'>, check: CheckSummary | null
       sig: `${r.main.latex}|${r.where.length}|${r.where.map((w) => w.latex).join('|')}`,
       build: () => {
         const result = el('section', 'result');
-        result.append(math(r.main.latex, r.main.text + (r.suffix ?? ''), true));
+        result.append(math(r.main.latex, r.main.text + (r.suffix ?? ''), true), copyButtons((format) => vscode.postMessage({ type: 'copy', format })));
         const where = r.where;
         if (where.length) {
           const parts = el('details', 'where-clause');

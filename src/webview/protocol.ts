@@ -1,6 +1,7 @@
 // Messages between the extension and the derivation preview (types only: shared by both sides).
 
 import type { CheckSummary, ResultParts } from '../extension/worker/derivationJob.ts';
+import type { CopyFormat } from '../core/diff/copy.ts';
 
 export type { CheckSummary, ResultParts };
 
@@ -14,6 +15,8 @@ export interface HeadlineMessage {
   file: string;
   line: number;
   layout: string;
+  /** The document's `layout` directive sets the layout (the setting does not apply). */
+  pinned: boolean;
   /** The result's shape in that layout, e.g. `1×n`. */
   shape: string;
   result: ResultParts;
@@ -43,7 +46,9 @@ export type ToWebview =
 export type FromWebview =
   | { type: 'ready' }
   /** The derivation with this key is on screen: `headline` (the result) first, then `steps`. */
-  | { type: 'rendered'; key: string; part: 'headline' | 'steps' };
+  | { type: 'rendered'; key: string; part: 'headline' | 'steps' }
+  /** A copy button: put the shown derivation on the clipboard in this format. */
+  | { type: 'copy'; format: CopyFormat };
 
 /** What the webview keeps with vscode.setState so a hidden or reloaded preview comes back as it was. */
 export interface WebviewState {

@@ -3,6 +3,7 @@
 
 import katex from 'katex';
 import type { StepLine } from '../core/diff/steps.ts';
+import type { CopyFormat } from '../core/diff/copy.ts';
 import { foldPlan, type Segment } from './fold.ts';
 
 /** Explicit rather than KaTeX's defaults: no \href/\url/\htmlClass, bounded macro expansion and sizes. */
@@ -121,4 +122,26 @@ export function lineList(lines: readonly StepLine[]): HTMLOListElement {
   const list = el('ol');
   renderSegments(list, lines, foldPlan(lines.map((l) => l.group)));
   return list;
+}
+
+const COPY_BUTTONS: { format: CopyFormat; label: string; title: string }[] = [
+  { format: 'latex', label: 'LaTeX', title: 'Copy the derivation as LaTeX (an aligned block)' },
+  { format: 'markdown', label: 'Markdown', title: 'Copy the derivation as Markdown ($$…$$ blocks)' },
+  { format: 'mcalc', label: 'mcalc', title: 'Copy the result as an mcalc claim (check d(f)/d(x) = …)' },
+];
+
+/** The copy buttons under the result; the extension does the copying (the webview has no clipboard access). */
+export function copyButtons(copy: (format: CopyFormat) => void): HTMLElement {
+  const bar = el('div', 'copy');
+  bar.setAttribute('role', 'group');
+  bar.setAttribute('aria-label', 'Copy the derivation');
+  bar.append(el('span', undefined, 'Copy:'));
+  for (const b of COPY_BUTTONS) {
+    const button = el('button', `copy-${b.format}`, b.label);
+    button.type = 'button';
+    button.title = b.title;
+    button.addEventListener('click', () => copy(b.format));
+    bar.append(button);
+  }
+  return bar;
 }

@@ -2,6 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMcalc, scratch } from './helpers/cli.ts';
@@ -10,10 +11,12 @@ const EXAMPLES = join(__dirname, '../../examples');
 const file = scratch('mcalc-cli-');
 const run = runMcalc;
 const missingFile = join(tmpdir(), 'mcalc-no-such-dir', 'missing.mcalc');
+/** The neuron example without its `layout numerator` line (a blank line instead, so lines stay), so --layout applies. */
+const unpinnedNeuron = file('neuron.mcalc', readFileSync(join(EXAMPLES, 'neuron.mcalc'), 'utf8').replace(/^layout numerator.*$/m, ''));
 
 test('shapes --json: definitions, derivative forms in both layouts, no diagnostics', async () => {
   for (const layout of ['numerator', 'denominator']) {
-    const r = await run('shapes', join(EXAMPLES, 'neuron.mcalc'), '--json', '--layout', layout);
+    const r = await run('shapes', unpinnedNeuron, '--json', '--layout', layout);
     const j = JSON.parse(r.out);
     assert.equal(j.layout, layout);
     assert.deepEqual(
@@ -27,7 +30,7 @@ test('shapes --json: definitions, derivative forms in both layouts, no diagnosti
       assert.deepEqual(j.diagnostics, []);
       assert.equal(r.code, 0);
     } else {
-      // The example's claims are written in numerator layout, so they are flagged in denominator layout.
+      // The example's claims are written in numerator layout, so without its directive they are flagged.
       assert.equal(r.code, 1);
       assert.ok(j.diagnostics.every((d: { message: string }) => /The claim is row vector\[n\]/.test(d.message) || /The claim is scalar/.test(d.message)));
     }
@@ -76,7 +79,7 @@ test('derive: text, LaTeX and the JSON record', async () => {
   assert.equal(text.code, 0);
   assert.match(text.out, /^d\(loss\)\/d\(w\) in numerator layout: 1×n\n= -2 \* \(y - a\) \* \(z > 0\) \* xᵀ\nrule: vector chain rule/);
   assert.match(text.out, /1\. Introduce intermediate variables\n {3}u₁ = w · x {3}\(scalar\)/);
-  const json = JSON.parse((await run('derive', neuron, '--of', 'loss', '--wrt', 'w', '--format', 'json', '--layout', 'denominator')).out);
+  const json = JSON.parse((await run('derive', unpinnedNeuron, '--of', 'loss', '--wrt', 'w', '--format', 'json', '--layout', 'denominator')).out);
   assert.deepEqual(Object.keys(json).slice(0, 10), ['of', 'wrt', 'wrtShape', 'outName', 'form', 'layout', 'shape', 'result', 'rule', 'ruleReason']);
   assert.equal(json.shape, 'n×1');
   assert.equal(json.result.main.text, '-2 * (y - a) * (z > 0) * x');
@@ -96,7 +99,7 @@ test('eval: values bound from JSON, dimensions inferred, derivative forms evalua
   const at = file('values.json', JSON.stringify({ w: [1, 2], x: [0.5, -1], b: 2, y: 3 }));
   // z = 0.5 − 2 + 2 = 0.5 > 0, a = 0.5, so ∂loss/∂w = −2(3 − 0.5)xᵀ = [−2.5, 5].
   assert.deepEqual(JSON.parse((await run('eval', neuron, '--expr', 'd(loss)/d(w)', '--at', at, '--json')).out), { shape: [1, 2], value: [[-2.5, 5]] });
-  assert.deepEqual(JSON.parse((await run('eval', neuron, '--expr', 'd(loss)/d(w)', '--at', at, '--json', '--layout', 'denominator')).out), { shape: [2, 1], value: [[-2.5], [5]] });
+  assert.deepEqual(JSON.parse((await run('eval', unpinnedNeuron, '--expr', 'd(loss)/d(w)', '--at', at, '--json', '--layout', 'denominator')).out), { shape: [2, 1], value: [[-2.5], [5]] });
   assert.deepEqual(JSON.parse((await run('eval', neuron, '--expr', 'grad(loss, w)', '--at', at, '--json')).out), { shape: [2], value: [-2.5, 5] });
   assert.deepEqual(JSON.parse((await run('eval', neuron, '--expr', 'loss', '--at', at, '--json')).out), { shape: [], value: 6.25 });
   assert.deepEqual(JSON.parse((await run('eval', neuron, '--expr', 'x * wᵀ', '--at', at, '--json')).out), { shape: [2, 2], value: [[0.5, 1], [-1, -2]] });

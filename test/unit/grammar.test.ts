@@ -591,3 +591,13 @@ h = A⁻ᵀ * v₁₂`);
   t.expect('v₁₂', 'variable.other.mcalc', 0, 1);
   t.expect('=', 'keyword.operator.comparison.claim.mcalc', 0, 0);
 });
+
+test('the layout directive: keyword and its word highlighted; `layout` as a name stays a name', async () => {
+  const t = await mcalc(`layout denominator   # pinned
+layout = 2`);
+  t.expect('layout', 'keyword.other.layout.mcalc', 0, 0);
+  t.expect('denominator', 'constant.language.layout.mcalc', 0, 0);
+  t.expect(' pinned', 'comment.line.number-sign.mcalc', 0, 0);
+  t.expect('layout', 'entity.name.variable.definition.mcalc', 0, 1);
+  t.expectNone('layout', 'keyword.', 1);
+});

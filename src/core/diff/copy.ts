@@ -5,7 +5,8 @@ import type { Derivation } from './derivation.ts';
 import { joinResult } from './printedResult.ts';
 import { STEP_TITLES, type Step, stepLines } from './steps.ts';
 
-export type CopyFormat = 'latex' | 'markdown' | 'mcalc';
+export const COPY_FORMATS = ['latex', 'markdown', 'mcalc'] as const;
+export type CopyFormat = (typeof COPY_FORMATS)[number];
 
 const STEPS: readonly Step[] = [1, 2, 3, 4];
 

@@ -33,6 +33,7 @@ const TYPES: CompletionEntry[] = [
 
 const STATEMENT_KEYWORDS: CompletionEntry[] = [
   { label: 'dim', kind: 'keyword', detail: 'dim n, m — declare dimensions', snippet: 'dim ${1:n}' },
+  { label: 'layout', kind: 'keyword', detail: 'layout numerator | denominator — the Jacobian layout of this document', snippet: 'layout ${1|numerator,denominator|}', documentation: 'Wins over the mcalc.layout setting and --layout: write it when the claims depend on the layout.' },
   { label: 'check', kind: 'keyword', detail: 'check d(f)/d(x) = formula — a hand-derived result to verify', snippet: 'check d(${1:f})/d(${2:x}) = ${3:formula}', documentation: 'Checked against the engine and central finite differences (as you type, and with the Check command).' },
 ];
 

@@ -29,7 +29,8 @@ async function runChecks(ctx: Context, output: vscode.OutputChannel, failures: v
   const target = resolveTarget(uri, undefined);
   if (!target) return void vscode.window.showInformationMessage('Open a .mcalc file (or Markdown with ```mcalc blocks) to check its derivatives.') as undefined;
   const { doc } = target;
-  const layout = ctx.layout(doc);
+  // The effective layout (a `layout` directive overrides the setting), for the output's header.
+  const layout = ctx.analysis(doc)?.analysis.layout ?? ctx.layout(doc);
   const results: CheckResult[] = [];
   try {
     const report = await vscode.window.withProgress(

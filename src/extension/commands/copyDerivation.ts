@@ -4,13 +4,13 @@
 import * as vscode from 'vscode';
 import type { Context } from '../context.ts';
 import { derive } from '../../core/diff/derivation.ts';
-import { type CopyFormat, formatDerivation } from '../../core/diff/copy.ts';
+import { COPY_FORMATS, type CopyFormat, formatDerivation } from '../../core/diff/copy.ts';
 import { derivativeAt } from '../../core/presentation.ts';
 import { resolveTarget } from './target.ts';
 
 export function registerCopyDerivation(ctx: Context): void {
   ctx.subscribe(
-    ...(['latex', 'markdown', 'mcalc'] as const).map((format) =>
+    ...COPY_FORMATS.map((format) =>
       vscode.commands.registerCommand(`mcalc.copyDerivation.${format}`, (uri?: string, offset?: number) => copyDerivation(ctx, format, uri, offset)),
     ),
   );

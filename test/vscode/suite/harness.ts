@@ -183,6 +183,8 @@ export interface ScreenshotCheck {
   text?: string;
   /** Look inside webviews (their own documents, in nested frames) instead of the workbench. */
   frame?: 'webview';
+  /** Click the element once found (webview checks only): how tests press a preview's buttons. */
+  click?: boolean;
 }
 
 export interface ScreenshotResult {
