@@ -27,7 +27,9 @@ const COOKBOOK: Array<{ name: string; src: string; of: string; wrt: string; form
   { name: 'aᵀX⁻¹b', src: 'dim n\na, b: vector[n]\nX: matrix[n, n]\nf = aᵀ * inv(X) * b\n', of: 'f', wrt: 'X', form: 'grad', expected: '-X⁻ᵀ * a * bᵀ * X⁻ᵀ' },
   { name: 'Ax + Aᵀx', src: 'dim n\nx: vector[n]\nA: matrix[n, n]\nf = A*x + Aᵀ*x\n', of: 'f', wrt: 'x', form: 'jacobian', expected: 'A + Aᵀ' },
   { name: 'Hessian of xᵀBx', src: 'dim n\nx: vector[n]\nB: matrix[n, n]\nf = xᵀ * B * x\n', of: 'f', wrt: 'x', form: 'hessian', expected: 'B + Bᵀ' },
-  { name: 'layer σ(Wx + b) w.r.t. x', src: 'dim m, n\nx: vector[n]\nb: vector[m]\nW: matrix[m, n]\nf = sigmoid(W*x + b)\n', of: 'f', wrt: 'x', form: 'jacobian', expected: 'diag(u₁ ⊗ (1 - u₁)) * W   where u₁ = σ(W * x + b)' },
+  { name: 'layer σ(Wx + b) w.r.t. x', src: 'dim m, n\nx: vector[n]\nb: vector[m]\nW: matrix[m, n]\nf = sigmoid(W*x + b)\n', of: 'f', wrt: 'x', form: 'jacobian', expected: 'diag(v₁ ⊗ (1 - v₁)) * W   where v₁ = σ(W * x + b)' },
+  { name: 'Hessian of logistic regression', src: 'X: matrix[N, n]\nw: vector[n]\ny: vector[N]\nL = sum(log(1 + exp(-(y ⊗ (X*w)))))\n', of: 'L', wrt: 'w', form: 'hessian', expected: 'Xᵀ * diag(y^2 ⊗ u₄ ⊘ (1 + u₄)^2) * X   where u₄ = exp(-y ⊗ (X * w))' },
+  { name: 'Hessian of least squares', src: 'X: matrix[N, n]\nw: vector[n]\ny: vector[N]\nL = sum((X*w - y)^2)\n', of: 'L', wrt: 'w', form: 'hessian', expected: '2 * Xᵀ * X' },
 ];
 
 export default async function differentiation(opts: { reps?: number } = {}): Promise<Record<string, unknown>> {
