@@ -498,9 +498,13 @@ describe('worker', () => {
 
   test('cancellation stops after the current step with the parameters so far; errors reject', async () => {
     const ac = new AbortController();
-    const r = await runTrainingInWorker({ ...base, epochs: 1_000_000 }, { signal: ac.signal, onProgress: (p) => p.epoch === 3 && ac.abort() });
+    let abortedAt = 0;
+    const r = await runTrainingInWorker({ ...base, epochs: 1_000_000 }, { signal: ac.signal, onProgress: (p) => p.epoch === 3 && ((abortedAt = performance.now()), ac.abort()) });
     assert.equal(r.status, 'cancelled');
-    assert.ok(r.epochs >= 3 && r.epochs < 1000, `${r.epochs}`);
+    // Epochs of 200 rows take microseconds, so the worker is some way ahead of the progress events it sent; what
+    // matters is that it stops soon after the abort, far from the epoch limit.
+    assert.ok(r.epochs >= 3 && r.epochs < 100_000, `${r.epochs}`);
+    assert.ok(performance.now() - abortedAt < 2000, 'the run ended within 2 s of the abort');
     assert.equal((r.params.w as number[]).length, 3);
     await assert.rejects(runTrainingInWorker({ ...base, params: ['w', 'nope'] }), (e: unknown) => e instanceof TrainError && e.kind === 'usage');
   });
