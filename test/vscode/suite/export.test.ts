@@ -4,7 +4,8 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as vscode from 'vscode';
-import { closeAllEditors, openInEditor, positionOf } from './harness.ts';
+import * as fs from 'node:fs';
+import { closeAllEditors, openInEditor, positionOf, workspaceFile } from './harness.ts';
 
 suite('Export and copy', () => {
   teardown(closeAllEditors);
@@ -40,5 +41,17 @@ suite('Export and copy', () => {
     const markdown = await vscode.commands.executeCommand<string>('mcalc.copyDerivation.markdown', doc.uri.toString(), offset);
     assert.match(markdown, /^\*\*d\(loss\)\/d\(w\)\*\* \(numerator layout, 1×n\)/);
     assert.match(markdown, /\$\$-2 /);
+  });
+
+  test('Copy Derivation of a deep nest is derived in the worker, with every name of the result defined', async () => {
+    let e = 'x';
+    for (let i = 0; i < 150; i++) e = `log(1 + sin(${e} + x^2)^2)`;
+    fs.writeFileSync(workspaceFile('fixtures/copy-nest.mcalc'), `x: scalar\ny = ${e}\ng = d(y)/d(x)\n`);
+    const doc = await openInEditor('fixtures/copy-nest.mcalc');
+    const offset = doc.offsetAt(positionOf(doc, 'd(y)/d(x)'));
+    const claim = await vscode.commands.executeCommand<string>('mcalc.copyDerivation.mcalc', doc.uri.toString(), offset);
+    assert.match(claim, /^check d\(y\)\/d\(x\) = .+   where /);
+    const defined = new Set([...claim.matchAll(/(?:where |; )([uv][₀-₉]+) = /g)].map((m) => m[1]));
+    for (const name of claim.match(/[uv][₀-₉]+/g) ?? []) assert.ok(defined.has(name), `${name} is used but not defined`);
   });
 });
