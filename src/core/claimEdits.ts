@@ -31,14 +31,28 @@ export function claimableResult(a: Analysis, info: DerivativeInfo): string | und
 /** Replaces a claim's formula (with its where-clause) by mcalc's result. */
 export function replaceWithResult(a: Analysis, claim: ClaimInfo): TextEdit | undefined {
   const result = claim.derivative && claimableResult(a, claim.derivative);
-  return result === undefined ? undefined : { range: claim.formulaRange, newText: result };
+  return result === undefined ? undefined : replaceClaimWith(claim, result);
+}
+
+/** The edit that makes `result` (a printed result, where-clause included) the claim's formula. */
+export function replaceClaimWith(claim: ClaimInfo, result: string): TextEdit {
+  return { range: claim.formulaRange, newText: result };
+}
+
+/** Whether a claim could be inserted for the form: its result is at most a matrix and no claim states it yet. */
+export function mayClaim(a: Analysis, info: DerivativeInfo): boolean {
+  return info.shapes[a.layout].shape !== undefined && !a.claims.some((c) => c.derivative === info);
 }
 
 /** Inserts `check <form> = <result>` on a new line after the derivative form's line, indented like it. */
 export function insertResultAsClaim(a: Analysis, info: DerivativeInfo): TextEdit | undefined {
-  if (a.claims.some((c) => c.derivative === info)) return undefined; // already a claim
+  if (!mayClaim(a, info)) return undefined;
   const result = claimableResult(a, info);
-  if (result === undefined) return undefined;
+  return result === undefined ? undefined : insertClaimWith(a, info, result);
+}
+
+/** The edit that inserts `check <form> = <result>` for a result printed elsewhere (e.g. by the derivation worker). */
+export function insertClaimWith(a: Analysis, info: DerivativeInfo, result: string): TextEdit {
   const line = info.range.end.line;
   const text = a.lines.lineText(line);
   const indent = /^\s*/.exec(text)![0];

@@ -5,10 +5,12 @@
 import * as vscode from 'vscode';
 import { Context, SELECTOR, toVsRange } from './context.ts';
 import type { DocumentAnalysis } from './analysisCache.ts';
-import { claimAt, insertResultAsClaim, replaceWithResult } from '../core/claimEdits.ts';
+import { claimAt, insertClaimWith, insertResultAsClaim, mayClaim, replaceClaimWith, replaceWithResult } from '../core/claimEdits.ts';
 import { derivativeAt } from '../core/presentation.ts';
-import type { ClaimInfo } from '../core/analyze.ts';
+import type { ClaimInfo, DerivativeInfo } from '../core/analyze.ts';
 import type { TextEdit } from '../core/source.ts';
+import { joinResult } from '../core/diff/printedResult.ts';
+import { IN_HOST_NODES, dagSizeAtMost, derivationService } from './derivationService.ts';
 
 /** Kind of "Insert result as a claim": it adds a line, it fixes nothing. */
 const INSERT_CLAIM = vscode.CodeActionKind.Refactor.append('insertClaim');
@@ -21,7 +23,15 @@ export function registerCodeActions(ctx: Context): void {
         provideCodeActions(doc, range, context) {
           const result = ctx.analysis(doc);
           if (!result) return [];
-          return [...analysisFixes(doc, result, range, context), ...replaceFailingClaims(doc, result, range, context), ...insertClaim(doc, result, range)];
+          return [...analysisFixes(doc, result, range, context), ...replaceFailingClaims(ctx, doc, result, range, context), ...insertClaim(ctx, doc, result, range)];
+        },
+        // Actions on large forms come without their edit: it needs the form's result, which the derivation
+        // worker computes once the user picks the action (code actions are asked for on every cursor move).
+        async resolveCodeAction(action) {
+          const edit = await pendingEdits.get(action)?.();
+          if (edit) action.edit = edit;
+          else if (pendingEdits.has(action)) void vscode.window.showInformationMessage('mcalc gives this result element by element only, so it cannot be written as a claim.');
+          return action;
         },
       },
       { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix, INSERT_CLAIM] },
@@ -34,10 +44,36 @@ function shownDiagnostic(doc: vscode.TextDocument, context: vscode.CodeActionCon
   return context.diagnostics.find(same) ?? vscode.languages.getDiagnostics(doc.uri).find(same);
 }
 
+/** Edits still to compute, for the actions on large forms. */
+const pendingEdits = new WeakMap<vscode.CodeAction, () => Promise<vscode.WorkspaceEdit | undefined>>();
+
+function workspaceEdit(doc: vscode.TextDocument, result: DocumentAnalysis, edits: TextEdit[]): vscode.WorkspaceEdit {
+  const edit = new vscode.WorkspaceEdit();
+  for (const e of edits) edit.replace(doc.uri, toVsRange(result.toReal(e.range)), e.newText);
+  return edit;
+}
+
+/**
+ * The action for mcalc's result of `info`: with its edit for a small form; for a large one, an action whose edit
+ * the worker's result fills in when the action is resolved (undefined there when the result is in index form).
+ */
+function resultAction(ctx: Context, doc: vscode.TextDocument, result: DocumentAnalysis, info: DerivativeInfo, title: string, kind: vscode.CodeActionKind, small: () => TextEdit | undefined, large: (text: string) => TextEdit): vscode.CodeAction | undefined {
+  if (dagSizeAtMost(info.of, IN_HOST_NODES)) {
+    const edit = small();
+    return edit && editAction(doc, result, title, kind, [edit]);
+  }
+  const action = new vscode.CodeAction(title, kind);
+  pendingEdits.set(action, async () => {
+    const reply = await derivationService(ctx).result(doc, result.toReal(info.range).start, 'hover');
+    if (reply?.kind !== 'result' || !reply.result || reply.result.suffix) return undefined;
+    return workspaceEdit(doc, result, [large(joinResult(reply.result).text)]);
+  });
+  return action;
+}
+
 function editAction(doc: vscode.TextDocument, result: DocumentAnalysis, title: string, kind: vscode.CodeActionKind, edits: TextEdit[]): vscode.CodeAction {
   const action = new vscode.CodeAction(title, kind);
-  action.edit = new vscode.WorkspaceEdit();
-  for (const e of edits) action.edit.replace(doc.uri, toVsRange(result.toReal(e.range)), e.newText);
+  action.edit = workspaceEdit(doc, result, edits);
   return action;
 }
 
@@ -63,7 +99,7 @@ function isFailingClaim(d: vscode.Diagnostic): boolean {
   return (d.source === 'mcalc check' && d.severity === vscode.DiagnosticSeverity.Error) || (d.source === 'mcalc' && d.code === 'claim-shape');
 }
 
-function replaceFailingClaims(doc: vscode.TextDocument, result: DocumentAnalysis, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+function replaceFailingClaims(ctx: Context, doc: vscode.TextDocument, result: DocumentAnalysis, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
   // The request's diagnostics, and the collections' (a command may ask for actions without them).
   const failing = [...context.diagnostics, ...vscode.languages.getDiagnostics(doc.uri).filter((d) => d.range.intersection(range))].filter(isFailingClaim);
   const actions: vscode.CodeAction[] = [];
@@ -72,22 +108,22 @@ function replaceFailingClaims(doc: vscode.TextDocument, result: DocumentAnalysis
     const start = result.toVirtual(d.range.start);
     const end = result.toVirtual(d.range.end);
     const claim = start && end ? claimAt(result.analysis, { start, end }) : undefined;
-    if (!claim || done.has(claim)) continue;
+    if (!claim?.derivative || done.has(claim)) continue;
     done.add(claim);
-    const edit = replaceWithResult(result.analysis, claim);
-    if (!edit) continue;
-    const action = editAction(doc, result, "Replace with mcalc's result", vscode.CodeActionKind.QuickFix, [edit]);
+    const action = resultAction(ctx, doc, result, claim.derivative, "Replace with mcalc's result", vscode.CodeActionKind.QuickFix, () => replaceWithResult(result.analysis, claim), (text) => replaceClaimWith(claim, text));
+    if (!action) continue;
     action.diagnostics = [d];
     actions.push(action);
   }
   return actions;
 }
 
-function insertClaim(doc: vscode.TextDocument, result: DocumentAnalysis, range: vscode.Range): vscode.CodeAction[] {
+function insertClaim(ctx: Context, doc: vscode.TextDocument, result: DocumentAnalysis, range: vscode.Range): vscode.CodeAction[] {
   const p = result.toVirtual({ line: range.start.line, character: range.start.character });
   if (!p) return [];
   const { analysis } = result;
   const info = derivativeAt(analysis, analysis.lines.offsetAt(p));
-  const edit = info && insertResultAsClaim(analysis, info);
-  return edit ? [editAction(doc, result, 'Insert result as a claim', INSERT_CLAIM, [edit])] : [];
+  if (!info || !mayClaim(analysis, info)) return [];
+  const action = resultAction(ctx, doc, result, info, 'Insert result as a claim', INSERT_CLAIM, () => insertResultAsClaim(analysis, info), (text) => insertClaimWith(analysis, info, text));
+  return action ? [action] : [];
 }

@@ -1,9 +1,10 @@
 /// <reference types="mocha" />
 // Quick fixes offered on diagnostics, and applying one fixes the problem.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { CheckReport } from '../../../src/core/numeric/gradcheck.ts';
-import { closeAllEditors, openInEditor, positionOf, rangeOf, waitFor } from './harness.ts';
+import { closeAllEditors, openInEditor, positionOf, rangeOf, waitFor, workspaceFile } from './harness.ts';
 
 async function actionsAt(doc: vscode.TextDocument, range: vscode.Range, kind = vscode.CodeActionKind.QuickFix): Promise<vscode.CodeAction[]> {
   return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, range, kind.value)) ?? [];
@@ -83,5 +84,21 @@ suite('Quick fixes', () => {
     // On the claim's own line nothing is offered: it is a claim already.
     const onClaim = await actionsAt(doc, rangeOf(doc, 'check d(loss)/d(w)'), vscode.CodeActionKind.Refactor);
     assert.ok(!onClaim.some((a) => a.title === 'Insert result as a claim'));
+  });
+
+  test('on a deep nest, Insert result as a claim gets its edit from the derivation worker when resolved', async () => {
+    let e = 'x';
+    for (let i = 0; i < 150; i++) e = `log(1 + sin(${e} + x^2)^2)`;
+    fs.writeFileSync(workspaceFile('fixtures/claim-nest.mcalc'), `x: scalar\ny = ${e}\ng = d(y)/d(x)\n`);
+    const doc = await openInEditor('fixtures/claim-nest.mcalc');
+    const at = rangeOf(doc, 'd(y)/d(x)');
+    const listed = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, at, vscode.CodeActionKind.Refactor.value)) ?? [];
+    assert.ok(listed.some((a) => a.title === 'Insert result as a claim'), `got: ${listed.map((a) => a.title).join(' | ')}`);
+    const resolved = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, at, vscode.CodeActionKind.Refactor.value, 10)) ?? [];
+    const insert = resolved.find((a) => a.title === 'Insert result as a claim');
+    assert.ok(insert?.edit, 'the resolved action carries its edit');
+    assert.ok(await vscode.workspace.applyEdit(insert.edit));
+    assert.match(doc.getText(), /\ncheck d\(y\)\/d\(x\) = .+   where /);
+    await waitFor(() => !vscode.languages.getDiagnostics(doc.uri).some((d) => d.severity === vscode.DiagnosticSeverity.Error) || undefined, 'the inserted claim to analyse without errors');
   });
 });
