@@ -90,6 +90,7 @@ function report(results, setupError) {
   timings.push(['total', Date.now() - started]);
   console.log(`timings: ${timings.map(([what, ms]) => `${what} ${seconds(ms)}`).join(' · ')}`);
 
+  if (process.env.MCALC_VSCODE_GREP) console.log(`MCALC_VSCODE_GREP=${process.env.MCALC_VSCODE_GREP}: only the matching tests ran`);
   const passed = results.reduce((n, p) => n + p.passed, 0);
   const skipped = results.reduce((n, p) => n + p.skipped, 0);
   let failed = results.reduce((n, p) => n + p.failed, 0);

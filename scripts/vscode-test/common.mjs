@@ -205,7 +205,7 @@ export function prepareRun(root, phases, { screenshots }) {
     mkdirSync(resultsDir, { recursive: true });
     if (existsSync(join(root, 'examples'))) cpSync(join(root, 'examples'), join(workspace, 'examples'), { recursive: true });
     cpSync(join(root, 'test', 'vscode', 'fixtures'), join(workspace, 'fixtures'), { recursive: true });
-    writeFileSync(join(workspace, '.mcalc-test.json'), JSON.stringify({ phase, resultsDir, screenshots }, null, 2));
+    writeFileSync(join(workspace, '.mcalc-test.json'), JSON.stringify({ phase, resultsDir, screenshots, grep: process.env.MCALC_VSCODE_GREP || undefined }, null, 2));
     return { phase, workspace, resultsDir };
   });
   return { tmp, userData, extensionsDir, runs };

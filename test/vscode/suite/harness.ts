@@ -17,6 +17,8 @@ export interface RunConfig {
   resultsDir: string;
   /** True when Playwright drives the workbench from outside (offline route) and can take screenshots. */
   screenshots: boolean;
+  /** Only tests whose full title matches this pattern run (MCALC_VSCODE_GREP, for working on one feature). */
+  grep?: string;
 }
 
 export function workspaceRoot(): string {

@@ -89,6 +89,7 @@ export async function run(): Promise<void> {
     }
 
     const mocha = new Mocha({ ui: 'tdd', timeout: 30_000, color: false, reporter: Recorder as unknown as Mocha.ReporterConstructor });
+    if (config.grep) mocha.grep(new RegExp(config.grep));
     // The test files call the TDD globals while they load, as `mocha file.js` would make them do.
     mocha.suite.emit('pre-require', globalThis, 'mcalc-suite', mocha);
     for (const load of loaders) await load();
