@@ -65,3 +65,30 @@ export function resolveBudget(max: number | undefined): number {
   if (!Number.isSafeInteger(max) || max < 1) throw new BudgetError(`The element budget must be a positive whole number, not ${max}.`);
   return max;
 }
+
+/** Element operations the finite differences of one point may take, per element of the tensor budget. */
+const WORK_PER_TENSOR = 100;
+
+/**
+ * Refuses (BudgetError) a check whose tensors or finite differences would exceed the budget, before anything
+ * is allocated: the dense derivative (full mode), every tensor of f, the claim and the engine's result, and
+ * the element-by-element finite differences (2 evaluations of f per element of x; 4 per pair for Hessians).
+ */
+export function ensureCheckAffordable(what: string, hessian: boolean, o: { fast: boolean; maxElements: number }, dims: ReadonlyMap<string, number>, x: { shape: Shape }, f: Node, roots: readonly Node[]): void {
+  const at = dims.size ? ` at ${formatSizes(dims)}` : '';
+  const limit = `(the limit is ${formatCount(o.maxElements)} per tensor)`;
+  const xSize = elementCount(x.shape, dims);
+  const dense = hessian ? xSize * xSize : elementCount(f.shape, dims) * xSize;
+  if (!o.fast && dense > o.maxElements) throw new BudgetError(`${what} has ${formatCount(dense)} elements${at} ${limit}: use --fast or a smaller --dim`);
+  const big = largestNode(roots, dims);
+  if (big && big.elements > o.maxElements) {
+    const name = big.node.op === 'var' ? String(big.node.attr) : `a part of ${what}`;
+    throw new BudgetError(`${name} has ${formatCount(big.elements)} elements${at} ${limit}: use a smaller --dim`);
+  }
+  if (o.fast) return;
+  const evaluations = hessian ? 2 * xSize * (xSize + 1) : 2 * xSize;
+  const work = evaluations * totalElements([f], dims);
+  if (work > WORK_PER_TENSOR * o.maxElements) {
+    throw new BudgetError(`checking ${what} element by element takes ${formatCount(evaluations)} evaluations of f (${formatCount(work)} element operations)${at}: use --fast or a smaller --dim`);
+  }
+}
