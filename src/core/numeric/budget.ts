@@ -3,6 +3,7 @@
 // would take gigabytes is refused in milliseconds with a message saying what is too large and how to shrink it.
 
 import { type Node, topoOrder } from '../ir.ts';
+import { superscript } from '../ops/format.ts';
 import type { Shape } from '../shape.ts';
 
 /** Default largest tensor a check or an evaluation may build (10⁷ float64s: 80 MB). */
@@ -42,15 +43,13 @@ export function totalElements(roots: readonly Node[], dims: ReadonlyMap<string, 
   return total;
 }
 
-const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
-
 /** A count as people read it: 4000, 250000, 10⁹, 2.5×10¹⁸. */
 export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   if (n < 1e6) return String(Math.round(n));
   const exponent = Math.floor(Math.log10(n) + 1e-9);
   const mantissa = Number((n / 10 ** exponent).toPrecision(2));
-  const power = `10${[...String(exponent)].map((d) => SUPERSCRIPT[Number(d)]).join('')}`;
+  const power = `10${superscript(String(exponent))}`;
   return mantissa === 1 ? power : `${mantissa}×${power}`;
 }
 

@@ -295,7 +295,7 @@ function compareFast(p: Prepared, c: Centre): PointOutcome {
 }
 
 /** The first element (canonical order) where the claim and the engine's result disagree. */
-export function firstDifference(p: Prepared, claimG: Float64Array, engineG: Float64Array): Difference | undefined {
+function firstDifference(p: Prepared, claimG: Float64Array, engineG: Float64Array): Difference | undefined {
   for (let k = 0; k < claimG.length; k++) {
     if (!(Math.abs(claimG[k] - engineG[k]) <= p.atol + p.rtol * Math.abs(engineG[k]))) return { index: k, claim: claimG[k], engine: engineG[k] };
   }
