@@ -133,6 +133,32 @@ test('domain problems (log of negatives, singular matrices) re-sample with posit
   assert.match(never.results[0].note!, /could not find a point where .* defined/);
 });
 
+
+test('a nearly rank-1 matrix that is inverted is a domain problem when its condition number is too large for the step, never a failure', () => {
+  // u uᵀ + ε𝐈 is invertible, but κ ≈ ‖u‖²/ε; the derivative of sum(inv(·)) grows only like 1/ε, so rounding in
+  // the inverse (κ·u relative) divided by the step swamps finite differences once κ·2⁻⁵³/h nears rtol.
+  const doc = (shift: string) => `u: vector[2]\nf = sum(inv(u * uᵀ + ${shift} * 𝐈[2]))\ng = d(f)/d(u)\n`;
+  const statuses = (shift: string) => {
+    const seen = new Map<string, number>();
+    for (const layout of ['numerator', 'denominator'] as const) {
+      for (let seed = 1; seed <= 10; seed++) {
+        for (const r of checkDocument(analyze(doc(shift), { layout }), { seed }).results) {
+          seen.set(r.status, (seen.get(r.status) ?? 0) + 1);
+          if (r.status === 'inconclusive') assert.match(r.note!, /is singular or ill-conditioned \(condition number \S+; finite differences with step \S+ need at most \S+\)/);
+        }
+      }
+    }
+    return seen;
+  };
+  const nearlySingular = statuses('0.00000001');
+  assert.equal(nearlySingular.get('fail'), undefined, 'κ ≈ 10⁸: never blamed on the engine');
+  assert.equal(nearlySingular.get('inconclusive'), 20, 'every point is too ill-conditioned: not checked');
+  const wellConditioned = statuses('0.001');
+  assert.equal(wellConditioned.get('pass'), 20, 'κ ≈ 10³: checked, and right');
+  // A wrong claim at a well-conditioned point still fails.
+  const wrong = checkDocument(analyze('u: vector[2]\nf = sum(inv(u * uᵀ + 0.001 * 𝐈[2]))\ncheck d(f)/d(u) = 0 * uᵀ\n'), { seed: 1 });
+  assert.equal(wrong.results[0].status, 'fail');
+});
 test('fast (directional) mode: vᵀJu against the forward derivative, for large inputs', () => {
   const src = `${NEURON}check d(loss)/d(w) = -2/N * ((y - a) ⊗ (z > 0))ᵀ * X\ncheck d(loss)/d(w) = -2/N * (y - a)ᵀ * X\nJ = d(a)/d(w)\n`;
   const a = analyze(src);

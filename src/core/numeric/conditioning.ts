@@ -2,12 +2,24 @@
 // There the finite differences of inv(A) and det(A) are dominated by rounding, so a disagreement says nothing
 // about the symbolic derivative: such points are outside the domain, re-sampled like log of a negative, and
 // reported as a domain problem if no good point turns up — never blamed on the engine.
+//
+// How near is too near depends on the step. A computed inverse carries a relative error of about κ·u
+// (κ = κ₁(A), u = 2⁻⁵³), and a difference of order k divides that error by hᵏ: the noise is κ·u/hᵏ relative
+// to the values. Relative to the derivative it can be as large: near a rank-deficient matrix the derivative
+// need not grow like ‖A⁻¹‖² — for f = sum(inv(x xᵀ + εI)) it grows like ‖A⁻¹‖ = 1/ε, because x xᵀ moves only
+// along its own range — so a point is usable only while κ·u/hᵏ stays a tenth of rtol. With the defaults that
+// is κ ≤ 9·10⁵ for first differences (h = 10⁻⁶) and κ ≤ 9·10³ for Hessians (h = 10⁻⁴).
 
 import type { Node } from '../ir.ts';
 import { type Tensor, invT, luDecompose } from './tensor.ts';
 
-/** Condition numbers (1-norm) above this make finite differences of inverses meaningless. */
-export const MAX_CONDITION = 1e8;
+/** Unit roundoff of float64. */
+const UNIT_ROUNDOFF = 2 ** -53;
+
+/** The largest condition number at which differences of order `order` with step `h` resolve `rtol`. */
+export function conditionLimit(h: number, rtol: number, order: 1 | 2): number {
+  return ((rtol / 10) * h ** order) / UNIT_ROUNDOFF;
+}
 
 function norm1(t: Tensor): number {
   let best = 0;
@@ -29,15 +41,15 @@ export function conditionNumber(a: Tensor, inverse?: Tensor): number {
   return Number.isFinite(k) ? k : Infinity;
 }
 
-/** The first inverted or determinant-taken matrix among `values` that is ill-conditioned, with κ. */
-export function illConditioned(values: ReadonlyMap<Node, Tensor>): { matrix: Node; condition: number } | undefined {
+/** The first inverted or determinant-taken matrix among `values` whose κ exceeds `limit`, with κ. */
+export function illConditioned(values: ReadonlyMap<Node, Tensor>, limit: number): { matrix: Node; condition: number } | undefined {
   for (const [node, value] of values) {
     if (node.op !== 'inv' && node.op !== 'det') continue;
     const arg = node.args[0];
     const a = values.get(arg);
     if (!a || a.rows !== a.cols || a.rows < 2) continue;
     const condition = conditionNumber(a, node.op === 'inv' ? value : undefined);
-    if (condition > MAX_CONDITION) return { matrix: arg, condition };
+    if (condition > limit) return { matrix: arg, condition };
   }
   return undefined;
 }

@@ -14,7 +14,7 @@ import type { Layout } from '../../shape.ts';
 import { toText } from '../../print.ts';
 import { elementCount, ensureCheckAffordable } from '../budget.ts';
 import { type CompiledPlan, compile } from '../compile.ts';
-import { illConditioned } from '../conditioning.ts';
+import { conditionLimit, illConditioned } from '../conditioning.ts';
 import { evaluateDerivative } from '../derivative.ts';
 import { evaluateAll } from '../evaluate.ts';
 import { type Comparison, allFinite, compare, fmt, kinkProfile, minOf, straddles, unitVector, withVar } from '../pointwise.ts';
@@ -72,6 +72,8 @@ export interface Prepared extends Setup {
   fSmooth: boolean;
   /** Fast mode: the engine's forward derivative df = J dx (for Hessians H dx). */
   jvpPlan?: CompiledPlan;
+  /** Inverted matrices with a larger condition number make the point a domain problem (conditioning.ts). */
+  maxCondition: number;
   names: ReturnType<typeof definitionNames>;
 }
 
@@ -120,6 +122,7 @@ export function prepare(a: Analysis, target: CheckTarget, o: ResolvedOptions, s:
     smooth: !topoOrder(kinkRoots).some(kinky),
     fSmooth: !topoOrder([f]).some(kinky),
     ...(jvpPlan ? { jvpPlan } : {}),
+    maxCondition: conditionLimit(s.step, s.rtol, hessian ? 2 : 1),
     names: definitionNames(a),
   };
 }
@@ -190,8 +193,11 @@ function comparePoint(p: Prepared, env: EvalEnv): PointOutcome {
  */
 function centreOf(p: Prepared, envX: EvalEnv): Map<Node, Float64Array> | { kind: 'domain'; why: string } {
   const refValues = evaluateAll([p.f], envX);
-  const singular = illConditioned(refValues);
-  if (singular) return { kind: 'domain', why: `${toText(singular.matrix, { names: p.names })} is singular or ill-conditioned (condition number ${fmt(singular.condition)})` };
+  const singular = illConditioned(refValues, p.maxCondition);
+  if (singular) {
+    const what = toText(singular.matrix, { names: p.names });
+    return { kind: 'domain', why: `${what} is singular or ill-conditioned (condition number ${fmt(singular.condition)}; finite differences with step ${fmt(p.step)} need at most ${fmt(p.maxCondition)})` };
+  }
   const ref = refValues.get(p.f)!.data;
   if (!allFinite(ref)) return { kind: 'domain', why: `${p.target.info.ofText} is not finite` };
   const f0 = fAt(p, envX);
