@@ -160,7 +160,8 @@ export function evaluatePoint(p: Prepared, env: EvalEnv, scale: number): PointOu
 interface Centre {
   xData: Float64Array;
   envX: EvalEnv;
-  center: Map<Node, Float64Array>;
+  /** f's kink profile at the centre. */
+  kinks: Map<Node, Float64Array>;
   nearest: number;
   engineG?: Float64Array;
   claimG?: Float64Array;
@@ -169,11 +170,11 @@ interface Centre {
 function comparePoint(p: Prepared, env: EvalEnv): PointOutcome {
   const xData = Float64Array.from(env.vars.get(p.x.name)!.data);
   const envX = withVar(env, p.x.name, xData);
-  const center = inDomain(() => centreOf(p, envX));
-  if (isDomain(center)) return center;
+  const kinks = inDomain(() => centreOf(p, envX));
+  if (isDomain(kinks)) return kinks;
   const extraKinks = inDomain(() => (!p.smooth && p.kinkRoots.length > 1 ? minOf(kinkProfile(p.kinkRoots.slice(1), envX, p.x.name)) : Infinity));
   if (isDomain(extraKinks)) return extraKinks;
-  const nearest = Math.min(minOf(center), extraKinks);
+  const nearest = Math.min(minOf(kinks), extraKinks);
   if (nearest < p.o.kinkMargin * p.step) return { kind: 'kink', distance: nearest };
   // Symbolic values (canonical G[f][x]).
   const symbolic = inDomain(() => ({
@@ -183,7 +184,7 @@ function comparePoint(p: Prepared, env: EvalEnv): PointOutcome {
   if (isDomain(symbolic)) return symbolic;
   const { engineG, claimG } = symbolic;
   if ((engineG && !allFinite(engineG)) || (claimG && !allFinite(claimG))) return { kind: 'domain', why: 'the derivative is not finite' };
-  const c: Centre = { xData, envX, center, nearest, ...(engineG ? { engineG } : {}), ...(claimG ? { claimG } : {}) };
+  const c: Centre = { xData, envX, kinks, nearest, ...(engineG ? { engineG } : {}), ...(claimG ? { claimG } : {}) };
   return p.o.fast ? compareFast(p, c) : compareFull(p, c);
 }
 
@@ -213,7 +214,7 @@ function crossesKink(p: Prepared, c: Centre, delta: Float64Array): boolean {
   const plus = Float64Array.from(c.xData, (v, i) => v + delta[i]);
   const minus = Float64Array.from(c.xData, (v, i) => v - delta[i]);
   const profile = (data: Float64Array) => kinkProfile([p.f], withVar(c.envX, p.x.name, data), p.x.name);
-  return straddles(c.center, profile(plus), profile(minus), 0.01 * p.atol * p.step);
+  return straddles(c.kinks, profile(plus), profile(minus), 0.01 * p.atol * p.step);
 }
 
 const notFinite = (p: Prepared): PointOutcome => ({ kind: 'domain', why: `${p.target.info.ofText} is not finite near the point` });
