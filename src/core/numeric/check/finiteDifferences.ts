@@ -56,9 +56,8 @@ export function centralHessian(x: Float64Array, f: ValuesOf, h: number, poll?: (
   return H;
 }
 
-/** f at x + s·d (x is put back afterwards). */
-function alongDirection(x: Float64Array, f: ValuesOf, d: Float64Array, s: number): Float64Array {
-  const x0 = Float64Array.from(x);
+/** f at x0 + s·d, evaluated in the scratch buffer x (which is put back to x0 afterwards). */
+function alongDirection(x: Float64Array, x0: Float64Array, f: ValuesOf, d: Float64Array, s: number): Float64Array {
   for (let j = 0; j < x.length; j++) x[j] = x0[j] + s * d[j];
   const values = f(x);
   x.set(x0);
@@ -67,8 +66,9 @@ function alongDirection(x: Float64Array, f: ValuesOf, d: Float64Array, s: number
 
 /** vᵀJu ≈ vᵀ(f(x + h·u) − f(x − h·u)) / 2h. */
 export function directionalDerivative(x: Float64Array, f: ValuesOf, u: Float64Array, v: Float64Array, h: number): number {
-  const fp = alongDirection(x, f, u, h);
-  const fm = alongDirection(x, f, u, -h);
+  const x0 = Float64Array.from(x);
+  const fp = alongDirection(x, x0, f, u, h);
+  const fm = alongDirection(x, x0, f, u, -h);
   let s = 0;
   for (let i = 0; i < v.length; i++) s += (v[i] * (fp[i] - fm[i])) / (2 * h);
   return s;
@@ -76,10 +76,14 @@ export function directionalDerivative(x: Float64Array, f: ValuesOf, u: Float64Ar
 
 /** uᵀHv of a scalar f ≈ (f(x + h(u+v)) − f(x + h(u−v)) − f(x − h(u−v)) + f(x − h(u+v))) / 4h². */
 export function directionalSecond(x: Float64Array, f: ValuesOf, u: Float64Array, v: Float64Array, h: number): number {
-  const sum = Float64Array.from(u, (t, j) => t + v[j]);
-  const diff = Float64Array.from(u, (t, j) => t - v[j]);
-  const at = (d: Float64Array, s: number) => alongDirection(x, f, d, s * h)[0];
-  return (at(sum, 1) - at(diff, 1) - at(diff, -1) + at(sum, -1)) / (4 * h * h);
+  const x0 = Float64Array.from(x);
+  const at = (su: number, sv: number) => {
+    for (let j = 0; j < x.length; j++) x[j] = x0[j] + h * (su * u[j] + sv * v[j]);
+    const value = f(x)[0];
+    x.set(x0);
+    return value;
+  };
+  return (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * h * h);
 }
 
 /**
