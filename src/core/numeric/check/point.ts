@@ -64,6 +64,8 @@ export interface Prepared extends Setup {
   /** The formulas whose pieces (indicator and kink sides) must all be exercised. */
   pieceRoots: Node[];
   fPlan: CompiledPlan;
+  /** Inverted matrices with a larger condition number make the point a domain problem (conditioning.ts). */
+  maxCondition: number;
   xSize: number;
   /** Rows of the canonical derivative: f's elements (for a Hessian, x's). */
   fSize: number;
@@ -72,8 +74,6 @@ export interface Prepared extends Setup {
   fSmooth: boolean;
   /** Fast mode: the engine's forward derivative df = J dx (for Hessians H dx). */
   jvpPlan?: CompiledPlan;
-  /** Inverted matrices with a larger condition number make the point a domain problem (conditioning.ts). */
-  maxCondition: number;
   names: ReturnType<typeof definitionNames>;
 }
 
@@ -116,13 +116,13 @@ export function prepare(a: Analysis, target: CheckTarget, o: ResolvedOptions, s:
     kinkRoots,
     pieceRoots,
     fPlan: compile([f], s.dims),
+    maxCondition: conditionLimit(s.step, s.rtol, hessian ? 2 : 1),
     xSize,
     fSize: hessian ? xSize : elementCount(f.shape, s.dims),
     needed: new Set<string>([...f.vars, ...(formula?.vars ?? []), s.x.name]),
     smooth: !topoOrder(kinkRoots).some(kinky),
     fSmooth: !topoOrder([f]).some(kinky),
     ...(jvpPlan ? { jvpPlan } : {}),
-    maxCondition: conditionLimit(s.step, s.rtol, hessian ? 2 : 1),
     names: definitionNames(a),
   };
 }
