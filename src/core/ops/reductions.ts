@@ -15,7 +15,7 @@ function onesRowFor(u: Node, b: Builder): Node | null {
 }
 
 function reductionSyntax(op: 'sum' | 'mean' | 'norm'): SurfaceFunction {
-  return { name: op, arity: 1, signature: `${op}(x)`, doc: DOCS[op], build: (b, [x]) => b.raw(op, [x]) };
+  return { name: op, arity: 1, highlight: 'reduction', signature: `${op}(x)`, doc: DOCS[op], build: (b, [x]) => b.raw(op, [x]) };
 }
 
 const DOCS = {

@@ -81,7 +81,13 @@ export interface OpDef<N extends string = string> {
    * Where the operator is defined, when that is not everywhere (log: u > 0). Outside it the reference kernel
    * gives NaN, so gradient checks re-sample or report "not checked"; tests sample inside it.
    */
-  domain?: { text: string; contains(x: number): boolean };
+  domain?: {
+    text: string;
+    /** Whether an argument value is inside (strictly, where the derivative exists too). */
+    contains(x: number): boolean;
+    /** An expression of any real `e` that lies inside, for random-expression generators, e.g. `(1 + (e)^2)`. */
+    into(e: string): string;
+  };
   /** Distance of the arguments from a point where the operator is not differentiable (kinks of max, relu…). */
   kinkDistance?(node: Node, args: readonly Tensor[]): number;
   /**
@@ -113,10 +119,10 @@ export interface OpDef<N extends string = string> {
   lowerJs?(node: Node, lo: Lowerer): void;
   /**
    * Training's batch rewrite (train/batch.ts): 'elementwise' when the operator applies element by element with
-   * scalar expansion, so the batch version is the same operator over rows; otherwise a rewrite of its own, or
-   * absent when a per-sample value of this operator has no batch form (training then runs row by row).
+   * scalar expansion, so the batch version is the same operator over rows; otherwise a rule of its own, or why
+   * a per-sample value of this operator has no batch form (training then runs row by row). Leaves need none.
    */
-  batch?: 'elementwise' | BatchRule;
+  batch?: 'elementwise' | BatchRule | { unbatchable: string };
   /** The Python code it lowers to (export), or why it never reaches an exported module. */
   python?: PythonLowering | { notExported: string };
   /** The derivative rule, for the derivation record and docs/rules.md. */
@@ -166,6 +172,8 @@ export interface SurfaceFunction {
   aliases?: string[];
   /** Number of arguments. */
   arity: number;
+  /** How the grammar (syntaxes/) highlights the name: support.function.<highlight>.mcalc. */
+  highlight: 'math' | 'activation' | 'reduction' | 'linear-algebra';
   /** Short signature for messages and docs, e.g. `max(a, b)`. */
   signature: string;
   doc: string;
