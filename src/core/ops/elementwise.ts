@@ -27,6 +27,8 @@ interface UnaryFunction {
   highlight?: 'activation';
   /** Not differentiable at 0 (gradient checks stay away from it and sample both sides). */
   kinkAtZero?: boolean;
+  /** Zero for u ≤ 0 and u for u > 0 (OpDef.hinge). */
+  hinge?: boolean;
   /** The range of f over an interval of arguments (default: all reals), for which kink sides can be reached. */
   range?(x: Interval): Interval;
   domain?: OpDef['domain'];
@@ -85,7 +87,7 @@ const UNARY: Record<UnaryName, UnaryFunction> = {
   relu: {
     doc: 'Rectified linear unit max(0, u).', derivative: (u, _y, b) => b.compare('gt', u, b.constant(0)),
     highlight: 'activation', derivativeText: '1[u > 0] (subgradient 0 at u = 0)', latex: (a) => `\\operatorname{relu}\\left(${a}\\right)`, fn: (x) => (x > 0 ? x : 0),
-    js: (a) => `(${a} > 0 ? ${a} : 0)`, python: helper('_relu'), kinkAtZero: true, range: ([a, b]) => [Math.max(0, a), Math.max(0, b)],
+    js: (a) => `(${a} > 0 ? ${a} : 0)`, python: helper('_relu'), kinkAtZero: true, hinge: true, range: ([a, b]) => [Math.max(0, a), Math.max(0, b)],
   },
   sign: {
     doc: 'Sign: −1, 0 or 1.', derivative: (u, _y, b) => b.zero(u.shape), derivativeText: '0 (undefined at u = 0)',
@@ -124,6 +126,7 @@ function unaryOp<N extends UnaryName>(name: N, f: UnaryFunction): OpDef<N> {
     python: ([a]) => f.python(a),
     ...(f.range ? { range: ([x]) => f.range!(x) } : {}),
     ...(f.domain ? { domain: f.domain } : {}),
+    ...(f.hinge ? { hinge: (n: Node) => n.args[0] } : {}),
     ...kink,
   };
 }
@@ -194,6 +197,7 @@ function extremumOp<N extends 'max' | 'min'>(name: N): OpDef<N> {
     python: ([a, c]) => `_${name}imum(${a}, ${c})`,
     kinkDistance: (_n, [a, c]) => minAbsDiff(a, c),
     branch: (_n, [a, c]) => map2(a, c, (x, y) => (x > y ? 1 : 0)).data,
+    ...(name === 'max' ? { hinge: ({ args: [a, c] }: Node) => (isConst(a, 0) ? c : isConst(c, 0) ? a : undefined) } : {}),
     range: ([a, c]) => [Math[name](a[0], c[0]), Math[name](a[1], c[1])],
   };
 }

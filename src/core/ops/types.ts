@@ -48,8 +48,22 @@ export interface DerivativeRule {
   latex: string;
 }
 
-/** Python for one node, given its arguments as atoms (names, literals or parenthesised expressions). */
-export type PythonLowering = (args: readonly string[], node: Node) => string;
+/** What the exporter offers Python lowerings (export/python.ts). */
+export interface PythonContext {
+  /** The Python name of a variable (a parameter of the exported function). */
+  param(name: string): string;
+  number(v: number): string;
+  /** A dimension: its size, or its name looked up in the module's `dims`. */
+  dim(d: Dim): string;
+  /** A shape as a Python tuple. */
+  shape(s: Shape): string;
+}
+
+/**
+ * Python for one node, given its arguments as atoms (names, literals or parenthesised expressions); undefined
+ * when this node cannot be written (a unit vector with a symbolic index).
+ */
+export type PythonLowering = (args: readonly string[], node: Node, py: PythonContext) => string | undefined;
 
 /** A range of values, for the interval arithmetic that decides which pieces of a kink can be reached. */
 export type Interval = readonly [number, number];
@@ -102,6 +116,11 @@ export interface OpDef<N extends string = string> {
   sides?: readonly [string, string];
   /** The branch is 1 where the first argument is below the second (lt, le), not above it. */
   upperBelow?: boolean;
+  /**
+   * For a hinge — zero on one side of its kink, its argument on the other (relu(z), max(0, z)) — the
+   * pre-activation z whose sign decides whether the gradient through it is zero (training reports dead units).
+   */
+  hinge?(node: Node): Node | undefined;
   /** A range containing every element of the result, given ranges of the arguments' elements (default: all). */
   range?(args: readonly Interval[], node: Node): Interval;
   /**
