@@ -223,7 +223,7 @@ test('functions: every built-in (σ too) is support.function; any other name( is
     .flat()
     .map((f) => `${f}(x)`)
     .join(' + ');
-  const t = await mcalc(`r = ${calls} + softplus(z) + my_op_2 (z) + gelu(θ)
+  const t = await mcalc(`r = ${calls} + swish(z) + my_op_2 (z) + gelu(θ)
 s = max + σ + sum`);
   for (const [scope, names] of Object.entries(groups)) {
     for (const name of names) {
@@ -231,7 +231,7 @@ s = max + σ + sum`);
       assert.ok(tok.scopes.includes('meta.function-call.mcalc'));
     }
   }
-  t.expect('softplus', 'entity.name.function.mcalc');
+  t.expect('swish', 'entity.name.function.mcalc');
   t.expect('my_op_2', 'entity.name.function.mcalc');
   t.expect('gelu', 'entity.name.function.mcalc');
   t.expect('(', 'punctuation.section.arguments.begin.mcalc', 0, 0);

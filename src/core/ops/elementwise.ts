@@ -1,4 +1,4 @@
-// Element-wise functions: each has a diagonal Jacobian diag(f'(u)). Adding one (e.g. softplus) is one entry
+// Element-wise functions: each has a diagonal Jacobian diag(f'(u)). Adding one (e.g. gelu) is one entry
 // in UNARY below: its derivative, LaTeX, reference and compiled kernels, Python, range and domain; the rest of
 // its registry entry (syntax, batch rewrite, kinks) follows from being element-wise.
 
