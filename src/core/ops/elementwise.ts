@@ -34,13 +34,15 @@ interface UnaryFunction {
   domain?: OpDef['domain'];
 }
 
+// log(1 + eᵘ) without overflow: u + log(1 + e⁻ᵘ) for u > 0.
+const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 const POSITIVE = { text: 'u > 0', contains: (x: number) => x > 0, into: (e: string) => `(1 + (${e})^2)` };
 const xp = (fn: string) => (a: string) => `xp.${fn}(${a})`;
 const helper = (fn: string) => (a: string) => `${fn}(${a})`;
 
 /** The element-wise functions (part of OpName); UNARY holds exactly one entry for each. */
-type UnaryName = 'sin' | 'cos' | 'tan' | 'exp' | 'log' | 'sqrt' | 'abs' | 'tanh' | 'sigmoid' | 'relu' | 'sign';
+type UnaryName = 'sin' | 'cos' | 'tan' | 'exp' | 'log' | 'sqrt' | 'abs' | 'tanh' | 'sigmoid' | 'softplus' | 'relu' | 'sign';
 
 const UNARY: Record<UnaryName, UnaryFunction> = {
   sin: {
@@ -83,6 +85,12 @@ const UNARY: Record<UnaryName, UnaryFunction> = {
     aliases: ['σ'], doc: 'Logistic sigmoid σ(u) = 1 / (1 + e⁻ᵘ).', derivative: (_u, y, b) => b.mul(y, b.sub(b.constant(1), y)),
     highlight: 'activation', derivativeText: 'σ(u)(1 − σ(u))', latex: (a) => `\\sigma\\left(${a}\\right)`, fn: sigmoid,
     js: (a) => `(${a} >= 0 ? 1 / (1 + Math.exp(-${a})) : Math.exp(${a}) / (1 + Math.exp(${a})))`, python: helper('_sigmoid'), range: () => [0, 1],
+  },
+  softplus: {
+    doc: 'Softplus log(1 + eᵘ), a smooth ReLU (computed without overflow).', derivative: (u, _y, b) => b.call('sigmoid', u),
+    highlight: 'activation', derivativeText: 'σ(u)', latex: (a) => `\\operatorname{softplus}\\left(${a}\\right)`, fn: softplus,
+    js: (a) => `(${a} > 0 ? ${a} + Math.log1p(Math.exp(-${a})) : Math.log1p(Math.exp(${a})))`,
+    python: (a) => `(_relu(${a}) + xp.log1p(xp.exp(-xp.abs(${a}))))`, range: increasing(softplus),
   },
   relu: {
     doc: 'Rectified linear unit max(0, u).', derivative: (u, _y, b) => b.compare('gt', u, b.constant(0)),
