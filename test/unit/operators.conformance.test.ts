@@ -138,10 +138,11 @@ function report(problems: string[]): void {
 
 // ---- rules and hooks -----------------------------------------------------------------------------------------
 
-test('every operator has its rules: derivative (forward and reverse), Python lowering, batch rule, instances', () => {
+test('every operator has its rules: derivative (forward and reverse), compiled and Python lowerings, batch rule, instances', () => {
   const problems: string[] = [];
   for (const def of ALL_OPS) {
     if (!def.python) problems.push(`${def.op}: no Python lowering (python) and no reason it is never exported`);
+    if (!def.lowerJs && !def.emitElement) problems.push(`${def.op}: no compiled lowering (lowerJs or emitElement): compiled plans would call its reference kernel`);
     if (isLeaf(def)) continue;
     if (!def.batch) problems.push(`${def.op}: no batch rule (batch) and no reason it has no batch form`);
     if (isForm(def)) continue;
