@@ -25,6 +25,7 @@ import { type Node, topoOrder } from '../../src/core/ir.ts';
 import { compile } from '../../src/core/numeric/compile.ts';
 import { minKinkDistance } from '../../src/core/numeric/derivative.ts';
 import { checkDocument } from '../../src/core/numeric/gradcheck.ts';
+import { mulberry32 } from '../../src/core/numeric/random.ts';
 import { evaluate } from '../../src/core/numeric/evaluate.ts';
 import { type EvalEnv, type Tensor, shapeDims } from '../../src/core/numeric/tensor.ts';
 import { Unbatchable, batchRewriter } from '../../src/core/numeric/train/batch.ts';
@@ -81,17 +82,6 @@ function instancesOf(def: OpDef): Instance[] {
 const INSTANCES = new Map<OpName, Instance[]>(ALL_OPS.map((def) => [def.op, isLeaf(def) || isForm(def) ? [] : instancesOf(def)]));
 
 // ---- points --------------------------------------------------------------------------------------------------
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomTensor(shape: Shape, dims: ReadonlyMap<string, number>, next: () => number, positive: boolean): Tensor {
   const [rows, cols] = shapeDims(shape, { dims });
