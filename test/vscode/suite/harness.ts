@@ -187,6 +187,11 @@ export interface ScreenshotCheck {
   frame?: 'webview';
   /** Click the element once found (webview checks only): how tests press a preview's buttons. */
   click?: boolean;
+  /**
+   * Webview checks only: a JavaScript expression evaluated in the webview's document once the element is found;
+   * `found` then holds its value as JSON (for geometry and counts that an element's text does not show).
+   */
+  measure?: string;
 }
 
 export interface ScreenshotResult {
