@@ -6,7 +6,7 @@ import type { OptimizerName } from './optimizers.ts';
 import type { ParamValue } from './problem.ts';
 import type { TrainResult } from './trainer.ts';
 
-export type VerdictKind = 'converged' | 'epoch-limit' | 'diverged' | 'stopped' | 'dead-relu';
+export type VerdictKind = 'converged' | 'epoch-limit' | 'diverged' | 'stopped' | 'dead-relu' | 'stopped-learning';
 
 export interface Verdict {
   kind: VerdictKind;
@@ -35,8 +35,34 @@ export function verdictOf(r: TrainResult, requestedEpochs: number): Verdict {
   if (r.status === 'diverged') return { kind: 'diverged', headline: `Diverged at epoch ${epochIn(r.message) ?? r.epochs + 1}`, ...detail };
   const dead = r.warnings.find((w) => DEAD_RELU.test(w));
   if (dead) return { kind: 'dead-relu', headline: 'Dead ReLU at init: the parameters barely moved', detail: dead };
+  if (r.reluDiedMidRun) return stoppedLearning(r, r.reluDiedMidRun);
   if (r.status === 'converged') return { kind: 'converged', headline: `Converged to tolerance at epoch ${r.epochs}`, ...detail };
   return { kind: 'epoch-limit', headline: `Reached the epoch limit (${r.epochs} epochs) without settling to tolerance` };
+}
+
+/** Losses this close (relative) count as unchanged: a dead unit's epoch losses differ only by summation order. */
+const FLAT_RTOL = 1e-12;
+
+/** The first epoch from which every epoch's loss equals the last one's: when the curve went flat. */
+export function flatSince(history: TrainResult['history']): number {
+  const last = history[history.length - 1].loss;
+  let k = history.length - 1;
+  while (k > 0 && Math.abs(history[k - 1].loss - last) <= FLAT_RTOL * Math.max(1, Math.abs(last))) k--;
+  return history[k].epoch;
+}
+
+/** Every ReLU went inactive during the run: the gradient is zero, whatever the stopping rule said. */
+function stoppedLearning(r: TrainResult, preActivations: readonly string[]): Verdict {
+  const since = flatSince(r.history);
+  const which = preActivations.length === 1 ? `the pre-activation ${preActivations[0]} is` : `the pre-activations ${preActivations.join(', ')} are`;
+  return {
+    kind: 'stopped-learning',
+    headline: `Stopped learning: every ReLU unit inactive since epoch ${since}`,
+    detail:
+      `At the final parameters ${which} ≤ 0 on all ${r.rows} row${r.rows === 1 ? '' : 's'}, so every ReLU outputs 0 and the gradient is exactly 0; ` +
+      `the loss has not changed since epoch ${since} (${r.status === 'converged' ? 'that is why it looked converged' : 'the remaining epochs did nothing'}). ` +
+      'A smaller learning rate, or a positive initial bias, keeps the units alive.',
+  };
 }
 
 function flatten(v: ParamValue): number[] {
