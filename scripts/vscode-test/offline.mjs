@@ -247,6 +247,7 @@ async function takeScreenshot(page, dir, requestFile, name, outDir) {
           { timeout: 8000, polling: 100 },
         );
         answer.found.push(await handle.jsonValue());
+        if (check.fill !== undefined) await page.locator(check.selector).filter({ visible: true }).first().fill(check.fill);
       } catch {
         answer.found.push(null);
       }

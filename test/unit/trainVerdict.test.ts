@@ -46,7 +46,7 @@ describe('training verdict: a ReLU that dies mid-run', () => {
       assert.deepEqual(r.reluDiedMidRun, ['z = w · x + b']);
       const v = verdictOf(r, 80);
       assert.equal(v.kind, 'stopped-learning');
-      const since = Number(/since epoch (\d+)$/.exec(v.headline)?.[1]);
+      const since = Number(/^Stopped learning: every ReLU unit inactive since epoch (\d+)$/.exec(v.headline)?.[1]);
       assert.ok(since >= 2 && since <= r.epochs, v.headline);
       // The curve is flat from that epoch on (the mean of y² over the rows) and not just before it.
       const flat = r.history.filter((h) => h.epoch >= since).map((h) => h.loss);
@@ -82,10 +82,13 @@ describe('training verdict: a ReLU that dies mid-run', () => {
 
 describe('flatSince', () => {
   const h = (...losses: number[]) => losses.map((loss, i) => ({ epoch: i + 1, loss }));
-  test('the first epoch of the final run of equal losses', () => {
-    assert.equal(flatSince(h(3, 2, 1, 1, 1)), 3);
-    assert.equal(flatSince(h(3, 2, 1)), 3);
-    assert.equal(flatSince(h(1, 1, 1)), 1);
-    assert.equal(flatSince(h(1, 2, 1, 1)), 3, 'an earlier equal value before a change does not count');
+  test('the first epoch of the final run of losses equal to the final loss', () => {
+    assert.equal(flatSince(h(3, 2, 1, 1, 1), 1), 3);
+    assert.equal(flatSince(h(1, 1, 1), 1), 1);
+    assert.equal(flatSince(h(1, 2, 1, 1), 1), 3, 'an earlier equal value before a change does not count');
+    assert.equal(flatSince(h(3, 2, 1 + 1e-14), 1), 3, 'summation-order rounding is not a change');
+  });
+  test('undefined when the last epoch still differs from the final loss (the change came in the last step)', () => {
+    assert.equal(flatSince(h(3, 2, 1.5), 1), undefined);
   });
 });

@@ -192,6 +192,8 @@ export interface ScreenshotCheck {
    * `found` then holds its value as JSON (for geometry and counts that an element's text does not show).
    */
   measure?: string;
+  /** Workbench checks only: type this into the element once found (replacing its text), e.g. a prompt's input box. */
+  fill?: string;
 }
 
 export interface ScreenshotResult {

@@ -43,25 +43,32 @@ export function verdictOf(r: TrainResult, requestedEpochs: number): Verdict {
 /** Losses this close (relative) count as unchanged: a dead unit's epoch losses differ only by summation order. */
 const FLAT_RTOL = 1e-12;
 
-/** The first epoch from which every epoch's loss equals the last one's: when the curve went flat. */
-export function flatSince(history: TrainResult['history']): number {
-  const last = history[history.length - 1].loss;
-  let k = history.length - 1;
-  while (k > 0 && Math.abs(history[k - 1].loss - last) <= FLAT_RTOL * Math.max(1, Math.abs(last))) k--;
-  return history[k].epoch;
+/**
+ * The first epoch from which every epoch's loss equals `finalLoss` (the loss at the final parameters): when the
+ * curve went flat. Undefined when even the last epoch's loss differs: the change came in the last epoch.
+ */
+export function flatSince(history: TrainResult['history'], finalLoss: number): number | undefined {
+  const same = (loss: number) => Math.abs(loss - finalLoss) <= FLAT_RTOL * Math.max(1, Math.abs(finalLoss));
+  let k = history.length;
+  while (k > 0 && same(history[k - 1].loss)) k--;
+  return k < history.length ? history[k].epoch : undefined;
 }
 
 /** Every ReLU went inactive during the run: the gradient is zero, whatever the stopping rule said. */
 function stoppedLearning(r: TrainResult, preActivations: readonly string[]): Verdict {
-  const since = flatSince(r.history);
+  const since = flatSince(r.history, r.loss);
   const which = preActivations.length === 1 ? `the pre-activation ${preActivations[0]} is` : `the pre-activations ${preActivations.join(', ')} are`;
+  const when = since === undefined ? `in the last epoch (${r.epochs})` : `since epoch ${since}`;
+  const flat =
+    since === undefined
+      ? 'the last step left them there'
+      : `the loss has not changed since epoch ${since}${r.status === 'converged' ? ' (that is why it looked converged)' : ''}`;
   return {
     kind: 'stopped-learning',
-    headline: `Stopped learning: every ReLU unit inactive since epoch ${since}`,
+    headline: `Stopped learning: every ReLU unit inactive ${when}`,
     detail:
       `At the final parameters ${which} ≤ 0 on all ${r.rows} row${r.rows === 1 ? '' : 's'}, so every ReLU outputs 0 and the gradient is exactly 0; ` +
-      `the loss has not changed since epoch ${since} (${r.status === 'converged' ? 'that is why it looked converged' : 'the remaining epochs did nothing'}). ` +
-      'A smaller learning rate, or a positive initial bias, keeps the units alive.',
+      `${flat}. Training on changes nothing: a smaller learning rate, or a positive initial bias, keeps the units alive.`,
   };
 }
 
