@@ -246,8 +246,10 @@ async function takeScreenshot(page, dir, requestFile, name, outDir) {
           check,
           { timeout: 8000, polling: 100 },
         );
-        answer.found.push(await handle.jsonValue());
-        if (check.fill !== undefined) await page.locator(check.selector).filter({ visible: true }).first().fill(check.fill);
+        answer.found.push(check.measure ? await page.evaluate(`JSON.stringify(${check.measure})`) : await handle.jsonValue());
+        const element = () => page.locator(check.selector).filter({ visible: true, ...(check.text ? { hasText: check.text } : {}) }).first();
+        if (check.fill !== undefined) await element().fill(check.fill);
+        if (check.click) await element().click();
       } catch {
         answer.found.push(null);
       }

@@ -185,11 +185,11 @@ export interface ScreenshotCheck {
   text?: string;
   /** Look inside webviews (their own documents, in nested frames) instead of the workbench. */
   frame?: 'webview';
-  /** Click the element once found (webview checks only): how tests press a preview's buttons. */
+  /** Click the element once found: how tests press a preview's buttons, or a walkthrough's. */
   click?: boolean;
   /**
-   * Webview checks only: a JavaScript expression evaluated in the webview's document once the element is found;
-   * `found` then holds its value as JSON (for geometry and counts that an element's text does not show).
+   * A JavaScript expression evaluated in the document where the element was found (the workbench's, or the
+   * webview's); `found` then holds its value as JSON (for geometry and state that an element's text does not show).
    */
   measure?: string;
   /** Workbench checks only: type this into the element once found (replacing its text), e.g. a prompt's input box. */
