@@ -2,7 +2,7 @@
 // The derivation preview's dataflow graph and claims, read from the webview's own DOM by Playwright: the graph
 // (laid out by dagre) fits the panel, has an arrow per edge and the value's shape on each edge, zooms with the
 // wheel and fits again with its button; on a `check` line the claim's right side is typeset beside mcalc's
-// result with the claim's verdict. Screenshots: test-results/graph-wide.png, graph-neuron.png, claim.png,
+// result with the claim's verdict; step 2 notes each partial's shape and rule. Screenshots: test-results/graph-wide.png, graph-neuron.png, claim.png,
 // claim-wrong.png.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -10,7 +10,7 @@ import { closeAllEditors, openInEditor, positionOf, requestScreenshot, runConfig
 import { analyze, derivativeOf } from '../../../src/core/analyze.ts';
 import { derive } from '../../../src/core/diff/derivation.ts';
 import { definitionNames, documentNames } from '../../../src/core/diff/result.ts';
-import { graphOf } from '../../../src/core/diff/steps.ts';
+import { graphOf, stepLines } from '../../../src/core/diff/steps.ts';
 import { toLatex } from '../../../src/core/print.ts';
 
 /** Geometry and contents of the drawn graph, then what a wheel zoom and the Fit button do to it. */
@@ -93,6 +93,22 @@ suite('The derivation preview: dataflow graph and claims', function () {
       if (shot === 'graph-wide') assert.ok(m.scale < 1, `the eight-branch graph is scaled down to fit (scale ${m.scale})`);
     });
   }
+
+  test("step 2 shows each partial's shape and rule beside it, as mcalc derive prints them", async function () {
+    if (!runConfig().screenshots) skipWith(this, 'webview DOM is inspected by Playwright, which only the offline route has');
+    const doc = await openInEditor('examples/neuron.mcalc');
+    await vscode.commands.executeCommand('mcalc.showDerivation', doc.uri.toString(), doc.offsetAt(positionOf(doc, 'g = d(loss)/d(w)', 'd(')));
+    const a = analyze(doc.getText());
+    const info = derivativeOf(a, 'loss', 'w');
+    assert.ok(typeof info !== 'string', info as string);
+    const want = stepLines(derive(a, info, a.layout), 2).map((l) => l.note);
+    const shot = await requestScreenshot('step-notes', [
+      { selector: '.step-2 li .note', text: 'dot product rule', frame: 'webview', measure: `(() => { document.querySelector('.step-1').scrollIntoView(); return [...document.querySelectorAll('.step-2 li .note')].map((e) => e.textContent); })()` },
+    ]);
+    assert.equal(shot.error, undefined, shot.error);
+    assert.deepEqual(JSON.parse(shot.found[0] ?? '[]'), want);
+    assert.ok(want.includes('1×n; dot product rule'), `the engine's notes: ${JSON.stringify(want)}`);
+  });
 
   for (const [file, wrong, shot] of [
     ['examples/neuron.mcalc', false, 'claim'],
