@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { analyze, derivativeOf, type Analysis, type DerivativeInfo } from '../../../src/core/analyze.ts';
 
 export const EXTENSION_ID = 'mcalc.mcalc';
 export const CONFIG_FILE = '.mcalc-test.json';
@@ -217,4 +218,17 @@ export async function requestScreenshot(name: string, checks: ScreenshotCheck[],
   fs.renameSync(`${request}.tmp`, request);
   await waitFor(() => fs.existsSync(done), `the runner to take screenshot '${name}'`, timeoutMs);
   return JSON.parse(fs.readFileSync(done, 'utf8')) as ScreenshotResult;
+}
+
+/**
+ * Opens `relative`, shows the derivation preview of the form on the line `formLine` (at its `d(`), and returns
+ * the core's analysis of the document and the form d(of)/d(wrt): what the test expects the preview to show.
+ */
+export async function previewForm(relative: string, formLine: string, of: string, wrt: string): Promise<{ doc: vscode.TextDocument; analysis: Analysis; info: DerivativeInfo }> {
+  const doc = await openInEditor(relative);
+  await vscode.commands.executeCommand('mcalc.showDerivation', doc.uri.toString(), doc.offsetAt(positionOf(doc, formLine, 'd(')));
+  const analysis = analyze(doc.getText());
+  const info = derivativeOf(analysis, of, wrt);
+  assert.ok(typeof info !== 'string', info as string);
+  return { doc, analysis, info };
 }

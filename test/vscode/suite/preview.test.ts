@@ -6,8 +6,8 @@
 // claim-wrong.png.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { closeAllEditors, openInEditor, positionOf, requestScreenshot, runConfig, skipWith } from './harness.ts';
-import { analyze, derivativeOf } from '../../../src/core/analyze.ts';
+import { closeAllEditors, openInEditor, positionOf, previewForm, requestScreenshot, runConfig, skipWith } from './harness.ts';
+import { analyze } from '../../../src/core/analyze.ts';
 import { derive } from '../../../src/core/diff/derivation.ts';
 import { definitionNames, documentNames } from '../../../src/core/diff/result.ts';
 import { graphOf, stepLines } from '../../../src/core/diff/steps.ts';
@@ -67,11 +67,7 @@ suite('The derivation preview: dataflow graph and claims', function () {
   ] as const) {
     test(`the dataflow graph of ${of} fits the panel, with an arrow and a shape on every edge, and zooms (${shot}.png)`, async function () {
       if (!runConfig().screenshots) skipWith(this, 'webview DOM is inspected by Playwright, which only the offline route has');
-      const doc = await openInEditor(file);
-      await vscode.commands.executeCommand('mcalc.showDerivation', doc.uri.toString(), doc.offsetAt(positionOf(doc, form, 'd(')));
-      const a = analyze(doc.getText());
-      const info = derivativeOf(a, of, wrt);
-      assert.ok(typeof info !== 'string', info as string);
+      const { analysis: a, info } = await previewForm(file, form, of, wrt);
       const graph = graphOf(derive(a, info, a.layout));
       const shapeOf = new Map(graph.nodes.map((n) => [n.id, n.shape]));
       const result = await requestScreenshot(shot, [
@@ -96,11 +92,7 @@ suite('The derivation preview: dataflow graph and claims', function () {
 
   test("step 2 shows each partial's shape and rule beside it, as mcalc derive prints them", async function () {
     if (!runConfig().screenshots) skipWith(this, 'webview DOM is inspected by Playwright, which only the offline route has');
-    const doc = await openInEditor('examples/neuron.mcalc');
-    await vscode.commands.executeCommand('mcalc.showDerivation', doc.uri.toString(), doc.offsetAt(positionOf(doc, 'g = d(loss)/d(w)', 'd(')));
-    const a = analyze(doc.getText());
-    const info = derivativeOf(a, 'loss', 'w');
-    assert.ok(typeof info !== 'string', info as string);
+    const { analysis: a, info } = await previewForm('examples/neuron.mcalc', 'g = d(loss)/d(w)', 'loss', 'w');
     const want = stepLines(derive(a, info, a.layout), 2).map((l) => l.note);
     const shot = await requestScreenshot('step-notes', [
       { selector: '.step-2 li .note', text: 'dot product rule', frame: 'webview', measure: `(() => { document.querySelector('.step-1').scrollIntoView(); return [...document.querySelectorAll('.step-2 li .note')].map((e) => e.textContent); })()` },
