@@ -1,8 +1,9 @@
-// uPlot formats numbers with `new Intl.NumberFormat(navigator.language)` when its module loads. Under a C/POSIX
-// locale Chromium reports `en-US@posix`, which Intl rejects (RangeError), and the whole panel script would stop
-// before drawing anything. This module is imported before uPlot and puts a tag Intl accepts in its place.
+// uPlot builds `new Intl.NumberFormat(navigator.language)` while its module loads. A browser started under a
+// POSIX locale reports a tag such as "en-US@posix", which Intl rejects with a RangeError — and the whole panel
+// script would stop before drawing anything. This module is imported before the chart: it replaces an invalid
+// tag with its longest valid prefix (or "en-US") so the panel renders whatever the environment says.
 
-function acceptedByIntl(tag: string): boolean {
+function validTag(tag: string): boolean {
   try {
     new Intl.NumberFormat(tag);
     return true;
@@ -11,8 +12,13 @@ function acceptedByIntl(tag: string): boolean {
   }
 }
 
-const reported = navigator.language;
-if (!acceptedByIntl(reported)) {
-  const base = reported.split(/[@.]/)[0];
-  Object.defineProperty(navigator, 'language', { value: acceptedByIntl(base) ? base : 'en-US', configurable: true });
+export function usableLanguage(tag: string): string {
+  if (validTag(tag)) return tag;
+  const prefix = tag.split(/[@.]/)[0];
+  return prefix && validTag(prefix) ? prefix : 'en-US';
+}
+
+if (typeof navigator !== 'undefined') {
+  const usable = usableLanguage(navigator.language);
+  if (usable !== navigator.language) Object.defineProperty(navigator, 'language', { value: usable, configurable: true });
 }

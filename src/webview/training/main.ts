@@ -2,7 +2,7 @@
 // parameters, and the buttons that ask the extension to rerun, compare, save, copy or cancel. Everything it
 // shows is kept as webview state, so a hidden or reloaded panel comes back as it was.
 
-import './locale.ts'; // first: before uPlot reads navigator.language
+import './locale.ts'; // before the chart: uPlot reads navigator.language when it loads
 import { LossChart } from './chart.ts';
 import type { FromTrainingPanel, RunSummary, RunView, ToTrainingPanel, TrainingPanelState } from './protocol.ts';
 import { applyMessage, emptyPanelState } from './state.ts';
