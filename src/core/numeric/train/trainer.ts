@@ -57,6 +57,11 @@ export interface TrainResult {
   teacher?: Record<string, ParamValue>;
   /** The exact minimiser when the loss is quadratic in the parameters (a linear least-squares model). */
   leastSquares?: Record<string, ParamValue>;
+  /**
+   * Set when the run ended with every ReLU inactive (pre-activation ≤ 0 on every row) and the gradient exactly
+   * zero, though they were not dead at init: the pre-activations, as the user wrote them.
+   */
+  reluDiedMidRun?: string[];
   elapsedMs: number;
 }
 
@@ -209,6 +214,7 @@ export function runTraining(problem: Problem, options: TrainOptions, hooks: Trai
   if (status === 'completed' || status === 'converged') finalLoss = cachedFull ? initialLoss : objective.evaluate(null, 0, rows, null);
   else finalLoss = history.length ? history[history.length - 1].loss : initialLoss;
   if (status === 'diverged' && !Number.isFinite(finalLoss)) finalLoss = NaN;
+  const died = !deadReluWarned && (status === 'completed' || status === 'converged') && everyReluInactive(problem, grads);
 
   return {
     status,
@@ -230,8 +236,17 @@ export function runTraining(problem: Problem, options: TrainOptions, hooks: Trai
     seed: problem.seed,
     gradients: problem.gradientText,
     ...(problem.teacher ? { teacher: problem.teacher } : {}),
+    ...(died ? { reluDiedMidRun: problem.kinks.map((k) => k.text) } : {}),
     elapsedMs: now() - t0,
   };
+}
+
+/** At the current parameters: every ReLU's pre-activation ≤ 0 on every row, and so the gradient exactly zero. */
+function everyReluInactive(problem: Problem, grads: Float64Array[]): boolean {
+  const { kinks, objective } = problem;
+  if (!kinks.length || !objective.values(kinks.map((k) => k.pre)).every((pre) => pre.length > 0 && pre.every((v) => v <= 0))) return false;
+  objective.evaluate(null, 0, objective.rows, grads);
+  return grads.every((g) => g.every((v) => v === 0));
 }
 
 function fmt(x: number): string {
