@@ -1,6 +1,7 @@
 // `npm run bench [SECTION…]`: runs the bench sections in bench/sections/ (all, or those named) one after the
 // other and prints one JSON object { machine, sections: { name: result } }. A section is a file exporting an
-// async function (default export) that returns a JSON-serialisable object; add one by adding a file.
+// async function (default export) that returns a JSON-serialisable object; add one by adding a file. Files
+// named *Worker are worker scripts bundled beside the sections, not sections.
 // `npm run bench` runs an esbuild bundle of this (scripts/bench.mjs), i.e. the code as shipped; running the
 // .ts directly with tsx also works, a little slower.
 
@@ -14,7 +15,7 @@ async function main(): Promise<number> {
   const dir = join(__dirname, 'sections');
   const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
   const available = readdirSync(dir)
-    .filter((f) => f.endsWith(ext))
+    .filter((f) => f.endsWith(ext) && !f.endsWith(`Worker${ext}`))
     .map((f) => basename(f, ext))
     .sort();
   const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -3,6 +3,7 @@
 // as is), the engine's symbolic gradients of it, the data (CSV or synthetic), the dimension sizes and the
 // initial parameter values. Everything the trainer needs, or a TrainError saying what is wrong.
 
+import { availableParallelism } from 'node:os';
 import type { Analysis, VariableInfo } from '../../analyze.ts';
 import { analyzeDocument } from '../../document.ts';
 import { gradient, lowerDerivatives } from '../../diff/engine.ts';
@@ -18,6 +19,7 @@ import { EvalError, type Tensor } from '../tensor.ts';
 import { Unbatchable, batchRewriter } from './batch.ts';
 import { type ColumnSpec, type Dataset, DataError, gatherRows, readCsv, readCsvFile } from './data.ts';
 import { type Evaluator, crossCheck, makeEvaluator } from './evaluator.ts';
+import { onePassObjective } from './fusedObjective.ts';
 import type { OptimizerName } from './optimizers.ts';
 
 /** A value as JSON: a number (scalar), an array (vector) or an array of rows (matrix). */
@@ -71,6 +73,13 @@ export interface TrainOptions {
   strategy?: 'auto' | 'per-row';
   /** 'compiled' (default; falls back to the reference interpreter for what it cannot compile) or 'reference'. */
   evaluator?: 'compiled' | 'reference';
+  /**
+   * 'auto' (default): a loss of the form c·Σ φ(X w, y, b) is evaluated in one fused pass over the data per
+   * step; 'plan': always the plain compiled plan (for comparison).
+   */
+  kernel?: 'auto' | 'plan';
+  /** Threads of the one-pass kernel, this one included (default: every core; used only on large data). */
+  threads?: number;
 }
 
 /** A training request that cannot run: `usage` (bad options, exit code 2) or `input` (document, data; 1). */
@@ -116,6 +125,13 @@ export interface Objective {
   readonly evaluators: ReadonlySet<'compiled' | 'reference'>;
   /** Set when the compiled evaluator was found to disagree with the reference interpreter (and is not used). */
   readonly evaluatorNote?: string;
+  /** 'one-pass' when a linear-form loss is evaluated in one pass over the data (fusedObjective.ts). */
+  readonly kernel?: 'one-pass';
+  /** Threads evaluating it right now (1 unless between startThreads and stopThreads). */
+  readonly threads?: number;
+  /** Start and stop helper threads around a training run (objectives that use them). */
+  startThreads?(): void;
+  stopThreads?(): void;
 }
 
 export interface Kink {
@@ -315,10 +331,15 @@ export function prepareProblem(o: TrainOptions): Problem {
 
   // ---- objective
   const objectiveDims = new Map(dims);
-  const objective =
+  const plain =
     method === 'per-row'
       ? perRowObjective(loss, grads, params, dataset!, dataInfos, dims, o.evaluator)
       : batchObjective(trainLoss, grads, params, dataset, method === 'no-data' ? undefined : batchDim!, objectiveDims, o.evaluator);
+  // A loss that reads its data matrix only through X w is evaluated in one pass over the data (fused).
+  const fusable = (method === 'batch-rewrite' || method === 'as-is') && dataset && o.evaluator !== 'reference' && o.kernel !== 'plan' && !plain.evaluatorNote;
+  const threads = o.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new TrainError(`--threads must be a whole number ≥ 1, not ${threads}`, 'usage');
+  const objective = (fusable && dataset && onePassObjective(b, trainLoss, params, dataset, batchDim!, dims, plain, threads)) || plain;
 
   // ---- ReLUs whose pre-activation decides whether the gradient is zero
   const names = new Map<Node, string>();
