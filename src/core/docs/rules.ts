@@ -53,7 +53,7 @@ export function renderRulesMarkdown(): string {
     out.push('');
     for (const def of ALL_OPS.filter((d) => d.family === family)) {
       if (!def.rule) continue;
-      const calls = SURFACE_FUNCTIONS.filter((f) => f.build.length >= 0 && (f.name === def.op || (def.op === 'diagvec' && f.name === 'diag')));
+      const calls = SURFACE_FUNCTIONS.filter((f) => (f.name === def.op || (def.op === 'diagvec' && f.name === 'diag')));
       const spelled = calls.length ? ` — ${calls.map((f) => `\`${f.signature}\`${f.aliases?.length ? ` (also ${f.aliases.map((x) => `\`${x}\``).join(', ')})` : ''}`).join(', ')}` : '';
       out.push(`### \`${def.op}\`${spelled}`);
       out.push('');

@@ -883,8 +883,3 @@ export function compile(roots: readonly Node[], dims: ReadonlyMap<string, number
     runSlots,
   };
 }
-
-/** Convenience: compile and evaluate once with a reference-evaluator environment. */
-export function evaluateCompiled(roots: readonly Node[], env: EvalEnv, options?: CompileOptions): Tensor[] {
-  return compile(roots, env.dims, options).evaluate(env.vars, env.indices);
-}

@@ -6,6 +6,7 @@ import { type Node, constValue, isConst } from '../ir.ts';
 import { PREC, type OpDef, type SurfaceFunction } from './types.ts';
 import { type Layout, type Shape, SCALAR, formatShape, formatJacobianDims, jacobianShape, hessianShape, matrixOf, sameDim, vectorOf } from '../shape.ts';
 import { EvalError, scalarT, tensor } from '../numeric/tensor.ts';
+import { dotShape } from './arithmetic.ts';
 import { latexName } from './format.ts';
 
 const vec: OpDef = {
@@ -143,15 +144,8 @@ export const structureFunctions: SurfaceFunction[] = [
     signature: 'dot(a, b)',
     doc: 'Dot product of two vectors (same as a · b).',
     build(b: Builder, [x, y]: Node[]) {
-      const def = structureDotShape(x.shape, y.shape);
-      return def ?? b.raw('dot', [x, y]);
+      const shape = dotShape(x.shape, y.shape);
+      return 'error' in shape ? shape : b.raw('dot', [x, y]);
     },
   },
 ];
-
-function structureDotShape(a: Shape, c: Shape) {
-  const vecLike = (s: Shape) => s.kind === 'vector' || s.kind === 'row';
-  if (!vecLike(a) || !vecLike(c)) return { error: `dot(a, b) needs two vectors, not ${formatShape(a)} and ${formatShape(c)}.` };
-  if (!sameDim((a as { n: string | number }).n, (c as { n: string | number }).n)) return { error: `dot(a, b) needs vectors of the same length, not ${formatShape(a)} and ${formatShape(c)}.` };
-  return undefined;
-}

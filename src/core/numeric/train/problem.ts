@@ -10,12 +10,12 @@ import { gradient, lowerDerivatives } from '../../diff/engine.ts';
 import { type Node, topoOrder } from '../../ir.ts';
 import { toText } from '../../print.ts';
 import { type Dim, type Shape, dimsOf, formatShape } from '../../shape.ts';
-import { bounded } from '../../source.ts';
+import { bounded, concernsOnlyAClaim } from '../../source.ts';
 import { closestName } from '../../suggest.ts';
 import { ValueError, bindValues } from '../../values.ts';
 import { elementCount, formatCount, formatSizes } from '../budget.ts';
 import { createRng } from '../random.ts';
-import { EvalError, type Tensor } from '../tensor.ts';
+import { EvalError, type Tensor, shapeDims } from '../tensor.ts';
 import { Unbatchable, batchRewriter } from './batch.ts';
 import { type ColumnSpec, type Dataset, DataError, gatherRows, readCsv, readCsvFile } from './data.ts';
 import { type Evaluator, crossCheck, makeEvaluator } from './evaluator.ts';
@@ -165,13 +165,11 @@ export interface Problem {
 
 // ---- entry point ------------------------------------------------------------------------------------------
 
-const CLAIM_CODES = new Set(['claim-shape', 'claim-not-derivative', 'claim-tensor']);
-
 export function prepareProblem(o: TrainOptions): Problem {
   const fileName = o.fileName ?? 'document';
   const { analysis, toRealLine } = analyzeSource(o);
   // Problems that only concern `check` lines change no value, so they do not stop training.
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && !CLAIM_CODES.has(d.code));
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && !concernsOnlyAClaim(d));
   if (errors.length) {
     const lines = errors.slice(0, 10).map((d) => `${fileName}:${toRealLine(d.range.start.line) + 1}:${d.range.start.character + 1}: error: ${bounded(d.message)}`);
     if (errors.length > 10) lines.push(`… and ${errors.length - 10} more`);
@@ -324,7 +322,7 @@ export function prepareProblem(o: TrainOptions): Problem {
   // ---- parameters
   for (const v of paramVars) ensureAffordable(v.name, elementCount(v.shape, dims), dims);
   const params: ParamSlot[] = paramVars.map((v) => {
-    const [r, c] = sizeOf(v.shape, dims);
+    const [r, c] = shapeDims(v.shape, { dims });
     return { name: v.name, shape: v.shape, variable: v, value: { rows: r, cols: c, data: new Float64Array(r * c) } };
   });
   initialise(params, initTensors ?? (o.init === 'zeros' ? 'zeros' : 'random'), seed);
@@ -433,19 +431,6 @@ function readData(data: { csvPath: string } | { csvText: string }, file: string,
   }
 }
 
-function sizeOf(s: Shape, dims: ReadonlyMap<string, number>): [number, number] {
-  const d = (x: Dim) => (typeof x === 'number' ? x : dims.get(x)!);
-  switch (s.kind) {
-    case 'scalar':
-      return [1, 1];
-    case 'vector':
-      return [d(s.n), 1];
-    case 'row':
-      return [1, d(s.n)];
-    case 'matrix':
-      return [d(s.m), d(s.n)];
-  }
-}
 
 // ---- initial values ---------------------------------------------------------------------------------------
 
@@ -512,7 +497,7 @@ function synthetic(args: {
   // Teacher parameters: N(0, 1/fan_in) for vectors and matrices (so w·x ~ N(0, 1)), N(0, 1/4) for scalars.
   const trng = createRng(seed, 'teacher');
   const teacherSlots: ParamSlot[] = paramVars.map((v) => {
-    const [r, c] = sizeOf(v.shape, dims);
+    const [r, c] = shapeDims(v.shape, { dims });
     const fan = v.shape.kind === 'scalar' ? 4 : v.shape.kind === 'vector' ? r : c;
     const data = new Float64Array(r * c);
     for (let i = 0; i < data.length; i++) data[i] = trng.normal() / Math.sqrt(fan);

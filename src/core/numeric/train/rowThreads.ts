@@ -11,7 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import { dagToData } from './dagTransfer.ts';
 import { CHUNK_ROWS, type KernelData, type KernelSpec, type RowKernel, partialLength } from './rowKernel.ts';
-import { spawnWorker, workerScript } from '../workerClient.ts';
+import { spawnWorker, workerScript } from '../../workers/client.ts';
 
 export const enum Ctrl {
   GEN,
@@ -134,7 +134,7 @@ export class RowThreads {
     if (this.active) return;
     Atomics.store(this.ctrl, Ctrl.QUIT, 0);
     Atomics.store(this.ctrl, Ctrl.READY, 0);
-    const script = workerScript('rowWorker', __dirname);
+    const script = workerScript('rowWorker');
     for (let k = 0; k < this.helpers; k++) {
       const w = spawnWorker(script, this.workerData);
       // A helper that fails leaves its chunks to the others (the caller takes any chunk nobody claims).

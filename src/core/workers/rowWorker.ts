@@ -1,11 +1,11 @@
-// worker_threads entry of a helper thread of the one-pass kernel (rowThreads.ts; bundled to dist/rowWorker.js by
+// worker_threads entry of a helper thread of the one-pass kernel (numeric/train/rowThreads.ts; bundled to dist/rowWorker.js by
 // scripts/build.mjs): rebuilds the link from its DAG data, compiles the same kernel over the shared data, then
 // waits for jobs and claims chunks until told to quit.
 
 import { workerData } from 'node:worker_threads';
-import { dagFromData } from './dagTransfer.ts';
-import { RowKernel, partialLength } from './rowKernel.ts';
-import { Ctrl, type RowWorkerData, work } from './rowThreads.ts';
+import { dagFromData } from '../numeric/train/dagTransfer.ts';
+import { RowKernel, partialLength } from '../numeric/train/rowKernel.ts';
+import { Ctrl, type RowWorkerData, work } from '../numeric/train/rowThreads.ts';
 
 function serve(d: RowWorkerData): void {
   const spec = { roots: dagFromData(d.dag), rowDim: d.rowDim, dims: new Map(d.dims), zName: d.zName, vectors: d.vectors, scalars: d.scalars, n: d.n };
