@@ -9,6 +9,7 @@ import { createRng, shuffleInPlace } from '../../src/core/numeric/random.ts';
 import { prepareProblem, type Problem, type TrainOptions } from '../../src/core/numeric/train/problem.ts';
 import { train } from '../../src/core/numeric/train/trainer.ts';
 import { CHUNK_ROWS } from '../../src/core/numeric/train/rowKernel.ts';
+import { linkArb } from './helpers/links.ts';
 
 const HEADER = 'dim N, n\nX: matrix[N, n]\ny: vector[N]\nw: vector[n]\nb: scalar\n';
 
@@ -67,21 +68,6 @@ describe('one-pass kernel: which losses', () => {
     assert.equal(p.objective.kernel, 'one-pass');
   });
 });
-
-/** Element-wise expressions of U (the predictor X w + b or X w), y and constants. */
-function linkArb(depth: number): fc.Arbitrary<string> {
-  const leaf = fc.constantFrom('U', 'y', '0.5', '2');
-  if (depth === 0) return leaf;
-  const sub = linkArb(depth - 1);
-  return fc.oneof(
-    { weight: 1, arbitrary: leaf },
-    { weight: 2, arbitrary: fc.tuple(sub, fc.constantFrom('+', '-', '⊗'), sub).map(([a, o, c]) => `(${a} ${o} ${c})`) },
-    { weight: 2, arbitrary: fc.tuple(fc.constantFrom('tanh', 'sigmoid', 'abs', 'relu', 'sin'), sub).map(([f, a]) => `${f}(${a})`) },
-    { weight: 1, arbitrary: sub.map((a) => `log(1 + exp(-(${a})))`) },
-    { weight: 1, arbitrary: sub.map((a) => `max(0, ${a})`) },
-    { weight: 1, arbitrary: sub.map((a) => `(${a})^2`) },
-  );
-}
 
 describe('one-pass kernel: the same numbers as the plain plan', () => {
   test('random links, sizes and mini-batches: loss and gradients to 1e-12 relative', () => {

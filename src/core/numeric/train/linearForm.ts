@@ -20,6 +20,8 @@ export interface LinearForm {
   readonly zName: string;
   /** Link roots over a block of rows: [Σ φ, ∂Σφ/∂z, ∂Σφ/∂b for each scalar parameter in `scalars`]. */
   readonly roots: readonly Node[];
+  /** φ itself: the per-row terms (a vector over the rows) in terms of z. */
+  readonly terms: Node;
   /** Scalar parameters the link reads (each gets its gradient from the link). */
   readonly scalars: readonly string[];
   /** Per-row data vectors the link reads. */
@@ -107,6 +109,7 @@ export function linearForm(b: Builder, loss: Node, rowDim: string, data: Readonl
     weights,
     zName,
     roots,
+    terms: link,
     scalars,
     vectors,
     scale(rows) {
