@@ -8,6 +8,7 @@
 import { readdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
+import { torchRatios } from './ratios.ts';
 
 type Section = (options?: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
@@ -43,7 +44,8 @@ async function main(): Promise<number> {
     }
   }
   const machine = { node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30) };
-  process.stdout.write(JSON.stringify({ machine, sections }, null, 2) + '\n');
+  const ratios = torchRatios(sections);
+  process.stdout.write(JSON.stringify({ machine, sections, ...(ratios ? { ratiosToTorch: ratios } : {}) }, null, 2) + '\n');
   return Object.values(sections).some((s) => s && typeof s === 'object' && 'error' in s) ? 1 : 0;
 }
 
