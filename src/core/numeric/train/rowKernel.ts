@@ -48,6 +48,8 @@ export class RowKernel {
   /** ∂Σφ/∂z of the block, and the offsets of its rows in X. */
   private readonly g = new Float64Array(BLOCK_ROWS);
   private readonly rows = new Int32Array(BLOCK_ROWS);
+  private readonly w: Float64Array;
+  private readonly acc: Float64Array;
   private readonly gathered: Float64Array[];
   private readonly scalarViews: Float64Array[];
 
@@ -56,6 +58,8 @@ export class RowKernel {
     private readonly data: KernelData,
   ) {
     this.gathered = spec.vectors.map(() => new Float64Array(BLOCK_ROWS));
+    this.w = new Float64Array(spec.n);
+    this.acc = new Float64Array(partialLength(spec));
     this.scalarViews = spec.scalars.map((_, j) => data.params.subarray(spec.n + j, spec.n + j + 1));
   }
 
@@ -64,18 +68,22 @@ export class RowKernel {
    * (zeroed first; partialLength(spec) values).
    */
   chunk(c: number, start: number, end: number, idx: Int32Array | null, out: Float64Array): void {
-    out.fill(0);
+    // The hot loops read w and add into a private array, not the (possibly shared) parameters and partials.
+    const acc = this.acc;
+    acc.fill(0);
+    this.w.set(this.data.params.subarray(0, this.spec.n));
     const from = start + c * CHUNK_ROWS;
     const to = Math.min(end, from + CHUNK_ROWS);
     const step = blockRows(this.spec.n);
-    for (let p = from; p < to; p += step) this.block(p, Math.min(step, to - p), idx, out);
+    for (let p = from; p < to; p += step) this.block(p, Math.min(step, to - p), idx, acc);
+    out.set(acc);
   }
 
   private block(p: number, m: number, idx: Int32Array | null, out: Float64Array): void {
     const n = this.spec.n;
     const rows = this.rows;
     for (let i = 0; i < m; i++) rows[i] = (idx ? idx[p + i] : p + i) * n;
-    predict(this.data.X, this.data.params, n, rows, m, this.z);
+    predict(this.data.X, this.w, n, rows, m, this.z);
     if (idx) this.gather(p, m, idx);
     const { plan, slots } = this.planFor(m);
     const res = plan.runSlots(slots.map((s) => s(p, idx !== null)));
