@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createRng, shuffleInPlace } from '../../src/core/numeric/random.ts';
 import { prepareProblem, type Problem, type TrainOptions } from '../../src/core/numeric/train/problem.ts';
-import { train } from '../../src/core/numeric/train/trainer.ts';
+import { runTraining } from '../../src/core/numeric/train/trainer.ts';
 import { CHUNK_ROWS } from '../../src/core/numeric/train/rowKernel.ts';
 import { linkArb } from './helpers/links.ts';
 
@@ -115,13 +115,20 @@ describe('one-pass kernel: threads', () => {
   const rows = 20_000;
   const n = 20;
   const text = csv(rows, n, 5, true);
-  const run = (threads: number, batch: 'full' | number) =>
-    train({ source: HEADER + 'loss = sum(log(1 + exp(-(y ⊗ (X * w + b)))))\n', loss: 'loss', params: ['w', 'b'], data: { csvText: text }, seed: 3, optimizer: 'adam', lr: 0.01, epochs: 4, batch, threads });
+  const run = (threads: number, batch: 'full' | number) => {
+    const o: TrainOptions = { source: HEADER + 'loss = sum(log(1 + exp(-(y ⊗ (X * w + b)))))\n', loss: 'loss', params: ['w', 'b'], data: { csvText: text }, seed: 3, optimizer: 'adam', lr: 0.01, epochs: 20, batch, threads };
+    const problem = prepareProblem(o);
+    const result = runTraining(problem, o);
+    return { ...result, helperChunks: problem.objective.helperChunks ?? 0 };
+  };
   for (const batch of ['full', 6000] as const) {
     test(`a seed gives the same trajectory bit for bit on 1, 2 and 3 threads (batch ${batch})`, () => {
       const [one, two, three] = [1, 2, 3].map((t) => run(t, batch));
       assert.deepEqual([one.threads, two.threads, three.threads], [1, 2, 3]);
       assert.equal(one.kernel, 'one-pass');
+      // The helpers must have done some of the work, or the comparison would prove nothing.
+      assert.equal(one.helperChunks, 0);
+      assert.ok(two.helperChunks > 0 && three.helperChunks > 0, `helper threads computed ${two.helperChunks} and ${three.helperChunks} chunks`);
       for (const other of [two, three]) {
         assert.ok(Object.is(other.loss, one.loss), `loss ${other.loss} vs ${one.loss}`);
         assert.deepEqual(other.history, one.history);

@@ -18,7 +18,7 @@ function serve(d: RowWorkerData): void {
     Atomics.wait(d.ctrl, Ctrl.GEN, seen);
     if (Atomics.load(d.ctrl, Ctrl.QUIT)) return;
     seen = Atomics.load(d.ctrl, Ctrl.GEN);
-    work(d.ctrl, seen, kernel, d.idx, d.partials, stride);
+    work(d.ctrl, seen, kernel, d.idx, d.partials, stride, true);
   }
 }
 

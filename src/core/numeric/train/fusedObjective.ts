@@ -58,6 +58,9 @@ export function fusedObjective(form: LinearForm, spec: KernelSpec, params: Param
     get threads() {
       return pool?.active ? threads : 1;
     },
+    get helperChunks() {
+      return pool?.helped ?? 0;
+    },
     evaluate(idx, start, end, grads) {
       data.params.set(params[wSlot].value.data);
       scalarSlots.forEach((k, j) => (data.params[spec.n + j] = params[k].value.data[0]));

@@ -129,6 +129,8 @@ export interface Objective {
   readonly kernel?: 'one-pass';
   /** Threads evaluating it right now (1 unless between startThreads and stopThreads). */
   readonly threads?: number;
+  /** Chunks of rows the helper threads computed in the last training run. */
+  readonly helperChunks?: number;
   /** Start and stop helper threads around a training run (objectives that use them). */
   startThreads?(): void;
   stopThreads?(): void;

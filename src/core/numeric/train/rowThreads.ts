@@ -24,6 +24,8 @@ export const enum Ctrl {
   QUIT,
   /** Helper threads that have built their kernel. */
   READY,
+  /** Chunks computed by helper threads since `start` (for tests and reports). */
+  HELPED,
   LENGTH,
 }
 
@@ -43,14 +45,15 @@ export function claim(ctrl: Int32Array, gen: number, chunks: number): number {
   }
 }
 
-/** Runs every chunk of job `gen` this thread can claim, then counts them done. */
-export function work(ctrl: Int32Array, gen: number, kernel: RowKernel, idx: Int32Array, partials: Float64Array, stride: number): void {
+/** Runs every chunk of job `gen` this thread can claim, then counts them done (and `helper`'s as HELPED). */
+export function work(ctrl: Int32Array, gen: number, kernel: RowKernel, idx: Int32Array, partials: Float64Array, stride: number, helper: boolean): void {
   const start = Atomics.load(ctrl, Ctrl.START);
   const end = Atomics.load(ctrl, Ctrl.END);
   const rows = Atomics.load(ctrl, Ctrl.USE_IDX) ? idx : null;
   const chunks = Atomics.load(ctrl, Ctrl.CHUNKS);
   for (let c = claim(ctrl, gen, chunks); c >= 0; c = claim(ctrl, gen, chunks)) {
     kernel.chunk(c, start, end, rows, partials.subarray(c * stride, (c + 1) * stride));
+    if (helper) Atomics.add(ctrl, Ctrl.HELPED, 1);
     Atomics.add(ctrl, Ctrl.DONE, 1);
     Atomics.notify(ctrl, Ctrl.DONE);
   }
@@ -124,6 +127,11 @@ export class RowThreads {
     };
   }
 
+  /** Chunks the helper threads computed since the last `start`. */
+  get helped(): number {
+    return Atomics.load(this.ctrl, Ctrl.HELPED);
+  }
+
   /** Whether helper threads are running (between `start` and `stop`). */
   get active(): boolean {
     return this.workers.length > 0;
@@ -134,6 +142,7 @@ export class RowThreads {
     if (this.active) return;
     Atomics.store(this.ctrl, Ctrl.QUIT, 0);
     Atomics.store(this.ctrl, Ctrl.READY, 0);
+    Atomics.store(this.ctrl, Ctrl.HELPED, 0);
     const script = workerScript('rowWorker');
     for (let k = 0; k < this.helpers; k++) {
       const w = spawnWorker(script, this.workerData);
@@ -162,7 +171,7 @@ export class RowThreads {
     Atomics.store(ctrl, Ctrl.NEXT, tag(gen));
     Atomics.store(ctrl, Ctrl.GEN, gen);
     Atomics.notify(ctrl, Ctrl.GEN);
-    work(ctrl, gen, kernel, this.idx, this.partials, this.stride);
+    work(ctrl, gen, kernel, this.idx, this.partials, this.stride, false);
     for (let d = Atomics.load(ctrl, Ctrl.DONE); d < chunks; d = Atomics.load(ctrl, Ctrl.DONE)) Atomics.wait(ctrl, Ctrl.DONE, d, 100);
   }
 
