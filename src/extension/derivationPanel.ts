@@ -7,7 +7,8 @@
 import * as vscode from 'vscode';
 import { Context } from './context.ts';
 import { derivationService } from './derivationService.ts';
-import { NO_FORM_MESSAGE, formKey, type DerivationJob, type DerivationReply } from './worker/derivationJob.ts';
+import type { DerivationJob, DerivationReply } from '../core/workers/protocol.ts';
+import { NO_FORM_MESSAGE, formKey } from './worker/derivationJobs.ts';
 import { derivativeAt, derivativeShapeText } from '../core/presentation.ts';
 import type { ClaimParts, FromWebview, ToWebview, WebviewState } from '../webview/protocol.ts';
 import type { Analysis, DerivativeInfo } from '../core/analyze.ts';

@@ -1,6 +1,6 @@
 // Messages between the extension and the derivation preview (types only: shared by both sides).
 
-import type { CheckSummary, ResultParts } from '../extension/worker/derivationJob.ts';
+import type { CheckSummary, ResultParts } from '../core/workers/protocol.ts';
 import type { CopyFormat } from '../core/diff/copy.ts';
 
 export type { CheckSummary, ResultParts };

@@ -57,7 +57,8 @@ export function matmulShape(a: Shape, b: Shape): Shape | ShapeError {
   return shapeFromDims(rows(a), cols(b), kind);
 }
 
-function dotShape(a: Shape, b: Shape): Shape | ShapeError {
+/** The shape of a · b (and of dot(a, b)): two vectors of one length give a scalar. */
+export function dotShape(a: Shape, b: Shape): Shape | ShapeError {
   const vec = (s: Shape) => s.kind === 'vector' || s.kind === 'row';
   if (!vec(a) || !vec(b)) {
     return { error: `The dot product needs two vectors, not ${formatShape(a)} and ${formatShape(b)}.`, hint: a.kind === 'matrix' || b.kind === 'matrix' ? 'Use * for matrix products.' : 'Use * to multiply by a scalar.' };

@@ -46,6 +46,10 @@ export interface TrainResult {
   methodNote?: string;
   /** Which evaluator computed the loss and gradients: 'compiled', 'reference' or both. */
   evaluator: string;
+  /** 'one-pass': the loss and gradient in one fused pass over the data per step; 'plan': the compiled plan. */
+  kernel: 'one-pass' | 'plan';
+  /** Threads that evaluated the steps. */
+  threads: number;
   rows: number;
   dims: Record<string, number>;
   optimizer: { name: OptimizerName; settings: Record<string, unknown> };
@@ -82,7 +86,17 @@ function finiteCheck(arrays: readonly Float64Array[]): number | undefined {
   return undefined;
 }
 
+/** Runs the epochs on a prepared problem, with the objective's helper threads (if any) running meanwhile. */
 export function runTraining(problem: Problem, options: TrainOptions, hooks: TrainHooks = {}, t0 = now()): TrainResult {
+  problem.objective.startThreads?.();
+  try {
+    return trainingLoop(problem, options, hooks, t0);
+  } finally {
+    problem.objective.stopThreads?.();
+  }
+}
+
+function trainingLoop(problem: Problem, options: TrainOptions, hooks: TrainHooks, t0: number): TrainResult {
   const epochs = options.epochs ?? 100;
   if (!Number.isInteger(epochs) || epochs < 0) throw new TrainError(`--epochs must be a whole number ≥ 0, not ${epochs}`, 'usage');
   const batchOpt = options.batch ?? 'full';
@@ -229,6 +243,8 @@ export function runTraining(problem: Problem, options: TrainOptions, hooks: Trai
     method: problem.method,
     ...(problem.methodNote ? { methodNote: problem.methodNote } : {}),
     evaluator: [...objective.evaluators].join('+'),
+    kernel: objective.kernel ?? 'plan',
+    threads: objective.threads ?? 1,
     rows,
     dims: Object.fromEntries([...problem.dims, ...(problem.rowDim ? [[problem.rowDim, rows] as const] : [])]),
     optimizer: { name: optimizer.name, settings: optimizer.describe() },
