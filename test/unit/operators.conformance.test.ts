@@ -23,7 +23,7 @@ import { EXAMPLE_PRELUDE } from '../../src/core/docs/rules.ts';
 import { withFunctionTable, withGrammarNames } from '../../src/core/docs/generated.ts';
 import { type Node, topoOrder } from '../../src/core/ir.ts';
 import { compile } from '../../src/core/numeric/compile.ts';
-import { minKinkDistance } from '../../src/core/numeric/derivative.ts';
+import { kinkProfile, minOf } from '../../src/core/numeric/pointwise.ts';
 import { checkDocument } from '../../src/core/numeric/gradcheck.ts';
 import { mulberry32 } from '../../src/core/numeric/random.ts';
 import { evaluate } from '../../src/core/numeric/evaluate.ts';
@@ -104,7 +104,7 @@ function pointFor(i: Instance, seed: number): EvalEnv | undefined {
     const vars = new Map<string, Tensor>();
     for (const v of i.a.variables) vars.set(v.name, randomTensor(v.shape, DIMS, next, attempt % 2 === 1));
     const env: EvalEnv = { vars, dims: DIMS };
-    if (finite(evaluate(i.f, env)) && minKinkDistance(i.f, env) > 1e-3) return env;
+    if (finite(evaluate(i.f, env)) && i.a.variables.every((v) => minOf(kinkProfile([i.f], env, v.name)) > 1e-3)) return env;
   }
   return undefined;
 }

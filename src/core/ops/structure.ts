@@ -5,7 +5,6 @@ import { constValue, isConst } from '../ir.ts';
 import { PREC, type OpDef } from './types.ts';
 import { type Layout, type Shape, SCALAR, formatShape, formatJacobianDims, jacobianShape, hessianShape, matrixOf, sameDim, vectorOf } from '../shape.ts';
 import { EvalError, scalarT, tensor } from '../numeric/tensor.ts';
-import { dotShape } from './arithmetic.ts';
 import { latexName } from './format.ts';
 import { lowerDeriv, lowerIndex, lowerVec } from './lowerJs.ts';
 

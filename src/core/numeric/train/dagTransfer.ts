@@ -5,9 +5,10 @@
 
 import { Graph, type Attr, type Node, topoOrder } from '../../ir.ts';
 import type { Shape } from '../../shape.ts';
+import type { OpName } from '../../ops/registry.ts';
 
 export interface DagData {
-  nodes: Array<{ op: string; args: number[]; shape: Shape; attr: Attr }>;
+  nodes: Array<{ op: OpName; args: number[]; shape: Shape; attr: Attr }>;
   roots: number[];
 }
 
