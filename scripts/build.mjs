@@ -29,6 +29,7 @@ const webview = { bundle: true, platform: 'browser', target: 'es2022', format: '
 const optional = [
   { ...nodeCommon, entryPoints: ['src/core/workers/trainWorker.ts'], outfile: 'dist/trainWorker.js' },
   { ...nodeCommon, entryPoints: ['src/core/workers/checkWorker.ts'], outfile: 'dist/checkWorker.js' },
+  { ...nodeCommon, entryPoints: ['src/core/workers/rowWorker.ts'], outfile: 'dist/rowWorker.js' },
   { ...nodeCommon, entryPoints: ['src/extension/worker/derivationWorker.ts'], outfile: 'dist/derivationWorker.js' },
   { ...nodeCommon, entryPoints: ['test/vscode/suite/index.ts'], outfile: 'out/test/suite/index.js', external: ['vscode'], sourcemap: 'inline', logOverride: { 'require-resolve-not-external': 'silent' } },
   { ...webview, entryPoints: ['src/webview/main.ts'], outfile: 'media/webview.js' },

@@ -10,6 +10,13 @@ import { ValueError, parseValues } from '../core/values.ts';
 import { CliError, type Io, readInput } from './io.ts';
 import { collectDim, parseDims } from './dims.ts';
 import { languageOf } from './document.ts';
+import { verdictOf } from '../core/numeric/train/report.ts';
+
+/** The verdict where the stopping rule's message would mislead (every ReLU died during the run). */
+function verdictLines(r: TrainResult): string {
+  const v = verdictOf(r, r.epochs);
+  return v.detail ? `${v.headline}\n${v.detail}` : v.headline;
+}
 
 export interface TrainCliOptions {
   loss: string;
@@ -160,7 +167,7 @@ export async function trainCommand(io: Io, file: string, o: TrainCliOptions): Pr
   const width = Math.max(...names.map((n) => n.length));
   const rowsText = `${result.rows} ${options.data && 'synthetic' in options.data ? 'synthetic ' : ''}row${result.rows === 1 ? '' : 's'}`;
   io.out(
-    `${result.status === 'converged' ? result.message + '\n' : ''}` +
+    `${result.reluDiedMidRun ? `${verdictLines(result)}\n` : result.status === 'converged' ? result.message + '\n' : ''}` +
       `trained ${names.join(', ')} on ${rowsText} with ${describeOptimizer(result)}, ${result.batch === 'full' ? 'full batch' : `batches of ${result.batch}`}, ` +
       `${result.epochs} epoch${result.epochs === 1 ? '' : 's'} (seed ${result.seed}, ${(result.elapsedMs / 1000).toFixed(2)} s)\n` +
       `loss ${short(result.loss)} (initially ${short(result.initialLoss)})\n`,

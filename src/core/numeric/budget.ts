@@ -5,6 +5,7 @@
 import { type Node, topoOrder } from '../ir.ts';
 import { superscript } from '../ops/format.ts';
 import type { Shape } from '../shape.ts';
+import { materialisedOrder } from './sandwich.ts';
 
 /** Default largest tensor a check or an evaluation may build (10⁷ float64s: 80 MB). */
 export const DEFAULT_MAX_ELEMENTS = 1e7;
@@ -26,10 +27,10 @@ export function elementCount(s: Shape, dims: ReadonlyMap<string, number>): numbe
   }
 }
 
-/** The node with the most elements among everything `roots` depend on. */
+/** The node with the most elements among those an evaluation of `roots` builds (a Hessian sandwich's N×N diagonal is never built). */
 export function largestNode(roots: readonly Node[], dims: ReadonlyMap<string, number>): { node: Node; elements: number } | undefined {
   let best: { node: Node; elements: number } | undefined;
-  for (const node of topoOrder(roots)) {
+  for (const node of materialisedOrder(roots)) {
     const elements = elementCount(node.shape, dims);
     if (!best || elements > best.elements) best = { node, elements };
   }

@@ -11,6 +11,7 @@
 // is κ ≤ 9·10⁵ for first differences (h = 10⁻⁶) and κ ≤ 9·10³ for Hessians (h = 10⁻⁴).
 
 import type { Node } from '../ir.ts';
+import { opDef } from '../ops/registry.ts';
 import { type Tensor, invT, luDecompose } from './tensor.ts';
 
 /** Unit roundoff of float64. */
@@ -41,14 +42,15 @@ export function conditionNumber(a: Tensor, inverse?: Tensor): number {
   return Number.isFinite(k) ? k : Infinity;
 }
 
-/** The first inverted or determinant-taken matrix among `values` whose κ exceeds `limit`, with κ. */
+/** The first inverted or determinant-taken matrix among `values` (the entry's `conditioning`) whose κ exceeds `limit`, with κ. */
 export function illConditioned(values: ReadonlyMap<Node, Tensor>, limit: number): { matrix: Node; condition: number } | undefined {
   for (const [node, value] of values) {
-    if (node.op !== 'inv' && node.op !== 'det') continue;
+    const kind = opDef(node.op).conditioning;
+    if (!kind) continue;
     const arg = node.args[0];
     const a = values.get(arg);
     if (!a || a.rows !== a.cols || a.rows < 2) continue;
-    const condition = conditionNumber(a, node.op === 'inv' ? value : undefined);
+    const condition = conditionNumber(a, kind === 'inverse' ? value : undefined);
     if (condition > limit) return { matrix: arg, condition };
   }
   return undefined;

@@ -31,9 +31,11 @@ function running(): RunView | undefined {
   return state.runs.find((r) => !r.summary && !r.error);
 }
 
+/** How many points each curve holds, read from the chart itself. */
 function caption(): void {
-  const first = state.runs[0];
-  $('caption').textContent = first ? `${chart.pointCount(0)} points, one per epoch${state.runs.length > 1 ? ` (the first run; ${state.runs.length} runs on these axes)` : ''}` : '';
+  const runs = state.runs;
+  if (runs.length <= 1) $('caption').textContent = runs.length ? `${chart.pointCount(0)} points, one per epoch` : '';
+  else $('caption').textContent = `${runs.map((r, i) => `${r.label}: ${chart.pointCount(i)} points`).join('; ')} (one per epoch, ${runs.length} runs on these axes)`;
 }
 
 function paramTable(name: string, v: ParamValue): HTMLElement {

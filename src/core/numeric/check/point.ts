@@ -20,6 +20,7 @@ import { evaluateAll } from '../evaluate.ts';
 import { type Comparison, allFinite, compare, fmt, kinkProfile, minOf, straddles, unitVector, withVar } from '../pointwise.ts';
 import type { Rng } from '../random.ts';
 import { type EvalEnv, EvalError } from '../tensor.ts';
+import { type ColumnDifferences, linearDifferences } from '../linearDifferences.ts';
 import { centralHessian, centralJacobian, directionalDerivative, directionalSecond, displacementsOf } from './finiteDifferences.ts';
 import { CheckCancelled, type CheckTarget, type ResolvedOptions } from './types.ts';
 
@@ -74,6 +75,8 @@ export interface Prepared extends Setup {
   fSmooth: boolean;
   /** Fast mode: the engine's forward derivative df = J dx (for Hessians H dx). */
   jvpPlan?: CompiledPlan;
+  /** Full mode, f = c·Σφ(X x, …): every column's central difference in one pass (linearDifferences.ts). */
+  columns?: ColumnDifferences;
   names: ReturnType<typeof definitionNames>;
 }
 
@@ -102,6 +105,7 @@ export function prepare(a: Analysis, target: CheckTarget, o: ResolvedOptions, s:
     const df = jvp(b, hessian ? gradient(b, f, s.x) : f, s.x.name, b.tangent(s.x.name, s.x.shape));
     jvpPlan = df ? compile([df], s.dims) : undefined;
   }
+  const columns = !hessian && !o.fast ? linearDifferences(b, f, s.x, s.dims) : null;
   return {
     ...s,
     a,
@@ -123,6 +127,7 @@ export function prepare(a: Analysis, target: CheckTarget, o: ResolvedOptions, s:
     smooth: !topoOrder(kinkRoots).some(kinky),
     fSmooth: !topoOrder([f]).some(kinky),
     ...(jvpPlan ? { jvpPlan } : {}),
+    ...(columns ? { columns } : {}),
     names: definitionNames(a),
   };
 }
@@ -223,7 +228,7 @@ const notFinite = (p: Prepared): PointOutcome => ({ kind: 'domain', why: `${p.ta
 function compareFull(p: Prepared, c: Centre): PointOutcome {
   const values = () => fAt(p, c.envX);
   const poll = () => pollStop(p);
-  const fd = p.hessian ? centralHessian(c.xData, values, p.step, poll) : centralJacobian(c.xData, values, p.fSize, p.step, poll);
+  const fd = p.hessian ? centralHessian(c.xData, values, p.step, poll) : p.columns ? p.columns(c.envX, p.step, poll) : centralJacobian(c.xData, values, p.fSize, p.step, poll);
   if (!allFinite(fd)) return notFinite(p);
   const primary = compare(c.claimG ?? c.engineG!, fd, p.atol, p.rtol);
   // A failing element whose finite difference straddles a kink is the point's fault, not the formula's.

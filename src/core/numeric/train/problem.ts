@@ -3,10 +3,12 @@
 // as is), the engine's symbolic gradients of it, the data (CSV or synthetic), the dimension sizes and the
 // initial parameter values. Everything the trainer needs, or a TrainError saying what is wrong.
 
+import { availableParallelism } from 'node:os';
 import type { Analysis, VariableInfo } from '../../analyze.ts';
 import { analyzeDocument } from '../../document.ts';
 import { gradient, lowerDerivatives } from '../../diff/engine.ts';
 import { type Node, topoOrder } from '../../ir.ts';
+import { opDef } from '../../ops/registry.ts';
 import { toText } from '../../print.ts';
 import { type Dim, type Shape, dimsOf, formatShape } from '../../shape.ts';
 import { bounded, concernsOnlyAClaim } from '../../source.ts';
@@ -18,6 +20,7 @@ import { EvalError, type Tensor, shapeDims } from '../tensor.ts';
 import { Unbatchable, batchRewriter } from './batch.ts';
 import { type ColumnSpec, type Dataset, DataError, gatherRows, readCsv, readCsvFile } from './data.ts';
 import { type Evaluator, crossCheck, makeEvaluator } from './evaluator.ts';
+import { onePassObjective } from './fusedObjective.ts';
 import type { OptimizerName } from './optimizers.ts';
 
 /** A value as JSON: a number (scalar), an array (vector) or an array of rows (matrix). */
@@ -71,6 +74,13 @@ export interface TrainOptions {
   strategy?: 'auto' | 'per-row';
   /** 'compiled' (default; falls back to the reference interpreter for what it cannot compile) or 'reference'. */
   evaluator?: 'compiled' | 'reference';
+  /**
+   * 'auto' (default): a loss of the form c·Σ φ(X w, y, b) is evaluated in one fused pass over the data per
+   * step; 'plan': always the plain compiled plan (for comparison).
+   */
+  kernel?: 'auto' | 'plan';
+  /** Threads of the one-pass kernel, this one included (default: every core; used only on large data). */
+  threads?: number;
 }
 
 /** A training request that cannot run: `usage` (bad options, exit code 2) or `input` (document, data; 1). */
@@ -116,6 +126,15 @@ export interface Objective {
   readonly evaluators: ReadonlySet<'compiled' | 'reference'>;
   /** Set when the compiled evaluator was found to disagree with the reference interpreter (and is not used). */
   readonly evaluatorNote?: string;
+  /** 'one-pass' when a linear-form loss is evaluated in one pass over the data (fusedObjective.ts). */
+  readonly kernel?: 'one-pass';
+  /** Threads evaluating it right now (1 unless between startThreads and stopThreads). */
+  readonly threads?: number;
+  /** Chunks of rows the helper threads computed in the last training run. */
+  readonly helperChunks?: number;
+  /** Start and stop helper threads around a training run (objectives that use them). */
+  startThreads?(): void;
+  stopThreads?(): void;
 }
 
 export interface Kink {
@@ -313,10 +332,15 @@ export function prepareProblem(o: TrainOptions): Problem {
 
   // ---- objective
   const objectiveDims = new Map(dims);
-  const objective =
+  const plain =
     method === 'per-row'
       ? perRowObjective(loss, grads, params, dataset!, dataInfos, dims, o.evaluator)
       : batchObjective(trainLoss, grads, params, dataset, method === 'no-data' ? undefined : batchDim!, objectiveDims, o.evaluator);
+  // A loss that reads its data matrix only through X w is evaluated in one pass over the data (fused).
+  const fusable = (method === 'batch-rewrite' || method === 'as-is') && dataset && o.evaluator !== 'reference' && o.kernel !== 'plan' && !plain.evaluatorNote;
+  const threads = o.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new TrainError(`--threads must be a whole number ≥ 1, not ${threads}`, 'usage');
+  const objective = (fusable && dataset && onePassObjective(b, trainLoss, params, dataset, batchDim!, dims, plain, threads)) || plain;
 
   // ---- ReLUs whose pre-activation decides whether the gradient is zero
   const names = new Map<Node, string>();
@@ -524,16 +548,12 @@ function rowView(t: Tensor, i: number, s: ColumnSpec): Tensor {
 
 // ---- ReLUs ------------------------------------------------------------------------------------------------
 
-/** Pre-activations z of max(0, z), max(z, 0) and relu(z) in the loss. */
+/** Pre-activations z of the hinges in the loss: max(0, z), max(z, 0), relu(z) (each entry's `hinge`). */
 function findKinks(loss: Node): Node[] {
   const out: Node[] = [];
   for (const n of topoOrder([loss])) {
-    if (n.op === 'relu') out.push(n.args[0]);
-    else if (n.op === 'max') {
-      const [a, c] = n.args;
-      if (a.op === 'const' && a.attr === 0) out.push(c);
-      else if (c.op === 'const' && c.attr === 0) out.push(a);
-    }
+    const z = opDef(n.op).hinge?.(n);
+    if (z) out.push(z);
   }
   return out;
 }
