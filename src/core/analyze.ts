@@ -609,8 +609,10 @@ class Analyzer {
       this.report(e.calleeSpan, `Unknown function '${e.callee}'.`, 'unknown-function', 'error', close ? `Did you mean '${close}'?` : undefined, close ? [this.replace(`Change to '${close}'`, e.calleeSpan, close)] : undefined);
       return undefined;
     }
-    if (args.length !== fn.arity) {
-      this.report(e, `${e.callee} takes ${fn.arity} argument${fn.arity === 1 ? '' : 's'}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} given.`, 'arity', 'error', `Write ${fn.signature}.`);
+    const arities = fn.arities ?? [fn.arity];
+    if (!arities.includes(args.length)) {
+      const takes = `${arities.join(' or ')} argument${arities.length === 1 && fn.arity === 1 ? '' : 's'}`;
+      this.report(e, `${e.callee} takes ${takes}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} given.`, 'arity', 'error', `Write ${fn.signature}.`);
       return undefined;
     }
     if (args.some((x) => !x)) return undefined;

@@ -95,9 +95,15 @@ function unaryOp(f: UnaryFunction): OpDef {
     format: (n, p) => (p.mode === 'latex' ? f.latex(p.plain(n.args[0]), p) : `${f.aliases?.[0] === 'σ' ? 'σ' : f.name}(${p.plain(n.args[0])})`),
     evaluate: (_n, [a]) => map1(a, f.fn),
     ...(UNARY_JS[f.name] ? { emitElement: ([a]: readonly string[]) => UNARY_JS[f.name](a) } : {}),
-    ...(f.kinkAtZero ? { kinkDistance: (_n: Node, [a]: readonly Tensor[]) => minAbs(a.data), branch: (_n: Node, [a]: readonly Tensor[]) => a.data.map((v) => (v > 0 ? 1 : 0)) } : {}),
+    ...(f.kinkAtZero ? KINK_AT_ZERO : {}),
   } as OpDef;
 }
+
+/** Kinks of an operator that is not differentiable where an element of its argument is 0 (abs, relu, norm1…). */
+export const KINK_AT_ZERO: Required<Pick<OpDef, 'kinkDistance' | 'branch'>> = {
+  kinkDistance: (_n, [a]) => minAbs(a.data),
+  branch: (_n, [a]) => a.data.map((v) => (v > 0 ? 1 : 0)),
+};
 
 function minAbs(d: Float64Array): number {
   let m = Infinity;

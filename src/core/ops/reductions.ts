@@ -101,6 +101,8 @@ export const reductionOps: OpDef[] = [sum, mean, norm];
 
 export const reductionFunctions: SurfaceFunction[] = reductionOps.map((def) => ({
   name: def.op,
+  // matrixcalculus.org's name for the 2-norm.
+  ...(def.op === 'norm' ? { aliases: ['norm2'] } : {}),
   arity: 1,
   signature: `${def.op}(x)`,
   doc: def.doc,

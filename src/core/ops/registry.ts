@@ -7,8 +7,12 @@ import { elementwiseOps, elementwiseFunctions } from './elementwise.ts';
 import { reductionOps, reductionFunctions } from './reductions.ts';
 import { matrixOps, matrixFunctions } from './matrix.ts';
 import { structureOps, structureFunctions } from './structure.ts';
+import { softmaxOps, softmaxFunctions } from './softmax.ts';
+import { logdetOps, logdetFunctions } from './logdet.ts';
+import { norm1Ops, norm1Functions } from './norm1.ts';
+import { constructorFunctions } from './constructors.ts';
 
-export const ALL_OPS: readonly OpDef[] = [...leafOps, ...arithmeticOps, ...elementwiseOps, ...reductionOps, ...matrixOps, ...structureOps];
+export const ALL_OPS: readonly OpDef[] = [...leafOps, ...arithmeticOps, ...elementwiseOps, ...reductionOps, ...matrixOps, ...structureOps, ...softmaxOps, ...logdetOps, ...norm1Ops];
 
 const byOp = new Map<string, OpDef>();
 for (const def of ALL_OPS) {
@@ -22,7 +26,10 @@ export function opDef(op: string): OpDef {
   return def;
 }
 
-export const SURFACE_FUNCTIONS: readonly SurfaceFunction[] = [...elementwiseFunctions, ...reductionFunctions, ...matrixFunctions, ...structureFunctions];
+export const SURFACE_FUNCTIONS: readonly SurfaceFunction[] = [
+  ...elementwiseFunctions, ...reductionFunctions, ...matrixFunctions, ...structureFunctions,
+  ...softmaxFunctions, ...logdetFunctions, ...norm1Functions, ...constructorFunctions,
+];
 
 const byName = new Map<string, SurfaceFunction>();
 for (const f of SURFACE_FUNCTIONS) for (const name of [f.name, ...(f.aliases ?? [])]) byName.set(name, f);

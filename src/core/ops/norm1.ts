@@ -1,0 +1,41 @@
+// norm1(x) = Σ |xᵢ|, the 1-norm of a vector and the entrywise 1-norm of a matrix. Like abs it has a kink
+// wherever an element is 0: its derivative sign(x)ᵀ holds away from those points, and gradient checks keep
+// away from them and sample both signs of every element.
+
+import type { Builder } from '../builder.ts';
+import type { Node } from '../ir.ts';
+import { PREC, type OpDef, type SurfaceFunction } from './types.ts';
+import { SCALAR } from '../shape.ts';
+import { KINK_AT_ZERO } from './elementwise.ts';
+import { scalarT } from '../numeric/tensor.ts';
+
+function sumAbs(d: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < d.length; i++) s += Math.abs(d[i]);
+  return s;
+}
+
+const norm1: OpDef = {
+  op: 'norm1',
+  family: 'reductions',
+  doc: '1-norm ‖x‖₁ = sum(abs(x)) of a vector; the entrywise 1-norm of a matrix.',
+  shape: () => SCALAR,
+  jvp: (n, [t], b) => (t ? b.sum(b.mul(b.call('sign', n.args[0]), t)) : null),
+  vjp: (n, s, _k, b) => b.mul(s, b.call('sign', n.args[0])),
+  examples: [{ expr: 'norm1(x)', wrt: 'x' }, { expr: 'norm1(X)', wrt: 'X' }],
+  rule: {
+    name: '1-norm rule',
+    text: 'd‖u‖₁ = sum(sign(u) ⊗ du); ∂norm1(x)/∂x = sign(x)ᵀ (undefined where an element is 0)',
+    latex: '\\mathrm{d}\\lVert u \\rVert_1 = \\operatorname{sum}(\\operatorname{sign}(u) \\otimes \\mathrm{d}u)',
+  },
+  prec: () => PREC.atom,
+  format: (n, p) => (p.mode === 'latex' ? `\\left\\lVert ${p.plain(n.args[0])} \\right\\rVert_1` : `norm1(${p.plain(n.args[0])})`),
+  evaluate: (_n, [a]) => scalarT(sumAbs(a.data)),
+  ...KINK_AT_ZERO,
+};
+
+export const norm1Ops: OpDef[] = [norm1];
+
+export const norm1Functions: SurfaceFunction[] = [
+  { name: 'norm1', arity: 1, signature: 'norm1(x)', doc: norm1.doc, build: (b: Builder, [x]: Node[]) => b.raw('norm1', [x]) },
+];
