@@ -4,7 +4,7 @@
 
 import { analyze, derivativeOf } from '../analyze.ts';
 import { deriveResult, formatResult } from '../diff/derivation.ts';
-import { ALL_OPS, SURFACE_FUNCTIONS } from '../ops/registry.ts';
+import { ALL_OPS, surfaceFunction } from '../ops/registry.ts';
 import { formatJacobianDims, formatShape, LAYOUTS } from '../shape.ts';
 
 export const EXAMPLE_PRELUDE = 'dim m, n\ns, t: scalar\nx, y, a, b: vector[n]\nA: matrix[m, n]\nB, X: matrix[n, n]\n';
@@ -53,7 +53,8 @@ export function renderRulesMarkdown(): string {
     out.push('');
     for (const def of ALL_OPS.filter((d) => d.family === family)) {
       if (!def.rule) continue;
-      const calls = SURFACE_FUNCTIONS.filter((f) => f.build.length >= 0 && (f.name === def.op || (def.op === 'diagvec' && f.name === 'diag')));
+      const called = def.syntax ?? (def.spelledBy ? surfaceFunction(def.spelledBy) : undefined);
+      const calls = called ? [called] : [];
       const spelled = calls.length ? ` — ${calls.map((f) => `\`${f.signature}\`${f.aliases?.length ? ` (also ${f.aliases.map((x) => `\`${x}\``).join(', ')})` : ''}`).join(', ')}` : '';
       out.push(`### \`${def.op}\`${spelled}`);
       out.push('');

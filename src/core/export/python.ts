@@ -6,12 +6,12 @@
 
 import type { Analysis } from '../analyze.ts';
 import { type Node, topoOrder } from '../ir.ts';
+import { opDef } from '../ops/registry.ts';
 import type { Dim, Shape } from '../shape.ts';
 import { formatShape } from '../shape.ts';
 import { namesExcept, toText } from '../print.ts';
 import { definitionNames } from '../diff/result.ts';
 import { type Variable, gradient, lowerDerivatives } from '../diff/engine.ts';
-import { LOWERINGS } from './lowerings.ts';
 import { type Backend, backendCode } from './backends.ts';
 import { selfCheckCode } from './selfCheck.ts';
 
@@ -119,8 +119,8 @@ function nodeCode(n: Node, atoms: Map<Node, string>, params: Map<string, string>
       if (typeof n.attr === 'number') return `_eye(${pyDim((n.shape as { n: Dim }).n)})[${n.attr - 1}]`;
       break;
   }
-  const lower = LOWERINGS[n.op];
-  if (!lower) throw new ExportError(`mcalc cannot write ${n.op} in Python: it appears only in directional or index-form results, which are not gradients.`);
+  const lower = opDef(n.op).python;
+  if (typeof lower !== 'function') throw new ExportError(`mcalc cannot write ${n.op} in Python: it appears only in directional or index-form results, which are not gradients.`);
   return lower(n.args.map((a) => atoms.get(a)!), n);
 }
 

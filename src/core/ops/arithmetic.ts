@@ -4,6 +4,7 @@
 import type { Builder } from '../builder.ts';
 import { type Node, constValue, isConst, isIdentity, isScalarConst, isZero } from '../ir.ts';
 import { isComparison, normalProduct } from './products.ts';
+import { minus, powRange, times } from './intervals.ts';
 import { cancelTerm, coefficient, factorCommon, regroup } from './sums.ts';
 import { PREC, eachLinearArg, type OpDef, type ShapeError } from './types.ts';
 import {
@@ -66,6 +67,14 @@ function dotShape(a: Shape, b: Shape): Shape | ShapeError {
   return SCALAR;
 }
 
+/** What is wrong with the shapes of a call dot(a, b), if anything. */
+function dotCallError(a: Shape, c: Shape): ShapeError | undefined {
+  const vecLike = (s: Shape) => s.kind === 'vector' || s.kind === 'row';
+  if (!vecLike(a) || !vecLike(c)) return { error: `dot(a, b) needs two vectors, not ${formatShape(a)} and ${formatShape(c)}.` };
+  if (!sameDim((a as { n: string | number }).n, (c as { n: string | number }).n)) return { error: `dot(a, b) needs vectors of the same length, not ${formatShape(a)} and ${formatShape(c)}.` };
+  return undefined;
+}
+
 // ---- simplification helpers ------------------------------------------------------------------------------
 
 /** The constant at the head of a product chain (−2 in (−2·a)·b), if any. */
@@ -108,7 +117,7 @@ function isNonScalar(n: Node): boolean {
 
 // ---- the operators ----------------------------------------------------------------------------------------
 
-const add: OpDef = {
+const add: OpDef<'add'> = {
   op: 'add',
   family: 'arithmetic',
   doc: 'Sum, with scalar expansion (x + z for scalar z adds z to every element).',
@@ -149,9 +158,12 @@ const add: OpDef = {
   format: (n, p) => `${p.arg(n.args[0], PREC.add)} + ${p.arg(n.args[1], PREC.add)}`,
   evaluate: (_n, [a, c]) => map2(a, c, (x, y) => x + y),
   emitElement: ([a, c]) => `(${a} + ${c})`,
+  batch: 'elementwise',
+  python: ([a, c]) => `(${a} + ${c})`,
+  range: ([a, c]) => [a[0] + c[0], a[1] + c[1]],
 };
 
-const sub: OpDef = {
+const sub: OpDef<'sub'> = {
   op: 'sub',
   family: 'arithmetic',
   doc: 'Difference, with scalar expansion.',
@@ -191,6 +203,9 @@ const sub: OpDef = {
   format: (n, p) => `${p.arg(n.args[0], PREC.add)} - ${p.arg(n.args[1], PREC.add + 1)}`,
   evaluate: (_n, [a, c]) => map2(a, c, (x, y) => x - y),
   emitElement: ([a, c]) => `(${a} - ${c})`,
+  batch: 'elementwise',
+  python: ([a, c]) => `(${a} - ${c})`,
+  range: ([a, c]) => minus(a, c),
 };
 
 /** The operators that print as products (`a * b`, `a / b`, `a ⊗ b`, `a · b`), at PREC.mul. */
@@ -214,7 +229,7 @@ function flattensRight(x: Node, y: Node, elementwise: boolean): boolean {
   return elementwise && y.op === 'mul' && isNonScalar(y.args[0]) && isNonScalar(y.args[1]);
 }
 
-const neg: OpDef = {
+const neg: OpDef<'neg'> = {
   op: 'neg',
   family: 'arithmetic',
   doc: 'Negation.',
@@ -241,6 +256,9 @@ const neg: OpDef = {
     for (let i = 0; i < a.data.length; i++) out.data[i] = -a.data[i];
     return out;
   },
+  batch: 'elementwise',
+  python: ([a]) => `(-${a})`,
+  range: ([[a, b]]) => [-b, -a],
 };
 
 /** Jacobian of a scalar spread over `shape` (scalar expansion): 𝟏·J. */
@@ -259,7 +277,7 @@ function scaleJacobian(c: Node, u: Node, J: Node, b: Builder): Node | null {
   return b.matmul(b.call('diag', col), J);
 }
 
-const mul: OpDef = {
+const mul: OpDef<'mul'> = {
   op: 'mul',
   family: 'arithmetic',
   doc: 'Scalar multiplication (scalar expansion) and the element-wise (Hadamard) product ⊗.',
@@ -335,6 +353,10 @@ const mul: OpDef = {
   },
   evaluate: (_n, [a, c]) => map2(a, c, (x, y) => x * y),
   emitElement: ([a, c]) => `(${a} * ${c})`,
+  batch: 'elementwise',
+  python: ([a, c]) => `(${a} * ${c})`,
+  // u ⊗ u is a square; otherwise the product of the ranges.
+  range: ([a, c], n) => (n.args[0] === n.args[1] ? [0, Infinity] : times(a, c)),
 };
 
 function isExpandedScalar(n: Node): boolean {
@@ -342,7 +364,7 @@ function isExpandedScalar(n: Node): boolean {
 }
 
 
-const div: OpDef = {
+const div: OpDef<'div'> = {
   op: 'div',
   family: 'arithmetic',
   doc: 'Division by a scalar (x / s) and element-wise division ⊘, with scalar expansion.',
@@ -389,6 +411,8 @@ const div: OpDef = {
   },
   evaluate: (_n, [a, c]) => map2(a, c, (x, y) => x / y),
   emitElement: ([a, c]) => `(${a} / ${c})`,
+  batch: 'elementwise',
+  python: ([a, c]) => `(${a} / ${c})`,
 };
 
 /** log of a power's base: a constant base keeps its name (2ˣ log(2), not 2ˣ · 0.6931…). */
@@ -401,7 +425,7 @@ function isHadamardPower(n: Node): boolean {
   return isNonScalar(n.args[0]) && isNonScalar(n.args[1]);
 }
 
-const pow: OpDef = {
+const pow: OpDef<'pow'> = {
   op: 'pow',
   family: 'arithmetic',
   doc: 'Element-wise power with scalar expansion on either side: x^2, 2^x, x^y, and x .^ y for two vectors or matrices.',
@@ -448,9 +472,12 @@ const pow: OpDef = {
   evaluate: (_n, [a, e]) => map2(a, e, Math.pow),
   // x^2 as x * x: the same number (pow is correctly rounded there) and much faster.
   emitElement: ([a, e], n) => (isConst(n.args[1], 2) ? `(${a} * ${a})` : `Math.pow(${a}, ${e})`),
+  batch: 'elementwise',
+  python: ([a, e]) => `(${a} ** ${e})`,
+  range: ([a], n) => powRange(a, n.args[1]),
 };
 
-const matmul: OpDef = {
+const matmul: OpDef<'matmul'> = {
   op: 'matmul',
   family: 'products',
   doc: 'Matrix products: matrix·vector, matrix·matrix, row·vector (a scalar), vector·row (the outer product).',
@@ -517,9 +544,25 @@ const matmul: OpDef = {
     return p.mode === 'latex' ? `${l} ${r}` : `${l} * ${r}`;
   },
   evaluate: (_n, [a, c]) => matmulT(a, c),
+  batch(n, [rx, ry], c) {
+    const [x, y] = n.args;
+    if (x.shape.kind === 'row' && y.shape.kind === 'vector') return c.rowDot(x, rx, y, ry);
+    // A x with a parameter matrix A: the rows of X Aᵀ are (A xᵢ)ᵀ.
+    if (x.shape.kind === 'matrix' && !rx.batched && y.shape.kind === 'vector') return c.b.matmul(ry.node, c.b.transpose(rx.node));
+    // xᵀ A with a parameter matrix A: rows of X A.
+    if (x.shape.kind === 'row' && y.shape.kind === 'matrix' && !ry.batched) return c.b.matmul(rx.node, ry.node);
+    return c.unbatchable(`the product ${formatShape(x.shape)} * ${formatShape(y.shape)} per sample`);
+  },
+  // Products by the shapes of their operands: matrix·vector, row·vector (a number), vector·row (outer), …
+  python: ([a, c], n) => {
+    const [x, y] = n.args;
+    if (x.shape.kind === 'vector' && y.shape.kind === 'row') return `_outer(${a}, ${c})`;
+    if (x.shape.kind === 'scalar' || y.shape.kind === 'scalar') return `(${a} * ${c})`;
+    return `(${a} @ ${c})`;
+  },
 };
 
-const transpose: OpDef = {
+const transpose: OpDef<'transpose'> = {
   op: 'transpose',
   family: 'products',
   doc: 'Transpose; a transposed vector is a row vector.',
@@ -552,11 +595,23 @@ const transpose: OpDef = {
     return p.mode === 'latex' ? `{${base}}^{\\top}` : `${base}ᵀ`;
   },
   evaluate: (_n, [a]) => transposeT(a),
+  // Vector and row samples share the rows-by-n batch form.
+  batch: (_n, [a]) => a.node,
+  // 1-D arrays are both vectors and rows: only a matrix has something to transpose.
+  python: ([a], n) => (n.shape.kind === 'matrix' ? `${a}.T` : a),
+  range: ([a]) => a,
 };
 
-const dot: OpDef = {
+const dot: OpDef<'dot'> = {
   op: 'dot',
   family: 'products',
+  syntax: {
+    name: 'dot',
+    arity: 2,
+    signature: 'dot(a, b)',
+    doc: 'Dot product of two vectors (same as a · b).',
+    build: (b, [x, y]) => dotCallError(x.shape, y.shape) ?? b.raw('dot', [x, y]),
+  },
   doc: 'Dot product of two vectors of the same length: a · b = Σ aᵢbᵢ.',
   shape: ([a, b]) => dotShape(a, b),
   simplify([x, y], _attr, b) {
@@ -591,9 +646,13 @@ const dot: OpDef = {
     for (let i = 0; i < a.data.length; i++) s += a.data[i] * c.data[i];
     return scalarT(s);
   },
+  batch: (n, [ru, rv], c) => c.rowDot(n.args[0], ru, n.args[1], rv),
+  python: ([a, c]) => `xp.dot(${a}, ${c})`,
+  // u · u is a sum of squares; a dot product of non-negative vectors is non-negative.
+  range: ([a, c], n) => (n.args[0] === n.args[1] || (a[0] >= 0 && c[0] >= 0) ? [0, Infinity] : [-Infinity, Infinity]),
 };
 
-export const arithmeticOps: OpDef[] = [add, sub, neg, mul, div, pow, matmul, transpose, dot];
+export const arithmeticOps = [add, sub, neg, mul, div, pow, matmul, transpose, dot];
 
 // ---- surface syntax: what the user's binary operators mean ------------------------------------------------
 
@@ -601,7 +660,7 @@ export type SurfaceBinary = '+' | '-' | '*' | '/' | '^' | 'hadamard' | 'ediv' | 
 
 /** Builds the user's `a <op> b` exactly as written (no simplification), or explains the shape error. */
 export function buildSurfaceBinary(b: Builder, op: SurfaceBinary, x: Node, y: Node): Node | ShapeError {
-  const check = (irOp: string, err: ShapeError | Shape): Node | ShapeError => ('error' in err ? err : b.raw(irOp, [x, y]));
+  const check = (irOp: 'add' | 'sub' | 'matmul' | 'mul' | 'div' | 'pow' | 'dot', err: ShapeError | Shape): Node | ShapeError => ('error' in err ? err : b.raw(irOp, [x, y]));
   switch (op) {
     case '+':
       return check('add', elementwiseShape('add', x.shape, y.shape));

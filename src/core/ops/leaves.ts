@@ -1,7 +1,6 @@
 // Leaves: constants, variables, differentials, sizes, the identity matrix and unit vectors.
 
-import type { OpDef } from './types.ts';
-import { PREC } from './types.ts';
+import { PREC, defineOp } from './types.ts';
 import { latexName, numberLatex, numberText, sizeText, subscriptDigits } from './format.ts';
 import { type Dim, cols, matrixOf, vectorOf, SCALAR } from '../shape.ts';
 import { EvalError, filled, resolveDim, shapeDims, tensor } from '../numeric/tensor.ts';
@@ -12,10 +11,12 @@ export function tangentKey(name: string): string {
 }
 
 // Leaves are interned by Builder with their shape; `shape` here only serves operators' uniform interface.
-export const leafOps: OpDef[] = [
-  {
+export const leafOps = [
+  defineOp({
     op: 'const',
     family: 'leaves',
+    python: { notExported: 'written as a literal by the code generator' },
+    range: (_args, n) => (typeof n.attr === 'number' ? [n.attr, n.attr] : [-Infinity, Infinity]),
     doc: 'A number, or a constant vector/matrix such as 𝟎 or 𝟏 (all ones).',
     shape: () => SCALAR, // the interned shape is chosen by the builder; see Builder.constant
     prec(n) {
@@ -40,10 +41,11 @@ export const leafOps: OpDef[] = [
       const [r, c] = shapeDims(n.shape, env);
       return filled(r, c, n.attr as number);
     },
-  },
-  {
+  }),
+  defineOp({
     op: 'var',
     family: 'leaves',
+    python: { notExported: 'a parameter of the exported function' },
     doc: 'A declared variable.',
     shape: () => SCALAR,
     prec: () => PREC.atom,
@@ -53,10 +55,11 @@ export const leafOps: OpDef[] = [
       if (!v) throw new EvalError(`No value for '${n.attr}'.`);
       return v;
     },
-  },
-  {
+  }),
+  defineOp({
     op: 'tangent',
     family: 'leaves',
+    python: { notExported: 'differentials appear only in directional derivatives' },
     doc: 'The differential dx of a variable (the direction of a directional derivative).',
     shape: () => SCALAR,
     prec: () => PREC.atom,
@@ -66,19 +69,21 @@ export const leafOps: OpDef[] = [
       if (!v) throw new EvalError(`No direction for d${n.attr}.`);
       return v;
     },
-  },
-  {
+  }),
+  defineOp({
     op: 'size',
     family: 'leaves',
+    python: { notExported: 'read from the inputs’ shapes' },
     doc: 'The size bound to a dimension name, used as a number (e.g. the N in a mean).',
     shape: () => SCALAR,
     prec: () => PREC.atom,
     format: (n, p) => (p.mode === 'latex' ? latexName(String(n.attr)) : String(n.attr)),
     evaluate: (n, _args, env) => filled(1, 1, resolveDim(n.attr as Dim, env)),
-  },
-  {
+  }),
+  defineOp({
     op: 'identity',
     family: 'leaves',
+    python: { notExported: 'written by the code generator with the dimension’s size' },
     doc: 'The identity matrix I.',
     shape: () => matrixOf(1, 1),
     prec: () => PREC.atom,
@@ -90,10 +95,11 @@ export const leafOps: OpDef[] = [
       for (let i = 0; i < r; i++) t.data[i * r + i] = 1;
       return t;
     },
-  },
-  {
+  }),
+  defineOp({
     op: 'unit',
     family: 'leaves',
+    python: { notExported: 'written by the code generator (a row of the identity); symbolic indices appear only in index-form results' },
     doc: 'The unit vector e_j (1 at index j, 0 elsewhere).',
     shape: () => vectorOf(1),
     prec: () => PREC.atom,
@@ -106,5 +112,5 @@ export const leafOps: OpDef[] = [
       if (j >= 1 && j <= r) t.data[j - 1] = 1;
       return t;
     },
-  },
+  }),
 ];

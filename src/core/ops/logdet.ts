@@ -3,8 +3,8 @@
 
 import type { Builder } from '../builder.ts';
 import type { Node } from '../ir.ts';
-import { PREC, type OpDef, type SurfaceFunction } from './types.ts';
-import { SCALAR, formatShape, sameDim } from '../shape.ts';
+import { PREC, type OpDef, type ShapeError } from './types.ts';
+import { type Shape, SCALAR, formatShape, sameDim } from '../shape.ts';
 import { EvalError, luDecompose, scalarT, type Tensor } from '../numeric/tensor.ts';
 
 /** log det(a); a determinant that is not positive is outside the domain (checks re-sample such points). */
@@ -23,15 +23,30 @@ export function logDet(a: Tensor): number {
   return sum;
 }
 
-const logdet: OpDef = {
+const DOC = 'logdet(X) = log(det(X)) of a square matrix with a positive determinant (log of a positive scalar).';
+
+function logdetShape(a: Shape): Shape | ShapeError {
+  if (a.kind === 'scalar') return SCALAR;
+  if (a.kind !== 'matrix' || !sameDim(a.m, a.n)) return { error: `logdet needs a square matrix, not ${formatShape(a)}.` };
+  return SCALAR;
+}
+
+// No batch rewrite: its argument is a matrix, which has no per-sample batch form.
+const logdet: OpDef<'logdet'> = {
   op: 'logdet',
   family: 'matrix functions',
-  doc: 'logdet(X) = log(det(X)) of a square matrix with a positive determinant (log of a positive scalar).',
-  shape([a]) {
-    if (a.kind === 'scalar') return SCALAR;
-    if (a.kind !== 'matrix' || !sameDim(a.m, a.n)) return { error: `logdet needs a square matrix, not ${formatShape(a)}.` };
-    return SCALAR;
+  doc: DOC,
+  syntax: {
+    name: 'logdet',
+    arity: 1,
+    signature: 'logdet(X)',
+    doc: DOC,
+    build: (b: Builder, [x]: Node[]) => {
+      const s = logdetShape(x.shape);
+      return 'error' in s ? s : b.raw('logdet', [x]);
+    },
   },
+  shape: ([a]) => logdetShape(a),
   jvp(n, [t], b) {
     if (!t) return null;
     const X = n.args[0];
@@ -50,19 +65,8 @@ const logdet: OpDef = {
   prec: () => PREC.atom,
   format: (n, p) => (p.mode === 'latex' ? `\\log\\det\\left(${p.plain(n.args[0])}\\right)` : `logdet(${p.plain(n.args[0])})`),
   evaluate: (_n, [a]) => scalarT(logDet(a)),
+  // slogdet, with NaN for a determinant that is not positive (export/backends.ts).
+  python: ([a]) => `_logdet(${a})`,
 };
 
-export const logdetOps: OpDef[] = [logdet];
-
-export const logdetFunctions: SurfaceFunction[] = [
-  {
-    name: 'logdet',
-    arity: 1,
-    signature: 'logdet(X)',
-    doc: logdet.doc,
-    build: (b: Builder, [x]: Node[]) => {
-      const s = logdet.shape([x.shape], undefined);
-      return 'error' in s ? s : b.raw('logdet', [x]);
-    },
-  },
-];
+export const logdetOps = [logdet];

@@ -4,8 +4,9 @@
 
 import type { Builder } from '../builder.ts';
 import type { Node } from '../ir.ts';
-import { PREC, type OpDef, type SurfaceFunction } from './types.ts';
-import { SCALAR } from '../shape.ts';
+import { PREC, type OpDef } from './types.ts';
+import { type Dim, SCALAR } from '../shape.ts';
+import { NON_NEGATIVE } from './intervals.ts';
 import { KINK_AT_ZERO } from './elementwise.ts';
 import { scalarT } from '../numeric/tensor.ts';
 
@@ -15,10 +16,13 @@ function sumAbs(d: Float64Array): number {
   return s;
 }
 
-const norm1: OpDef = {
+const DOC = '1-norm ‖x‖₁ = sum(abs(x)) of a vector; the entrywise 1-norm of a matrix.';
+
+const norm1: OpDef<'norm1'> = {
   op: 'norm1',
   family: 'reductions',
-  doc: '1-norm ‖x‖₁ = sum(abs(x)) of a vector; the entrywise 1-norm of a matrix.',
+  doc: DOC,
+  syntax: { name: 'norm1', arity: 1, signature: 'norm1(x)', doc: DOC, build: (b: Builder, [x]: Node[]) => b.raw('norm1', [x]) },
   shape: () => SCALAR,
   jvp: (n, [t], b) => (t ? b.sum(b.mul(b.call('sign', n.args[0]), t)) : null),
   vjp: (n, s, _k, b) => b.mul(s, b.call('sign', n.args[0])),
@@ -32,10 +36,14 @@ const norm1: OpDef = {
   format: (n, p) => (p.mode === 'latex' ? `\\left\\lVert ${p.plain(n.args[0])} \\right\\rVert_1` : `norm1(${p.plain(n.args[0])})`),
   evaluate: (_n, [a]) => scalarT(sumAbs(a.data)),
   ...KINK_AT_ZERO,
+  // Per-sample vectors are the rows of the batch: their 1-norms are abs(X) 𝟏.
+  batch(n, [x], c) {
+    const u = n.args[0];
+    if (u.shape.kind === 'scalar') return c.b.call('abs', x.node);
+    return c.b.matmul(c.b.call('abs', x.node), c.ones((u.shape as { n: Dim }).n));
+  },
+  python: ([a]) => `xp.sum(xp.abs(${a}))`,
+  range: () => NON_NEGATIVE,
 };
 
-export const norm1Ops: OpDef[] = [norm1];
-
-export const norm1Functions: SurfaceFunction[] = [
-  { name: 'norm1', arity: 1, signature: 'norm1(x)', doc: norm1.doc, build: (b: Builder, [x]: Node[]) => b.raw('norm1', [x]) },
-];
+export const norm1Ops = [norm1];

@@ -5,7 +5,7 @@
 
 import type { Builder } from '../builder.ts';
 import type { Node } from '../ir.ts';
-import { PREC, type OpDef, type ShapeError, type SurfaceFunction } from './types.ts';
+import { PREC, type OpDef, type ShapeError } from './types.ts';
 import { type Shape, SCALAR, formatShape } from '../shape.ts';
 import { scalarT, tensor, type Tensor } from '../numeric/tensor.ts';
 
@@ -35,8 +35,24 @@ function logSoftmaxT(z: Tensor): Tensor {
   return out;
 }
 
-function called(name: string, latexName: string): Pick<OpDef, 'prec' | 'format'> {
+type SoftmaxName = 'softmax' | 'logsumexp' | 'log_softmax';
+
+/** Syntax and printing: `name(z)`, typeset as an operator name. */
+function called(name: SoftmaxName, latexName: string, doc: string, shape: (a: Shape) => Shape): Pick<OpDef<SoftmaxName>, 'doc' | 'syntax' | 'shape' | 'prec' | 'format'> {
+  const shapeOf = (a: Shape) => vectorArgument(name, a, shape(a));
   return {
+    doc,
+    syntax: {
+      name,
+      arity: 1,
+      signature: `${name}(z)`,
+      doc,
+      build: (b: Builder, [z]: Node[]) => {
+        const s = shapeOf(z.shape);
+        return 'error' in s ? s : b.raw(name, [z]);
+      },
+    },
+    shape: ([a]) => shapeOf(a),
     prec: () => PREC.atom,
     format: (n, p) => (p.mode === 'latex' ? `\\operatorname{${latexName}}\\left(${p.plain(n.args[0])}\\right)` : `${name}(${p.plain(n.args[0])})`),
   };
@@ -47,11 +63,11 @@ function softmaxOf(n: Node, b: Builder): Node {
   return n.op === 'softmax' ? n : b.call('softmax', n.args[0]);
 }
 
-const softmax: OpDef = {
+// The Python helpers (export/backends.ts) shift by the maximum too.
+const softmax: OpDef<'softmax'> = {
   op: 'softmax',
   family: 'softmax',
-  doc: 'softmax(z) = exp(z) / sum(exp(z)) of a vector: positive, summing to 1 (computed shifted by max z).',
-  shape: ([a]) => vectorArgument('softmax', a, a),
+  ...called('softmax', 'softmax', 'softmax(z) = exp(z) / sum(exp(z)) of a vector: positive, summing to 1 (computed shifted by max z).', (a) => a),
   // Forward mode applies J = diag(p) − p pᵀ itself, so the Jacobian reads in that textbook form (as p ⊗ t −
   // (p · t) p it would factor to diag(p)(I − 𝟏pᵀ)); J is symmetric, so reverse mode is p ⊗ s − (p · s) p, O(n).
   jvp: (n, [t], b) => (t ? b.matmul(b.sub(b.call('diag', n), b.matmul(n, b.transpose(n))), t) : null),
@@ -59,22 +75,22 @@ const softmax: OpDef = {
   examples: [{ expr: 'softmax(x)', wrt: 'x' }],
   rule: {
     name: 'softmax rule',
-    text: 'd softmax(z) = p ⊗ dz − p (p · dz) with p = softmax(z); ∂softmax(z)/∂z = diag(p) − p pᵀ',
+    text: 'd softmax(z) = (diag(p) − p pᵀ) dz with p = softmax(z); ∂softmax(z)/∂z = diag(p) − p pᵀ',
     latex: '\\frac{\\partial \\operatorname{softmax}(\\mathbf{z})}{\\partial \\mathbf{z}} = \\operatorname{diag}(\\mathbf{p}) - \\mathbf{p}\\mathbf{p}^{\\top}',
   },
-  ...called('softmax', 'softmax'),
   evaluate: (_n, [z]) => {
     const out = logSoftmaxT(z);
     for (let i = 0; i < out.data.length; i++) out.data[i] = Math.exp(out.data[i]);
     return out;
   },
+  python: ([a]) => `_softmax(${a})`,
+  range: () => [0, 1],
 };
 
-const logsumexp: OpDef = {
+const logsumexp: OpDef<'logsumexp'> = {
   op: 'logsumexp',
   family: 'softmax',
-  doc: 'logsumexp(z) = log(sum(exp(z))) of a vector: a smooth maximum (computed shifted by max z).',
-  shape: ([a]) => vectorArgument('logsumexp', a, SCALAR),
+  ...called('logsumexp', 'logsumexp', 'logsumexp(z) = log(sum(exp(z))) of a vector: a smooth maximum (computed shifted by max z).', () => SCALAR),
   jvp: (n, [t], b) => (t ? b.dot(softmaxOf(n, b), t) : null),
   vjp: (n, s, _k, b) => b.mul(s, softmaxOf(n, b)),
   examples: [{ expr: 'logsumexp(x)', wrt: 'x' }],
@@ -83,15 +99,16 @@ const logsumexp: OpDef = {
     text: 'd logsumexp(z) = softmax(z) · dz; grad(logsumexp(z), z) = softmax(z)',
     latex: '\\nabla_{\\mathbf{z}} \\operatorname{logsumexp}(\\mathbf{z}) = \\operatorname{softmax}(\\mathbf{z})',
   },
-  ...called('logsumexp', 'logsumexp'),
   evaluate: (_n, [z]) => scalarT(logSumExp(z.data)),
+  python: ([a]) => `_logsumexp(${a})`,
+  // At least the largest element.
+  range: ([z]) => [z[0], Infinity],
 };
 
-const logSoftmax: OpDef = {
+const logSoftmax: OpDef<'log_softmax'> = {
   op: 'log_softmax',
   family: 'softmax',
-  doc: 'log_softmax(z) = z − logsumexp(z) of a vector: the log-probabilities of softmax(z), without underflow.',
-  shape: ([a]) => vectorArgument('log_softmax', a, a),
+  ...called('log_softmax', 'log\\_softmax', 'log_softmax(z) = z − logsumexp(z) of a vector: the log-probabilities of softmax(z), without underflow.', (a) => a),
   // J = I − 𝟏 pᵀ: forward t − (p · t)𝟏, reverse s − p sum(s).
   jvp: (n, [t], b) => (t ? b.sub(t, b.dot(softmaxOf(n, b), t)) : null),
   vjp: (n, s, _k, b) => b.sub(s, b.mul(softmaxOf(n, b), b.sum(s))),
@@ -101,19 +118,11 @@ const logSoftmax: OpDef = {
     text: 'd log_softmax(z) = dz − softmax(z) · dz; ∂log_softmax(z)/∂z = I − 𝟏 softmax(z)ᵀ',
     latex: '\\frac{\\partial \\operatorname{log\\_softmax}(\\mathbf{z})}{\\partial \\mathbf{z}} = I - \\mathbf{1}\\operatorname{softmax}(\\mathbf{z})^{\\top}',
   },
-  ...called('log_softmax', 'log\\_softmax'),
   evaluate: (_n, [z]) => logSoftmaxT(z),
+  python: ([a]) => `_log_softmax(${a})`,
+  range: () => [-Infinity, 0],
 };
 
-export const softmaxOps: OpDef[] = [softmax, logsumexp, logSoftmax];
-
-export const softmaxFunctions: SurfaceFunction[] = softmaxOps.map((def) => ({
-  name: def.op,
-  arity: 1,
-  signature: `${def.op}(z)`,
-  doc: def.doc,
-  build: (b: Builder, [z]: Node[]) => {
-    const s = def.shape([z.shape], undefined);
-    return 'error' in s ? s : b.raw(def.op, [z]);
-  },
-}));
+// No batch rewrite: a per-sample softmax would be a row-wise one over the batch matrix, which is no operator
+// here, so training evaluates such losses row by row.
+export const softmaxOps = [softmax, logsumexp, logSoftmax];

@@ -1,14 +1,13 @@
 // Structure: vector literals, elements, the dot-product function, and derivative forms as they appear in
 // expressions before the differentiation engine replaces them with their results.
 
-import type { Builder } from '../builder.ts';
-import { type Node, constValue, isConst } from '../ir.ts';
-import { PREC, type OpDef, type SurfaceFunction } from './types.ts';
+import { constValue, isConst } from '../ir.ts';
+import { PREC, type OpDef } from './types.ts';
 import { type Layout, type Shape, SCALAR, formatShape, formatJacobianDims, jacobianShape, hessianShape, matrixOf, sameDim, vectorOf } from '../shape.ts';
 import { EvalError, scalarT, tensor } from '../numeric/tensor.ts';
 import { latexName } from './format.ts';
 
-const vec: OpDef = {
+const vec: OpDef<'vec'> = {
   op: 'vec',
   family: 'structure',
   doc: 'Vector literal [a, b, …] of scalars (internally also a stack of row vectors).',
@@ -49,9 +48,16 @@ const vec: OpDef = {
     args.forEach((a, i) => t.data.set(a.data, i * cols));
     return t;
   },
+  // [s₁, …, sₖ] of per-sample scalars: the matrix whose columns are the sᵢ (rows × k).
+  batch(n, args, c) {
+    if (!n.args.every((a) => a.shape.kind === 'scalar')) c.unbatchable('a stack of vectors per sample');
+    return c.b.transpose(c.b.node('vec', args.map((a) => c.b.transpose(c.asColumn(a)))));
+  },
+  python: (args) => `_stack(${args.join(', ')})`,
+  range: (args) => [Math.min(...args.map((a) => a[0])), Math.max(...args.map((a) => a[1]))],
 };
 
-const index: OpDef = {
+const index: OpDef<'index'> = {
   op: 'index',
   family: 'structure',
   doc: 'Element x[i] of a vector (1-based).',
@@ -87,6 +93,7 @@ const index: OpDef = {
     if (i === undefined || i < 1 || i > a.data.length) throw new EvalError(`Index ${n.attr} is out of range for a vector of length ${a.data.length}.`);
     return scalarT(a.data[i - 1]);
   },
+  python: ([a], n) => `${a}[${Number(n.attr) - 1}]`,
 };
 
 export type DerivativeForm = 'jacobian' | 'grad' | 'hessian';
@@ -107,7 +114,7 @@ export function derivativeShape(form: DerivativeForm, f: Shape, x: Shape, layout
 }
 
 /** Derivative form inside an expression: `d(f)/d(x)`, `grad(f, x)`, `hessian(f, x)`. attr = "form|layout". */
-const deriv: OpDef = {
+const deriv: OpDef<'deriv'> = {
   op: 'deriv',
   family: 'structure',
   doc: 'A derivative form, replaced by its symbolic result before evaluation.',
@@ -132,26 +139,7 @@ const deriv: OpDef = {
   evaluate() {
     throw new EvalError('internal: derivative forms are replaced by their results before evaluation');
   },
+  python: { notExported: 'derivative forms are replaced by their results before export' },
 };
 
-export const structureOps: OpDef[] = [vec, index, deriv];
-
-export const structureFunctions: SurfaceFunction[] = [
-  {
-    name: 'dot',
-    arity: 2,
-    signature: 'dot(a, b)',
-    doc: 'Dot product of two vectors (same as a · b).',
-    build(b: Builder, [x, y]: Node[]) {
-      const def = structureDotShape(x.shape, y.shape);
-      return def ?? b.raw('dot', [x, y]);
-    },
-  },
-];
-
-function structureDotShape(a: Shape, c: Shape) {
-  const vecLike = (s: Shape) => s.kind === 'vector' || s.kind === 'row';
-  if (!vecLike(a) || !vecLike(c)) return { error: `dot(a, b) needs two vectors, not ${formatShape(a)} and ${formatShape(c)}.` };
-  if (!sameDim((a as { n: string | number }).n, (c as { n: string | number }).n)) return { error: `dot(a, b) needs vectors of the same length, not ${formatShape(a)} and ${formatShape(c)}.` };
-  return undefined;
-}
+export const structureOps = [vec, index, deriv];
