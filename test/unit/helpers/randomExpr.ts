@@ -1,6 +1,7 @@
 // Random well-shaped mcalc expressions for property tests, generated as source text so the parser and the
 // analysis are exercised too. Domains are kept safe (log and sqrt of positive arguments, divisions by
-// 1 + x²) so failures point at rules, not at NaNs.
+// 1 + x², logdet of positive definite matrices, powers with a varying exponent of bases 1 + x²) so failures
+// point at rules, not at NaNs.
 
 import fc from 'fast-check';
 
@@ -78,6 +79,10 @@ export function exprArb(kind: Kind, depth: number, opts: ExprOptions = {}): fc.A
         S().map((a) => `log(1 + ${a}^2)`),
         S().map((a) => `sqrt(2 + ${a}^2)`),
         fc.tuple(S(), fc.constantFrom(2, 3)).map(([a, p]) => `(${a})^${p}`),
+        fc.tuple(S(), S()).map(([a, p]) => `(1 + ${a}^2)^tanh(${p})`),
+        S().map((p) => `2^tanh(${p})`),
+        V().map((a) => `logsumexp(${a})`),
+        fc.tuple(M(), V()).map(([X, a]) => `logdet(${spd(X, a)})`),
         V().map((a) => `sum(${a})`),
         V().map((a) => `mean(${a})`),
         fc.tuple(V(), V()).map(([a, b]) => `(${a} · ${b})`),
@@ -90,6 +95,7 @@ export function exprArb(kind: Kind, depth: number, opts: ExprOptions = {}): fc.A
         V().map((a) => `(${a})[1]`),
         fc.tuple(S(), S()).map(([a, b]) => `max(${a}, ${b})`),
         fc.tuple(kinky, S()).map(([f, a]) => `${f}(${a})`),
+        V().map((a) => (opts.kinks ? `norm1(${a})` : `norm2(${a} + 3)`)),
       );
     case 'vector':
       return fc.oneof(
@@ -107,6 +113,10 @@ export function exprArb(kind: Kind, depth: number, opts: ExprOptions = {}): fc.A
         V().map((a) => `max(0, ${a})`),
         M().map((X) => `diag(${X})`),
         fc.tuple(S(), S()).map(([a, b]) => `(${a} * u + ${b} * v)`),
+        fc.tuple(fc.constantFrom('softmax', 'log_softmax'), V()).map(([f, a]) => `${f}(${a})`),
+        fc.tuple(V(), V()).map(([a, p]) => `(1 + ${a}^2) .^ tanh(${p})`),
+        fc.tuple(S(), V()).map(([a, p]) => `(2 + sin(${a})) ^ ${p}`),
+        fc.tuple(V(), fc.constantFrom('ones(n)', 'zeros(n)')).map(([a, c]) => `(${a} + ${c})`),
       );
     case 'matrix':
       return fc.oneof(
@@ -119,6 +129,7 @@ export function exprArb(kind: Kind, depth: number, opts: ExprOptions = {}): fc.A
         fc.tuple(unary, M()).map(([f, X]) => `${f}(${X})`),
         V().map((a) => `diag(${a})`),
         fc.tuple(M(), V()).map(([X, a]) => `inv(${spd(X, a)})`),
+        fc.tuple(M(), fc.constantFrom('eye(n)', 'ones(n, n)')).map(([X, c]) => `(${X} + ${c})`),
       );
   }
 }
