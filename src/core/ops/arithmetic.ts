@@ -11,6 +11,7 @@ import {
   type Shape, SCALAR, cols, formatShape, rows, sameDim, sameShape, shapeFromDims, transposeShape, vectorOf,
 } from '../shape.ts';
 import { map2, matmulT, scalarT, transposeT, EvalError } from '../numeric/tensor.ts';
+import { lowerDot, lowerMatmul, lowerTranspose } from './lowerJs.ts';
 
 // ---- shape rules ------------------------------------------------------------------------------------------
 
@@ -479,6 +480,7 @@ const pow: OpDef<'pow'> = {
 
 const matmul: OpDef<'matmul'> = {
   op: 'matmul',
+  lowerJs: lowerMatmul,
   family: 'products',
   doc: 'Matrix products: matrix·vector, matrix·matrix, row·vector (a scalar), vector·row (the outer product).',
   shape: ([a, b]) => matmulShape(a, b),
@@ -564,6 +566,7 @@ const matmul: OpDef<'matmul'> = {
 
 const transpose: OpDef<'transpose'> = {
   op: 'transpose',
+  lowerJs: lowerTranspose,
   family: 'products',
   doc: 'Transpose; a transposed vector is a row vector.',
   shape: ([a]) => transposeShape(a),
@@ -604,6 +607,7 @@ const transpose: OpDef<'transpose'> = {
 
 const dot: OpDef<'dot'> = {
   op: 'dot',
+  lowerJs: lowerDot,
   family: 'products',
   syntax: {
     name: 'dot',

@@ -1,6 +1,7 @@
 // Leaves: constants, variables, differentials, sizes, the identity matrix and unit vectors.
 
 import { PREC, defineOp } from './types.ts';
+import { lowerConst, lowerIdentity, lowerSize, lowerInput, lowerUnit } from './lowerJs.ts';
 import { latexName, numberLatex, numberText, sizeText, subscriptDigits } from './format.ts';
 import { type Dim, cols, matrixOf, vectorOf, SCALAR } from '../shape.ts';
 import { EvalError, filled, resolveDim, shapeDims, tensor } from '../numeric/tensor.ts';
@@ -14,6 +15,7 @@ export function tangentKey(name: string): string {
 export const leafOps = [
   defineOp({
     op: 'const',
+    lowerJs: lowerConst,
     family: 'leaves',
     python: { notExported: 'written as a literal by the code generator' },
     range: (_args, n) => (typeof n.attr === 'number' ? [n.attr, n.attr] : [-Infinity, Infinity]),
@@ -44,6 +46,7 @@ export const leafOps = [
   }),
   defineOp({
     op: 'var',
+    lowerJs: lowerInput((name) => name),
     family: 'leaves',
     python: { notExported: 'a parameter of the exported function' },
     doc: 'A declared variable.',
@@ -58,6 +61,7 @@ export const leafOps = [
   }),
   defineOp({
     op: 'tangent',
+    lowerJs: lowerInput(tangentKey),
     family: 'leaves',
     python: { notExported: 'differentials appear only in directional derivatives' },
     doc: 'The differential dx of a variable (the direction of a directional derivative).',
@@ -72,6 +76,7 @@ export const leafOps = [
   }),
   defineOp({
     op: 'size',
+    lowerJs: lowerSize,
     family: 'leaves',
     python: { notExported: 'read from the inputs’ shapes' },
     doc: 'The size bound to a dimension name, used as a number (e.g. the N in a mean).',
@@ -82,6 +87,7 @@ export const leafOps = [
   }),
   defineOp({
     op: 'identity',
+    lowerJs: lowerIdentity,
     family: 'leaves',
     python: { notExported: 'written by the code generator with the dimension’s size' },
     doc: 'The identity matrix I.',
@@ -98,6 +104,7 @@ export const leafOps = [
   }),
   defineOp({
     op: 'unit',
+    lowerJs: lowerUnit,
     family: 'leaves',
     python: { notExported: 'written by the code generator (a row of the identity); symbolic indices appear only in index-form results' },
     doc: 'The unit vector e_j (1 at index j, 0 elsewhere).',

@@ -5,6 +5,7 @@ import { isConst, isIdentity } from '../ir.ts';
 import { PREC, type OpDef, type ShapeError, type SurfaceFunction } from './types.ts';
 import { type Shape, SCALAR, formatShape, matrixOf, sameDim, vectorOf } from '../shape.ts';
 import { detT, invT, scalarT, tensor } from '../numeric/tensor.ts';
+import { lowerDet, lowerDiag, lowerDiagvec, lowerInv, lowerTrace } from './lowerJs.ts';
 
 function squareShape(fn: string, a: Shape): Shape | ShapeError {
   if (a.kind === 'scalar') return a;
@@ -35,6 +36,7 @@ const DOCS = {
 
 const tr: OpDef<'tr'> = {
   op: 'tr',
+  lowerJs: lowerTrace,
   family: 'matrix functions',
   doc: DOCS.tr,
   syntax: squareSyntax('tr'),
@@ -68,6 +70,7 @@ const tr: OpDef<'tr'> = {
 
 const det: OpDef<'det'> = {
   op: 'det',
+  lowerJs: lowerDet,
   family: 'matrix functions',
   doc: DOCS.det,
   syntax: squareSyntax('det'),
@@ -94,6 +97,7 @@ const det: OpDef<'det'> = {
 
 const inv: OpDef<'inv'> = {
   op: 'inv',
+  lowerJs: lowerInv,
   family: 'matrix functions',
   doc: DOCS.inv,
   syntax: squareSyntax('inv'),
@@ -121,6 +125,7 @@ const inv: OpDef<'inv'> = {
 
 const diag: OpDef<'diag'> = {
   op: 'diag',
+  lowerJs: lowerDiag,
   family: 'matrix functions',
   syntax: {
     name: 'diag',
@@ -164,6 +169,7 @@ const diag: OpDef<'diag'> = {
 
 const diagvec: OpDef<'diagvec'> = {
   op: 'diagvec',
+  lowerJs: lowerDiagvec,
   family: 'matrix functions',
   doc: 'diag(X) of a square matrix: its diagonal as a vector.',
   shape([a]) {

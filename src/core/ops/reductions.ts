@@ -6,6 +6,7 @@ import { PREC, eachLinearArg, type OpDef, type SurfaceFunction } from './types.t
 import { type Dim, SCALAR } from '../shape.ts';
 import { ALL_REALS, NON_NEGATIVE } from './intervals.ts';
 import { scalarT, sumT } from '../numeric/tensor.ts';
+import { lowerReduction } from './lowerJs.ts';
 
 /** Row of ones matching a vector-like shape, for Jacobians of reductions: 𝟏ᵀ J. */
 function onesRowFor(u: Node, b: Builder): Node | null {
@@ -26,6 +27,7 @@ const DOCS = {
 
 const sum: OpDef<'sum'> = {
   op: 'sum',
+  lowerJs: lowerReduction((x) => x, (r) => r),
   family: 'reductions',
   doc: DOCS.sum,
   syntax: reductionSyntax('sum'),
@@ -67,6 +69,7 @@ const sum: OpDef<'sum'> = {
 
 const mean: OpDef<'mean'> = {
   op: 'mean',
+  lowerJs: lowerReduction((x) => x, (r, size) => `${r} / ${size}`),
   family: 'reductions',
   doc: DOCS.mean,
   syntax: reductionSyntax('mean'),
@@ -102,6 +105,7 @@ const mean: OpDef<'mean'> = {
 
 const norm: OpDef<'norm'> = {
   op: 'norm',
+  lowerJs: lowerReduction((x) => `${x} * ${x}`, (r) => `Math.sqrt(${r})`, (s) => `Math.sqrt(${s} * ${s})`),
   family: 'reductions',
   doc: DOCS.norm,
   syntax: reductionSyntax('norm'),

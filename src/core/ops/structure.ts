@@ -6,9 +6,11 @@ import { PREC, type OpDef } from './types.ts';
 import { type Layout, type Shape, SCALAR, formatShape, formatJacobianDims, jacobianShape, hessianShape, matrixOf, sameDim, vectorOf } from '../shape.ts';
 import { EvalError, scalarT, tensor } from '../numeric/tensor.ts';
 import { latexName } from './format.ts';
+import { lowerDeriv, lowerIndex, lowerVec } from './lowerJs.ts';
 
 const vec: OpDef<'vec'> = {
   op: 'vec',
+  lowerJs: lowerVec,
   family: 'structure',
   doc: 'Vector literal [a, b, …] of scalars (internally also a stack of row vectors).',
   shape(args) {
@@ -59,6 +61,7 @@ const vec: OpDef<'vec'> = {
 
 const index: OpDef<'index'> = {
   op: 'index',
+  lowerJs: lowerIndex,
   family: 'structure',
   doc: 'Element x[i] of a vector (1-based).',
   shape: ([a]) => (a.kind === 'vector' || a.kind === 'row' ? SCALAR : { error: `Only vectors can be indexed with x[i], not ${formatShape(a)}.` }),
@@ -116,6 +119,7 @@ export function derivativeShape(form: DerivativeForm, f: Shape, x: Shape, layout
 /** Derivative form inside an expression: `d(f)/d(x)`, `grad(f, x)`, `hessian(f, x)`. attr = "form|layout". */
 const deriv: OpDef<'deriv'> = {
   op: 'deriv',
+  lowerJs: lowerDeriv,
   family: 'structure',
   doc: 'A derivative form, replaced by its symbolic result before evaluation.',
   shape([f, x], attr) {

@@ -8,6 +8,7 @@ import type { Attr, Node } from '../ir.ts';
 import type { Dim, Shape } from '../shape.ts';
 import type { Builder } from '../builder.ts';
 import type { Tensor, EvalEnv } from '../numeric/tensor.ts';
+import type { Lowerer } from '../numeric/compile/plan.ts';
 
 export interface ShapeError {
   error: string;
@@ -104,6 +105,12 @@ export interface OpDef<N extends string = string> {
    * parenthesised or a call. Operators without it are evaluated through `evaluate` in compiled plans.
    */
   emitElement?(args: readonly string[], node: Node): string;
+  /**
+   * Compiled evaluation of a structured operator (products, reductions, leaves…): lowers the node through
+   * the compiler's Lowerer (numeric/compile/plan.ts). Takes precedence over `emitElement`; operators with
+   * neither run their reference kernel from compiled plans.
+   */
+  lowerJs?(node: Node, lo: Lowerer): void;
   /**
    * Training's batch rewrite (train/batch.ts): 'elementwise' when the operator applies element by element with
    * scalar expansion, so the batch version is the same operator over rows; otherwise a rewrite of its own, or
