@@ -5,9 +5,12 @@ import type { Builder } from '../builder.ts';
 import type { Node } from '../ir.ts';
 import { PREC, type OpDef, type ShapeError } from './types.ts';
 import { type Shape, SCALAR, formatShape, sameDim } from '../shape.ts';
-import { EvalError, luDecompose, scalarT, type Tensor } from '../numeric/tensor.ts';
+import { luDecompose, scalarT, type Tensor } from '../numeric/tensor.ts';
 
-/** log det(a); a determinant that is not positive is outside the domain (checks re-sample such points). */
+/**
+ * log det(a). A determinant that is not positive is outside the domain: NaN, as log of a negative number, so
+ * that gradient checks re-sample such points (and evaluation shows NaN rather than a wrong number).
+ */
 export function logDet(a: Tensor): number {
   const d = a.rows === 1 && a.cols === 1 ? { lu: a.data, sign: 1 } : luDecompose(a);
   const n = a.rows;
@@ -19,8 +22,7 @@ export function logDet(a: Tensor): number {
     if (u === 0) sign = 0;
     sum += Math.log(Math.abs(u));
   }
-  if (sign <= 0) throw new EvalError(`logdet needs a positive determinant, but this matrix's determinant is ${sign === 0 ? 'zero' : 'negative'}.`);
-  return sum;
+  return sign > 0 ? sum : NaN;
 }
 
 const DOC = 'logdet(X) = log(det(X)) of a square matrix with a positive determinant (log of a positive scalar).';
