@@ -172,6 +172,8 @@ test('diagnostics: shapes, sizes and argument counts of the new operators, in pl
   assert.match(message('logsumexp(xᵀ)'), /column vector.*Transpose/);
   assert.match(message('logdet(A)'), /logdet needs a square matrix, not matrix\[m, n\]/);
   assert.match(message('x ^ y'), /one side must be a scalar.*x \.\^ y/);
+  const power = analyze('dim n\nx, y: vector[n]\nq = x ^ y\n').diagnostics[0];
+  assert.deepEqual(power.fixes?.map((f) => [f.title, f.edits[0].newText]), [['Use the element-wise power .^', '.^']]);
   assert.match(message('x .^ A'), /element-wise power of vector\[n\] and matrix\[m, n\]/);
   assert.match(message('ones(2.5)'), /dimension names or whole numbers/);
   assert.match(message('eye(s)'), /dimension names or whole numbers/);
