@@ -6,6 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze, derivativeOf, hoverAt, type Analysis } from '../../src/core/analyze.ts';
@@ -17,6 +18,7 @@ import { checkTarget, checkTargets, type CheckResult } from '../../src/core/nume
 import { hoverMarkdown } from '../../src/core/presentation.ts';
 import { toText } from '../../src/core/print.ts';
 import { callables } from '../../src/core/language/builtins.ts';
+import { exportGradient } from '../../src/core/export/python.ts';
 import type { EvalEnv, Tensor } from '../../src/core/numeric/tensor.ts';
 import type { DerivativeForm } from '../../src/core/ops/structure.ts';
 import { runMcalc, scratch } from './helpers/cli.ts';
@@ -132,6 +134,20 @@ test('the softmax family is shifted by the maximum: finite at scores of ±1000, 
   }
   const equal = valuesOf(a, 'logsumexp(z)', { z: [800, 800, 800], y: [0, 0, 0] }).reference[0];
   assert.ok(Math.abs(equal - (800 + Math.log(3))) < 1e-12, `logsumexp of equal scores: ${equal}`);
+});
+
+test('exported Python (NumPy) is shifted by the maximum too: finite value and gradient at scores of ±1000', (t) => {
+  if (spawnSync('python3', ['-c', 'import numpy']).status !== 0) return t.skip('NumPy is not importable here');
+  const file = scratch('mcalc-newops-py-');
+  const module = file('softmax_loss.py', exportGradient(analyze(readFileSync(EXAMPLE, 'utf8')), { of: 'loss', backend: 'numpy', source: 'softmax.mcalc' }));
+  const run = `import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("m", sys.argv[1]); m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+value, grads = m.value_and_grad(x=[1000.0, 0.0], y=[0.0, 0.0, 1.0], W=[[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]], b=[0.0, 0.0, 0.0])
+print(json.dumps({"value": float(value), "b": [float(v) for v in grads["b"]]}))`;
+  const r = spawnSync('python3', ['-c', run, module], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  // Scores W x + b = [1000, 0, -1000] and the label is the last class: the loss is 2000, the gradient p − y.
+  assert.deepEqual(JSON.parse(r.stdout), { value: 2000, b: [1, 0, -1] });
 });
 
 test('logdet is log det from the LU factors; a determinant that is not positive is outside the domain (NaN)', () => {
