@@ -612,6 +612,7 @@ const dot: OpDef<'dot'> = {
   syntax: {
     name: 'dot',
     arity: 2,
+    highlight: 'linear-algebra',
     signature: 'dot(a, b)',
     doc: 'Dot product of two vectors (same as a · b).',
     build: (b, [x, y]) => dotCallError(x.shape, y.shape) ?? b.raw('dot', [x, y]),

@@ -34,6 +34,7 @@ function constructor(name: string, value: number | 'identity', doc: string): Sur
     arity: 1,
     ...(square ? {} : { arities: [1, 2] }),
     sizeArguments: true,
+    highlight: 'linear-algebra',
     signature: square ? `${name}(n)` : `${name}(n) or ${name}(m, n)`,
     doc,
     build(b: Builder, args: Node[]) {

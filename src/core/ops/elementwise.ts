@@ -1,4 +1,4 @@
-// Element-wise functions: each has a diagonal Jacobian diag(f'(u)). Adding one (e.g. softplus) is one entry
+// Element-wise functions: each has a diagonal Jacobian diag(f'(u)). Adding one (e.g. gelu) is one entry
 // in UNARY below: its derivative, LaTeX, reference and compiled kernels, Python, range and domain; the rest of
 // its registry entry (syntax, batch rewrite, kinks) follows from being element-wise.
 
@@ -23,14 +23,19 @@ interface UnaryFunction {
   js(a: string): string;
   /** The Python lowering (OpDef.python), over an atom. */
   python(a: string): string;
+  /** Grammar scope of the name (default 'math'). */
+  highlight?: 'activation';
   /** Not differentiable at 0 (gradient checks stay away from it and sample both sides). */
   kinkAtZero?: boolean;
+  /** Zero for u ≤ 0 and u for u > 0 (OpDef.hinge). */
+  hinge?: boolean;
   /** The range of f over an interval of arguments (default: all reals), for which kink sides can be reached. */
   range?(x: Interval): Interval;
   domain?: OpDef['domain'];
 }
 
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+const POSITIVE = { text: 'u > 0', contains: (x: number) => x > 0, into: (e: string) => `(1 + (${e})^2)` };
 const xp = (fn: string) => (a: string) => `xp.${fn}(${a})`;
 const helper = (fn: string) => (a: string) => `${fn}(${a})`;
 
@@ -49,6 +54,8 @@ const UNARY: Record<UnaryName, UnaryFunction> = {
   tan: {
     doc: 'Tangent.', derivative: (u, _y, b) => b.div(b.constant(1), b.pow(b.call('cos', u), b.constant(2))),
     derivativeText: '1 / cos(u)²', latex: (a) => `\\tan\\left(${a}\\right)`, fn: Math.tan, js: (a) => `Math.tan(${a})`, python: xp('tan'),
+    // Away from the poles: generated arguments stay in (−1.2, 1.2).
+    domain: { text: 'u ≠ π/2 + kπ', contains: (x) => Math.abs(Math.cos(x)) > 1e-3, into: (e) => `(1.2 * tanh(${e}))` },
   },
   exp: {
     doc: 'Exponential eᵘ.', derivative: (_u, y) => y, derivativeText: 'exp(u)', latex: (a) => `\\exp\\left(${a}\\right)`,
@@ -56,13 +63,12 @@ const UNARY: Record<UnaryName, UnaryFunction> = {
   },
   log: {
     aliases: ['ln'], doc: 'Natural logarithm.', derivative: (u, _y, b) => b.div(b.constant(1), u),
-    derivativeText: '1 / u', latex: (a) => `\\log\\left(${a}\\right)`, fn: Math.log, js: (a) => `Math.log(${a})`, python: xp('log'),
-    domain: { text: 'u > 0', contains: (x) => x > 0 },
+    derivativeText: '1 / u', latex: (a) => `\\log\\left(${a}\\right)`, fn: Math.log, js: (a) => `Math.log(${a})`, python: xp('log'), domain: POSITIVE,
   },
   sqrt: {
     doc: 'Square root.', derivative: (_u, y, b) => b.div(b.constant(1), b.mul(b.constant(2), y)),
     derivativeText: '1 / (2 sqrt(u))', latex: (a) => `\\sqrt{${a}}`, fn: Math.sqrt, js: (a) => `Math.sqrt(${a})`, python: xp('sqrt'),
-    range: ([, b]) => [0, Math.sqrt(Math.max(0, b))], domain: { text: 'u > 0', contains: (x) => x > 0 },
+    range: ([, b]) => [0, Math.sqrt(Math.max(0, b))], domain: { ...POSITIVE, text: 'u ≥ 0 (differentiable for u > 0)' },
   },
   abs: {
     doc: 'Absolute value.', derivative: (u, _y, b) => b.call('sign', u), derivativeText: 'sign(u) (0 at u = 0)', latex: (a) => `\\left|${a}\\right|`,
@@ -75,13 +81,13 @@ const UNARY: Record<UnaryName, UnaryFunction> = {
   },
   sigmoid: {
     aliases: ['σ'], doc: 'Logistic sigmoid σ(u) = 1 / (1 + e⁻ᵘ).', derivative: (_u, y, b) => b.mul(y, b.sub(b.constant(1), y)),
-    derivativeText: 'σ(u)(1 − σ(u))', latex: (a) => `\\sigma\\left(${a}\\right)`, fn: sigmoid,
+    highlight: 'activation', derivativeText: 'σ(u)(1 − σ(u))', latex: (a) => `\\sigma\\left(${a}\\right)`, fn: sigmoid,
     js: (a) => `(${a} >= 0 ? 1 / (1 + Math.exp(-${a})) : Math.exp(${a}) / (1 + Math.exp(${a})))`, python: helper('_sigmoid'), range: () => [0, 1],
   },
   relu: {
     doc: 'Rectified linear unit max(0, u).', derivative: (u, _y, b) => b.compare('gt', u, b.constant(0)),
-    derivativeText: '1[u > 0] (subgradient 0 at u = 0)', latex: (a) => `\\operatorname{relu}\\left(${a}\\right)`, fn: (x) => (x > 0 ? x : 0),
-    js: (a) => `(${a} > 0 ? ${a} : 0)`, python: helper('_relu'), kinkAtZero: true, range: ([a, b]) => [Math.max(0, a), Math.max(0, b)],
+    highlight: 'activation', derivativeText: '1[u > 0] (subgradient 0 at u = 0)', latex: (a) => `\\operatorname{relu}\\left(${a}\\right)`, fn: (x) => (x > 0 ? x : 0),
+    js: (a) => `(${a} > 0 ? ${a} : 0)`, python: helper('_relu'), kinkAtZero: true, hinge: true, range: ([a, b]) => [Math.max(0, a), Math.max(0, b)],
   },
   sign: {
     doc: 'Sign: −1, 0 or 1.', derivative: (u, _y, b) => b.zero(u.shape), derivativeText: '0 (undefined at u = 0)',
@@ -96,7 +102,7 @@ function unaryOp<N extends UnaryName>(name: N, f: UnaryFunction): OpDef<N> {
     op: name,
     family: 'element-wise functions',
     doc: f.doc,
-    syntax: { name: name, aliases: f.aliases, arity: 1, signature: `${name}(u)`, doc: f.doc, build: (b, [u]) => b.raw(name, [u]) },
+    syntax: { name, aliases: f.aliases, arity: 1, highlight: f.highlight ?? 'math', signature: `${name}(u)`, doc: f.doc, build: (b, [u]) => b.raw(name, [u]) },
     shape: ([a]) => a,
     simplify([x], _attr, b, shape) {
       if (isConst(x) && x.shape.kind === 'scalar') return (b.fired('constant folding'), b.constant(f.fn(constValue(x)!), shape));
@@ -118,6 +124,7 @@ function unaryOp<N extends UnaryName>(name: N, f: UnaryFunction): OpDef<N> {
     python: ([a]) => f.python(a),
     ...(f.range ? { range: ([x]) => f.range!(x) } : {}),
     ...(f.domain ? { domain: f.domain } : {}),
+    ...(f.hinge ? { hinge: (n: Node) => n.args[0] } : {}),
     ...kink,
   };
 }
@@ -153,6 +160,7 @@ function extremumOp<N extends 'max' | 'min'>(name: N): OpDef<N> {
     syntax: {
       name,
       arity: 2,
+      highlight: 'reduction',
       signature: `${name}(a, b)`,
       doc: `Element-wise ${name}imum with scalar expansion.`,
       build: (b, [x, y]) => {
@@ -165,13 +173,16 @@ function extremumOp<N extends 'max' | 'min'>(name: N): OpDef<N> {
       if (isConst(x) && isConst(y)) return (b.fired('constant folding'), b.constant(Math[name](constValue(x)!, constValue(y)!), shape));
       return undefined;
     },
-    // At a tie the subgradient 0 is used for both arguments (as for relu at 0).
+    // At a tie the subgradient 0 is used for both arguments (as for relu at 0). max(u, u) is u itself: a tie
+    // everywhere, where the derivative is du, not the subgradient.
     jvp: (n, [ta, tb], b) => {
       const [x, y] = n.args;
+      if (x === y) return ta;
       return b.addMaybe(ta && b.broadcast(b.mul(b.compare(winner, x, y), ta), n.shape), tb && b.broadcast(b.mul(b.compare(winner, y, x), tb), n.shape));
     },
     vjp: (n, s, k, b) => {
       const [x, y] = n.args;
+      if (x === y) return k === 0 ? s : b.zero(s.shape);
       const mine = k === 0 ? b.compare(winner, x, y) : b.compare(winner, y, x);
       return b.unbroadcast(b.mul(s, mine), n.args[k].shape);
     },
@@ -190,6 +201,7 @@ function extremumOp<N extends 'max' | 'min'>(name: N): OpDef<N> {
     python: ([a, c]) => `_${name}imum(${a}, ${c})`,
     kinkDistance: (_n, [a, c]) => minAbsDiff(a, c),
     branch: (_n, [a, c]) => map2(a, c, (x, y) => (x > y ? 1 : 0)).data,
+    ...(name === 'max' ? { hinge: ({ args: [a, c] }: Node) => (isConst(a, 0) ? c : isConst(c, 0) ? a : undefined) } : {}),
     range: ([a, c]) => [Math[name](a[0], c[0]), Math[name](a[1], c[1])],
   };
 }

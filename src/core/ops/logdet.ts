@@ -33,7 +33,6 @@ function logdetShape(a: Shape): Shape | ShapeError {
   return SCALAR;
 }
 
-// No batch rewrite: its argument is a matrix, which has no per-sample batch form.
 const logdet: OpDef<'logdet'> = {
   op: 'logdet',
   family: 'matrix functions',
@@ -41,6 +40,7 @@ const logdet: OpDef<'logdet'> = {
   syntax: {
     name: 'logdet',
     arity: 1,
+    highlight: 'linear-algebra',
     signature: 'logdet(X)',
     doc: DOC,
     build: (b: Builder, [x]: Node[]) => {
@@ -49,6 +49,10 @@ const logdet: OpDef<'logdet'> = {
     },
   },
   shape: ([a]) => logdetShape(a),
+  // `contains` and `into` read the argument as a scalar, logdet(s) = log(s); for a matrix the condition is on
+  // its determinant, which gradient checks meet by re-sampling (the reference kernel gives NaN outside).
+  domain: { text: 'det(X) > 0', contains: (x) => x > 0, into: (e) => `(1 + (${e})^2)` },
+  batch: { unbatchable: 'logdet takes a matrix, which has no per-sample batch form' },
   jvp(n, [t], b) {
     if (!t) return null;
     const X = n.args[0];

@@ -19,6 +19,7 @@ function squareSyntax(op: 'tr' | 'det' | 'inv'): SurfaceFunction {
   return {
     name: op,
     arity: 1,
+    highlight: 'linear-algebra',
     signature: `${op}(X)`,
     doc: DOCS[op],
     build: (b, [x]) => {
@@ -130,6 +131,7 @@ const diag: OpDef<'diag'> = {
   syntax: {
     name: 'diag',
     arity: 1,
+    highlight: 'linear-algebra',
     signature: 'diag(v) or diag(X)',
     doc: 'diag(v) makes a diagonal matrix from a vector; diag(X) takes the diagonal of a square matrix.',
     build(b, [x]) {
@@ -165,6 +167,7 @@ const diag: OpDef<'diag'> = {
     return t;
   },
   python: ([a]) => `xp.diag(${a})`,
+  batch: { unbatchable: 'diag(v) is a matrix per sample' },
 };
 
 const diagvec: OpDef<'diagvec'> = {
@@ -194,6 +197,7 @@ const diagvec: OpDef<'diagvec'> = {
     return t;
   },
   spelledBy: 'diag',
+  batch: { unbatchable: 'diag(X) needs a matrix per sample' },
   python: ([a]) => `xp.diag(${a})`,
   range: ([a]) => a,
 };

@@ -22,7 +22,7 @@ const norm1: OpDef<'norm1'> = {
   op: 'norm1',
   family: 'reductions',
   doc: DOC,
-  syntax: { name: 'norm1', arity: 1, signature: 'norm1(x)', doc: DOC, build: (b: Builder, [x]: Node[]) => b.raw('norm1', [x]) },
+  syntax: { name: 'norm1', arity: 1, highlight: 'reduction', signature: 'norm1(x)', doc: DOC, build: (b: Builder, [x]: Node[]) => b.raw('norm1', [x]) },
   shape: () => SCALAR,
   jvp: (n, [t], b) => (t ? b.sum(b.mul(b.call('sign', n.args[0]), t)) : null),
   vjp: (n, s, _k, b) => b.mul(s, b.call('sign', n.args[0])),

@@ -38,13 +38,14 @@ function logSoftmaxT(z: Tensor): Tensor {
 type SoftmaxName = 'softmax' | 'logsumexp' | 'log_softmax';
 
 /** Syntax and printing: `name(z)`, typeset as an operator name. */
-function called(name: SoftmaxName, latexName: string, doc: string, shape: (a: Shape) => Shape): Pick<OpDef<SoftmaxName>, 'doc' | 'syntax' | 'shape' | 'prec' | 'format'> {
+function called(name: SoftmaxName, latexName: string, doc: string, shape: (a: Shape) => Shape): Pick<OpDef<SoftmaxName>, 'doc' | 'syntax' | 'shape' | 'prec' | 'format' | 'batch'> {
   const shapeOf = (a: Shape) => vectorArgument(name, a, shape(a));
   return {
     doc,
     syntax: {
       name,
       arity: 1,
+      highlight: name === 'logsumexp' ? 'reduction' : 'activation',
       signature: `${name}(z)`,
       doc,
       build: (b: Builder, [z]: Node[]) => {
@@ -53,6 +54,8 @@ function called(name: SoftmaxName, latexName: string, doc: string, shape: (a: Sh
       },
     },
     shape: ([a]) => shapeOf(a),
+    // A per-sample softmax would be a row-wise one over the batch matrix, which is no operator here.
+    batch: { unbatchable: `${name} of a per-sample vector has no batch form (it would act on each row)` },
     prec: () => PREC.atom,
     format: (n, p) => (p.mode === 'latex' ? `\\operatorname{${latexName}}\\left(${p.plain(n.args[0])}\\right)` : `${name}(${p.plain(n.args[0])})`),
   };
@@ -123,6 +126,4 @@ const logSoftmax: OpDef<'log_softmax'> = {
   range: () => [-Infinity, 0],
 };
 
-// No batch rewrite: a per-sample softmax would be a row-wise one over the batch matrix, which is no operator
-// here, so training evaluates such losses row by row.
 export const softmaxOps = [softmax, logsumexp, logSoftmax];

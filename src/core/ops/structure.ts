@@ -97,6 +97,7 @@ const index: OpDef<'index'> = {
     return scalarT(a.data[i - 1]);
   },
   python: ([a], n) => `${a}[${Number(n.attr) - 1}]`,
+  batch: { unbatchable: 'an element of a per-sample vector is not rewritten to a column of the batch' },
 };
 
 export type DerivativeForm = 'jacobian' | 'grad' | 'hessian';
@@ -144,6 +145,7 @@ const deriv: OpDef<'deriv'> = {
     throw new EvalError('internal: derivative forms are replaced by their results before evaluation');
   },
   python: { notExported: 'derivative forms are replaced by their results before export' },
+  batch: { unbatchable: 'derivative forms are replaced by their results before training' },
 };
 
 export const structureOps = [vec, index, deriv];

@@ -48,8 +48,22 @@ export interface DerivativeRule {
   latex: string;
 }
 
-/** Python for one node, given its arguments as atoms (names, literals or parenthesised expressions). */
-export type PythonLowering = (args: readonly string[], node: Node) => string;
+/** What the exporter offers Python lowerings (export/python.ts). */
+export interface PythonContext {
+  /** The Python name of a variable (a parameter of the exported function). */
+  param(name: string): string;
+  number(v: number): string;
+  /** A dimension: its size, or its name looked up in the module's `dims`. */
+  dim(d: Dim): string;
+  /** A shape as a Python tuple. */
+  shape(s: Shape): string;
+}
+
+/**
+ * Python for one node, given its arguments as atoms (names, literals or parenthesised expressions); undefined
+ * when this node cannot be written (a unit vector with a symbolic index).
+ */
+export type PythonLowering = (args: readonly string[], node: Node, py: PythonContext) => string | undefined;
 
 /** A range of values, for the interval arithmetic that decides which pieces of a kink can be reached. */
 export type Interval = readonly [number, number];
@@ -81,7 +95,13 @@ export interface OpDef<N extends string = string> {
    * Where the operator is defined, when that is not everywhere (log: u > 0). Outside it the reference kernel
    * gives NaN, so gradient checks re-sample or report "not checked"; tests sample inside it.
    */
-  domain?: { text: string; contains(x: number): boolean };
+  domain?: {
+    text: string;
+    /** Whether an argument value is inside (strictly, where the derivative exists too). */
+    contains(x: number): boolean;
+    /** An expression of any real `e` that lies inside, for random-expression generators, e.g. `(1 + (e)^2)`. */
+    into(e: string): string;
+  };
   /** Distance of the arguments from a point where the operator is not differentiable (kinks of max, relu…). */
   kinkDistance?(node: Node, args: readonly Tensor[]): number;
   /**
@@ -96,6 +116,11 @@ export interface OpDef<N extends string = string> {
   sides?: readonly [string, string];
   /** The branch is 1 where the first argument is below the second (lt, le), not above it. */
   upperBelow?: boolean;
+  /**
+   * For a hinge — zero on one side of its kink, its argument on the other (relu(z), max(0, z)) — the
+   * pre-activation z whose sign decides whether the gradient through it is zero (training reports dead units).
+   */
+  hinge?(node: Node): Node | undefined;
   /** A range containing every element of the result, given ranges of the arguments' elements (default: all). */
   range?(args: readonly Interval[], node: Node): Interval;
   /**
@@ -113,10 +138,10 @@ export interface OpDef<N extends string = string> {
   lowerJs?(node: Node, lo: Lowerer): void;
   /**
    * Training's batch rewrite (train/batch.ts): 'elementwise' when the operator applies element by element with
-   * scalar expansion, so the batch version is the same operator over rows; otherwise a rewrite of its own, or
-   * absent when a per-sample value of this operator has no batch form (training then runs row by row).
+   * scalar expansion, so the batch version is the same operator over rows; otherwise a rule of its own, or why
+   * a per-sample value of this operator has no batch form (training then runs row by row). Leaves need none.
    */
-  batch?: 'elementwise' | BatchRule;
+  batch?: 'elementwise' | BatchRule | { unbatchable: string };
   /** The Python code it lowers to (export), or why it never reaches an exported module. */
   python?: PythonLowering | { notExported: string };
   /** The derivative rule, for the derivation record and docs/rules.md. */
@@ -170,6 +195,8 @@ export interface SurfaceFunction {
   arities?: readonly number[];
   /** The arguments are sizes (dimension names or whole numbers), not values: `eye(n)`. */
   sizeArguments?: true;
+  /** How the grammar (syntaxes/) highlights the name: support.function.<highlight>.mcalc. */
+  highlight: 'math' | 'activation' | 'reduction' | 'linear-algebra';
   /** Short signature for messages and docs, e.g. `max(a, b)`. */
   signature: string;
   doc: string;

@@ -109,6 +109,7 @@ export function batchRewriter(b: Builder, data: ReadonlyMap<string, Shape>, rows
     if (out.kind === 'matrix') throw new Unbatchable(`${n.op} gives a matrix per sample`);
     const rule = opDef(n.op).batch;
     if (!rule) throw new Unbatchable(`${n.op} of a per-sample value`);
+    if (typeof rule === 'object') throw new Unbatchable(rule.unbatchable);
     if (rule !== 'elementwise') return { node: rule(n, args, context), batched: true };
     if (n.args.length === 1) return { node: b.node(n.op, [args[0].node]), batched: true };
     if (out.kind === 'scalar') return { node: b.node(n.op, args.map(asColumn)), batched: true };

@@ -7,6 +7,7 @@ import type { Analysis, VariableInfo } from '../../analyze.ts';
 import { analyzeDocument } from '../../document.ts';
 import { gradient, lowerDerivatives } from '../../diff/engine.ts';
 import { type Node, topoOrder } from '../../ir.ts';
+import { opDef } from '../../ops/registry.ts';
 import { toText } from '../../print.ts';
 import { type Dim, type Shape, dimsOf, formatShape } from '../../shape.ts';
 import { bounded } from '../../source.ts';
@@ -539,16 +540,12 @@ function rowView(t: Tensor, i: number, s: ColumnSpec): Tensor {
 
 // ---- ReLUs ------------------------------------------------------------------------------------------------
 
-/** Pre-activations z of max(0, z), max(z, 0) and relu(z) in the loss. */
+/** Pre-activations z of the hinges in the loss: max(0, z), max(z, 0), relu(z) (each entry's `hinge`). */
 function findKinks(loss: Node): Node[] {
   const out: Node[] = [];
   for (const n of topoOrder([loss])) {
-    if (n.op === 'relu') out.push(n.args[0]);
-    else if (n.op === 'max') {
-      const [a, c] = n.args;
-      if (a.op === 'const' && a.attr === 0) out.push(c);
-      else if (c.op === 'const' && c.attr === 0) out.push(a);
-    }
+    const z = opDef(n.op).hinge?.(n);
+    if (z) out.push(z);
   }
   return out;
 }
