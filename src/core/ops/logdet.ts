@@ -52,7 +52,7 @@ const logdet: OpDef<'logdet'> = {
   // `contains` and `into` read the argument as a scalar, logdet(s) = log(s); for a matrix the condition is on
   // its determinant, which gradient checks meet by re-sampling (the reference kernel gives NaN outside).
   domain: { text: 'det(X) > 0', contains: (x) => x > 0, into: (e) => `(1 + (${e})^2)` },
-  batch: { unbatchable: 'logdet takes a matrix, which has no per-sample batch form' },
+  batch: { unbatchable: 'logdet needs a matrix per sample' },
   jvp(n, [t], b) {
     if (!t) return null;
     const X = n.args[0];

@@ -55,7 +55,7 @@ function called(name: SoftmaxName, latexName: string, doc: string, shape: (a: Sh
     },
     shape: ([a]) => shapeOf(a),
     // A per-sample softmax would be a row-wise one over the batch matrix, which is no operator here.
-    batch: { unbatchable: `${name} of a per-sample vector has no batch form (it would act on each row)` },
+    batch: { unbatchable: `${name} of a per-sample vector would be a row-wise ${name} of the batch` },
     prec: () => PREC.atom,
     format: (n, p) => (p.mode === 'latex' ? `\\operatorname{${latexName}}\\left(${p.plain(n.args[0])}\\right)` : `${name}(${p.plain(n.args[0])})`),
   };
