@@ -1,7 +1,7 @@
 // The softmax family on vectors: softmax(z) = exp(z − max z) / Σ exp(z − max z), logsumexp(z) and
 // log_softmax(z) = z − logsumexp(z). Every kernel shifts by the maximum, so no exponential overflows.
 // Their derivatives are written with p = softmax(z): ∂logsumexp/∂z = pᵀ, ∂softmax/∂z = diag(p) − p pᵀ,
-// ∂log_softmax/∂z = I − 𝟏 pᵀ; the cross-entropy gradient p·sum(y) − y falls out of the last one.
+// ∂log_softmax/∂z = I − 𝟏 pᵀ; the cross-entropy gradient sum(y)·p − y falls out of the last one.
 
 import type { Builder } from '../builder.ts';
 import type { Node } from '../ir.ts';
@@ -18,7 +18,7 @@ function vectorArgument(fn: string, a: Shape, result: Shape): Shape | ShapeError
 }
 
 /** log Σ exp(zᵢ), shifted by the largest element (an infinite maximum is the answer itself). */
-export function logSumExp(z: Float64Array): number {
+function logSumExp(z: Float64Array): number {
   let m = -Infinity;
   for (let i = 0; i < z.length; i++) if (z[i] > m) m = z[i];
   if (!Number.isFinite(m)) return m;
@@ -37,8 +37,10 @@ function logSoftmaxT(z: Tensor): Tensor {
 
 type SoftmaxName = 'softmax' | 'logsumexp' | 'log_softmax';
 
-/** Syntax and printing: `name(z)`, typeset as an operator name. */
-function called(name: SoftmaxName, latexName: string, doc: string, shape: (a: Shape) => Shape): Pick<OpDef<SoftmaxName>, 'doc' | 'syntax' | 'shape' | 'prec' | 'format' | 'batch'> {
+type Common = Pick<OpDef<SoftmaxName>, 'doc' | 'syntax' | 'shape' | 'prec' | 'format' | 'batch'>;
+
+/** What the three share: syntax `name(z)` on a column vector, no batch form, typeset as an operator name. */
+function called(name: SoftmaxName, latexName: string, doc: string, shape: (a: Shape) => Shape): Common {
   const shapeOf = (a: Shape) => vectorArgument(name, a, shape(a));
   return {
     doc,
