@@ -126,7 +126,8 @@ export function exprArb(kind: Kind, depth: number, opts: ExprOptions = {}): fc.A
         fc.tuple(fc.constantFrom('softmax', 'log_softmax'), V()).map(([f, a]) => `${f}(${a})`),
         fc.tuple(V(), V()).map(([a, p]) => `(1 + ${a}^2) .^ tanh(${p})`),
         fc.tuple(S(), V()).map(([a, p]) => `(2 + sin(${a})) ^ ${p}`),
-        fc.tuple(V(), fc.constantFrom('ones(n)', 'zeros(n)')).map(([a, c]) => `(${a} + ${c})`),
+        V().map((a) => `(${a} + ones(n))`),
+        V().map((a) => `max(zeros(n), ${a})`),
       );
     case 'matrix':
       return fc.oneof(
