@@ -34,13 +34,20 @@ interface UnaryFunction {
   domain?: OpDef['domain'];
 }
 
+// log(1 + eᵘ) without overflow: u + log(1 + e⁻ᵘ) for u > 0.
+const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 const POSITIVE = { text: 'u > 0', contains: (x: number) => x > 0, into: (e: string) => `(1 + (${e})^2)` };
+/** arcsin and arccos: defined on [−1, 1], differentiable inside; generated arguments stay in (−0.9, 0.9). */
+const UNIT_INTERVAL = { text: '−1 ≤ u ≤ 1 (differentiable for −1 < u < 1)', contains: (x: number) => Math.abs(x) < 1, into: (e: string) => `(0.9 * tanh(${e}))` };
+const clampUnit = (x: number) => Math.max(-1, Math.min(1, x));
+/** 1 / sqrt(1 − u²), the derivative of arcsin. */
+const arcsinSlope = (u: Node, b: Builder) => b.div(b.constant(1), b.call('sqrt', b.sub(b.constant(1), b.pow(u, b.constant(2)))));
 const xp = (fn: string) => (a: string) => `xp.${fn}(${a})`;
 const helper = (fn: string) => (a: string) => `${fn}(${a})`;
 
 /** The element-wise functions (part of OpName); UNARY holds exactly one entry for each. */
-type UnaryName = 'sin' | 'cos' | 'tan' | 'exp' | 'log' | 'sqrt' | 'abs' | 'tanh' | 'sigmoid' | 'relu' | 'sign';
+type UnaryName = 'sin' | 'cos' | 'tan' | 'arcsin' | 'arccos' | 'arctan' | 'sinh' | 'cosh' | 'exp' | 'log' | 'sqrt' | 'abs' | 'tanh' | 'sigmoid' | 'softplus' | 'relu' | 'sign';
 
 const UNARY: Record<UnaryName, UnaryFunction> = {
   sin: {
@@ -56,6 +63,30 @@ const UNARY: Record<UnaryName, UnaryFunction> = {
     derivativeText: '1 / cos(u)²', latex: (a) => `\\tan\\left(${a}\\right)`, fn: Math.tan, js: (a) => `Math.tan(${a})`, python: xp('tan'),
     // Away from the poles: generated arguments stay in (−1.2, 1.2).
     domain: { text: 'u ≠ π/2 + kπ', contains: (x) => Math.abs(Math.cos(x)) > 1e-3, into: (e) => `(1.2 * tanh(${e}))` },
+  },
+  arcsin: {
+    aliases: ['asin'], doc: 'Inverse sine, in [−π/2, π/2].', derivative: (u, _y, b) => arcsinSlope(u, b), derivativeText: '1 / sqrt(1 − u²)',
+    latex: (a) => `\\arcsin\\left(${a}\\right)`, fn: Math.asin, js: (a) => `Math.asin(${a})`, python: xp('arcsin'), domain: UNIT_INTERVAL,
+    range: ([a, b]) => [Math.asin(clampUnit(a)), Math.asin(clampUnit(b))],
+  },
+  arccos: {
+    aliases: ['acos'], doc: 'Inverse cosine, in [0, π].', derivative: (u, _y, b) => b.neg(arcsinSlope(u, b)), derivativeText: '−1 / sqrt(1 − u²)',
+    latex: (a) => `\\arccos\\left(${a}\\right)`, fn: Math.acos, js: (a) => `Math.acos(${a})`, python: xp('arccos'), domain: UNIT_INTERVAL,
+    range: ([a, b]) => [Math.acos(clampUnit(b)), Math.acos(clampUnit(a))],
+  },
+  arctan: {
+    aliases: ['atan'], doc: 'Inverse tangent, in (−π/2, π/2).', derivative: (u, _y, b) => b.div(b.constant(1), b.add(b.constant(1), b.pow(u, b.constant(2)))),
+    derivativeText: '1 / (1 + u²)', latex: (a) => `\\arctan\\left(${a}\\right)`, fn: Math.atan, js: (a) => `Math.atan(${a})`, python: xp('arctan'),
+    range: increasing(Math.atan),
+  },
+  sinh: {
+    doc: 'Hyperbolic sine.', derivative: (u, _y, b) => b.call('cosh', u), derivativeText: 'cosh(u)', latex: (a) => `\\sinh\\left(${a}\\right)`,
+    fn: Math.sinh, js: (a) => `Math.sinh(${a})`, python: xp('sinh'), range: increasing(Math.sinh),
+  },
+  cosh: {
+    doc: 'Hyperbolic cosine.', derivative: (u, _y, b) => b.call('sinh', u), derivativeText: 'sinh(u)', latex: (a) => `\\cosh\\left(${a}\\right)`,
+    fn: Math.cosh, js: (a) => `Math.cosh(${a})`, python: xp('cosh'),
+    range: ([a, b]) => (a >= 0 ? [Math.cosh(a), Math.cosh(b)] : b <= 0 ? [Math.cosh(b), Math.cosh(a)] : [1, Math.max(Math.cosh(a), Math.cosh(b))]),
   },
   exp: {
     doc: 'Exponential eᵘ.', derivative: (_u, y) => y, derivativeText: 'exp(u)', latex: (a) => `\\exp\\left(${a}\\right)`,
@@ -83,6 +114,12 @@ const UNARY: Record<UnaryName, UnaryFunction> = {
     aliases: ['σ'], doc: 'Logistic sigmoid σ(u) = 1 / (1 + e⁻ᵘ).', derivative: (_u, y, b) => b.mul(y, b.sub(b.constant(1), y)),
     highlight: 'activation', derivativeText: 'σ(u)(1 − σ(u))', latex: (a) => `\\sigma\\left(${a}\\right)`, fn: sigmoid,
     js: (a) => `(${a} >= 0 ? 1 / (1 + Math.exp(-${a})) : Math.exp(${a}) / (1 + Math.exp(${a})))`, python: helper('_sigmoid'), range: () => [0, 1],
+  },
+  softplus: {
+    doc: 'Softplus log(1 + eᵘ), a smooth ReLU (computed without overflow).', derivative: (u, _y, b) => b.call('sigmoid', u),
+    highlight: 'activation', derivativeText: 'σ(u)', latex: (a) => `\\operatorname{softplus}\\left(${a}\\right)`, fn: softplus,
+    js: (a) => `(${a} > 0 ? ${a} + Math.log1p(Math.exp(-${a})) : Math.log1p(Math.exp(${a})))`,
+    python: (a) => `(_relu(${a}) + xp.log1p(xp.exp(-xp.abs(${a}))))`, range: increasing(softplus),
   },
   relu: {
     doc: 'Rectified linear unit max(0, u).', derivative: (u, _y, b) => b.compare('gt', u, b.constant(0)),

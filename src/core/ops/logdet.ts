@@ -6,6 +6,8 @@ import type { Node } from '../ir.ts';
 import { PREC, type OpDef, type ShapeError } from './types.ts';
 import { type Shape, SCALAR, formatShape, sameDim } from '../shape.ts';
 import { luDecompose, scalarT, type Tensor } from '../numeric/tensor.ts';
+import type { Lowerer } from '../numeric/compile/plan.ts';
+import { strides } from './lowerJs.ts';
 
 /**
  * log det(a). A determinant that is not positive is outside the domain: NaN, as log of a negative number, so
@@ -23,6 +25,14 @@ export function logDet(a: Tensor): number {
     sum += Math.log(Math.abs(u));
   }
   return sign > 0 ? sum : NaN;
+}
+
+/** Compiled: the reference's LU through a runtime helper; of a scalar, log of a positive number (else NaN). */
+function lowerLogdet(n: Node, lo: Lowerer): void {
+  const a = lo.get(n.args[0]);
+  if (a.scalar) return void lo.make(n, 'scalar', [lo.point(a)], { body: (c) => `const s${n.id} = ${c.sc(a)} > 0 ? Math.log(${c.sc(a)}) : NaN;` });
+  const v = lo.view(n.args[0]);
+  lo.make(n, 'scalar', [lo.whole(v.base)], { body: (c) => `const s${n.id} = H.logdet(${c.arr(v.base)}, ${strides(v)}, ${v.base.rows});` });
 }
 
 const DOC = 'logdet(X) = log(det(X)) of a square matrix with a positive determinant (log of a positive scalar).';
@@ -71,6 +81,7 @@ const logdet: OpDef<'logdet'> = {
   prec: () => PREC.atom,
   format: (n, p) => (p.mode === 'latex' ? `\\log\\det\\left(${p.plain(n.args[0])}\\right)` : `logdet(${p.plain(n.args[0])})`),
   evaluate: (_n, [a]) => scalarT(logDet(a)),
+  lowerJs: lowerLogdet,
   // slogdet, with NaN for a determinant that is not positive (export/backends.ts).
   python: ([a]) => `_logdet(${a})`,
 };

@@ -8,6 +8,7 @@ import type { Node } from '../ir.ts';
 import { PREC, type OpDef, type ShapeError } from './types.ts';
 import { type Shape, SCALAR, formatShape } from '../shape.ts';
 import { scalarT, tensor, type Tensor } from '../numeric/tensor.ts';
+import type { Lowerer } from '../numeric/compile/plan.ts';
 
 function vectorArgument(fn: string, a: Shape, result: Shape): Shape | ShapeError {
   if (a.kind === 'vector') return result;
@@ -33,6 +34,31 @@ function logSoftmaxT(z: Tensor): Tensor {
   const out = tensor(z.rows, z.cols);
   for (let i = 0; i < z.data.length; i++) out.data[i] = z.data[i] - lse;
   return out;
+}
+
+/**
+ * Compiled logsumexp of `len` elements read by `at(k)` into `lse<id>`: the operations of logSumExp in its order,
+ * so compiled plans agree with the reference bit for bit.
+ */
+function lseCode(id: number, len: number, at: (k: string) => string): string {
+  const [m, e, lse] = [`m${id}`, `e${id}`, `lse${id}`];
+  return (
+    `let ${m} = -Infinity; for (let k = 0; k < ${len}; k++) if (${at('k')} > ${m}) ${m} = ${at('k')}; let ${lse} = ${m}; ` +
+    `if (Number.isFinite(${m})) { let ${e} = 0; for (let k = 0; k < ${len}; k++) ${e} += Math.exp(${at('k')} - ${m}); ${lse} = ${m} + Math.log(${e}); }`
+  );
+}
+
+/** softmax (exp of z − lse) and log_softmax (z − lse), element by element into the node's buffer. */
+function lowerShifted(exp: boolean): (n: Node, lo: Lowerer) => void {
+  return (n, lo) => {
+    const a = lo.get(n.args[0]);
+    lo.make(n, 'kernel', [lo.whole(a)], {
+      body: (c) => {
+        const shifted = `${c.at(a, 'k')} - lse${n.id}`;
+        return `${lseCode(n.id, a.size, (k) => c.at(a, k))} for (let k = 0; k < ${a.size}; k++) ${c.buf(lo.get(n))}[k] = ${exp ? `Math.exp(${shifted})` : shifted};`;
+      },
+    });
+  };
 }
 
 type SoftmaxName = 'softmax' | 'logsumexp' | 'log_softmax';
@@ -88,6 +114,7 @@ const softmax: OpDef<'softmax'> = {
     for (let i = 0; i < out.data.length; i++) out.data[i] = Math.exp(out.data[i]);
     return out;
   },
+  lowerJs: lowerShifted(true),
   python: ([a]) => `_softmax(${a})`,
   range: () => [0, 1],
 };
@@ -105,6 +132,10 @@ const logsumexp: OpDef<'logsumexp'> = {
     latex: '\\nabla_{\\mathbf{z}} \\operatorname{logsumexp}(\\mathbf{z}) = \\operatorname{softmax}(\\mathbf{z})',
   },
   evaluate: (_n, [z]) => scalarT(logSumExp(z.data)),
+  lowerJs(n, lo) {
+    const a = lo.get(n.args[0]);
+    lo.make(n, 'scalar', [lo.whole(a)], { body: (c) => `${lseCode(n.id, a.size, (k) => c.at(a, k))} const s${n.id} = lse${n.id};` });
+  },
   python: ([a]) => `_logsumexp(${a})`,
   // At least the largest element.
   range: ([z]) => [z[0], Infinity],
@@ -124,6 +155,7 @@ const logSoftmax: OpDef<'log_softmax'> = {
     latex: '\\frac{\\partial \\operatorname{log\\_softmax}(\\mathbf{z})}{\\partial \\mathbf{z}} = I - \\mathbf{1}\\operatorname{softmax}(\\mathbf{z})^{\\top}',
   },
   evaluate: (_n, [z]) => logSoftmaxT(z),
+  lowerJs: lowerShifted(false),
   python: ([a]) => `_log_softmax(${a})`,
   range: () => [-Infinity, 0],
 };
