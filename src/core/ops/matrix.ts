@@ -94,6 +94,7 @@ const det: OpDef<'det'> = {
   evaluate: (_n, [a]) => scalarT(detT(a)),
   batch: (n, [a], c) => (n.args[0].shape.kind === 'scalar' ? a.node : c.unbatchable('det of a matrix per sample')),
   python: ([a]) => `_det(${a})`,
+  conditioning: 'determinant',
 };
 
 const inv: OpDef<'inv'> = {
@@ -122,6 +123,7 @@ const inv: OpDef<'inv'> = {
   evaluate: (_n, [a]) => invT(a),
   batch: (n, [a], c) => (n.args[0].shape.kind === 'scalar' ? c.b.div(c.b.constant(1), a.node) : c.unbatchable('inv of a matrix per sample')),
   python: ([a]) => `_inv(${a})`,
+  conditioning: 'inverse',
 };
 
 const diag: OpDef<'diag'> = {

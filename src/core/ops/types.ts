@@ -102,6 +102,12 @@ export interface OpDef<N extends string = string> {
     /** An expression of any real `e` that lies inside, for random-expression generators, e.g. `(1 + (e)^2)`. */
     into(e: string): string;
   };
+  /**
+   * The operator inverts its square matrix argument ('inverse': its value is the inverse) or goes through its
+   * determinant ('determinant'): near a singular argument finite differences are rounding noise, so checks
+   * treat ill-conditioned points as outside the domain (numeric/conditioning.ts).
+   */
+  conditioning?: 'inverse' | 'determinant';
   /** Distance of the arguments from a point where the operator is not differentiable (kinks of max, relu…). */
   kinkDistance?(node: Node, args: readonly Tensor[]): number;
   /**
