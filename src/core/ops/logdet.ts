@@ -63,6 +63,8 @@ const logdet: OpDef<'logdet'> = {
   // its determinant, which gradient checks meet by re-sampling (the reference kernel gives NaN outside).
   domain: { text: 'det(X) > 0', contains: (x) => x > 0, into: (e) => `(1 + (${e})^2)` },
   batch: { unbatchable: 'logdet needs a matrix per sample' },
+  // Its derivative X⁻ᵀ is an inverse: an ill-conditioned X makes finite differences meaningless.
+  conditioning: 'determinant',
   jvp(n, [t], b) {
     if (!t) return null;
     const X = n.args[0];
