@@ -8,7 +8,7 @@ import type { ShapeError, SurfaceFunction } from './types.ts';
 import { type Dim, type Shape, matrixOf, vectorOf } from '../shape.ts';
 
 /** The size an argument names: a dimension (`n`) or a positive whole number (`3`). */
-function sizeOf(fn: string, arg: Node): Dim | ShapeError {
+function sizeArgument(fn: string, arg: Node): Dim | ShapeError {
   if (arg.op === 'size') return String(arg.attr);
   const v = arg.op === 'const' && arg.shape.kind === 'scalar' ? constValue(arg) : undefined;
   if (v !== undefined && Number.isInteger(v) && v >= 1) return v;
@@ -19,7 +19,7 @@ function sizeOf(fn: string, arg: Node): Dim | ShapeError {
 function shapeOf(fn: string, args: readonly Node[], square: boolean): Shape | ShapeError {
   const sizes: Dim[] = [];
   for (const a of args) {
-    const s = sizeOf(fn, a);
+    const s = sizeArgument(fn, a);
     if (typeof s === 'object') return s;
     sizes.push(s);
   }
