@@ -8,7 +8,7 @@ import { Builder } from './builder.ts';
 import type { Node } from './ir.ts';
 import { type Diagnostic, LineMap, type Range, type Severity } from './source.ts';
 import {
-  type Dim, type Layout, type Shape, LAYOUTS, SCALAR, cols, rows, formatAsMatrix, formatJacobianDims, formatShape, matrixOf, sameAsMatrix,
+  type Dim, type Layout, type Shape, LAYOUTS, SCALAR, cols, rows, formatAsMatrix, formatJacobianDims, formatShape, matrixOf, sameAsMatrix, sameShape,
   transposeShape, vectorOf,
 } from './shape.ts';
 import { buildSurfaceBinary, type SurfaceBinary } from './ops/arithmetic.ts';
@@ -561,6 +561,7 @@ class Analyzer {
       ];
     }
     if (e.op === '/' && rk !== 'scalar') return [this.replace('Use element-wise division ⊘', e.opSpan, '⊘')];
+    if (e.op === '^' && lk !== 'scalar' && sameShape(l.shape, r.shape)) return [this.replace('Use the element-wise power .^', e.opSpan, '.^')];
     if (e.op === '*' && lk !== 'scalar' && rk !== 'scalar') {
       const [lr, lc] = [rows(l.shape), cols(l.shape)];
       const [rr, rc] = [rows(r.shape), cols(r.shape)];
@@ -609,8 +610,10 @@ class Analyzer {
       this.report(e.calleeSpan, `Unknown function '${e.callee}'.`, 'unknown-function', 'error', close ? `Did you mean '${close}'?` : undefined, close ? [this.replace(`Change to '${close}'`, e.calleeSpan, close)] : undefined);
       return undefined;
     }
-    if (args.length !== fn.arity) {
-      this.report(e, `${e.callee} takes ${fn.arity} argument${fn.arity === 1 ? '' : 's'}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} given.`, 'arity', 'error', `Write ${fn.signature}.`);
+    const arities = fn.arities ?? [fn.arity];
+    if (!arities.includes(args.length)) {
+      const takes = `${arities.join(' or ')} argument${arities.length === 1 && fn.arity === 1 ? '' : 's'}`;
+      this.report(e, `${e.callee} takes ${takes}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} given.`, 'arity', 'error', `Write ${fn.signature}.`);
       return undefined;
     }
     if (args.some((x) => !x)) return undefined;

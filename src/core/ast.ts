@@ -8,7 +8,7 @@ export interface Span {
   end: number;
 }
 
-export type BinaryOp = '+' | '-' | '*' | '/' | '^' | 'hadamard' | 'ediv' | 'dot' | '>' | '<' | '>=' | '<=';
+export type BinaryOp = '+' | '-' | '*' | '/' | '^' | 'hadamard' | 'ediv' | 'epow' | 'dot' | '>' | '<' | '>=' | '<=';
 
 export type Expr = (
   | ({ kind: 'number'; value: number; text: string } & Span)

@@ -7,6 +7,7 @@ export type TokenKind =
   | '+' | '-' | '*' | '/' | '^'
   | 'hadamard' // ⊗ .*
   | 'ediv' // ⊘ ./
+  | 'epow' // .^ (element-wise power with a non-scalar exponent)
   | 'dot' // · ⋅
   | 'transpose' // ' ᵀ ^T
   | 'partial' // ∂
@@ -80,7 +81,7 @@ export function tokenize(text: string, from = 0, to = text.length): Token[] {
       continue;
     }
     if (isDigit(ch) || (ch === '.' && i + 1 < n && isDigit(text[i + 1]))) {
-      const m = /^(?:\d+\.\d+|\d+\.(?![*\/])|\d+|\.\d+)(?:[eE][+-]?\d+)?/.exec(text.slice(i, Math.min(n, i + 64)));
+      const m = /^(?:\d+\.\d+|\d+\.(?![*\/^])|\d+|\.\d+)(?:[eE][+-]?\d+)?/.exec(text.slice(i, Math.min(n, i + 64)));
       const lit = m ? m[0] : ch;
       tokens.push({ kind: 'number', text: lit, start: i, end: i + lit.length, value: Number(lit) });
       i += lit.length;
@@ -116,8 +117,8 @@ export function tokenize(text: string, from = 0, to = text.length): Token[] {
       i += 2;
       continue;
     }
-    if (two === '.*' || two === './') {
-      tokens.push({ kind: two === '.*' ? 'hadamard' : 'ediv', text: two, start: i, end: i + 2 });
+    if (two === '.*' || two === './' || two === '.^') {
+      tokens.push({ kind: two === '.*' ? 'hadamard' : two === './' ? 'ediv' : 'epow', text: two, start: i, end: i + 2 });
       i += 2;
       continue;
     }

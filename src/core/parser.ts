@@ -33,6 +33,7 @@ const BINARY: Partial<Record<TokenKind, { op: BinaryOp; bp: number }>> = {
   ediv: { op: 'ediv', bp: 30 },
   dot: { op: 'dot', bp: 30 },
   '^': { op: '^', bp: 50 },
+  epow: { op: 'epow', bp: 50 },
 };
 const UNARY_BP = 40;
 /** Above every binary operator: parses an operand and its postfix transposes and indices only. */
@@ -282,13 +283,14 @@ class LineParser {
       if (!info || info.bp <= minBp) break;
       if (info.bp === 10 && (minBp === 10 || comparisons++ > 0)) this.fail(t, 'Comparisons cannot be chained.', 'syntax', 'Use parentheses, e.g. `(a > 0) ⊗ (b > 0)`.');
       this.next();
-      // `^` is right-associative; the others are left-associative.
-      const rightBp = info.op === '^' ? info.bp - 1 : info.bp;
+      // Powers (`^`, `.^`) are right-associative; the others are left-associative.
+      const power = info.op === '^' || info.op === 'epow';
+      const rightBp = power ? info.bp - 1 : info.bp;
       let right: Expr | undefined = this.simpleOperand(rightBp);
       if (!right) {
-        if (info.op === '^') this.inExponent++;
+        if (power) this.inExponent++;
         right = (yield this.expression(rightBp)) as Expr;
-        if (info.op === '^') this.inExponent--;
+        if (power) this.inExponent--;
       }
       left = { kind: 'binary', op: info.op, opSpan: spanOfToken(t), left, right, start: left.start, end: right.end };
     }

@@ -169,7 +169,8 @@ test('diagnostics: shape and dimension mismatches name both shapes, with fix hin
   d = diag('q = x · v');
   assert.match(d.message, /same length, not vector\[n\] and vector\[m\]/);
   d = diag('q = x ^ w');
-  assert.equal(d.message, 'The exponent must be a scalar, but it is vector[n].');
+  assert.equal(d.message, 'Cannot raise vector[n] to the power vector[n] with `^`: one side must be a scalar.');
+  assert.match(d.hint!, /x \.\^ y/);
   d = diag('q = [b, x]');
   assert.match(d.message, /must be scalars, but this one is vector\[n\]/);
   assert.equal(d.covered, 'x');

@@ -45,7 +45,7 @@ test('shapes over several files prints an array; every example analyses cleanly 
   assert.equal(all.length, 4);
   for (const report of all) assert.deepEqual(report.diagnostics, [], report.file);
   const cookbook = all[2];
-  assert.equal(cookbook.derivatives.find((d: { text: string }) => d.text === 'grad(logdet, X)').shape, 'matrix[n, n]');
+  assert.equal(cookbook.derivatives.find((d: { text: string }) => d.text === 'grad(log_det, X)').shape, 'matrix[n, n]');
 });
 
 test('shapes reports errors compiler-style with exit 1', async () => {

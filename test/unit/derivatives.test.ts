@@ -76,7 +76,7 @@ test('Matrix Cookbook identities in their textbook form', () => {
   assert.equal(result(src, 'bilinear', 'X', 'grad'), 'a * bᵀ');
   assert.equal(result(src, 'trace', 'X', 'grad'), 'Aᵀ * Bᵀ');
   assert.equal(result(src, 'trace', 'X'), 'B * A');
-  assert.equal(result(src, 'logdet', 'X', 'grad'), 'X⁻ᵀ');
+  assert.equal(result(src, 'log_det', 'X', 'grad'), 'X⁻ᵀ');
   assert.equal(result(src, 'inverse', 'X', 'grad'), '-X⁻ᵀ * a * bᵀ * X⁻ᵀ');
   assert.equal(result(src, 'quadratic', 'x', 'hessian'), 'B + Bᵀ');
   const sym = 'dim n\nx: vector[n]\nA: matrix[n, n]\nq = A*x + Aᵀ*x\n';

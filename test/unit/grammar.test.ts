@@ -177,8 +177,8 @@ test('definitions and names: the name left of = is a definition; Greek and _ nam
   assert.deepEqual(t.get('∇').scopes, ['source.mcalc', 'meta.definition.mcalc']);
 });
 
-test('operators: + - * / ^, element-wise ⊗ .* ⊘ ./, dot ·, comparisons, commas', async () => {
-  const t = await mcalc(`r = a + b - c * d / e ^ 2 + u ⊗ v + u .* v + u ⊘ v + u ./ v + 2.*v + u · v + u·v + min(a, b)
+test('operators: + - * / ^, element-wise ⊗ .* ⊘ ./ .^, dot ·, comparisons, commas', async () => {
+  const t = await mcalc(`r = a + b - c * d / e ^ 2 + u ⊗ v + u .* v + u ⊘ v + u ./ v + 2.*v + u · v + u·v + min(a, b) + u .^ v + 2.^v
 c = (a > b) + (a < b) + (a >= b) + (a <= b)`);
   for (const op of ['+', '-', '*', '/']) t.expect(op, 'keyword.operator.arithmetic.mcalc');
   t.expect('^', 'keyword.operator.arithmetic.power.mcalc');
@@ -187,6 +187,8 @@ c = (a > b) + (a < b) + (a >= b) + (a <= b)`);
   t.expect('.*', 'keyword.operator.arithmetic.elementwise.mcalc', 1); // 2.*v is 2 .* v, not the number 2.
   t.expect('⊘', 'keyword.operator.arithmetic.elementwise.mcalc');
   t.expect('./', 'keyword.operator.arithmetic.elementwise.mcalc');
+  t.expect('.^', 'keyword.operator.arithmetic.elementwise.mcalc', 0);
+  t.expect('.^', 'keyword.operator.arithmetic.elementwise.mcalc', 1); // 2.^v is 2 .^ v, as the parser reads it
   t.expect('·', 'keyword.operator.arithmetic.dot-product.mcalc', 0);
   t.expect('·', 'keyword.operator.arithmetic.dot-product.mcalc', 1);
   t.expect(',', 'punctuation.separator.comma.mcalc', 0, 0);
@@ -215,9 +217,9 @@ test("transposes: postfix ', ᵀ and ^T; ^2 and ^Tx are powers", async () => {
 test('functions: every built-in (σ too) is support.function; any other name( is entity.name.function', async () => {
   const groups: Record<string, string[]> = {
     'support.function.math.mcalc': ['sin', 'cos', 'tan', 'exp', 'log', 'ln', 'sqrt', 'abs', 'tanh'],
-    'support.function.activation.mcalc': ['sigmoid', 'σ', 'relu'],
-    'support.function.reduction.mcalc': ['max', 'min', 'sum', 'mean', 'norm'],
-    'support.function.linear-algebra.mcalc': ['tr', 'det', 'inv', 'diag', 'dot'],
+    'support.function.activation.mcalc': ['sigmoid', 'σ', 'relu', 'softmax', 'log_softmax'],
+    'support.function.reduction.mcalc': ['max', 'min', 'sum', 'mean', 'norm', 'norm1', 'norm2', 'logsumexp'],
+    'support.function.linear-algebra.mcalc': ['tr', 'det', 'logdet', 'inv', 'diag', 'dot', 'eye', 'ones', 'zeros'],
   };
   const calls = Object.values(groups)
     .flat()

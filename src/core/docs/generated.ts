@@ -3,7 +3,8 @@
 // table between the markers, and the names each `support.function.<highlight>.mcalc` pattern matches.
 // A test fails when the committed files are out of date.
 
-import { ALL_OPS } from '../ops/registry.ts';
+import { ALL_OPS, SURFACE_FUNCTIONS } from '../ops/registry.ts';
+import { constructorFunctions } from '../ops/constructors.ts';
 import type { SurfaceFunction } from '../ops/types.ts';
 
 export const TABLE_START = '<!-- functions: generated from the operator registry by `npm run docs`; do not edit by hand -->';
@@ -20,12 +21,12 @@ const FAMILY_ORDER = ['element-wise functions', 'reductions', 'matrix functions'
 export function renderFunctionTable(): string {
   const rank = (family: string) => (FAMILY_ORDER.indexOf(family) + FAMILY_ORDER.length + 1) % (FAMILY_ORDER.length + 1);
   const ops = [...ALL_OPS].sort((p, q) => rank(p.family) - rank(q.family));
-  const rows = ops.flatMap((def) => {
-    const f = def.syntax;
-    if (!f) return [];
+  const row = (f: SurfaceFunction, domain?: string) => {
     const aliases = f.aliases?.length ? ` (also ${f.aliases.map((a) => `\`${a}\``).join(', ')})` : '';
-    return [`| \`${cell(f.signature)}\`${aliases} | ${cell(f.doc)} | ${def.domain ? cell(def.domain.text) : 'everywhere'} |`];
-  });
+    return `| \`${cell(f.signature)}\`${aliases} | ${cell(f.doc)} | ${domain ? cell(domain) : 'everywhere'} |`;
+  };
+  // The constructors build leaves (𝐈[n], 𝟏[n]) and are no operator's syntax: they come last.
+  const rows = [...ops.flatMap((def) => (def.syntax ? [row(def.syntax, def.domain?.text)] : [])), ...constructorFunctions.map((f) => row(f))];
   return [TABLE_START, '', '| function | what it is | defined for |', '|---|---|---|', ...rows, '', TABLE_END].join('\n');
 }
 
@@ -40,9 +41,7 @@ export function withFunctionTable(markdown: string): string {
 /** The surface names of each highlight scope, in registry order. */
 export function highlightNames(): Map<SurfaceFunction['highlight'], string[]> {
   const out = new Map<SurfaceFunction['highlight'], string[]>();
-  for (const def of ALL_OPS) {
-    const f = def.syntax;
-    if (!f) continue;
+  for (const f of SURFACE_FUNCTIONS) {
     const names = out.get(f.highlight) ?? [];
     names.push(f.name, ...(f.aliases ?? []));
     out.set(f.highlight, names);

@@ -9,7 +9,7 @@ import { formatJacobianDims, formatShape, LAYOUTS } from '../shape.ts';
 
 export const EXAMPLE_PRELUDE = 'dim m, n\ns, t: scalar\nx, y, a, b: vector[n]\nA: matrix[m, n]\nB, X: matrix[n, n]\n';
 
-const FAMILY_ORDER = ['arithmetic', 'products', 'element-wise functions', 'comparisons', 'reductions', 'matrix functions', 'structure'];
+const FAMILY_ORDER = ['arithmetic', 'products', 'element-wise functions', 'comparisons', 'reductions', 'softmax', 'matrix functions', 'structure'];
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -25,6 +25,28 @@ def _det(a):
 
 def _inv(a):
     return xp.linalg.inv(a) if a.ndim == 2 else 1.0 / a
+
+
+def _logdet(a):
+    if a.ndim != 2:
+        return xp.log(a)
+    sign, value = xp.linalg.slogdet(a)
+    return value if sign > 0 else value * float("nan")  # outside the domain, as log of a negative
+
+
+# The softmax family shifted by the maximum, so that no exponential overflows.
+def _logsumexp(a):
+    m = xp.max(a)
+    return m + xp.log(xp.sum(xp.exp(a - m)))
+
+
+def _log_softmax(a):
+    return a - _logsumexp(a)
+
+
+def _softmax(a):
+    e = xp.exp(a - xp.max(a))
+    return e / xp.sum(e)
 `;
 
 /** Helpers that read the same in NumPy and jax.numpy (both follow the NumPy API). */

@@ -36,8 +36,18 @@ const TWO_ARGUMENTS: Shape[][][] = [
   [[matrixOf('m', 'n'), matrixOf('m', 'n')]],
 ];
 
+/** Constructors from sizes are shown for each number of sizes they take: `n → …`, `m, n → …`. */
+function sizeResultShapes(fn: SurfaceFunction, b: Builder): string[] {
+  return (fn.arities ?? [fn.arity]).map((k) => {
+    const names = ['m', 'n'].slice(2 - k);
+    const built = fn.build(b, names.map((d) => b.size(d)));
+    return `${names.join(', ')} → ${'error' in built ? built.error : formatShape(built.shape)}`;
+  });
+}
+
 function resultShapes(fn: SurfaceFunction): string[] {
   const b = new Builder();
+  if (fn.sizeArguments) return sizeResultShapes(fn, b);
   const groups: Shape[][][] = fn.arity === 1 ? ONE_ARGUMENT.map((g) => g.map((s) => [s])) : TWO_ARGUMENTS;
   const lines: string[] = [];
   for (const group of groups) {

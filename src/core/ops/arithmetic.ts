@@ -417,17 +417,27 @@ const div: OpDef<'div'> = {
   python: ([a, c]) => `(${a} / ${c})`,
 };
 
+/** log of a power's base: a constant base keeps its name (2ˣ log(2), not 2ˣ · 0.6931…). */
+function logOfBase(x: Node, b: Builder): Node {
+  return isConst(x) ? b.raw('log', [x]) : b.call('log', x);
+}
+
+/** `x .^ y`: both sides are vectors or matrices (a scalar on either side is the power `^`). */
+function isHadamardPower(n: Node): boolean {
+  return isNonScalar(n.args[0]) && isNonScalar(n.args[1]);
+}
+
 const pow: OpDef<'pow'> = {
   op: 'pow',
   family: 'arithmetic',
-  doc: 'Power with a scalar exponent, element-wise on vectors and matrices.',
-  shape: ([a, p]) => (p.kind === 'scalar' ? a : { error: `The exponent must be a scalar, but it is ${formatShape(p)}.`, hint: 'Powers are element-wise with a scalar exponent, e.g. x^2.' }),
+  doc: 'Element-wise power with scalar expansion on either side: x^2, 2^x, x^y, and x .^ y for two vectors or matrices.',
+  shape: ([a, p]) => elementwiseShape('take the element-wise power of', a, p),
   simplify([x, e], _attr, b, shape) {
-    if (isConst(e, 1)) return (b.fired('x¹ → x'), x);
+    if (isConst(e, 1)) return (b.fired('x¹ → x'), b.broadcast(x, shape));
     if (isConst(e, 0)) return (b.fired('x⁰ → 1'), b.ones(shape));
     if (isConst(x) && isConst(e)) return (b.fired('constant folding'), b.constant(Math.pow(constValue(x)!, constValue(e)!), shape));
     if (isConst(x, 1)) return (b.fired('1ᵖ → 1'), b.ones(shape));
-    if (x.op === 'pow' && isConst(e) && Number.isInteger(constValue(e)) && isConst(x.args[1])) {
+    if (x.op === 'pow' && isScalarConst(e) && Number.isInteger(constValue(e)) && isScalarConst(x.args[1])) {
       return (b.fired('(xᵃ)ᵇ → xᵃᵇ'), b.pow(x.args[0], b.constant(constValue(e)! * constValue(x.args[1])!)));
     }
     return undefined;
@@ -435,21 +445,28 @@ const pow: OpDef<'pow'> = {
   jvp(n, [ta, tp], b) {
     const [x, e] = n.args;
     const base = ta && b.mul(b.mul(e, b.pow(x, b.sub(e, b.constant(1)))), ta);
-    const expo = tp && b.mul(b.mul(n, b.call('log', x)), tp);
+    const expo = tp && b.mul(b.mul(n, logOfBase(x, b)), tp);
     return b.addMaybe(base, expo);
   },
+  // A scalar side spread over the other's shape collects its cotangent back with a sum.
   vjp(n, s, k, b) {
     const [x, e] = n.args;
-    if (k === 0) return b.mul(s, b.mul(e, b.pow(x, b.sub(e, b.constant(1)))));
-    return b.unbroadcast(b.mul(s, b.mul(n, b.call('log', x))), SCALAR);
+    if (k === 0) return b.unbroadcast(b.mul(s, b.mul(e, b.pow(x, b.sub(e, b.constant(1))))), x.shape);
+    return b.unbroadcast(b.mul(s, b.mul(n, logOfBase(x, b))), e.shape);
   },
-  examples: [{ expr: 'x^3', wrt: 'x' }],
-  rule: { name: 'power rule', text: 'd(uⁿ) = n uⁿ⁻¹ du (element-wise)', latex: '\\mathrm{d}(u^n) = n u^{n-1} \\mathrm{d}u' },
+  examples: [{ expr: 'x^3', wrt: 'x' }, { expr: '2^x', wrt: 'x' }, { expr: 'x .^ y', wrt: 'y' }],
+  rule: {
+    name: 'power rule',
+    text: 'd(uᵛ) = v uᵛ⁻¹ ⊗ du + uᵛ ⊗ log(u) ⊗ dv (element-wise; the second term only for a varying exponent, where u > 0)',
+    latex: '\\mathrm{d}(u^v) = v u^{v-1} \\mathrm{d}u + u^v \\log(u)\\, \\mathrm{d}v',
+  },
   prec: () => PREC.pow,
   format(n, p) {
     const [x, e] = n.args;
     const base = p.arg(x, PREC.postfix);
-    if (p.mode === 'latex') return `{${base}}^{${p.plain(e)}}`;
+    // The Hadamard power x^{∘y}, as matrixcalculus.org's `.^` reads in print.
+    if (p.mode === 'latex') return isHadamardPower(n) ? `{${base}}^{\\circ ${p.plain(e)}}` : `{${base}}^{${p.plain(e)}}`;
+    if (isHadamardPower(n)) return `${base} .^ ${p.arg(e, PREC.atom)}`;
     const ev = constValue(e);
     if (ev !== undefined && ev >= 0) return `${base}^${p.plain(e)}`;
     return `${base}^${p.arg(e, PREC.atom)}`;
@@ -457,10 +474,7 @@ const pow: OpDef<'pow'> = {
   evaluate: (_n, [a, e]) => map2(a, e, Math.pow),
   // x^2 as x * x: the same number (pow is correctly rounded there) and much faster.
   emitElement: ([a, e], n) => (isConst(n.args[1], 2) ? `(${a} * ${a})` : `Math.pow(${a}, ${e})`),
-  batch(_n, [x, e], c) {
-    if (e.batched) c.unbatchable('a power whose exponent varies per sample');
-    return c.b.pow(x.node, e.node);
-  },
+  batch: 'elementwise',
   python: ([a, e]) => `(${a} ** ${e})`,
   range: ([a], n) => powRange(a, n.args[1]),
 };
@@ -648,11 +662,11 @@ export const arithmeticOps = [add, sub, neg, mul, div, pow, matmul, transpose, d
 
 // ---- surface syntax: what the user's binary operators mean ------------------------------------------------
 
-export type SurfaceBinary = '+' | '-' | '*' | '/' | '^' | 'hadamard' | 'ediv' | 'dot';
+export type SurfaceBinary = '+' | '-' | '*' | '/' | '^' | 'hadamard' | 'ediv' | 'epow' | 'dot';
 
 /** Builds the user's `a <op> b` exactly as written (no simplification), or explains the shape error. */
 export function buildSurfaceBinary(b: Builder, op: SurfaceBinary, x: Node, y: Node): Node | ShapeError {
-  const check = (irOp: 'add' | 'sub' | 'matmul' | 'mul' | 'div' | 'dot', err: ShapeError | Shape): Node | ShapeError => ('error' in err ? err : b.raw(irOp, [x, y]));
+  const check = (irOp: 'add' | 'sub' | 'matmul' | 'mul' | 'div' | 'pow' | 'dot', err: ShapeError | Shape): Node | ShapeError => ('error' in err ? err : b.raw(irOp, [x, y]));
   switch (op) {
     case '+':
       return check('add', elementwiseShape('add', x.shape, y.shape));
@@ -667,8 +681,12 @@ export function buildSurfaceBinary(b: Builder, op: SurfaceBinary, x: Node, y: No
       }
       return b.raw('div', [x, y]);
     case '^':
-      if (y.shape.kind !== 'scalar') return { error: `The exponent must be a scalar, but it is ${formatShape(y.shape)}.`, hint: 'Powers are element-wise with a scalar exponent, e.g. x^2.' };
-      return b.raw('pow', [x, y]);
+      if (x.shape.kind !== 'scalar' && y.shape.kind !== 'scalar') {
+        return { error: `Cannot raise ${formatShape(x.shape)} to the power ${formatShape(y.shape)} with \`^\`: one side must be a scalar.`, hint: 'For an element-wise power with a vector or matrix exponent use .^ (x .^ y).' };
+      }
+      return check('pow', elementwiseShape('take the element-wise power of', x.shape, y.shape));
+    case 'epow':
+      return check('pow', elementwiseShape('take the element-wise power of', x.shape, y.shape));
     case 'hadamard':
       return check('mul', elementwiseShape('multiply element-wise', x.shape, y.shape));
     case 'ediv':

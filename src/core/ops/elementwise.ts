@@ -134,9 +134,7 @@ const UNARY: Record<UnaryName, UnaryFunction> = {
 };
 
 function unaryOp<N extends UnaryName>(name: N, f: UnaryFunction): OpDef<N> {
-  const kink: Partial<OpDef<N>> = f.kinkAtZero
-    ? { kinkDistance: (_n, [a]) => minAbs(a.data), branch: (_n, [a]) => a.data.map((v) => (v > 0 ? 1 : 0)) }
-    : {};
+  const kink: Partial<OpDef<N>> = f.kinkAtZero ? KINK_AT_ZERO : {};
   return {
     op: name,
     family: 'element-wise functions',
@@ -167,6 +165,12 @@ function unaryOp<N extends UnaryName>(name: N, f: UnaryFunction): OpDef<N> {
     ...kink,
   };
 }
+
+/** Kinks of an operator that is not differentiable where an element of its argument is 0 (abs, relu, norm1…). */
+export const KINK_AT_ZERO: Required<Pick<OpDef, 'kinkDistance' | 'branch'>> = {
+  kinkDistance: (_n, [a]) => minAbs(a.data),
+  branch: (_n, [a]) => a.data.map((v) => (v > 0 ? 1 : 0)),
+};
 
 function minAbs(d: Float64Array): number {
   let m = Infinity;

@@ -57,7 +57,7 @@ export const lowerTranspose: Hook = (n, lo) => {
 };
 
 /** Strides of a matrix operand read through its view. */
-const strides = (v: { base: L; t: boolean }) => (v.t ? `1, ${v.base.cols}` : `${v.base.cols}, 1`);
+export const strides = (v: { base: L; t: boolean }) => (v.t ? `1, ${v.base.cols}` : `${v.base.cols}, 1`);
 
 /** diag(d) · Y and X · diag(d): rows or columns scaled, never a diagonal matrix. */
 function diagonalProduct(n: Node, lo: Lowerer, M: number, P: number): boolean {

@@ -15,7 +15,8 @@ function onesRowFor(u: Node, b: Builder): Node | null {
 }
 
 function reductionSyntax(op: 'sum' | 'mean' | 'norm'): SurfaceFunction {
-  return { name: op, arity: 1, highlight: 'reduction', signature: `${op}(x)`, doc: DOCS[op], build: (b, [x]) => b.raw(op, [x]) };
+  // norm2 is matrixcalculus.org's name for the 2-norm.
+  return { name: op, ...(op === 'norm' ? { aliases: ['norm2'] } : {}), arity: 1, highlight: 'reduction', signature: `${op}(x)`, doc: DOCS[op], build: (b, [x]) => b.raw(op, [x]) };
 }
 
 const DOCS = {

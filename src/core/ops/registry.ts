@@ -8,8 +8,12 @@ import { elementwiseOps } from './elementwise.ts';
 import { reductionOps } from './reductions.ts';
 import { matrixOps } from './matrix.ts';
 import { structureOps } from './structure.ts';
+import { softmaxOps } from './softmax.ts';
+import { logdetOps } from './logdet.ts';
+import { norm1Ops } from './norm1.ts';
+import { constructorFunctions } from './constructors.ts';
 
-const OPS = [...leafOps, ...arithmeticOps, ...elementwiseOps, ...reductionOps, ...matrixOps, ...structureOps];
+const OPS = [...leafOps, ...arithmeticOps, ...elementwiseOps, ...reductionOps, ...matrixOps, ...structureOps, ...softmaxOps, ...logdetOps, ...norm1Ops];
 
 /** The name of a registered operator. */
 export type OpName = (typeof OPS)[number]['op'];
@@ -28,7 +32,8 @@ export function opDef(op: string): OpDef<OpName> {
   return def;
 }
 
-export const SURFACE_FUNCTIONS: readonly SurfaceFunction[] = ALL_OPS.flatMap((d) => (d.syntax ? [d.syntax] : []));
+/** The entries' syntax, and the constructors (eye, ones, zeros), which build leaves (𝐈[n], 𝟏[n], 𝟎[n]). */
+export const SURFACE_FUNCTIONS: readonly SurfaceFunction[] = [...ALL_OPS.flatMap((d) => (d.syntax ? [d.syntax] : [])), ...constructorFunctions];
 
 const byName = new Map<string, SurfaceFunction>();
 for (const f of SURFACE_FUNCTIONS) {

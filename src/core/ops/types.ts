@@ -197,6 +197,10 @@ export interface SurfaceFunction {
   aliases?: string[];
   /** Number of arguments. */
   arity: number;
+  /** Every accepted number of arguments, when there is more than one (`ones(n)`, `ones(m, n)`). */
+  arities?: readonly number[];
+  /** The arguments are sizes (dimension names or whole numbers), not values: `eye(n)`. */
+  sizeArguments?: true;
   /** How the grammar (syntaxes/) highlights the name: support.function.<highlight>.mcalc. */
   highlight: 'math' | 'activation' | 'reduction' | 'linear-algebra';
   /** Short signature for messages and docs, e.g. `max(a, b)`. */

@@ -92,6 +92,11 @@ function plan(steps: readonly Step[]): Planned[] {
   return out;
 }
 
+/** A generated expression in a prelude with a literal size: its constructors follow (`ones(n)` → `ones(2)`). */
+function sized(expr: string, size: number | null): string {
+  return size === null ? expr : expr.replace(/\bn\b/g, String(size));
+}
+
 export const documentArb: fc.Arbitrary<RandomDocument> = fc
   .tuple(fc.option(fc.constantFrom(1, 2), { freq: 3 }), fc.array(stepArb, { minLength: 1, maxLength: 5 }))
   .chain(([size, steps]) => {
@@ -105,7 +110,7 @@ export const documentArb: fc.Arbitrary<RandomDocument> = fc
     const scalars = planned.filter((d) => d.kind === 'scalar').map((d) => d.name);
     const claim = scalars.length ? fc.option(fc.tuple(fc.constantFrom(...scalars), fc.constantFrom(...WRT)).map(([f, x]) => `check d(${f})/d(${x}) = d(${f})/d(${x})`), { freq: 2 }) : fc.constant(null);
     return fc.tuple(fc.tuple(...rhs), claim).map(([values, c]) => ({
-      text: `${preludeWith(size ?? undefined)}${planned.map((d, i) => `${d.name} = ${values[i]}\n`).join('')}${c ? `${c}\n` : ''}`,
+      text: `${preludeWith(size ?? undefined)}${planned.map((d, i) => `${d.name} = ${sized(values[i], size)}\n`).join('')}${c ? `${c}\n` : ''}`,
       definitions: planned.map(({ name, kind }) => ({ name, kind })),
     }));
   });

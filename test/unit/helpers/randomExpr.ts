@@ -1,7 +1,8 @@
 // Random well-shaped mcalc expressions for property tests, generated as source text so the parser and the
 // analysis are exercised too. Domains are kept safe (each function's argument is mapped into its entry's
-// domain, divisions are by 1 + x²) so failures point at rules, not at NaNs. The element-wise functions come
-// from the operator registry, so a new one is generated (and property-tested) without touching this file.
+// domain, divisions are by 1 + x², logdet takes positive definite matrices, a varying exponent has a base
+// 1 + x²) so failures point at rules, not at NaNs. The element-wise functions come from the operator registry,
+// so a new one is generated (and property-tested) without touching this file.
 
 import fc from 'fast-check';
 import { ALL_OPS } from '../../../src/core/ops/registry.ts';
@@ -86,6 +87,10 @@ export function exprArb(kind: Kind, depth: number, opts: ExprOptions = {}): fc.A
         fc.tuple(S(), S()).map(([a, b]) => `(${a} / (1 + ${b}^2))`),
         fc.tuple(unary, S()).map(([f, a]) => f(a)),
         fc.tuple(S(), fc.constantFrom(2, 3)).map(([a, p]) => `(${a})^${p}`),
+        fc.tuple(S(), S()).map(([a, p]) => `(1 + ${a}^2)^tanh(${p})`),
+        S().map((p) => `2^tanh(${p})`),
+        V().map((a) => `logsumexp(${a})`),
+        fc.tuple(M(), V()).map(([X, a]) => `logdet(${spd(X, a)})`),
         V().map((a) => `sum(${a})`),
         V().map((a) => `mean(${a})`),
         fc.tuple(V(), V()).map(([a, b]) => `(${a} · ${b})`),
@@ -100,6 +105,7 @@ export function exprArb(kind: Kind, depth: number, opts: ExprOptions = {}): fc.A
         fc.tuple(S(), S()).map(([a, b]) => `sum([${a}, ${b}])`),
         fc.tuple(kinky, S()).map(([f, a]) => f(a)),
         ...kinkyScalar,
+        V().map((a) => (opts.kinks ? `norm1(${a})` : `norm2(${a} + 3)`)),
       );
     case 'vector':
       return fc.oneof(
@@ -117,6 +123,11 @@ export function exprArb(kind: Kind, depth: number, opts: ExprOptions = {}): fc.A
         V().map((a) => `max(0, ${a})`),
         M().map((X) => `diag(${X})`),
         fc.tuple(S(), S()).map(([a, b]) => `(${a} * u + ${b} * v)`),
+        fc.tuple(fc.constantFrom('softmax', 'log_softmax'), V()).map(([f, a]) => `${f}(${a})`),
+        fc.tuple(V(), V()).map(([a, p]) => `(1 + ${a}^2) .^ tanh(${p})`),
+        fc.tuple(S(), V()).map(([a, p]) => `(2 + sin(${a})) ^ ${p}`),
+        V().map((a) => `(${a} + ones(n))`),
+        V().map((a) => `max(zeros(n), ${a})`),
       );
     case 'matrix':
       return fc.oneof(
@@ -129,6 +140,7 @@ export function exprArb(kind: Kind, depth: number, opts: ExprOptions = {}): fc.A
         fc.tuple(unary, M()).map(([f, X]) => f(X)),
         V().map((a) => `diag(${a})`),
         fc.tuple(M(), V()).map(([X, a]) => `inv(${spd(X, a)})`),
+        fc.tuple(M(), fc.constantFrom('eye(n)', 'ones(n, n)')).map(([X, c]) => `(${X} + ${c})`),
       );
   }
 }

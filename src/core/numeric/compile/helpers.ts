@@ -4,10 +4,12 @@
 import type { Node } from '../../ir.ts';
 import { opDef } from '../../ops/registry.ts';
 import { type EvalEnv, type Tensor, EvalError, detT, finiteRows, invT } from '../tensor.ts';
+import { logDet } from '../../ops/logdet.ts';
 
 export interface Helpers {
   matmul(out: Float64Array, A: Float64Array, ars: number, acs: number, B: Float64Array, brs: number, bcs: number, M: number, K: number, P: number): void;
   det(A: Float64Array, rs: number, cs: number, n: number): number;
+  logdet(A: Float64Array, rs: number, cs: number, n: number): number;
   inv(out: Float64Array, A: Float64Array, rs: number, cs: number, n: number): void;
   fail(k: number): never;
   ref(k: number, args: readonly (Float64Array | number)[]): Float64Array;
@@ -44,6 +46,7 @@ export function makeHelpers(messages: readonly string[], fallbacks: readonly Fal
       }
     },
     det: (A, rs, cs, n) => detT(strided(A, rs, cs, n, n)),
+    logdet: (A, rs, cs, n) => logDet(strided(A, rs, cs, n, n)),
     inv(out, A, rs, cs, n) {
       out.set(invT(strided(A, rs, cs, n, n)).data);
     },
