@@ -4,7 +4,8 @@
 import type { Builder } from '../builder.ts';
 import { type Node, isConst, isIdentity } from '../ir.ts';
 import { PREC, type OpDef, type ShapeError, type SurfaceFunction } from './types.ts';
-import { type Shape, SCALAR, formatShape, matrixOf, sameDim, vectorOf } from '../shape.ts';
+import { type Dim, type Shape, SCALAR, formatShape, matrixOf, sameDim, vectorOf } from '../shape.ts';
+import type { Probe, ProbeContext } from './probes.ts';
 import { detT, invT, scalarT, tensor } from '../numeric/tensor.ts';
 
 function squareShape(fn: string, a: Shape): Shape | ShapeError {
@@ -31,6 +32,8 @@ const tr: OpDef = {
     return undefined;
   },
   jvp: (_n, [t], b) => (t ? b.call('tr', t) : null),
+  // tr(dM) for a varying matrix: the trace probe.
+  probe: (n, p, ctx) => (!p && n.args[0].shape.kind === 'matrix' ? ctx.probe(n.args[0], { kind: 'trace', C: null }) : null),
   // tr of a scalar is the scalar itself.
   vjp: (n, s, _k, b) => (n.args[0].shape.kind === 'matrix' ? b.mul(s, b.identity(n.args[0].shape.m)) : s),
   examples: [{ expr: 'tr(X)', wrt: 'X' }, { expr: 'tr(B * X)', wrt: 'X' }],
@@ -91,6 +94,27 @@ const inv: OpDef = {
   evaluate: (_n, [a]) => invT(a),
 };
 
+/**
+ * diag(dv), v varying: diag(dv) w = diag(w) dv (either side), tr(C diag(dv)) = diag(C)ᵀ dv,
+ * diag(A diag(dv) B) = (A ⊙ Bᵀ) dv (diag(B) ⊗ dv when A is the identity).
+ */
+function diagProbe(n: Node, p: Probe | null, ctx: ProbeContext, b: Builder): Node | null {
+  const J = p && ctx.jacobian(n.args[0]);
+  if (!p || !J) return null;
+  switch (p.kind) {
+    case 'right':
+    case 'left':
+      return b.matmul(b.call('diag', p.w), J);
+    case 'trace':
+      return b.matmul(p.C ? b.transpose(b.call('diagvec', p.C)) : b.rowOnes((n.shape as { n: Dim }).n), J);
+    case 'diagonal': {
+      if (p.A && p.B) return b.matmul(b.mul(p.A, b.transpose(p.B)), J);
+      const one = p.A ?? p.B;
+      return one ? b.matmul(b.call('diag', b.call('diagvec', one)), J) : J;
+    }
+  }
+}
+
 const diag: OpDef = {
   op: 'diag',
   family: 'matrix functions',
@@ -105,6 +129,7 @@ const diag: OpDef = {
     return undefined;
   },
   jvp: (_n, [t], b) => (t ? b.call('diag', t) : null),
+  probe: diagProbe,
   vjp: (_n, s, _k, b) => b.call('diagvec', s),
   normalForms: ['diag(𝟏) → I; diag(−v) → −diag(v); diag(s v) → s diag(v)'],
   examples: [{ expr: 'diag(x) * y', wrt: 'x' }],
@@ -134,6 +159,8 @@ const diagvec: OpDef = {
     return undefined;
   },
   jvp: (_n, [t], b) => (t ? b.call('diagvec', t) : null),
+  // diag(dM) for a varying matrix: the diagonal probe.
+  probe: (n, p, ctx) => (p ? null : ctx.probe(n.args[0], { kind: 'diagonal', A: null, B: null })),
   vjp: (_n, s, _k, b) => b.call('diag', s),
   examples: [{ expr: 'diag(X)', wrt: 'X' }],
   rule: { name: 'diagonal extraction rule', text: 'd diag(X) = diag(dX)', latex: '\\mathrm{d}\\operatorname{diag}(X) = \\operatorname{diag}(\\mathrm{d}X)' },

@@ -4,6 +4,7 @@ import type { Builder } from '../builder.ts';
 import { type Node, constValue, isConst } from '../ir.ts';
 import { PREC, eachLinearArg, type OpDef, type SurfaceFunction } from './types.ts';
 import { SCALAR } from '../shape.ts';
+import { sumOfMatrix } from './probeRules.ts';
 import { scalarT, sumT } from '../numeric/tensor.ts';
 
 /** Row of ones matching a vector-like shape, for Jacobians of reductions: 𝟏ᵀ J. */
@@ -37,6 +38,7 @@ const sum: OpDef = {
     const ones = onesRowFor(u, b);
     return ones && b.matmul(ones, J);
   }),
+  probe: (n, p, ctx, b) => (p ? null : sumOfMatrix(n, ctx, b)),
   examples: [{ expr: 'sum(x)', wrt: 'x' }],
   rule: { name: 'sum reduction', text: 'd sum(u) = sum(du); ∂sum(x)/∂x = 𝟏ᵀ', latex: '\\frac{\\partial}{\\partial \\mathbf{x}} \\operatorname{sum}(\\mathbf{x}) = \\mathbf{1}^{\\top}' },
   prec: () => PREC.atom,
@@ -63,6 +65,10 @@ const mean: OpDef = {
     const ones = onesRowFor(u, b);
     return ones && b.div(b.matmul(ones, J), b.lengthOf(u.shape));
   }),
+  probe(n, p, ctx, b) {
+    const total = p ? null : sumOfMatrix(n, ctx, b);
+    return total && b.div(total, b.lengthOf(n.args[0].shape));
+  },
   examples: [{ expr: 'mean(x)', wrt: 'x' }],
   rule: { name: 'mean reduction', text: 'd mean(u) = mean(du); ∂mean(x)/∂x = 𝟏ᵀ/n', latex: '\\frac{\\partial}{\\partial \\mathbf{x}} \\operatorname{mean}(\\mathbf{x}) = \\tfrac{1}{n}\\mathbf{1}^{\\top}' },
   prec: () => PREC.atom,

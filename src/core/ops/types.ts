@@ -5,6 +5,7 @@ import type { Attr, Node } from '../ir.ts';
 import type { Shape } from '../shape.ts';
 import type { Builder } from '../builder.ts';
 import type { Tensor, EvalEnv } from '../numeric/tensor.ts';
+import type { Probe, ProbeContext } from './probes.ts';
 
 export interface ShapeError {
   error: string;
@@ -63,6 +64,12 @@ export interface OpDef {
    * when it is not a matrix (a higher-order tensor).
    */
   jacobian?(node: Node, Js: readonly (Node | null)[], b: Builder): Node | null;
+  /**
+   * Jacobian extraction through matrix-valued differentials (ops/probes.ts): for a matrix node linear in the
+   * tangent, the Jacobian of the probe `p` of it (dM·w, dMᵀ·w, tr(C·dM), diag(A·dM·B)); with `p` null, the own
+   * Jacobian of a vector, row or scalar node whose matrix argument varies (dM·w, tr(dM)). null when no rule applies.
+   */
+  probe?(node: Node, p: Probe | null, ctx: ProbeContext, b: Builder): Node | null;
   /** Distance of the arguments from a point where the operator is not differentiable (kinks of max, relu…). */
   kinkDistance?(node: Node, args: readonly Tensor[]): number;
   /**
