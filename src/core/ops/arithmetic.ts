@@ -277,6 +277,9 @@ const mul: OpDef = {
     if (x.op === 'neg') return b.neg(b.mul(x.args[0], y));
     if (y.op === 'neg') return b.neg(b.mul(x, y.args[0]));
     if (isConst(x, -1) && x.shape.kind === 'scalar') return b.neg(y);
+    // The identity masks the diagonal: I ⊗ X → diag(diag(X)) (so ∂tr(f(X))/∂X reads diag(diag(f'(X)))).
+    if (isIdentity(x) && y.shape.kind === 'matrix') return (b.fired('I ⊗ X → diag(diag(X))'), b.call('diag', b.call('diagvec', y)));
+    if (isIdentity(y) && x.shape.kind === 'matrix') return (b.fired('X ⊗ I → diag(diag(X))'), b.call('diag', b.call('diagvec', x)));
     // An expanded scalar s𝟏 times a value of the same shape is just s times it.
     if (isExpandedScalar(x) && sameShape(y.shape, shape)) return (b.fired('(s𝟏) ⊗ v → s v'), b.mul(x.args[0], y));
     if (isExpandedScalar(y) && sameShape(x.shape, shape)) return (b.fired('v ⊗ (s𝟏) → s v'), b.mul(y.args[0], x));
@@ -320,6 +323,7 @@ const mul: OpDef = {
     'scalar and element-wise products: coefficient × Π baseᵉ, equal bases merged (y ⊗ v ⊗ y → y² ⊗ v), constants then scalars in front, leaves before the rest, differentials last',
     'quotients last: (1 ⊘ p) ⊗ e → e ⊘ p; a coefficient ±1/k divides (x/2, 1 ⊘ (2 sqrt(x)))',
     'negations move outward: (−a) ⊗ b → −(a ⊗ b); 1[c] ⊗ 1[c] → 1[c]',
+    'the identity masks the diagonal: I ⊗ X → diag(diag(X))',
   ],
   examples: [{ expr: 'x ⊗ y', wrt: 'x' }, { expr: 's * x', wrt: 's' }, { expr: 's * x', wrt: 'x' }, { expr: 'a ⊗ (b ⊗ x)', wrt: 'x' }],
   rule: { name: 'product rule', text: 'd(u ⊗ v) = du ⊗ v + u ⊗ dv; element-wise products have diagonal Jacobians diag(v)', latex: '\\mathrm{d}(u \\otimes v) = \\mathrm{d}u \\otimes v + u \\otimes \\mathrm{d}v' },

@@ -141,7 +141,7 @@ export function hadamardProbe(b: Builder, p: Probe, D: Node, dM: Node, ctx: Prob
     case 'left':
       return ctx.probe(dM, { kind: 'diagonal', A: b.matmul(Dt, b.call('diag', p.w)), B: null });
     case 'trace':
-      return ctx.probe(dM, { kind: 'trace', C: p.C ? b.mul(p.C, Dt) : b.call('diag', b.call('diagvec', D)) });
+      return ctx.probe(dM, { kind: 'trace', C: traceMask(b, p.C, Dt) });
     case 'diagonal': {
       if (!p.A && !p.B) {
         const r = ctx.probe(dM, p);
@@ -155,12 +155,21 @@ export function hadamardProbe(b: Builder, p: Probe, D: Node, dM: Node, ctx: Prob
   }
 }
 
+/** C ⊙ Dᵀ, the trace probe's matrix through a mask: I ⊙ Dᵀ = diag(diag(D)), (a bᵀ) ⊙ Dᵀ = diag(a) Dᵀ diag(b). */
+function traceMask(b: Builder, C: Node | null, Dt: Node): Node {
+  if (!C) return b.call('diag', b.call('diagvec', Dt));
+  if (C.op === 'matmul' && C.args[0].shape.kind === 'vector') return b.matmul(b.matmul(b.call('diag', C.args[0]), Dt), b.call('diag', b.transpose(C.args[1])));
+  return b.mul(C, Dt);
+}
+
 /**
  * D ⊙ dM rewritten with the mask inside dM, where dM's form allows it: D ⊙ diag(dv) = diag(diag(D) ⊗ dv),
  * D ⊙ (dv bᵀ) = diag(dv) D diag(b), D ⊙ (a dyᵀ) = diag(a) D diag(dy), D ⊙ (A diag(dv)) = (D ⊙ A) diag(dv),
- * D ⊙ (diag(dv) B) = diag(dv) (D ⊙ B), D ⊙ dMᵀ = (Dᵀ ⊙ dM)ᵀ; null for a sandwich A·dM·B (no matrix form).
+ * D ⊙ (diag(dv) B) = diag(dv) (D ⊙ B), D ⊙ dMᵀ = (Dᵀ ⊙ dM)ᵀ, and a diagonal mask diag(d) ⊙ dM = diag(d ⊗ diag(dM));
+ * null for a sandwich A·dM·B under a full mask (no matrix form: docs/derivation.md).
  */
 function maskInside(b: Builder, D: Node, dM: Node, ctx: ProbeContext): Node | null {
+  if (D.op === 'diag') return b.call('diag', b.mul(D.args[0], b.call('diagvec', dM))); // diag(d) ⊙ dM = diag(d ⊗ diag(dM))
   const [X, Y] = dM.args;
   switch (dM.op) {
     case 'diag':
@@ -211,10 +220,9 @@ export const divProbe: Rule = (n, p, ctx, b) => {
   return hadamardProbe(b, p, b.div(b.constant(1), Y), X, ctx);
 };
 
-/** Reductions of a varying matrix: sum(dM) = 𝟏ᵀ (dM 𝟏), and the mean divides by the element count. */
+/** Reductions of a varying matrix: sum(dM) = 𝟏ᵀ dM 𝟏 = tr(𝟏𝟏ᵀ dM), and the mean divides by the element count. */
 export function sumOfMatrix(n: Node, ctx: ProbeContext, b: Builder): Node | null {
   const M = n.args[0];
   if (M.shape.kind !== 'matrix') return null;
-  const r = ctx.probe(M, { kind: 'right', w: b.ones({ kind: 'vector', n: M.shape.n }) });
-  return r && b.matmul(b.rowOnes(M.shape.m), r);
+  return ctx.probe(M, { kind: 'trace', C: b.matmul(b.ones({ kind: 'vector', n: M.shape.n }), b.rowOnes(M.shape.m)) });
 }
