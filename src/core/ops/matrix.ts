@@ -157,13 +157,14 @@ const diagvec: OpDef = {
     if (isIdentity(x)) return b.ones(shape);
     if (x.op === 'diag') return (b.fired('diag(diag(v)) → v'), x.args[0]);
     if (x.op === 'matmul' && x.args[0].shape.kind === 'vector') return (b.fired('diag(u vᵀ) → u ⊗ v'), b.mul(x.args[0], b.transpose(x.args[1])));
+    if (x.op === 'transpose') return (b.fired('diag(Xᵀ) → diag(X)'), b.call('diagvec', x.args[0]));
     return undefined;
   },
   jvp: (_n, [t], b) => (t ? b.call('diagvec', t) : null),
   // diag(dM) for a varying matrix: the diagonal probe.
   probe: (n, p, ctx) => (p ? null : ctx.probe(n.args[0], { kind: 'diagonal', A: null, B: null })),
   vjp: (_n, s, _k, b) => b.call('diag', s),
-  normalForms: ['diag(diag(v)) → v; the diagonal of an outer product: diag(u vᵀ) → u ⊗ v'],
+  normalForms: ['diag(diag(v)) → v; diag(Xᵀ) → diag(X); the diagonal of an outer product: diag(u vᵀ) → u ⊗ v'],
   examples: [{ expr: 'diag(X)', wrt: 'X' }],
   rule: { name: 'diagonal extraction rule', text: 'd diag(X) = diag(dX)', latex: '\\mathrm{d}\\operatorname{diag}(X) = \\operatorname{diag}(\\mathrm{d}X)' },
   prec: () => PREC.atom,
