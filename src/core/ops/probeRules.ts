@@ -6,7 +6,7 @@
 import type { Builder } from '../builder.ts';
 import type { Node } from '../ir.ts';
 import type { OpDef } from './types.ts';
-import { type Probe, type ProbeContext, scalarTimesMatrix, throughTranspose, times } from './probes.ts';
+import { type Probe, type ProbeContext, scalarTimesMatrix, throughTranspose, times, transposed } from './probes.ts';
 
 type Rule = NonNullable<OpDef['probe']>;
 
@@ -21,7 +21,7 @@ function outerColumn(b: Builder, p: Probe, bRow: Node, Jv: Node): Node {
     case 'trace': // tr(C dv bᵀ) = bᵀ C dv
       return b.matmul(times(b, bRow, p.C)!, Jv);
     case 'diagonal': // diag(A dv bᵀ B) = diag(Bᵀ b) A dv
-      return b.matmul(b.call('diag', times(b, transposeOrNull(b, p.B), bCol)!), times(b, p.A, Jv)!);
+      return b.matmul(b.call('diag', times(b, transposed(b, p.B), bCol)!), times(b, p.A, Jv)!);
   }
 }
 
@@ -35,12 +35,8 @@ function outerRow(b: Builder, p: Probe, a: Node, Jy: Node): Node {
     case 'trace': // tr(C a dyᵀ) = (C a)ᵀ dy
       return b.matmul(b.transpose(times(b, p.C, a)!), Jy);
     case 'diagonal': // diag(A a dyᵀ B) = diag(A a) Bᵀ dy
-      return b.matmul(b.call('diag', times(b, p.A, a)!), times(b, transposeOrNull(b, p.B), Jy)!);
+      return b.matmul(b.call('diag', times(b, p.A, a)!), times(b, transposed(b, p.B), Jy)!);
   }
-}
-
-function transposeOrNull(b: Builder, P: Node | null): Node | null {
-  return P && b.transpose(P);
 }
 
 /** dM·B for a constant B: (dM B) w = dM (B w); (dM B)ᵀ w = Bᵀ (dMᵀ w); tr(C dM B) = tr(B C dM). */
@@ -133,7 +129,7 @@ export const negProbe: Rule = (n, p, ctx, b) => {
  * tr(C (D ⊙ dM)) = tr((C ⊙ Dᵀ) dM), diag((D ⊙ dM) B) = diag(dM (Dᵀ ⊙ B)), diag(A (D ⊙ dM)) = diag((A ⊙ Dᵀ) dM).
  * With factors on both sides the mask moves inside dM first (maskedTerms).
  */
-export function hadamardProbe(b: Builder, p: Probe, D: Node, dM: Node, ctx: ProbeContext): Node | null {
+function hadamardProbe(b: Builder, p: Probe, D: Node, dM: Node, ctx: ProbeContext): Node | null {
   const Dt = b.transpose(D);
   switch (p.kind) {
     case 'right':

@@ -50,7 +50,8 @@ export function times(b: Builder, P: Node | null, Q: Node | null): Node | null {
   return b.matmul(P, Q);
 }
 
-function transposed(b: Builder, P: Node | null): Node | null {
+/** Pᵀ, where a missing factor (the identity) stays missing. */
+export function transposed(b: Builder, P: Node | null): Node | null {
   return P && b.transpose(P);
 }
 
