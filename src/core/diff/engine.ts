@@ -255,9 +255,9 @@ export function inNormalForm(b: Builder, root: Node, varying?: string): Node {
 }
 
 /**
- * A derivative form that is a matrix, but one the engine can only give element by element (its rules for
- * reading a Jacobian off a differential do not pass through every matrix operation, e.g. diag(dv) inside an
- * inverse): a limitation the user can work around, reported in plain English rather than as an internal error.
+ * A derivative form that is a matrix, but one the engine can only give element by element (the one class
+ * without a matrix form, docs/derivation.md: an element-wise function of A·diag(x)·B inside another two-sided
+ * product): a limitation the user can work around, reported in plain English rather than as an internal error.
  */
 export class DerivativeFormError extends Error {
   constructor(
