@@ -28,9 +28,10 @@ export class JacobianExtraction implements ProbeContext {
     return node.vars.has(this.key);
   }
 
-  /** The Jacobian of a node that varies (computing those below it that are not known yet). */
+  /** The Jacobian of a node that varies (computing those below it that are not known yet, and only those). */
   jacobian(root: Node): Node | null {
-    if (!this.Js.has(root.id)) for (const node of topoOrder([root], (m) => this.varies(m))) if (this.varies(node) && !this.Js.has(node.id)) this.Js.set(node.id, this.own(node));
+    const unknown = (m: Node) => this.varies(m) && !this.Js.has(m.id);
+    if (unknown(root)) for (const node of topoOrder([root], unknown)) if (unknown(node)) this.Js.set(node.id, this.own(node));
     return this.Js.get(root.id) ?? null;
   }
 
