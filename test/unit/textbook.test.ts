@@ -92,6 +92,14 @@ const ROWS: Row[] = [
     expected: '2 * (diag(diag(p₁)) - 2 * diag(x) * (p₁ ⊗ p₁ᵀ * diag(x)))   where p₁ = (A * Aᵀ + diag(x^2 + 1))⁻¹',
   },
   { name: 'Hessian of tr(cos(A·diag(x)))', src: `${VECTORS}f = tr(cos(A * diag(x)))\n`, of: 'f', wrt: 'x', form: 'hessian', expected: '-diag(diag(A)^2 ⊗ diag(cos(A * diag(x))))' },
+  {
+    name: 'nested element-wise functions of one-sided products', src: `${VECTORS}f = sin(A * sin(B * diag(x))) * a\n`, of: 'f', wrt: 'x', form: 'jacobian',
+    expected: 'A * (cos(B * diag(x)) ⊗ B) ⊗ (cos(A * sin(B * diag(x))) * diag(a))',
+  },
+  {
+    name: 'an element-wise function of x·xᵀ inside a sandwich', src: `${VECTORS}f = sin(A * sin(x * xᵀ) * B) * a\n`, of: 'f', wrt: 'x', form: 'jacobian',
+    expected: 'A ⊗ (p₁ * diag(x) * cos(x * xᵀ)ᵀ) + A * diag(x) * cos(x * xᵀ) ⊗ p₁   where p₁ = cos(A * sin(x * xᵀ) * B) * diag(a) * Bᵀ',
+  },
   { name: 'softplus second derivative (σ′)', src: 'x: scalar\nf = log(1 + exp(x))\n', of: 'f', wrt: 'x', form: 'hessian', expected: 'exp(x) / (1 + exp(x))^2' },
   { name: 'a constant coefficient 1/k divides', src: 'x: scalar\nf = sqrt(x)\n', of: 'f', wrt: 'x', form: 'jacobian', expected: '1 / (2 * sqrt(x))' },
 ];

@@ -6,6 +6,7 @@
 import type { Builder } from '../builder.ts';
 import type { Node } from '../ir.ts';
 import type { OpDef } from './types.ts';
+import { type Term, maskedTerms } from './masks.ts';
 import { type Probe, type ProbeContext, scalarTimesMatrix, throughTranspose, times, transposed } from './probes.ts';
 
 type Rule = NonNullable<OpDef['probe']>;
@@ -127,7 +128,7 @@ export const negProbe: Rule = (n, p, ctx, b) => {
 /**
  * A Hadamard product D ⊙ dM with D constant: (D ⊙ dM) w = diag(dM diag(w) Dᵀ), (D ⊙ dM)ᵀ w = diag(Dᵀ diag(w) dM),
  * tr(C (D ⊙ dM)) = tr((C ⊙ Dᵀ) dM), diag((D ⊙ dM) B) = diag(dM (Dᵀ ⊙ B)), diag(A (D ⊙ dM)) = diag((A ⊙ Dᵀ) dM).
- * With factors on both sides the mask moves inside dM first (maskedTerms).
+ * With factors on both sides the mask moves inside dM first (ops/masks.ts).
  */
 function hadamardProbe(b: Builder, p: Probe, D: Node, dM: Node, ctx: ProbeContext): Node | null {
   const Dt = b.transpose(D);
@@ -155,95 +156,6 @@ function traceMask(b: Builder, C: Node | null, Dt: Node): Node {
   if (!C) return b.call('diag', b.call('diagvec', Dt));
   if (C.op === 'matmul' && C.args[0].shape.kind === 'vector') return b.matmul(b.matmul(b.call('diag', C.args[0]), Dt), b.call('diag', b.transpose(C.args[1])));
   return b.mul(C, Dt);
-}
-
-/** A term of a sum, with its sign. */
-interface Term {
-  node: Node;
-  negated: boolean;
-}
-
-/**
- * D ⊙ dM as a sum of terms with the mask inside dM, where dM's form allows it: D ⊙ diag(dv) = diag(diag(D) ⊗ dv),
- * D ⊙ (c r) = diag(c) D diag(rᵀ) for an outer product c r (dv bᵀ, A dv bᵀ B, …), D ⊙ (A diag(dv)) = (D ⊙ A) diag(dv),
- * D ⊙ (diag(dv) B) = diag(dv) (D ⊙ B), D ⊙ dMᵀ = (Dᵀ ⊙ dM)ᵀ, a diagonal mask diag(d) ⊙ dM = diag(d ⊗ diag(dM)); the
- * mask distributes over sums and scalar factors and merges with another mask. The terms are kept apart (a sum
- * would collect its common mask back). null for a sandwich A·diag(dv)·B under a full mask: no matrix form
- * (docs/derivation.md).
- */
-function maskedTerms(b: Builder, D: Node, dM: Node, ctx: ProbeContext): Term[] | null {
-  const one = (node: Node): Term[] => [{ node, negated: false }];
-  if (D.op === 'diag') return one(b.call('diag', b.mul(D.args[0], b.call('diagvec', dM))));
-  if (dM.shape.kind === 'scalar') return one(b.mul(dM, D)); // a varying scalar spread over the matrix
-  const [X, Y] = dM.args;
-  switch (dM.op) {
-    case 'add':
-    case 'sub':
-      return maskedSum(b, D, dM, ctx);
-    case 'neg':
-      return negatedTerms(maskedTerms(b, D, X, ctx));
-    case 'diag':
-      return one(b.call('diag', b.mul(b.call('diagvec', D), X)));
-    case 'transpose':
-      return one(b.transpose(b.mul(b.transpose(D), X)));
-    case 'mul':
-    case 'div':
-      return maskedProduct(b, D, dM, ctx);
-    case 'matmul': {
-      const outer = asOuter(b, dM);
-      if (outer) return one(b.matmul(b.matmul(b.call('diag', outer[0]), D), b.call('diag', b.transpose(outer[1]))));
-      if (ctx.varies(Y) && Y.op === 'diag') return one(b.matmul(b.mul(D, X), Y));
-      if (ctx.varies(X) && X.op === 'diag') return one(b.matmul(X, b.mul(D, Y)));
-      return null;
-    }
-    default:
-      return null;
-  }
-}
-
-function negatedTerms(terms: Term[] | null): Term[] | null {
-  return terms && terms.map((t) => ({ node: t.node, negated: !t.negated }));
-}
-
-function maskedSum(b: Builder, D: Node, dM: Node, ctx: ProbeContext): Term[] | null {
-  const terms: Term[] = [];
-  for (let k = 0; k < 2; k++) {
-    const part = dM.args[k];
-    if (!ctx.varies(part)) continue;
-    const inner = maskedTerms(b, D, part, ctx);
-    if (!inner) return null;
-    terms.push(...(k === 1 && dM.op === 'sub' ? negatedTerms(inner)! : inner));
-  }
-  return terms;
-}
-
-/** D ⊙ (s dN), D ⊙ (ds N), D ⊙ (D₂ ⊙ dN) = (D ⊙ D₂) ⊙ dN, and the quotients dN / s, dN ⊘ D₂, ds ⊘ D₂. */
-function maskedProduct(b: Builder, D: Node, dM: Node, ctx: ProbeContext): Term[] | null {
-  const [X, Y] = dM.args;
-  const quotient = dM.op === 'div';
-  if (quotient && ctx.varies(Y)) return null;
-  const [c, d] = ctx.varies(X) ? [Y, X] : [X, Y]; // c constant, d varying
-  if (d.shape.kind === 'scalar') return [{ node: b.mul(d, quotient ? b.div(D, c) : b.mul(D, c)), negated: false }];
-  if (c.shape.kind === 'scalar') {
-    const inner = maskedTerms(b, D, d, ctx);
-    return inner && inner.map((t) => ({ node: quotient ? b.div(t.node, c) : b.mul(c, t.node), negated: t.negated }));
-  }
-  return maskedTerms(b, quotient ? b.div(D, c) : b.mul(D, c), d, ctx);
-}
-
-/** dM as an outer product c·r (a column times a row, one of them varying), through constant factors around it. */
-function asOuter(b: Builder, dM: Node): [Node, Node] | null {
-  if (dM.op === 'transpose') {
-    const inner = asOuter(b, dM.args[0]);
-    return inner && [b.transpose(inner[1]), b.transpose(inner[0])];
-  }
-  if (dM.op !== 'matmul') return null;
-  const [X, Y] = dM.args;
-  if (X.shape.kind === 'vector' && Y.shape.kind === 'row') return [X, Y];
-  const left = Y.shape.kind === 'matrix' ? asOuter(b, Y) : null;
-  if (left) return [b.matmul(X, left[0]), left[1]];
-  const right = X.shape.kind === 'matrix' ? asOuter(b, X) : null;
-  return right && [right[0], b.matmul(right[1], Y)];
 }
 
 function sumOfProbes(b: Builder, terms: Term[] | null, p: Probe, ctx: ProbeContext): Node | null {
