@@ -142,7 +142,16 @@ test('Insert result as a claim: on the next line, indented like the form, and th
 });
 
 test('no claim is offered for a Jacobian the engine shows in index form', () => {
-  const a = analyze(`${PRELUDE}f = sigmoid(u * uᵀ)ᵀ * v\ng = d(f)/d(u)\n`);
+  // A mask over a sandwich inside another sandwich: no matrix form (docs/derivation.md).
+  const a = analyze(`${PRELUDE}f = sin(X * sin(Xᵀ * diag(u) * X) * Xᵀ) * v\ng = d(f)/d(u)\n`);
   assert.deepEqual(errors(a), []);
   assert.equal(insertResultAsClaim(a, a.derivatives[0]), undefined);
+});
+
+test('a Jacobian through a matrix function of the variable is a claim that passes (σ(u uᵀ)ᵀ v)', () => {
+  const text = `${PRELUDE}f = sigmoid(u * uᵀ)ᵀ * v\ng = d(f)/d(u)\n`;
+  const a = analyze(text);
+  const edit = insertResultAsClaim(a, a.derivatives[0])!;
+  assert.match(edit.newText, /^\ncheck d\(f\)\/d\(u\) = diag\(u\) \* q₁ \+ diag\(q₁ \* u\)   where q₁ = /);
+  assert.ok(passes(applyEdit(text, edit)));
 });

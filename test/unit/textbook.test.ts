@@ -75,6 +75,32 @@ const ROWS: Row[] = [
   { name: 'a ReLU MLP w.r.t. the hidden bias', src: `${MLP}h = relu(W1*x + b1)\nf = W2*h + b2\n`, of: 'f', wrt: 'b1', form: 'jacobian', expected: 'W2 * diag((W1 * x + b1 > 0))' },
   { name: 'a tanh MLP', src: `${MLP}h = tanh(W1*x + b1)\nf = W2*h + b2\n`, of: 'f', wrt: 'x', form: 'jacobian', expected: 'W2 * diag(1 - h^2) * W1' },
   { name: 'two σ layers', src: `${MLP}h = σ(W1*x + b1)\nf = σ(W2*h + b2)\n`, of: 'f', wrt: 'x', form: 'jacobian', expected: 'diag(v₁ ⊗ (1 - v₁)) * W2 * diag(h ⊗ (1 - h)) * W1   where v₁ = σ(W2 * h + b2)' },
+  // Through matrices that depend on x (Magnus & Neudecker's differentials, docs/derivation.md).
+  { name: 'diag(dx)·v = diag(v)·dx', src: `${VECTORS}f = diag(x) * A * a\n`, of: 'f', wrt: 'x', form: 'jacobian', expected: 'diag(A * a)' },
+  { name: '(dx·bᵀ)·a = (bᵀa)·dx', src: `${VECTORS}f = x * bᵀ * a\n`, of: 'f', wrt: 'x', form: 'jacobian', expected: 'bᵀ * a * 𝐈[n]' },
+  { name: '(a·dxᵀ)·b = a·bᵀ·dx', src: `${VECTORS}f = a * xᵀ * b\n`, of: 'f', wrt: 'x', form: 'jacobian', expected: 'a * bᵀ' },
+  { name: 'inverse: d(M⁻¹) = −M⁻¹ dM M⁻¹', src: `${VECTORS}f = inv(A + diag(x)) * a\n`, of: 'f', wrt: 'x', form: 'jacobian', expected: '-(A + diag(x))⁻¹ * diag((A + diag(x))⁻¹ * a)' },
+  { name: 'determinant: d det M = det(M) tr(M⁻¹ dM)', src: `${VECTORS}f = det(A + diag(x)) * a\n`, of: 'f', wrt: 'x', form: 'jacobian', expected: 'det(A + diag(x)) * a * diag((A + diag(x))⁻¹)ᵀ' },
+  { name: 'trace: tr(A·diag(dx)) = diag(A)ᵀ dx', src: `${VECTORS}f = tr(A * diag(x)) * a\n`, of: 'f', wrt: 'x', form: 'jacobian', expected: 'a * diag(A)ᵀ' },
+  { name: 'sum of an outer product', src: `${VECTORS}f = sum(x * xᵀ) * a\n`, of: 'f', wrt: 'x', form: 'jacobian', expected: '2 * sum(x) * a * 𝟏[n]ᵀ' },
+  { name: 'a transposed outer product', src: `${VECTORS}f = (x * xᵀ)ᵀ * a\n`, of: 'f', wrt: 'x', form: 'jacobian', expected: 'x * aᵀ + xᵀ * a * 𝐈[n]' },
+  {
+    name: 'an element-wise function of x·xᵀ: (D ⊙ dM)·a = diag(dM·diag(a)·Dᵀ)', src: `${VECTORS}f = σ(x * xᵀ) * a\n`, of: 'f', wrt: 'x', form: 'jacobian',
+    expected: 'diag(p₁ * x) + diag(x) * p₁   where p₁ = σ(x * xᵀ) ⊗ (1 - σ(x * xᵀ)) * diag(a)',
+  },
+  {
+    name: 'Hessian of log det(AAᵀ + diag(x² + 1))', src: `${VECTORS}f = log(det(A * Aᵀ + diag(x^2 + 1)))\n`, of: 'f', wrt: 'x', form: 'hessian',
+    expected: '2 * (diag(diag(p₁)) - 2 * diag(x) * (p₁ ⊗ p₁ᵀ * diag(x)))   where p₁ = (A * Aᵀ + diag(x^2 + 1))⁻¹',
+  },
+  { name: 'Hessian of tr(cos(A·diag(x)))', src: `${VECTORS}f = tr(cos(A * diag(x)))\n`, of: 'f', wrt: 'x', form: 'hessian', expected: '-diag(diag(A)^2 ⊗ diag(cos(A * diag(x))))' },
+  {
+    name: 'nested element-wise functions of one-sided products', src: `${VECTORS}f = sin(A * sin(B * diag(x))) * a\n`, of: 'f', wrt: 'x', form: 'jacobian',
+    expected: 'A * (cos(B * diag(x)) ⊗ B) ⊗ (cos(A * sin(B * diag(x))) * diag(a))',
+  },
+  {
+    name: 'an element-wise function of x·xᵀ inside a sandwich', src: `${VECTORS}f = sin(A * sin(x * xᵀ) * B) * a\n`, of: 'f', wrt: 'x', form: 'jacobian',
+    expected: 'A ⊗ (p₁ * diag(x) * cos(x * xᵀ)ᵀ) + A * diag(x) * cos(x * xᵀ) ⊗ p₁   where p₁ = cos(A * sin(x * xᵀ) * B) * diag(a) * Bᵀ',
+  },
   { name: 'softplus second derivative (σ′)', src: 'x: scalar\nf = log(1 + exp(x))\n', of: 'f', wrt: 'x', form: 'hessian', expected: 'exp(x) / (1 + exp(x))^2' },
   { name: 'a constant coefficient 1/k divides', src: 'x: scalar\nf = sqrt(x)\n', of: 'f', wrt: 'x', form: 'jacobian', expected: '1 / (2 * sqrt(x))' },
 ];

@@ -10,6 +10,7 @@ import { opDef } from '../ops/registry.ts';
 import { toText } from '../print.ts';
 import { type Dim, type Layout, type Shape, formatShape, jacobianShape, matrixOf, rowOf, sameAsMatrix, sameDim, sameShape, vectorOf } from '../shape.ts';
 import type { DerivativeForm } from '../ops/structure.ts';
+import { JacobianExtraction } from './extraction.ts';
 
 export interface Variable {
   name: string;
@@ -78,7 +79,7 @@ export function vjpAll(b: Builder, root: Node, wrt: string, seed: Node): Map<num
 
 /**
  * Reads the Jacobian matrix (numerator layout) off a differential `df` that is linear in the tangent leaf of
- * the vector variable `wrt`. null when some piece is not a matrix (a higher-order tensor sits in between).
+ * the vector variable `wrt` (diff/extraction.ts). null when no matrix form was found.
  */
 export function extractJacobian(b: Builder, df: Node, wrt: Variable): Node | null {
   // A differential the simplifier reduced to a constant (d(0 * x)) no longer holds the tangent: J = 0.
@@ -91,27 +92,9 @@ export function extractJacobian(b: Builder, df: Node, wrt: Variable): Node | nul
 
 /** Jacobians (numerator layout) of every node of the differential's DAG that involves the tangent. */
 export function extractAll(b: Builder, df: Node, wrt: Variable): Map<number, Node | null> {
-  const key = '∂' + wrt.name;
-  const n = (wrt.shape as { n: Dim }).n;
-  const Js = new Map<number, Node | null>();
-  for (const node of topoOrder([df], (m) => m.vars.has(key))) {
-    if (!node.vars.has(key)) continue;
-    if (node.op === 'tangent') {
-      Js.set(node.id, b.identity(n));
-      continue;
-    }
-    const def = opDef(node.op);
-    // A piece that is not a matrix (a tensor in between) makes every node above it inexpressible too.
-    let failed = false;
-    const args = node.args.map((a) => {
-      if (!a.vars.has(key)) return null;
-      const J = Js.get(a.id);
-      if (!J) failed = true;
-      return J ?? null;
-    });
-    Js.set(node.id, failed ? null : (def.jacobian?.(node, args, b) ?? null));
-  }
-  return Js;
+  const extraction = new JacobianExtraction(b, wrt);
+  extraction.jacobian(df);
+  return extraction.Js;
 }
 
 /** A derivative that is a matrix (or vector or scalar) in the requested layout. */
@@ -272,9 +255,9 @@ export function inNormalForm(b: Builder, root: Node, varying?: string): Node {
 }
 
 /**
- * A derivative form that is a matrix, but one the engine can only give element by element (its rules for
- * reading a Jacobian off a differential do not pass through every matrix operation, e.g. diag(dv) inside an
- * inverse): a limitation the user can work around, reported in plain English rather than as an internal error.
+ * A derivative form that is a matrix, but one the engine can only give element by element (the one class
+ * without a matrix form, docs/derivation.md: an element-wise function of A·diag(x)·B inside another two-sided
+ * product): a limitation the user can work around, reported in plain English rather than as an internal error.
  */
 export class DerivativeFormError extends Error {
   constructor(

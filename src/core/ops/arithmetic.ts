@@ -12,6 +12,7 @@ import {
 } from '../shape.ts';
 import { map2, matmulT, scalarT, transposeT, EvalError } from '../numeric/tensor.ts';
 import { lowerDot, lowerMatmul, lowerTranspose } from './lowerJs.ts';
+import { addProbe, divProbe, matmulProbe, mulProbe, negProbe, subProbe, transposeProbe } from './probeRules.ts';
 
 // ---- shape rules ------------------------------------------------------------------------------------------
 
@@ -147,6 +148,7 @@ const add: OpDef<'add'> = {
   },
   vjp: (n, s, k, b) => b.unbroadcast(s, n.args[k].shape),
   jacobian: eachLinearArg((n, k, J, b) => (n.args[k].shape.kind === 'scalar' && n.shape.kind !== 'scalar' ? expandJacobian(n.shape, J, b) : J)),
+  probe: addProbe,
   normalForms: [
     'x + 0 → x; x + x → 2x; a·x + b·x → (a + b)x; A + Aᵀ with the plain term first',
     'A·B·u + C·u → (A·B + C)·u and A·u + A·v → A·(u + v) (common right or left factor of product chains)',
@@ -195,6 +197,7 @@ const sub: OpDef<'sub'> = {
     const j = n.args[k].shape.kind === 'scalar' && n.shape.kind !== 'scalar' ? expandJacobian(n.shape, J, b) : J;
     return j && (k === 0 ? j : b.neg(j));
   }),
+  probe: subProbe,
   normalForms: [
     'x − x → 0; x − (−y) → x + y; the same collections as for +',
     'x − (c + x) → −c; (c + x) − x → c',
@@ -246,6 +249,7 @@ const neg: OpDef<'neg'> = {
   jvp: (_n, [t], b) => (t ? b.neg(t) : null),
   vjp: (_n, s, _k, b) => b.neg(s),
   jacobian: eachLinearArg((_n, _k, J, b) => b.neg(J)),
+  probe: negProbe,
   examples: [{ expr: '-x', wrt: 'x' }],
   rule: { name: 'constant multiple (−1)', text: 'd(−u) = −du', latex: '\\mathrm{d}(-u) = -\\mathrm{d}u' },
   // `-a * b` reads back as a product (so `x · -a * b` would be `(x · -a) * b`): a negated product binds like one.
@@ -293,6 +297,9 @@ const mul: OpDef<'mul'> = {
     if (x.op === 'neg') return b.neg(b.mul(x.args[0], y));
     if (y.op === 'neg') return b.neg(b.mul(x, y.args[0]));
     if (isConst(x, -1) && x.shape.kind === 'scalar') return b.neg(y);
+    // The identity masks the diagonal: I ⊗ X → diag(diag(X)) (so ∂tr(f(X))/∂X reads diag(diag(f'(X)))).
+    if (isIdentity(x) && y.shape.kind === 'matrix') return (b.fired('I ⊗ X → diag(diag(X))'), b.call('diag', b.call('diagvec', y)));
+    if (isIdentity(y) && x.shape.kind === 'matrix') return (b.fired('X ⊗ I → diag(diag(X))'), b.call('diag', b.call('diagvec', x)));
     // An expanded scalar s𝟏 times a value of the same shape is just s times it.
     if (isExpandedScalar(x) && sameShape(y.shape, shape)) return (b.fired('(s𝟏) ⊗ v → s v'), b.mul(x.args[0], y));
     if (isExpandedScalar(y) && sameShape(x.shape, shape)) return (b.fired('v ⊗ (s𝟏) → s v'), b.mul(y.args[0], x));
@@ -331,10 +338,12 @@ const mul: OpDef<'mul'> = {
   },
   vjp: (n, s, k, b) => b.unbroadcast(b.mul(s, n.args[1 - k]), n.args[k].shape),
   jacobian: eachLinearArg((n, k, J, b) => scaleJacobian(n.args[1 - k], n.args[k], J, b)),
+  probe: mulProbe,
   normalForms: [
     'scalar and element-wise products: coefficient × Π baseᵉ, equal bases merged (y ⊗ v ⊗ y → y² ⊗ v), constants then scalars in front, leaves before the rest, differentials last',
     'quotients last: (1 ⊘ p) ⊗ e → e ⊘ p; a coefficient ±1/k divides (x/2, 1 ⊘ (2 sqrt(x)))',
     'negations move outward: (−a) ⊗ b → −(a ⊗ b); 1[c] ⊗ 1[c] → 1[c]',
+    'the identity masks the diagonal: I ⊗ X → diag(diag(X))',
   ],
   examples: [{ expr: 'x ⊗ y', wrt: 'x' }, { expr: 's * x', wrt: 's' }, { expr: 's * x', wrt: 'x' }, { expr: 'a ⊗ (b ⊗ x)', wrt: 'x' }],
   rule: { name: 'product rule', text: 'd(u ⊗ v) = du ⊗ v + u ⊗ dv; element-wise products have diagonal Jacobians diag(v)', latex: '\\mathrm{d}(u \\otimes v) = \\mathrm{d}u \\otimes v + u \\otimes \\mathrm{d}v' },
@@ -397,6 +406,7 @@ const div: OpDef<'div'> = {
     return b.unbroadcast(g, n.args[k].shape);
   },
   jacobian: eachLinearArg((n, k, J, b) => (k === 0 ? scaleJacobian(b.div(b.constant(1), n.args[1]), n.args[0], J, b) : null)),
+  probe: divProbe,
   normalForms: [
     'the normal form of ⊗ (x ⊘ y², not x ⊗ (1 ⊘ y²)); x/1 → x; x/x → 1; 0/x → 0',
   ],
@@ -531,6 +541,7 @@ const matmul: OpDef<'matmul'> = {
     // x varies: (x y)ᵀ = yᵀ xᵀ, so for a row x the Jacobian is yᵀ J.
     return x.shape.kind === 'row' ? b.matmul(b.transpose(y), J) : null;
   }),
+  probe: matmulProbe,
   normalForms: [
     'A·I → A; 0·A → 0; scalars move outward: (sA)B → s(AB), (A/s)B → (AB)/s; negations likewise',
     'diag(a)·diag(b) → diag(a ⊗ b) however the chain is associated (diag(a)·(diag(b)·M) → diag(a ⊗ b)·M)',
@@ -586,6 +597,7 @@ const transpose: OpDef<'transpose'> = {
   jvp: (_n, [t], b) => (t ? b.transpose(t) : null),
   vjp: (_n, s, _k, b) => b.transpose(s),
   jacobian: eachLinearArg((n, _k, J) => (n.shape.kind === 'matrix' ? null : J)),
+  probe: transposeProbe,
   examples: [{ expr: 'xᵀ', wrt: 'x' }],
   rule: { name: 'transpose rule', text: 'd(Aᵀ) = (dA)ᵀ', latex: '\\mathrm{d}(A^{\\top}) = (\\mathrm{d}A)^{\\top}' },
   prec: () => PREC.postfix,

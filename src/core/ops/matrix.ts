@@ -1,9 +1,11 @@
 // Matrix functions: trace, determinant, inverse and diag (vector → diagonal matrix, matrix → its diagonal).
 // Their derivatives are the Matrix Cookbook identities, written as differentials.
 
-import { isConst, isIdentity } from '../ir.ts';
+import type { Builder } from '../builder.ts';
+import { type Node, isConst, isIdentity } from '../ir.ts';
 import { PREC, type OpDef, type ShapeError, type SurfaceFunction } from './types.ts';
-import { type Shape, SCALAR, formatShape, matrixOf, sameDim, vectorOf } from '../shape.ts';
+import { type Dim, type Shape, SCALAR, formatShape, matrixOf, sameDim, vectorOf } from '../shape.ts';
+import type { Probe, ProbeContext } from './probes.ts';
 import { detT, invT, scalarT, tensor } from '../numeric/tensor.ts';
 import { lowerDet, lowerDiag, lowerDiagvec, lowerInv, lowerTrace } from './lowerJs.ts';
 
@@ -54,6 +56,8 @@ const tr: OpDef<'tr'> = {
     return undefined;
   },
   jvp: (_n, [t], b) => (t ? b.call('tr', t) : null),
+  // tr(dM) for a varying matrix: the trace probe.
+  probe: (n, p, ctx) => (!p && n.args[0].shape.kind === 'matrix' ? ctx.probe(n.args[0], { kind: 'trace', C: null }) : null),
   // tr of a scalar is the scalar itself.
   vjp: (n, s, _k, b) => (n.args[0].shape.kind === 'matrix' ? b.mul(s, b.identity(n.args[0].shape.m)) : s),
   examples: [{ expr: 'tr(X)', wrt: 'X' }, { expr: 'tr(B * X)', wrt: 'X' }],
@@ -126,6 +130,27 @@ const inv: OpDef<'inv'> = {
   conditioning: 'inverse',
 };
 
+/**
+ * diag(dv), v varying: diag(dv) w = diag(w) dv (either side), tr(C diag(dv)) = diag(C)ᵀ dv,
+ * diag(A diag(dv) B) = (A ⊙ Bᵀ) dv (diag(B) ⊗ dv when A is the identity).
+ */
+function diagProbe(n: Node, p: Probe | null, ctx: ProbeContext, b: Builder): Node | null {
+  const J = p && ctx.jacobian(n.args[0]);
+  if (!p || !J) return null;
+  switch (p.kind) {
+    case 'right':
+    case 'left':
+      return b.matmul(b.call('diag', p.w), J);
+    case 'trace':
+      return b.matmul(p.C ? b.transpose(b.call('diagvec', p.C)) : b.rowOnes((n.shape as { n: Dim }).n), J);
+    case 'diagonal': {
+      if (p.A && p.B) return b.matmul(b.mul(p.A, b.transpose(p.B)), J);
+      const one = p.A ?? p.B;
+      return one ? b.matmul(b.call('diag', b.call('diagvec', one)), J) : J;
+    }
+  }
+}
+
 const diag: OpDef<'diag'> = {
   op: 'diag',
   lowerJs: lowerDiag,
@@ -156,6 +181,7 @@ const diag: OpDef<'diag'> = {
     return undefined;
   },
   jvp: (_n, [t], b) => (t ? b.call('diag', t) : null),
+  probe: diagProbe,
   vjp: (_n, s, _k, b) => b.call('diagvec', s),
   normalForms: ['diag(𝟏) → I; diag(−v) → −diag(v); diag(s v) → s diag(v)'],
   examples: [{ expr: 'diag(x) * y', wrt: 'x' }],
@@ -185,10 +211,15 @@ const diagvec: OpDef<'diagvec'> = {
   simplify([x], _attr, b, shape) {
     if (isIdentity(x)) return b.ones(shape);
     if (x.op === 'diag') return (b.fired('diag(diag(v)) → v'), x.args[0]);
+    if (x.op === 'matmul' && x.args[0].shape.kind === 'vector') return (b.fired('diag(u vᵀ) → u ⊗ v'), b.mul(x.args[0], b.transpose(x.args[1])));
+    if (x.op === 'transpose') return (b.fired('diag(Xᵀ) → diag(X)'), b.call('diagvec', x.args[0]));
     return undefined;
   },
   jvp: (_n, [t], b) => (t ? b.call('diagvec', t) : null),
+  // diag(dM) for a varying matrix: the diagonal probe.
+  probe: (n, p, ctx) => (p ? null : ctx.probe(n.args[0], { kind: 'diagonal', A: null, B: null })),
   vjp: (_n, s, _k, b) => b.call('diag', s),
+  normalForms: ['diag(diag(v)) → v; diag(Xᵀ) → diag(X); the diagonal of an outer product: diag(u vᵀ) → u ⊗ v'],
   examples: [{ expr: 'diag(X)', wrt: 'X' }],
   rule: { name: 'diagonal extraction rule', text: 'd diag(X) = diag(dX)', latex: '\\mathrm{d}\\operatorname{diag}(X) = \\operatorname{diag}(\\mathrm{d}X)' },
   prec: () => PREC.atom,

@@ -5,6 +5,7 @@ import { type Node, constValue, isConst } from '../ir.ts';
 import { PREC, eachLinearArg, type OpDef, type SurfaceFunction } from './types.ts';
 import { type Dim, SCALAR } from '../shape.ts';
 import { ALL_REALS, NON_NEGATIVE } from './intervals.ts';
+import { sumOfMatrix } from './probeRules.ts';
 import { scalarT, sumT } from '../numeric/tensor.ts';
 import { lowerReduction } from './lowerJs.ts';
 
@@ -52,6 +53,7 @@ const sum: OpDef<'sum'> = {
     const ones = onesRowFor(u, b);
     return ones && b.matmul(ones, J);
   }),
+  probe: (n, p, ctx, b) => (p ? null : sumOfMatrix(n, ctx, b)),
   examples: [{ expr: 'sum(x)', wrt: 'x' }],
   rule: { name: 'sum reduction', text: 'd sum(u) = sum(du); ∂sum(x)/∂x = 𝟏ᵀ', latex: '\\frac{\\partial}{\\partial \\mathbf{x}} \\operatorname{sum}(\\mathbf{x}) = \\mathbf{1}^{\\top}' },
   prec: () => PREC.atom,
@@ -88,6 +90,10 @@ const mean: OpDef<'mean'> = {
     const ones = onesRowFor(u, b);
     return ones && b.div(b.matmul(ones, J), b.lengthOf(u.shape));
   }),
+  probe(n, p, ctx, b) {
+    const total = p ? null : sumOfMatrix(n, ctx, b);
+    return total && b.div(total, b.lengthOf(n.args[0].shape));
+  },
   examples: [{ expr: 'mean(x)', wrt: 'x' }],
   rule: { name: 'mean reduction', text: 'd mean(u) = mean(du); ∂mean(x)/∂x = 𝟏ᵀ/n', latex: '\\frac{\\partial}{\\partial \\mathbf{x}} \\operatorname{mean}(\\mathbf{x}) = \\tfrac{1}{n}\\mathbf{1}^{\\top}' },
   prec: () => PREC.atom,

@@ -176,11 +176,15 @@ function collectable(p: Node, q: Node): boolean {
 export function regroup(b: Builder, x: Node, y: Node, minus: boolean): Node | undefined {
   if ((x.op !== 'add' && x.op !== 'sub') || !sameShape(x.shape, y.shape)) return undefined;
   const [x0, x1] = x.args;
-  const withY = (t: Node) => (minus ? b.sub(t, y) : b.add(t, y));
-  if (collectable(x0, y)) return (b.fired('regroup a sum to collect like terms'), b.node(x.op, [withY(x0), x1]));
+  // Terms that look collectable but do not combine (the sum keeps both) are left alone: regrouping them
+  // would only reorder the sum, and the reordered sum would regroup back, without end.
+  const combined = (r: Node, t: Node) => ((r.op === 'add' || r.op === 'sub') && (r.args.includes(t) || r.args.includes(y)) ? undefined : r);
+  const first = collectable(x0, y) ? combined(minus ? b.sub(x0, y) : b.add(x0, y), x0) : undefined;
+  if (first) return (b.fired('regroup a sum to collect like terms'), b.node(x.op, [first, x1]));
   if (!collectable(x1, y)) return undefined;
+  // x₀ + x₁ ± y = x₀ + (x₁ ± y);  x₀ − x₁ ± y = x₀ − (x₁ ∓ y)
+  const second = combined(x.op === 'add' ? (minus ? b.sub(x1, y) : b.add(x1, y)) : minus ? b.add(x1, y) : b.sub(x1, y), x1);
+  if (!second) return undefined;
   b.fired('regroup a sum to collect like terms');
-  if (x.op === 'add') return b.add(x0, withY(x1));
-  // x₀ − x₁ ± y = x₀ − (x₁ ∓ y)
-  return b.sub(x0, minus ? b.add(x1, y) : b.sub(x1, y));
+  return b.node(x.op, [x0, second]);
 }

@@ -8,6 +8,7 @@ import type { Attr, Node } from '../ir.ts';
 import type { Dim, Shape } from '../shape.ts';
 import type { Builder } from '../builder.ts';
 import type { Tensor, EvalEnv } from '../numeric/tensor.ts';
+import type { Probe, ProbeContext } from './probes.ts';
 import type { Lowerer } from '../numeric/compile/plan.ts';
 
 export interface ShapeError {
@@ -91,6 +92,12 @@ export interface OpDef<N extends string = string> {
    * when it is not a matrix (a higher-order tensor).
    */
   jacobian?(node: Node, Js: readonly (Node | null)[], b: Builder): Node | null;
+  /**
+   * Jacobian extraction through matrix-valued differentials (ops/probes.ts): for a matrix node linear in the
+   * tangent, the Jacobian of the probe `p` of it (dM·w, dMᵀ·w, tr(C·dM), diag(A·dM·B)); with `p` null, the own
+   * Jacobian of a vector, row or scalar node whose matrix argument varies (dM·w, tr(dM)). null when no rule applies.
+   */
+  probe?(node: Node, p: Probe | null, ctx: ProbeContext, b: Builder): Node | null;
   /**
    * Where the operator is defined, when that is not everywhere (log: u > 0). Outside it the reference kernel
    * gives NaN, so gradient checks re-sample or report "not checked"; tests sample inside it.
