@@ -1,0 +1,104 @@
+// The parse of a document kept line by line, so that an edit re-parses only the lines it touched. The language
+// has one statement per line and the parser reads each line on its own, so the lines outside an edit parse
+// exactly as before; the ones after it only move, and their syntax trees are shifted in place.
+
+import type { Span, Statement } from './ast.ts';
+import { parseLine, type ParseProblem } from './parser.ts';
+import { LineMap } from './source.ts';
+
+export interface ParsedLine {
+  statement?: Statement;
+  problem?: ParseProblem;
+}
+
+const BLANK: ParsedLine = {};
+
+export class ParsedText {
+  private constructor(
+    readonly lines: LineMap,
+    /** One entry per line of the text. */
+    readonly entries: ParsedLine[],
+  ) {}
+
+  get text(): string {
+    return this.lines.text;
+  }
+
+  static parse(text: string): ParsedText {
+    const lines = new LineMap(text);
+    return new ParsedText(lines, parseRange(lines, 0, lines.lineCount - 1));
+  }
+
+  /**
+   * The parse of `text`, reusing this one's lines outside the changed region (found by comparing the texts, so
+   * any number of edits at once is handled). This parse is consumed: the syntax trees after the change are
+   * shifted to their new offsets, and also serve the returned parse.
+   */
+  edit(text: string): { parsed: ParsedText; firstLine: number; lastLine: number } {
+    const old = this.text;
+    const min = Math.min(old.length, text.length);
+    let prefix = 0;
+    while (prefix < min && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
+    let suffix = 0;
+    while (suffix < min - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+    const lines = new LineMap(text);
+    // The changed region is [prefix, length − suffix) in both texts; the lines holding its two ends change.
+    const firstLine = this.lines.positionAt(prefix).line;
+    const lastOld = this.lines.positionAt(old.length - suffix).line;
+    const lastNew = lines.positionAt(text.length - suffix).line;
+    const delta = text.length - old.length;
+    const after = this.entries.slice(lastOld + 1);
+    if (delta !== 0) for (const entry of after) shiftEntry(entry, delta);
+    const entries = [...this.entries.slice(0, firstLine), ...parseRange(lines, firstLine, lastNew), ...after];
+    return { parsed: new ParsedText(lines, entries), firstLine, lastLine: lastNew };
+  }
+
+  statements(): Statement[] {
+    const out: Statement[] = [];
+    for (const e of this.entries) if (e.statement) out.push(e.statement);
+    return out;
+  }
+
+  problems(): ParseProblem[] {
+    const out: ParseProblem[] = [];
+    for (const e of this.entries) if (e.problem) out.push(e.problem);
+    return out;
+  }
+}
+
+/** Lines first…last (inclusive) of the text, parsed. */
+function parseRange(lines: LineMap, first: number, last: number): ParsedLine[] {
+  const text = lines.text;
+  const out: ParsedLine[] = [];
+  for (let line = first; line <= last; line++) {
+    const start = lines.lineStart(line);
+    const end = line + 1 < lines.lineCount ? lines.lineStart(line + 1) - 1 : text.length;
+    const parsed = parseLine(text, start, end);
+    out.push(parsed.statement || parsed.problem ? parsed : BLANK);
+  }
+  return out;
+}
+
+function shiftEntry(entry: ParsedLine, delta: number): void {
+  const seen = new Set<object>();
+  if (entry.statement) shiftSpans(entry.statement, delta, seen);
+  if (entry.problem) shiftSpans(entry.problem.span, delta, seen);
+}
+
+/**
+ * Moves every span in a syntax tree by `delta`. Generic over the tree's shape (any object with numeric
+ * `start` and `end` is a span), so new kinds of expression need nothing here; `seen` guards shared objects.
+ */
+function shiftSpans(node: object, delta: number, seen: Set<object>): void {
+  if (seen.has(node)) return;
+  seen.add(node);
+  const span = node as Partial<Span>;
+  if (typeof span.start === 'number' && typeof span.end === 'number') {
+    span.start += delta;
+    span.end += delta;
+  }
+  for (const key in node) {
+    const value = (node as Record<string, unknown>)[key];
+    if (value !== null && typeof value === 'object') shiftSpans(value, delta, seen);
+  }
+}
