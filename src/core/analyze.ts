@@ -2,7 +2,7 @@
 // every problem as a diagnostic with a range. The editor (hover, diagnostics, outline, code lens) and the CLI
 // read only from this. Never throws.
 
-import { forEachChild, type ConstantExpr, type DerivativeExpr, type DimRef, type Expr, type LocalDefinition, type Span, type Statement } from './ast.ts';
+import { forEachChild, type ConstantExpr, type DerivativeExpr, type DimRef, type Expr, type LocalDefinition, type NameRef, type Span, type Statement } from './ast.ts';
 import { Builder } from './builder.ts';
 import type { Node } from './ir.ts';
 import { type Diagnostic, LineMap, type Range, type Severity } from './source.ts';
@@ -15,7 +15,9 @@ import { buildComparison } from './ops/elementwise.ts';
 import { callableNames, surfaceFunction } from './ops/registry.ts';
 import { derivativeShape, type DerivativeForm } from './ops/structure.ts';
 import { closestName } from './suggest.ts';
-import { ParsedText } from './parsedLines.ts';
+import { ParsedText, type TextChange } from './parsedLines.ts';
+
+export type { TextChange };
 import { type DerivativeCore, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved } from './statementOutcome.ts';
 
 export interface DimInfo {
@@ -63,26 +65,31 @@ export interface DefinitionInfo {
   readonly exprText: string;
 }
 
-/** A definition's record; its ranges and text are computed when asked for (most are never asked for). */
+/**
+ * A definition's record; its ranges and text are computed when asked for (most are never asked for), from the
+ * offsets it had in this analysis (a later re-analysis moves the syntax tree, not this record).
+ */
 class DefinitionRecord implements DefinitionInfo {
   node?: Node;
   shape?: Shape;
   derivative?: DerivativeInfo;
+  readonly name: string;
+  private readonly offsets: readonly [nameStart: number, nameEnd: number, start: number, end: number, exprStart: number, exprEnd: number];
   constructor(
-    private readonly stmt: Extract<Statement, { kind: 'define' }>,
+    stmt: Extract<Statement, { kind: 'define' }>,
     private readonly lines: LineMap,
-  ) {}
-  get name(): string {
-    return this.stmt.name.name;
+  ) {
+    this.name = stmt.name.name;
+    this.offsets = [stmt.name.start, stmt.name.end, stmt.start, stmt.end, stmt.expr.start, stmt.expr.end];
   }
   get nameRange(): Range {
-    return this.lines.range(this.stmt.name.start, this.stmt.name.end);
+    return this.lines.range(this.offsets[0], this.offsets[1]);
   }
   get range(): Range {
-    return this.lines.range(this.stmt.start, this.stmt.end);
+    return this.lines.range(this.offsets[2], this.offsets[3]);
   }
   get exprText(): string {
-    return this.lines.text.slice(this.stmt.expr.start, this.stmt.expr.end);
+    return this.lines.text.slice(this.offsets[4], this.offsets[5]);
   }
   /** Plain data (JSON.stringify and structured clone see getters' values). */
   toJSON(): object {
@@ -147,15 +154,16 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
  * everything it reports, but only the lines the edit touched are parsed again, and only the definitions and
  * claims whose text changed or whose names now mean something else are analysed again. `previous` is consumed:
  * its syntax trees move to their new offsets, so it must not be used afterwards (a second call with it, or a
- * previous analysis that was not made by analyze/reanalyze, analyses in full).
+ * previous analysis that was not made by analyze/reanalyze, analyses in full). `change` bounds the edited region
+ * when the caller knows it (see TextChange); without it the texts are compared.
  */
-export function reanalyze(previous: Analysis, text: string, options: AnalyzeOptions = {}): Analysis {
+export function reanalyze(previous: Analysis, text: string, options: AnalyzeOptions = {}, change?: TextChange): Analysis {
   const state = states.get(previous);
   states.delete(previous);
   const layout = options.layout ?? 'numerator';
   // The node graph only grows while outcomes are reused; a full analysis now and then drops what is unused.
   if (!state || state.requestedLayout !== layout || state.builder.graph.size > 2 * state.fullGraphSize + 10_000) return analyze(text, options);
-  return runAnalyzer(new Analyzer(state.parsed.edit(text).parsed, layout, state));
+  return runAnalyzer(new Analyzer(state.parsed.edit(text, change), layout, state));
 }
 
 /** What a later reanalyze needs from an analysis. */
@@ -562,17 +570,7 @@ class Analyzer {
   private dependencyOrder(names: Iterable<string>, exprOf: (name: string) => Expr, defines: (name: string) => boolean): string[] {
     const state = new Map<string, 'active' | 'done'>();
     const order: string[] = [];
-    const refsOf = (name: string) => {
-      const refs: Extract<Expr, { kind: 'name' }>[] = [];
-      const stack: Expr[] = [exprOf(name)];
-      while (stack.length) {
-        const e = stack.pop()!;
-        if (e.kind === 'name' && defines(e.name)) refs.push(e);
-        if (e.kind === 'derivative' && defines(e.wrt.name)) refs.push({ kind: 'name', name: e.wrt.name, start: e.wrt.start, end: e.wrt.end });
-        forEachChild(e, (c) => stack.push(c));
-      }
-      return refs.reverse();
-    };
+    const refsOf = (name: string) => nameRefs(exprOf(name)).filter((r) => defines(r.name));
     for (const root of names) {
       if (state.has(root)) continue;
       const stack = [{ name: root, refs: refsOf(root), next: 0 }];
@@ -1037,6 +1035,26 @@ class Analyzer {
     if (d) return { note: `defined as ${d.info.exprText}` };
     return this.dims.has(e.name) ? { note: 'a dimension, used as its size' } : {};
   }
+}
+
+/** Syntax trees are reused across re-analyses, and so are the lists of names they refer to. */
+const nameRefsCache = new WeakMap<Expr, readonly NameRef[]>();
+
+/** The names an expression refers to (as values, and as variables to differentiate by), in reading order. */
+function nameRefs(root: Expr): readonly NameRef[] {
+  let refs = nameRefsCache.get(root) as NameRef[] | undefined;
+  if (refs) return refs;
+  refs = [];
+  const stack: Expr[] = [root];
+  while (stack.length) {
+    const e = stack.pop()!;
+    if (e.kind === 'name') refs.push(e);
+    if (e.kind === 'derivative') refs.push(e.wrt);
+    forEachChild(e, (c) => stack.push(c));
+  }
+  refs.reverse();
+  nameRefsCache.set(root, refs);
+  return refs;
 }
 
 /** Children of an expression whose nodes are built (an index's literal is not a value). */

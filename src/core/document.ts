@@ -1,7 +1,7 @@
 // A document as the editor and the CLI see it: a .mcalc file, or the ```mcalc blocks of a Markdown file
 // joined into one virtual document, with the mapping between the two.
 
-import { analyze, reanalyze, type Analysis } from './analyze.ts';
+import { analyze, reanalyze, type Analysis, type TextChange } from './analyze.ts';
 import { extractMcalcBlocks, virtualLine, type EmbeddedDocument } from './markdown.ts';
 import type { Layout } from './shape.ts';
 import { type Position, type Range, stripBom } from './source.ts';
@@ -23,10 +23,13 @@ export function analyzeDocument(source: string, languageId: string, layout: Layo
 
 /**
  * The analysis of the document's new text, re-analysing only what the edit changed (see `reanalyze`); equal to
- * `analyzeDocument(source, languageId, layout)`. `previous` is consumed and must not be used afterwards.
+ * `analyzeDocument(source, languageId, layout)`. `previous` is consumed and must not be used afterwards;
+ * `change`, when known, bounds where the text changed.
  */
-export function reanalyzeDocument(previous: DocumentAnalysis, source: string, languageId: string, layout: Layout): DocumentAnalysis {
-  return documentAnalysis(source, languageId, (code) => reanalyze(previous.analysis, code, { layout }));
+export function reanalyzeDocument(previous: DocumentAnalysis, source: string, languageId: string, layout: Layout, change?: TextChange): DocumentAnalysis {
+  // `change` is in the real document's offsets: it applies to the analysed text only when the two are the same.
+  const sameText = languageId !== 'markdown' && source.charCodeAt(0) !== 0xfeff;
+  return documentAnalysis(source, languageId, (code) => reanalyze(previous.analysis, code, { layout }, sameText ? change : undefined));
 }
 
 function documentAnalysis(source: string, languageId: string, analyzeCode: (code: string) => Analysis): DocumentAnalysis {

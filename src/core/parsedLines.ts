@@ -30,27 +30,24 @@ export class ParsedText {
   }
 
   /**
-   * The parse of `text`, reusing this one's lines outside the changed region (found by comparing the texts, so
-   * any number of edits at once is handled). This parse is consumed: the syntax trees after the change are
-   * shifted to their new offsets, and also serve the returned parse.
+   * The parse of `text`, reusing this one's lines outside the changed region. `change`, when the caller knows it
+   * (an editor's change event), bounds the region: the texts agree on their first `from` characters and their
+   * last `suffix`; without it, the region is found by comparing the texts. This parse is consumed: the syntax
+   * trees after the change are shifted to their new offsets, and also serve the returned parse.
    */
-  edit(text: string): { parsed: ParsedText; firstLine: number; lastLine: number } {
+  edit(text: string, change?: TextChange): ParsedText {
     const old = this.text;
-    const min = Math.min(old.length, text.length);
-    let prefix = 0;
-    while (prefix < min && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
-    let suffix = 0;
-    while (suffix < min - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
-    const lines = new LineMap(text);
-    // The changed region is [prefix, length − suffix) in both texts; the lines holding its two ends change.
-    const firstLine = this.lines.positionAt(prefix).line;
+    const usable = change && change.from >= 0 && change.suffix >= 0 && change.from + change.suffix <= Math.min(old.length, text.length);
+    const { from, suffix } = usable ? change : commonEnds(old, text);
+    const lines = this.lines.edited(text, from, suffix);
+    // The lines holding the two ends of the changed region change; those after it only move.
+    const firstLine = this.lines.positionAt(from).line;
     const lastOld = this.lines.positionAt(old.length - suffix).line;
     const lastNew = lines.positionAt(text.length - suffix).line;
     const delta = text.length - old.length;
     const after = this.entries.slice(lastOld + 1);
     if (delta !== 0) for (const entry of after) shiftEntry(entry, delta);
-    const entries = [...this.entries.slice(0, firstLine), ...parseRange(lines, firstLine, lastNew), ...after];
-    return { parsed: new ParsedText(lines, entries), firstLine, lastLine: lastNew };
+    return new ParsedText(lines, [...this.entries.slice(0, firstLine), ...parseRange(lines, firstLine, lastNew), ...after]);
   }
 
   statements(): Statement[] {
@@ -64,6 +61,21 @@ export class ParsedText {
     for (const e of this.entries) if (e.problem) out.push(e.problem);
     return out;
   }
+}
+
+/** Where two texts differ: they agree on their first `from` characters and on their last `suffix` (no overlap). */
+export interface TextChange {
+  from: number;
+  suffix: number;
+}
+
+function commonEnds(a: string, b: string): TextChange {
+  const min = Math.min(a.length, b.length);
+  let from = 0;
+  while (from < min && a.charCodeAt(from) === b.charCodeAt(from)) from++;
+  let suffix = 0;
+  while (suffix < min - from && a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)) suffix++;
+  return { from, suffix };
 }
 
 /** Lines first…last (inclusive) of the text, parsed. */
