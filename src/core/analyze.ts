@@ -570,15 +570,15 @@ class Analyzer {
   private dependencyOrder(names: Iterable<string>, exprOf: (name: string) => Expr, defines: (name: string) => boolean): string[] {
     const state = new Map<string, 'active' | 'done'>();
     const order: string[] = [];
-    const refsOf = (name: string) => nameRefs(exprOf(name)).filter((r) => defines(r.name));
     for (const root of names) {
       if (state.has(root)) continue;
-      const stack = [{ name: root, refs: refsOf(root), next: 0 }];
+      const stack = [{ name: root, refs: nameRefs(exprOf(root)), next: 0 }];
       state.set(root, 'active');
       while (stack.length) {
         const top = stack[stack.length - 1];
         if (top.next < top.refs.length) {
           const ref = top.refs[top.next++];
+          if (!defines(ref.name)) continue;
           const st = state.get(ref.name);
           if (st === 'active') {
             const path = stack.map((f) => f.name);
@@ -589,7 +589,7 @@ class Analyzer {
             this.cyclic.add(ref.start);
           } else if (!st) {
             state.set(ref.name, 'active');
-            stack.push({ name: ref.name, refs: refsOf(ref.name), next: 0 });
+            stack.push({ name: ref.name, refs: nameRefs(exprOf(ref.name)), next: 0 });
           }
         } else {
           stack.pop();
