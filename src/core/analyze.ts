@@ -18,7 +18,7 @@ import { closestName } from './suggest.ts';
 import { ParsedText, type TextChange } from './parsedLines.ts';
 
 export type { TextChange };
-import { type DerivativeCore, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved } from './statementOutcome.ts';
+import { type DerivativeCore, ExprNodes, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved } from './statementOutcome.ts';
 
 export interface DimInfo {
   name: string;
@@ -205,7 +205,7 @@ interface FixSpec {
   edits: { span: Span; text: string }[];
 }
 
-type DefinitionEntry = { stmt: Extract<Statement, { kind: 'define' }>; info: DefinitionRecord; value?: Resolved };
+type DefinitionEntry = { stmt: Extract<Statement, { kind: 'define' }>; info: DefinitionRecord; value?: Resolved; derivative?: DerivativeCore };
 
 class Analyzer {
   readonly text: string;
@@ -321,8 +321,7 @@ class Analyzer {
       case 'definition': {
         const d = this.defs.get(r.name);
         if (!d) return !r.found;
-        const outcome = this.outcomes.get(d.stmt);
-        return r.found && r.form === (d.stmt.expr.kind === 'derivative') && sameResolved(d.value, r.value) && sameDerivative(outcome?.derivative, r.derivative);
+        return r.found && r.form === (d.stmt.expr.kind === 'derivative') && sameResolved(d.value, r.value) && sameDerivative(d.derivative, r.derivative);
       }
       case 'dim':
         return this.dims.has(r.name) === r.found;
@@ -337,21 +336,36 @@ class Analyzer {
 
   private variable(name: string): VariableInfo | undefined {
     const v = this.variables.get(name);
-    this.current?.reads.push({ kind: 'variable', name, ...(v ? { node: v.node } : {}) });
+    if (this.mustRecord('variable', name)) this.current!.reads.push({ kind: 'variable', name, node: v?.node });
     return v;
   }
 
   private definition(name: string): DefinitionEntry | undefined {
     const d = this.defs.get(name);
-    const derivative = d && this.outcomes.get(d.stmt)?.derivative;
-    this.current?.reads.push({ kind: 'definition', name, found: !!d, form: d?.stmt.expr.kind === 'derivative', ...(d?.value ? { value: d.value } : {}), ...(derivative ? { derivative } : {}) });
+    if (this.mustRecord('definition', name)) {
+      this.current!.reads.push({ kind: 'definition', name, found: !!d, form: d?.stmt.expr.kind === 'derivative', value: d?.value, derivative: d?.derivative });
+    }
     return d;
   }
 
   private hasDim(name: string): boolean {
     const found = this.dims.has(name);
-    this.current?.reads.push({ kind: 'dim', name, found });
+    if (this.mustRecord('dim', name)) this.current!.reads.push({ kind: 'dim', name, found });
     return found;
+  }
+
+  /**
+   * Whether a look-up must be recorded: while making an outcome, and not if the same look-up was just made (an
+   * answer cannot change within a statement; if it did, the first answer is the one that fails on replay).
+   */
+  private mustRecord(kind: 'variable' | 'definition' | 'dim', name: string): boolean {
+    const reads = this.current?.reads;
+    if (!reads) return false;
+    for (let i = reads.length - 1; i >= Math.max(0, reads.length - 8); i--) {
+      const r = reads[i];
+      if (r.kind === kind && r.name === name) return false;
+    }
+    return true;
   }
 
   private isCyclic(ref: Span): boolean {
@@ -610,6 +624,7 @@ class Analyzer {
       o.value = node ? { kind: 'value', node } : derivative ? { kind: 'tensor', dims: derivative.shapes[this.layout].dims } : { kind: 'failed' };
     });
     d.value = outcome.value;
+    d.derivative = outcome.derivative;
   }
 
   // ---- expressions ------------------------------------------------------------------------------------------
@@ -891,7 +906,7 @@ class Analyzer {
       if (left) outcome.claim.left = s.left;
     } else if (s.left.kind === 'name' && this.definition(s.left.name)?.stmt.expr.kind === 'derivative') {
       const d = this.defs.get(s.left.name)!;
-      left = this.outcomes.get(d.stmt)?.derivative;
+      left = d.derivative;
       if (left) outcome.claim.leftDefinition = s.left.name;
     } else {
       this.buildExpr(s.left);
@@ -1010,7 +1025,7 @@ class Analyzer {
   }
 
   /** The innermost analysed node of `root` containing the offset. */
-  private hoverInExpr(root: Expr, offset: number, nodes: ReadonlyMap<Expr, Node>): HoverEntry | undefined {
+  private hoverInExpr(root: Expr, offset: number, nodes: ExprNodes): HoverEntry | undefined {
     const at = (sp: Span) => sp.start <= offset && offset < Math.max(sp.end, sp.start + 1);
     let best: HoverEntry | undefined;
     for (let e: Expr | undefined = root; e; e = children(e).find((c) => at(c))) {
@@ -1078,7 +1093,7 @@ function children(e: Expr): readonly Expr[] {
   }
 }
 const NONE: readonly Expr[] = [];
-const NO_NODES: ReadonlyMap<Expr, Node> = new Map();
+const NO_NODES = new ExprNodes();
 
 /** "a third-order tensor (m×p×q)". */
 export function tensorPhrase(dims: Dim[]): string {

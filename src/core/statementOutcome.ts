@@ -42,7 +42,7 @@ export interface Outcome {
   readonly reads: Read[];
   readonly diagnostics: PendingDiagnostic[];
   /** The node of every expression that analysed cleanly (for hovers). */
-  readonly nodes: Map<Expr, Node>;
+  readonly nodes: ExprNodes;
   /** Derivative forms in the order they were built. */
   readonly derivatives: { expr: DerivativeExpr; core: DerivativeCore }[];
   /** A definition's value and, when its right-hand side is a derivative form, that form. */
@@ -53,7 +53,37 @@ export interface Outcome {
 }
 
 export function newOutcome(stmt: Statement): Outcome {
-  return { stmt, reads: [], diagnostics: [], nodes: new Map(), derivatives: [] };
+  return { stmt, reads: [], diagnostics: [], nodes: new ExprNodes(), derivatives: [] };
+}
+
+/**
+ * The node of each expression of one statement. Most statements have a handful, for which two arrays are
+ * cheaper to make than a Map (a full analysis makes one per statement); a long line switches to a Map.
+ */
+export class ExprNodes {
+  private exprs: Expr[] = [];
+  private values: Node[] = [];
+  private map?: Map<Expr, Node>;
+
+  set(e: Expr, node: Node): void {
+    if (this.map) {
+      this.map.set(e, node);
+      return;
+    }
+    this.exprs.push(e);
+    this.values.push(node);
+    if (this.exprs.length > 32) {
+      this.map = new Map(this.exprs.map((x, i) => [x, this.values[i]]));
+      this.exprs = [];
+      this.values = [];
+    }
+  }
+
+  get(e: Expr): Node | undefined {
+    if (this.map) return this.map.get(e);
+    const i = this.exprs.lastIndexOf(e);
+    return i < 0 ? undefined : this.values[i];
+  }
 }
 
 export function sameResolved(a: Resolved | undefined, b: Resolved | undefined): boolean {
