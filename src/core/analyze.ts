@@ -291,13 +291,13 @@ class Analyzer {
     if (this.previous?.layout === this.layout) this.reusable = this.previous.outcomes;
     this.collectDeclarations();
     for (const name of this.definitionOrder()) this.analyseDefinition(this.defs.get(name)!);
-    for (const s of this.statements) if (s.kind === 'claim') this.analyseStatement(s, (o) => this.claim(s, o));
+    for (const s of this.statements) if (s.kind === 'claim') this.analyseStatement(s, this.buildClaim);
   }
 
   /** The outcome of a definition or claim: the previous one when every read gives the same answer, else made anew. */
   private analyseStatement(stmt: Statement, analyse: (outcome: Outcome) => void): Outcome {
     const old = this.reusable?.get(stmt);
-    if (old && old.reads.every((r) => this.answersSame(r))) {
+    if (old && this.stillValid(old)) {
       this.outcomes.set(stmt, old);
       return old;
     }
@@ -312,6 +312,11 @@ class Analyzer {
     }
     this.outcomes.set(stmt, outcome);
     return outcome;
+  }
+
+  private stillValid(outcome: Outcome): boolean {
+    for (const r of outcome.reads) if (!this.answersSame(r)) return false;
+    return true;
   }
 
   private answersSame(r: Read): boolean {
@@ -616,16 +621,19 @@ class Analyzer {
   }
 
   private analyseDefinition(d: DefinitionEntry): void {
-    const { expr, name } = d.stmt;
-    const outcome = this.analyseStatement(d.stmt, (o) => {
-      const node = this.buildExpr(expr, name.name);
-      const derivative = expr.kind === 'derivative' ? o.derivatives.find((f) => f.expr === expr)?.core : undefined;
-      if (derivative) o.derivative = derivative;
-      o.value = node ? { kind: 'value', node } : derivative ? { kind: 'tensor', dims: derivative.shapes[this.layout].dims } : { kind: 'failed' };
-    });
+    const outcome = this.analyseStatement(d.stmt, this.buildDefinition);
     d.value = outcome.value;
     d.derivative = outcome.derivative;
   }
+
+  /** A definition's outcome: its value, and its derivative form when it is one. */
+  private readonly buildDefinition = (o: Outcome): void => {
+    const { expr, name } = o.stmt as Extract<Statement, { kind: 'define' }>;
+    const node = this.buildExpr(expr, name.name);
+    const derivative = expr.kind === 'derivative' ? o.derivatives.find((f) => f.expr === expr)?.core : undefined;
+    if (derivative) o.derivative = derivative;
+    o.value = node ? { kind: 'value', node } : derivative ? { kind: 'tensor', dims: derivative.shapes[this.layout].dims } : { kind: 'failed' };
+  };
 
   // ---- expressions ------------------------------------------------------------------------------------------
 
@@ -892,6 +900,8 @@ class Analyzer {
   }
 
   // ---- claims ---------------------------------------------------------------------------------------------
+
+  private readonly buildClaim = (o: Outcome): void => this.claim(o.stmt as Extract<Statement, { kind: 'claim' }>, o);
 
   private claim(s: Extract<Statement, { kind: 'claim' }>, outcome: Outcome): void {
     if (s.where) this.bindWhereClause(s.where);
