@@ -178,6 +178,36 @@ interface AnalyzerState {
   outcomes: Map<Statement, Outcome>;
   /** How many of the outcomes were made anew (the rest were reused). */
   analysed: number;
+  /** The definitions (in the order they were registered) and the dependency order computed for them. */
+  definitionOrder?: DependencyOrder & { statements: Extract<Statement, { kind: 'define' }>[] };
+  /** What the names meant, to tell which changed meaning in the next analysis. */
+  variables: ReadonlyMap<string, VariableInfo>;
+  dims: ReadonlyMap<string, DimInfo>;
+  definitions: ReadonlyMap<string, DefinitionEntry>;
+  names: string;
+}
+
+/**
+ * The names whose answer to a look-up differs from the previous analysis's; only look-ups of these (and those
+ * made before their definition was analysed) need replaying. `order`: the dependency order was computed anew.
+ */
+interface Changes {
+  variables: Set<string>;
+  dims: Set<string>;
+  definitions: Set<string>;
+  names: boolean;
+  order: boolean;
+}
+
+/** The keys present in only one of the maps, or whose values differ by `same`. */
+function changedKeys<V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>, same: (x: V, y: V) => boolean): Set<string> {
+  const out = new Set<string>();
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (w === undefined || !same(v, w)) out.add(k);
+  }
+  for (const k of b.keys()) if (!a.has(k)) out.add(k);
+  return out;
 }
 
 const states = new WeakMap<Analysis, AnalyzerState>();
@@ -227,6 +257,11 @@ class Analyzer {
   private readonly derivativeInfos = new Map<DerivativeExpr, DerivativeInfo>();
   /** The where-clause of the claim being analysed: its names are visible to that claim's formula only. */
   private locals?: Map<string, { def: LocalDefinition; node?: Node }>;
+  private definitionOrderMemo?: AnalyzerState['definitionOrder'];
+  /** Whether the previous analysis's dependency order applied unchanged. */
+  private orderReused = false;
+  /** Set when outcomes may be reused: which names changed meaning since the previous analysis. */
+  private changes?: Changes;
   /** All names, as spelling suggestions read them (computed when first asked for). */
   private nameList?: string;
   private statements: Statement[] = [];
@@ -258,6 +293,11 @@ class Analyzer {
       fullGraphSize: this.previous?.fullGraphSize ?? this.b.graph.size,
       outcomes: this.outcomes,
       analysed: this.analysed,
+      ...(this.definitionOrderMemo ? { definitionOrder: this.definitionOrderMemo } : {}),
+      variables: this.variables,
+      dims: this.dims,
+      definitions: this.defs,
+      names: this.names(),
     };
   }
 
@@ -290,7 +330,9 @@ class Analyzer {
     this.readLayoutDirective();
     if (this.previous?.layout === this.layout) this.reusable = this.previous.outcomes;
     this.collectDeclarations();
-    for (const name of this.definitionOrder()) this.analyseDefinition(this.defs.get(name)!);
+    const order = this.definitionOrder();
+    if (this.reusable) this.changes = this.changesSince(this.previous!);
+    for (const name of order) this.analyseDefinition(this.defs.get(name)!);
     for (const s of this.statements) if (s.kind === 'claim') this.analyseStatement(s, this.buildClaim);
   }
 
@@ -314,9 +356,38 @@ class Analyzer {
     return outcome;
   }
 
+  private changesSince(previous: AnalyzerState): Changes {
+    return {
+      variables: changedKeys(this.variables, previous.variables, (x, y) => x.node === y.node),
+      dims: changedKeys(this.dims, previous.dims, () => true),
+      // Definitions whose value changes are added as they are analysed (see analyseDefinition).
+      definitions: changedKeys(this.defs, previous.definitions, () => true),
+      names: this.names() !== previous.names,
+      order: !this.orderReused,
+    };
+  }
+
+  /** Whether a previous outcome still holds: every look-up whose answer may have changed answers the same. */
   private stillValid(outcome: Outcome): boolean {
-    for (const r of outcome.reads) if (!this.answersSame(r)) return false;
+    for (const r of outcome.reads) if (this.mayHaveChanged(r) && !this.answersSame(r)) return false;
     return true;
+  }
+
+  private mayHaveChanged(r: Read): boolean {
+    const c = this.changes!;
+    switch (r.kind) {
+      case 'variable':
+        return c.variables.has(r.name);
+      case 'definition':
+        // A look-up made before the definition was analysed (in a cycle) is always replayed.
+        return c.definitions.has(r.name) || (r.found && !r.value) || c.order;
+      case 'dim':
+        return c.dims.has(r.name);
+      case 'cyclic':
+        return c.order;
+      case 'names':
+        return c.names;
+    }
   }
 
   private answersSame(r: Read): boolean {
@@ -579,16 +650,28 @@ class Analyzer {
    * stack). A reference that closes a cycle is reported once and then reads as an error.
    */
   private definitionOrder(): string[] {
-    return this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)!.stmt.expr, (name) => this.defs.has(name));
+    const statements = [...this.defs.values()].map((d) => d.stmt);
+    const previous = this.previous?.definitionOrder;
+    this.orderReused = !!previous && sameDependencies(previous.statements, statements);
+    const { order, cycles } = this.orderReused ? previous! : this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)!.stmt.expr, (name) => this.defs.has(name));
+    this.definitionOrderMemo = { statements, order, cycles };
+    for (const c of cycles) this.reportCycle(nameRefs(this.defs.get(c.owner)!.stmt.expr)[c.refIndex], c.message);
+    return order;
+  }
+
+  private reportCycle(ref: NameRef, message: string): void {
+    this.report(ref, message, 'cycle');
+    this.cyclic.add(ref.start);
   }
 
   /**
    * `names` in dependency order, where `exprOf(name)` defines a name and `defines` tells the names of this
    * scope: the document's definitions, or a claim's where-clause.
    */
-  private dependencyOrder(names: Iterable<string>, exprOf: (name: string) => Expr, defines: (name: string) => boolean): string[] {
+  private dependencyOrder(names: Iterable<string>, exprOf: (name: string) => Expr, defines: (name: string) => boolean): DependencyOrder {
     const state = new Map<string, 'active' | 'done'>();
     const order: string[] = [];
+    const cycles: DependencyOrder['cycles'] = [];
     for (const root of names) {
       if (state.has(root)) continue;
       const stack = [{ name: root, refs: nameRefs(exprOf(root)), next: 0 }];
@@ -604,8 +687,7 @@ class Analyzer {
             const names = [...path.slice(path.indexOf(ref.name)), ref.name];
             // A long cycle is named by its ends: the message stays readable (and small) at any length.
             const cycle = names.length > 8 ? [...names.slice(0, 4), `… ${names.length - 6} more …`, ...names.slice(-2)].join(' → ') : names.join(' → ');
-            this.report(ref, `Definitions cannot depend on themselves: ${cycle}.`, 'cycle');
-            this.cyclic.add(ref.start);
+            cycles.push({ owner: top.name, refIndex: top.next - 1, message: `Definitions cannot depend on themselves: ${cycle}.` });
           } else if (!st) {
             state.set(ref.name, 'active');
             stack.push({ name: ref.name, refs: nameRefs(exprOf(ref.name)), next: 0 });
@@ -617,13 +699,16 @@ class Analyzer {
         }
       }
     }
-    return order;
+    return { order, cycles };
   }
 
   private analyseDefinition(d: DefinitionEntry): void {
     const outcome = this.analyseStatement(d.stmt, this.buildDefinition);
     d.value = outcome.value;
     d.derivative = outcome.derivative;
+    const before = this.previous?.definitions.get(d.stmt.name.name);
+    const same = before && before.stmt.expr.kind === d.stmt.expr.kind && sameResolved(before.value, d.value) && sameDerivative(before.derivative, d.derivative);
+    if (!same) this.changes?.definitions.add(d.stmt.name.name);
   }
 
   /** A definition's outcome: its value, and its derivative form when it is one. */
@@ -969,7 +1054,9 @@ class Analyzer {
       locals.set(name, { def });
     }
     this.locals = locals;
-    for (const name of this.dependencyOrder(locals.keys(), (n) => locals.get(n)!.def.expr, (n) => locals.has(n))) {
+    const { order, cycles } = this.dependencyOrder(locals.keys(), (n) => locals.get(n)!.def.expr, (n) => locals.has(n));
+    for (const c of cycles) this.reportCycle(nameRefs(locals.get(c.owner)!.def.expr)[c.refIndex], c.message);
+    for (const name of order) {
       const local = locals.get(name)!;
       local.node = this.buildExpr(local.def.expr);
     }
@@ -1060,6 +1147,28 @@ class Analyzer {
     if (d) return { note: `defined as ${d.info.exprText}` };
     return this.dims.has(e.name) ? { note: 'a dimension, used as its size' } : {};
   }
+}
+
+/** Names in dependency order, and the references that close a cycle (by their owner and place among its names). */
+interface DependencyOrder {
+  order: string[];
+  cycles: { owner: string; refIndex: number; message: string }[];
+}
+
+/**
+ * Whether two lists of definitions give the same dependency order: the same names in the same order, each
+ * referring to the same names (true at once for statements an edit did not touch: they are the same objects).
+ */
+function sameDependencies(a: readonly Extract<Statement, { kind: 'define' }>[], b: readonly Extract<Statement, { kind: 'define' }>[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    if (a[i].name.name !== b[i].name.name) return false;
+    const x = nameRefs(a[i].expr);
+    const y = nameRefs(b[i].expr);
+    if (x.length !== y.length || x.some((r, k) => r.name !== y[k].name)) return false;
+  }
+  return true;
 }
 
 /** Syntax trees are reused across re-analyses, and so are the lists of names they refer to. */
