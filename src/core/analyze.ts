@@ -189,14 +189,16 @@ interface AnalyzerState {
 
 /**
  * The names whose answer to a look-up differs from the previous analysis's; only look-ups of these (and those
- * made before their definition was analysed) need replaying. `order`: the dependency order was computed anew.
+ * made before their definition was analysed) need replaying. Without cycles, a definition is analysed before
+ * every definition that refers to it, in any dependency order, so its change is known when they are checked;
+ * `cycles`: this analysis or the previous one has definition cycles, and every look-up is replayed.
  */
 interface Changes {
   variables: Set<string>;
   dims: Set<string>;
   definitions: Set<string>;
   names: boolean;
-  order: boolean;
+  cycles: boolean;
 }
 
 /** The keys present in only one of the maps, or whose values differ by `same`. */
@@ -258,8 +260,6 @@ class Analyzer {
   /** The where-clause of the claim being analysed: its names are visible to that claim's formula only. */
   private locals?: Map<string, { def: LocalDefinition; node?: Node }>;
   private definitionOrderMemo?: AnalyzerState['definitionOrder'];
-  /** Whether the previous analysis's dependency order applied unchanged. */
-  private orderReused = false;
   /** Set when outcomes may be reused: which names changed meaning since the previous analysis. */
   private changes?: Changes;
   /** All names, as spelling suggestions read them (computed when first asked for). */
@@ -363,7 +363,7 @@ class Analyzer {
       // Definitions whose value changes are added as they are analysed (see analyseDefinition).
       definitions: changedKeys(this.defs, previous.definitions, () => true),
       names: this.names() !== previous.names,
-      order: !this.orderReused,
+      cycles: (this.definitionOrderMemo?.cycles.length ?? 0) > 0 || (previous.definitionOrder?.cycles.length ?? 0) > 0,
     };
   }
 
@@ -380,11 +380,11 @@ class Analyzer {
         return c.variables.has(r.name);
       case 'definition':
         // A look-up made before the definition was analysed (in a cycle) is always replayed.
-        return c.definitions.has(r.name) || (r.found && !r.value) || c.order;
+        return c.definitions.has(r.name) || (r.found && !r.value) || c.cycles;
       case 'dim':
         return c.dims.has(r.name);
       case 'cyclic':
-        return c.order;
+        return c.cycles;
       case 'names':
         return c.names;
     }
@@ -652,8 +652,7 @@ class Analyzer {
   private definitionOrder(): string[] {
     const statements = [...this.defs.values()].map((d) => d.stmt);
     const previous = this.previous?.definitionOrder;
-    this.orderReused = !!previous && sameDependencies(previous.statements, statements);
-    const { order, cycles } = this.orderReused ? previous! : this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)!.stmt.expr, (name) => this.defs.has(name));
+    const { order, cycles } = previous && sameDependencies(previous.statements, statements) ? previous : this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)!.stmt.expr, (name) => this.defs.has(name));
     this.definitionOrderMemo = { statements, order, cycles };
     for (const c of cycles) this.reportCycle(nameRefs(this.defs.get(c.owner)!.stmt.expr)[c.refIndex], c.message);
     return order;

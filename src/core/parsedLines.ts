@@ -92,18 +92,16 @@ function parseRange(lines: LineMap, first: number, last: number): ParsedLine[] {
 }
 
 function shiftEntry(entry: ParsedLine, delta: number): void {
-  const seen = new Set<object>();
-  if (entry.statement) shiftSpans(entry.statement, delta, seen);
-  if (entry.problem) shiftSpans(entry.problem.span, delta, seen);
+  if (entry.statement) shiftSpans(entry.statement, delta);
+  if (entry.problem) shiftSpans(entry.problem.span, delta);
 }
 
 /**
- * Moves every span in a syntax tree by `delta`. Generic over the tree's shape (any object with numeric
- * `start` and `end` is a span), so new kinds of expression need nothing here; `seen` guards shared objects.
+ * Moves every span in a syntax tree by `delta`. Generic over the tree's shape (any object with numeric `start`
+ * and `end` is a span), so new kinds of expression need nothing here. The parser never shares an object between
+ * two places of a tree (test/unit/incremental.property.test.ts checks it), so each span moves once.
  */
-function shiftSpans(node: object, delta: number, seen: Set<object>): void {
-  if (seen.has(node)) return;
-  seen.add(node);
+function shiftSpans(node: object, delta: number): void {
   const span = node as Partial<Span>;
   if (typeof span.start === 'number' && typeof span.end === 'number') {
     span.start += delta;
@@ -111,6 +109,6 @@ function shiftSpans(node: object, delta: number, seen: Set<object>): void {
   }
   for (const key in node) {
     const value = (node as Record<string, unknown>)[key];
-    if (value !== null && typeof value === 'object') shiftSpans(value, delta, seen);
+    if (value !== null && typeof value === 'object') shiftSpans(value, delta);
   }
 }

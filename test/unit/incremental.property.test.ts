@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { analysisWork, analyze, reanalyze, type Analysis, type TextChange } from '../../src/core/analyze.ts';
 import { analyzeDocument, reanalyzeDocument } from '../../src/core/document.ts';
 import { generatedDocument } from '../../bench/sections/language.ts';
+import { parse } from '../../src/core/parser.ts';
 import { documentArb, editsArb, applyEdits, type Edit } from './helpers/randomDoc.ts';
 import { canonicaliser, project } from './helpers/analysisProjection.ts';
 
@@ -170,4 +171,22 @@ test('a claim about a named derivative form is re-analysed when only the form is
   const respelt = reanalyze(first, text.replace('h = d(a)/d(a)', 'h = ∂a/∂a'));
   assert.match(respelt.diagnostics.map((d) => d.message).join('\n'), /∂a\/∂a is n×n/);
   assertSameAnalysis(respelt, respelt.text, 'numerator');
+});
+
+test('syntax trees share no objects between two places (so moving a tree after an edit moves each span once)', () => {
+  const sharedIn = (text: string) => {
+    const shared: string[] = [];
+    for (const s of parse(text).statements) {
+      const seen = new Set<object>();
+      const walk = (o: object) => {
+        if (seen.has(o)) return void shared.push(JSON.stringify(o));
+        seen.add(o);
+        for (const v of Object.values(o)) if (v !== null && typeof v === 'object') walk(v);
+      };
+      walk(s);
+    }
+    return shared;
+  };
+  assert.deepEqual(sharedIn([...EXAMPLES, generatedDocument(200), LINES.join('\n')].join('\n')), []);
+  fc.assert(fc.property(documentArb, (doc) => assert.deepEqual(sharedIn(doc.text), [])), { numRuns: 100 });
 });
