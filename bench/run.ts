@@ -1,12 +1,14 @@
 // `npm run bench [SECTION…]`: runs the bench sections in bench/sections/ (all, or those named) one after the
 // other and prints one JSON object { machine, sections: { name: result } }. A section is a file exporting an
-// async function (default export) that returns a JSON-serialisable object; add one by adding a file.
+// async function (default export) that returns a JSON-serialisable object; add one by adding a file. Files
+// named *Worker are worker scripts bundled beside the sections, not sections.
 // `npm run bench` runs an esbuild bundle of this (scripts/bench.mjs), i.e. the code as shipped; running the
 // .ts directly with tsx also works, a little slower.
 
 import { readdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
+import { torchRatios } from './ratios.ts';
 
 type Section = (options?: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
@@ -14,7 +16,7 @@ async function main(): Promise<number> {
   const dir = join(__dirname, 'sections');
   const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
   const available = readdirSync(dir)
-    .filter((f) => f.endsWith(ext))
+    .filter((f) => f.endsWith(ext) && !f.endsWith(`Worker${ext}`))
     .map((f) => basename(f, ext))
     .sort();
   const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -42,7 +44,8 @@ async function main(): Promise<number> {
     }
   }
   const machine = { node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30) };
-  process.stdout.write(JSON.stringify({ machine, sections }, null, 2) + '\n');
+  const ratios = torchRatios(sections);
+  process.stdout.write(JSON.stringify({ machine, sections, ...(ratios ? { ratiosToTorch: ratios } : {}) }, null, 2) + '\n');
   return Object.values(sections).some((s) => s && typeof s === 'object' && 'error' in s) ? 1 : 0;
 }
 

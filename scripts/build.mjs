@@ -27,8 +27,9 @@ const builds = [
 const webview = { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', minify, sourcemap: false, logLevel: 'warning', absWorkingDir: root };
 // Optional entries appear as their sources land.
 const optional = [
-  { ...nodeCommon, entryPoints: ['src/core/numeric/trainWorker.ts'], outfile: 'dist/trainWorker.js' },
-  { ...nodeCommon, entryPoints: ['src/core/numeric/checkWorker.ts'], outfile: 'dist/checkWorker.js' },
+  { ...nodeCommon, entryPoints: ['src/core/workers/trainWorker.ts'], outfile: 'dist/trainWorker.js' },
+  { ...nodeCommon, entryPoints: ['src/core/workers/checkWorker.ts'], outfile: 'dist/checkWorker.js' },
+  { ...nodeCommon, entryPoints: ['src/core/workers/rowWorker.ts'], outfile: 'dist/rowWorker.js' },
   { ...nodeCommon, entryPoints: ['src/extension/worker/derivationWorker.ts'], outfile: 'dist/derivationWorker.js' },
   { ...nodeCommon, entryPoints: ['test/vscode/suite/index.ts'], outfile: 'out/test/suite/index.js', external: ['vscode'], sourcemap: 'inline', logOverride: { 'require-resolve-not-external': 'silent' } },
   { ...webview, entryPoints: ['src/webview/main.ts'], outfile: 'media/webview.js' },

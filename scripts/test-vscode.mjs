@@ -10,7 +10,7 @@
 //
 // Environment: MCALC_VSCODE_ROUTE, MCALC_VSCODE_EXECUTABLE, MCALC_VSCODE_VERSION (electron download,
 // default stable), MCALC_TEST_CACHE (tooling cache), MCALC_CHROMIUM, MCALC_TEST_TIMEOUT (seconds for the
-// run once tooling is ready, default 170), MCALC_EXTENSION_PATH (run the suite against another build).
+// run once tooling is ready, default 600), MCALC_EXTENSION_PATH (run the suite against another build).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Missing, builtArtifacts, cacheRoot, createCleanup, indent, resultsFolder, seconds, suitePhases } from './vscode-test/common.mjs';
@@ -53,7 +53,7 @@ async function main() {
     }
     console.log(`tooling cache: ${cacheRoot()}`);
     const outDir = resultsFolder(root);
-    const timeoutS = Number(process.env.MCALC_TEST_TIMEOUT || 170);
+    const timeoutS = Number(process.env.MCALC_TEST_TIMEOUT || 600);
     if (!(timeoutS > 0)) throw new Missing(`MCALC_TEST_TIMEOUT must be a number of seconds, not '${process.env.MCALC_TEST_TIMEOUT}'`);
     const options = { root, phases, artifacts, cleanup, timeoutMs: timeoutS * 1000, outDir, timings, results };
     if (route.name === 'offline') await runOffline(options);

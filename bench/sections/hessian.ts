@@ -1,12 +1,15 @@
 // Bench section: the Hessian of logistic regression L = sum(log(1 + exp(-(y ⊗ (X*w))))) with respect to w, with
-// the data already bound, at (N, n) = (2000, 100), (20000, 100) and (5000, 500): the median in-process time of the
-// engine's symbolic Hessian run by the compiled evaluator (`sections.hessian.cases` = [{N, n, ms}], the figure
-// other tools compare with), next to a same-run baseline — the hand-written sandwich Xᵀ diag(d) X in one blocked
-// pass, the floor a compiled Hessian can reach. The PyTorch figures come from bench/torch/compare.py.
+// the data already bound, at (N, n) = (2000, 100), (20000, 100) and (5000, 500): the median in-process time of
+// the engine's symbolic Hessian Xᵀ * diag(d) * X evaluated as `mcalc eval` and `mcalc check` do (the blocked
+// sandwich of sandwich.ts; `sections.hessian.cases` = [{N, n, ms}], the figure other tools compare with), next
+// to same-run baselines: the plain compiled plan, a plain row-by-row loop Σ dᵢ xᵢxᵢᵀ, the blocked kernel alone
+// (d given: the flop floor of this kernel) and one read of X (the memory floor). PyTorch: bench/torch/compare.py.
 
 import { analyze } from '../../src/core/analyze.ts';
 import { differentiate } from '../../src/core/diff/engine.ts';
 import { compile } from '../../src/core/numeric/compile.ts';
+import { evaluate } from '../../src/core/numeric/evaluate.ts';
+import { sandwich, sandwichParts } from '../../src/core/numeric/sandwich.ts';
 import { createRng } from '../../src/core/numeric/random.ts';
 import { toText } from '../../src/core/print.ts';
 
@@ -15,6 +18,18 @@ export const LOGISTIC = 'X: matrix[N, n]\nw: vector[n]\ny: vector[N]\nL = sum(lo
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
+}
+
+/** One read of X (the sum of its elements): the memory floor of any pass over the data. */
+function streamX(X: Float64Array): number {
+  let s0 = 0;
+  let s1 = 0;
+  let k = 0;
+  for (; k + 1 < X.length; k += 2) {
+    s0 += X[k];
+    s1 += X[k + 1];
+  }
+  return s0 + s1 + (k < X.length ? X[k] : 0);
 }
 
 /** H = Xᵀ diag(σ(m)(1 − σ(m))) X with m = y ⊗ (Xw) (y² = 1 drops out only for ±1 labels, so it is kept). */
@@ -51,27 +66,40 @@ function runCase(N: number, n: number, reps: number) {
   const wv = Float64Array.from({ length: n }, () => rng.uniform(-1, 1) / Math.sqrt(n));
   const values = new Map([['X', X], ['y', y], ['w', wv]]);
   const slots = plan.inputs.map((i) => values.get(i.name)!);
-  const ours = plan.runSlots(slots)[0].data;
+  const env = { vars: new Map([['X', { rows: N, cols: n, data: X }], ['y', { rows: N, cols: 1, data: y }], ['w', { rows: n, cols: 1, data: wv }]]), dims: new Map([['N', N], ['n', n]]) };
+  const ours = evaluate(result.value, env).data;
+  const planned = plan.runSlots(slots)[0].data;
   const hand = new Float64Array(n * n);
   handWrittenHessian(X, wv, y, N, n, hand);
   let maxAbsDiff = 0;
-  for (let k = 0; k < hand.length; k++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(ours[k] - hand[k]));
-  const oursMs: number[] = [];
-  const handMs: number[] = [];
+  for (let k = 0; k < hand.length; k++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(ours[k] - hand[k]), Math.abs(planned[k] - hand[k]));
+  const parts = sandwichParts(result.value)!;
+  const d = evaluate(parts.d, env);
+  const Xt = env.vars.get('X')!;
+  const times: Record<'ours' | 'plan' | 'loop' | 'kernel' | 'stream', number[]> = { ours: [], plan: [], loop: [], kernel: [], stream: [] };
+  const time = (k: keyof typeof times, f: () => unknown) => {
+    const s = performance.now();
+    f();
+    times[k].push(performance.now() - s);
+  };
   for (let r = 0; r < reps; r++) {
-    t = performance.now();
-    plan.runSlots(slots);
-    oursMs.push(performance.now() - t);
-    t = performance.now();
-    handWrittenHessian(X, wv, y, N, n, hand);
-    handMs.push(performance.now() - t);
+    time('ours', () => evaluate(result.value, env));
+    time('plan', () => plan.runSlots(slots));
+    time('loop', () => handWrittenHessian(X, wv, y, N, n, hand));
+    time('kernel', () => sandwich(Xt, d));
+    time('stream', () => streamX(X));
   }
+  const ms = median(times.ours);
   return {
     N,
     n,
-    ms: +median(oursMs).toFixed(2),
-    handWrittenSandwichMs: +median(handMs).toFixed(2),
-    ratioToSandwich: +(median(oursMs) / median(handMs)).toFixed(2),
+    ms: +ms.toFixed(2),
+    compiledPlanMs: +median(times.plan).toFixed(2),
+    plainLoopMs: +median(times.loop).toFixed(2),
+    sandwichKernelMs: +median(times.kernel).toFixed(2),
+    streamXMs: +median(times.stream).toFixed(2),
+    ratioToPlan: +(ms / median(times.plan)).toFixed(2),
+    ratioToPlainLoop: +(ms / median(times.loop)).toFixed(2),
     compileMs: +compileMs.toFixed(1),
     maxAbsDiff,
     largestBuffer: plan.stats.largestBuffer,

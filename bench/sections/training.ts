@@ -1,13 +1,15 @@
 // Bench section: epoch time of training the paper's neuron loss (y − max(0, w·x + b))² averaged over
 // N = 100,000 rows of n = 100 inputs, per optimiser. The per-sample loss is rewritten into batch form and
 // its symbolic gradient (−2/N Xᵀ((y − a) ⊗ 1[z > 0])) evaluated over all rows per step. Also: mini-batches,
-// the reference interpreter instead of the compiled evaluator, and the row-by-row fallback, for comparison.
+// the reference interpreter instead of the compiled evaluator, and the row-by-row fallback, for comparison;
+// and (`onePass`) the one-pass kernel — X read once per epoch — on one thread and on every core against the
+// plain plan and a same-run loop that streams X once, with the thread crossover at smaller N.
 //
 // Exports one async function returning a JSON object (the bench runner's section convention); run alone with
 //   node --import tsx bench/sections/training.ts [--rows N] [--n n] [--epochs k]
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCsvFile } from '../../src/core/numeric/train/data.ts';
 import { prepareProblem, type Problem, type TrainOptions } from '../../src/core/numeric/train/problem.ts';
@@ -55,6 +57,66 @@ function csvLoad(rows: number): Record<string, unknown> {
   return { rows: r.dataset.rows, columns: 3, ms: round(ms), rssAddedMb: round(addedMb) };
 }
 
+/** Same-run floor: a plain loop that streams X once (z = X w, nothing else), median of `reps` passes. */
+function streamOnceMs(X: Float64Array, w: Float64Array, rows: number, reps: number): number {
+  const n = w.length;
+  const z = new Float64Array(rows);
+  const ms: number[] = [];
+  for (let r = 0; r < reps + 1; r++) {
+    const t = performance.now();
+    for (let i = 0; i < rows; i++) {
+      const o = i * n;
+      let s = 0;
+      for (let k = 0; k < n; k++) s += X[o + k] * w[k];
+      z[i] = s;
+    }
+    ms.push(performance.now() - t);
+  }
+  return median(ms.slice(1));
+}
+
+/**
+ * Full-batch Adam epochs of the same loss through the plain compiled plan (reads X twice) and the one-pass
+ * kernel on 1 thread and on every core, next to the stream-once floor; and the thread crossover at smaller N.
+ */
+function onePass(base: TrainOptions, rows: number, epochs: number): Record<string, unknown> {
+  const cores = availableParallelism();
+  const adam: Partial<TrainOptions> = { optimizer: 'adam', lr: 0.01 };
+  const run = (kernel: 'plan' | 'auto', threads: number, N = rows) => {
+    const o = { ...base, ...adam, data: { synthetic: N }, kernel, threads };
+    const problem = prepareProblem(o);
+    const initial = problem.params.map((p) => Float64Array.from(p.value.data));
+    const { ms, result } = timeEpochs(problem, initial, o, epochs);
+    return { problem, epochMs: median(ms), result };
+  };
+  const plan = run('plan', 1);
+  const one = run('auto', 1);
+  const all = run('auto', cores);
+  const X = one.problem.dataset!.values.get('x')!.data;
+  const stream = streamOnceMs(X, one.problem.params[0].value.data, rows, epochs);
+  const sameTrajectory = JSON.stringify(one.result.params) === JSON.stringify(all.result.params);
+  const crossover = [2000, 5000, 10000, 20000, 50000].map((N) => {
+    const a = run('auto', 1, N);
+    const b = run('auto', cores, N);
+    return { rows: N, oneThreadMs: round(a.epochMs, 2), allThreadsMs: round(b.epochMs, 2), threadsUsed: b.result.threads, speedup: round(a.epochMs / b.epochMs, 2) };
+  });
+  return {
+    optimizer: 'adam',
+    planEpochMs: round(plan.epochMs, 2),
+    onePassEpochMs: { oneThread: round(one.epochMs, 2), allThreads: round(all.epochMs, 2), threads: all.result.threads },
+    streamOnceMs: round(stream, 2),
+    ratios: {
+      onePassToPlan: round(one.epochMs / plan.epochMs, 2),
+      perThreadToStreamOnce: round(one.epochMs / stream, 2),
+      allThreadsToStreamOnce: round(all.epochMs / stream, 2),
+    },
+    kernel: one.result.kernel,
+    sameTrajectoryAcrossThreads: sameTrajectory,
+    lossAgreesWithPlan: Math.abs(one.result.loss - plan.result.loss) <= 1e-12 * Math.abs(plan.result.loss),
+    crossover,
+  };
+}
+
 export async function training(opts: TrainingBenchOptions = {}): Promise<Record<string, unknown>> {
   const rows = opts.rows ?? 100_000;
   const n = opts.n ?? 100;
@@ -78,7 +140,7 @@ export async function training(opts: TrainingBenchOptions = {}): Promise<Record<
   const fullBatch: Record<string, unknown> = {};
   for (const c of configs) {
     const { ms, result } = timeEpochs(problem, initial, { ...base, ...c.options }, epochs);
-    fullBatch[c.name] = { epochMs: round(median(ms)), minMs: round(Math.min(...ms)), lossAfter: Number(result.loss.toPrecision(6)), evaluator: result.evaluator };
+    fullBatch[c.name] = { epochMs: round(median(ms)), minMs: round(Math.min(...ms)), lossAfter: Number(result.loss.toPrecision(6)), evaluator: result.evaluator, kernel: result.kernel, threads: result.threads };
   }
 
   // Mini-batches of 1,000 rows (100 steps per epoch, rows gathered per step).
@@ -99,6 +161,7 @@ export async function training(opts: TrainingBenchOptions = {}): Promise<Record<
     setupMs: round(setupMs),
     timedEpochs: epochs,
     fullBatch,
+    onePass: onePass(base, rows, epochs),
     miniBatch,
     referenceInterpreter: { optimizer: 'sgd', epochMs: round(median(ref.ms)), setupMs: round(refSetup), evaluator: ref.result.evaluator },
     csvLoad: csvLoad(1_000_000),

@@ -191,12 +191,15 @@ async function runPhase({ browser, base, port, r, phase, artifacts, outDir, dead
   }
 }
 
-/** The first visible element matching the check inside any frame (webviews render in nested iframes). */
+/**
+ * The first visible element matching the check inside any frame (webviews render in nested iframes); with
+ * `measure`, that expression's value (as JSON) in the first frame where the element is found.
+ */
 async function findInFrames(page, check, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
-      const found = await frame
+      let found = await frame
         .evaluate(({ selector, text, click }) => {
           for (const el of document.querySelectorAll(selector)) {
             const content = el.textContent ?? '';
@@ -209,6 +212,7 @@ async function findInFrames(page, check, timeoutMs = 10_000) {
           return null;
         }, check)
         .catch(() => null);
+      if (found !== null && check.measure) found = await frame.evaluate(`JSON.stringify(${check.measure})`).catch((err) => `measure failed: ${err.message}`);
       if (found !== null) return found;
     }
     await sleep(200);
@@ -242,7 +246,10 @@ async function takeScreenshot(page, dir, requestFile, name, outDir) {
           check,
           { timeout: 8000, polling: 100 },
         );
-        answer.found.push(await handle.jsonValue());
+        answer.found.push(check.measure ? await page.evaluate(`JSON.stringify(${check.measure})`) : await handle.jsonValue());
+        const element = () => page.locator(check.selector).filter({ visible: true, ...(check.text ? { hasText: check.text } : {}) }).first();
+        if (check.fill !== undefined) await element().fill(check.fill);
+        if (check.click) await element().click();
       } catch {
         answer.found.push(null);
       }

@@ -5,6 +5,7 @@
 import type { Layout } from '../core/shape.ts';
 import { type CheckResult, CheckUsageError, checkDocument, formatNumber } from '../core/numeric/gradcheck.ts';
 import { CliError, type Io } from './io.ts';
+import { parseDims } from './dims.ts';
 import { analyzeFile, jsonDiagnostic, reportErrors } from './document.ts';
 
 export interface CheckCliOptions {
@@ -20,23 +21,6 @@ export interface CheckCliOptions {
   maxElements?: string;
   layout?: Layout;
   json?: boolean;
-}
-
-/** Collects repeated `--dim n=4` options (commander's reducer). */
-export function collectDim(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-function parseDims(specs: readonly string[]): Map<string, number> {
-  const dims = new Map<string, number>();
-  for (const spec of specs) {
-    for (const part of spec.split(',')) {
-      const m = /^\s*([^=\s]+)\s*=\s*(\d+)\s*$/u.exec(part);
-      if (!m || Number(m[2]) < 1) throw new CliError(`--dim expects NAME=SIZE with a positive whole size, e.g. --dim n=4 (got '${part}').`, 2);
-      dims.set(m[1], Number(m[2]));
-    }
-  }
-  return dims;
 }
 
 function parseNumber(flag: string, v: string | undefined, integer = false): number | undefined {

@@ -3,7 +3,7 @@
 import { analyzeDocument, type DocumentAnalysis } from '../core/document.ts';
 import type { Analysis } from '../core/analyze.ts';
 import type { Layout } from '../core/shape.ts';
-import { type Diagnostic, type Range, bounded } from '../core/source.ts';
+import { type Diagnostic, type Range, bounded, concernsOnlyAClaim } from '../core/source.ts';
 import { type Io, readInput } from './io.ts';
 
 export function languageOf(file: string): string {
@@ -25,15 +25,13 @@ export function analyzeFile(io: Io, file: string, layout: Layout | undefined, ex
   return { ...result, text };
 }
 
-const CLAIM_CODES = new Set(['claim-shape', 'claim-not-derivative', 'claim-tensor']);
-
 /**
  * Prints `file:line:col: error: message` for each error; true when there were any. `ignoreClaims` skips
  * problems that only concern `check` lines (they do not change any value, e.g. a claim written for the
  * other layout).
  */
 export function reportErrors(io: Io, file: string, analysis: Analysis, toReal: (r: Range) => Range, ignoreClaims = false): boolean {
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && !(ignoreClaims && CLAIM_CODES.has(d.code)));
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && !(ignoreClaims && concernsOnlyAClaim(d)));
   for (const d of errors) {
     const r = toReal(d.range);
     io.err(`${file}:${r.start.line + 1}:${r.start.character + 1}: error: ${bounded(d.message)}${d.hint ? `\n  hint: ${bounded(d.hint)}` : ''}\n`);

@@ -7,7 +7,8 @@ import { CliError, type Io, nodeIo } from './io.ts';
 import { shapesCommand } from './shapes.ts';
 import { deriveCommand } from './derive.ts';
 import { evalCommand } from './eval.ts';
-import { checkCommand, collectDim } from './check.ts';
+import { checkCommand } from './check.ts';
+import { collectDim } from './dims.ts';
 import { registerTrain } from './train.ts';
 import { exportCommand } from './export.ts';
 

@@ -8,7 +8,15 @@ import { Command, Option } from 'commander';
 import { runTrainingInWorker, train, TrainError, type TrainHooks, type TrainOptions, type TrainResult } from '../core/numeric/train/index.ts';
 import { ValueError, parseValues } from '../core/values.ts';
 import { CliError, type Io, readInput } from './io.ts';
+import { collectDim, parseDims } from './dims.ts';
 import { languageOf } from './document.ts';
+import { verdictOf } from '../core/numeric/train/report.ts';
+
+/** The verdict where the stopping rule's message would mislead (every ReLU died during the run). */
+function verdictLines(r: TrainResult): string {
+  const v = verdictOf(r, r.epochs);
+  return v.detail ? `${v.headline}\n${v.detail}` : v.headline;
+}
 
 export interface TrainCliOptions {
   loss: string;
@@ -49,17 +57,6 @@ function int(flag: string, v: string | undefined, min: number): number | undefin
   const x = num(flag, v);
   if (x !== undefined && (!Number.isInteger(x) || x < min)) throw usage(`${flag} ${v}: expected a whole number ≥ ${min}`);
   return x;
-}
-
-/** `n=100`, possibly several per flag (`n=100,m=3`). */
-function parseDims(list: string[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const item of list.flatMap((s) => s.split(','))) {
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$/.exec(item);
-    if (!m) throw usage(`--dim ${item}: expected NAME=SIZE, e.g. --dim n=100`);
-    out.set(m[1], int(`--dim ${m[1]}=`, m[2], 1)!);
-  }
-  return out;
 }
 
 /** The library options for these flags (reads the document and the init file; the CSV is read by the trainer). */
@@ -170,7 +167,7 @@ export async function trainCommand(io: Io, file: string, o: TrainCliOptions): Pr
   const width = Math.max(...names.map((n) => n.length));
   const rowsText = `${result.rows} ${options.data && 'synthetic' in options.data ? 'synthetic ' : ''}row${result.rows === 1 ? '' : 's'}`;
   io.out(
-    `${result.status === 'converged' ? result.message + '\n' : ''}` +
+    `${result.reluDiedMidRun ? `${verdictLines(result)}\n` : result.status === 'converged' ? result.message + '\n' : ''}` +
       `trained ${names.join(', ')} on ${rowsText} with ${describeOptimizer(result)}, ${result.batch === 'full' ? 'full batch' : `batches of ${result.batch}`}, ` +
       `${result.epochs} epoch${result.epochs === 1 ? '' : 's'} (seed ${result.seed}, ${(result.elapsedMs / 1000).toFixed(2)} s)\n` +
       `loss ${short(result.loss)} (initially ${short(result.initialLoss)})\n`,
@@ -197,7 +194,6 @@ function reportInterrupted(io: Io, result: TrainResult, json: boolean): number {
 }
 
 export function registerTrain(program: Command, io: Io): void {
-  const collect = (v: string, prev: string[]) => [...prev, v];
   program
     .command('train')
     .description("train a model's parameters on data with the engine's symbolic gradient (SGD, momentum or Adam)")
@@ -219,7 +215,7 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--batch <full|K>', 'full batch or mini-batches of K rows, reshuffled every epoch', 'full')
     .option('--seed <s>', 'seed for init, shuffling and synthetic data', '0')
     .option('--init <zeros|random|file.json>', 'initial parameters', 'random')
-    .option('--dim <name=size>', 'bind a symbolic dimension, e.g. n=100 (repeatable)', collect, [] as string[])
+    .option('--dim <name=size>', 'bind a symbolic dimension, e.g. n=100 (repeatable)', collectDim, [] as string[])
     .option('--tol <t>', 'stop early when the epoch loss changes by at most t·max(1, |loss|)')
     .option('--every <k>', 'print progress every k epochs (text output)')
     .option('--json', 'JSON lines: {"epoch", "loss"} per epoch, then {"params", "loss"}')

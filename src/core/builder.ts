@@ -4,7 +4,7 @@
 
 import { Graph, type Attr, type Node } from './ir.ts';
 import { isShapeError } from './ops/types.ts';
-import { opDef } from './ops/registry.ts';
+import { type OpName, opDef } from './ops/registry.ts';
 import { type Dim, type Shape, SCALAR, formatShape, sameShape, vectorOf, matrixOf, rowOf } from './shape.ts';
 
 export class InternalError extends Error {}
@@ -20,7 +20,7 @@ export class Builder {
     this.log.set(rule, (this.log.get(rule) ?? 0) + 1);
   }
 
-  node(op: string, args: readonly Node[], attr?: Attr): Node {
+  node(op: OpName, args: readonly Node[], attr?: Attr): Node {
     const def = opDef(op);
     const shapes: Shape[] = new Array(args.length);
     for (let i = 0; i < args.length; i++) shapes[i] = args[i].shape;
@@ -34,7 +34,7 @@ export class Builder {
   }
 
   /** Builds without simplification (for the user's own expressions, shown as written). */
-  raw(op: string, args: readonly Node[], attr?: Attr): Node {
+  raw(op: OpName, args: readonly Node[], attr?: Attr): Node {
     const def = opDef(op);
     const shape = def.shape(args.map((a) => a.shape), attr);
     if (isShapeError(shape)) throw new InternalError(`internal: ${op}: ${shape.error}`);
@@ -101,7 +101,7 @@ export class Builder {
   dot(a: Node, b: Node): Node {
     return this.node('dot', [a, b]);
   }
-  call(op: string, ...args: Node[]): Node {
+  call(op: OpName, ...args: Node[]): Node {
     return this.node(op, args);
   }
   sum(a: Node): Node {

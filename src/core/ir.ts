@@ -4,12 +4,13 @@
 // `builder.ts`; this file only interns.
 
 import type { Dim, Shape } from './shape.ts';
+import type { OpName } from './ops/registry.ts';
 
 export type Attr = number | string | undefined;
 
 export interface Node {
   readonly id: number;
-  readonly op: string;
+  readonly op: OpName;
   readonly args: readonly Node[];
   readonly shape: Shape;
   /** Operator parameter: a constant's value, a variable's name, an index… */
@@ -63,7 +64,7 @@ export class Graph {
   private nextId = 1;
 
   /** Interns a node. Callers are responsible for the shape being right (see builder.ts) and hand over `args`. */
-  intern(op: string, args: readonly Node[], shape: Shape, attr?: Attr): Node {
+  intern(op: OpName, args: readonly Node[], shape: Shape, attr?: Attr): Node {
     // An operator's shape follows from its arguments and attribute; only leaves need the shape in the key.
     let h = mix(hashString(op), attrHash(attr));
     if (args.length === 0) h = mix(h, hashString(shapeKey(shape)));

@@ -35,6 +35,13 @@ export interface Diagnostic {
   fixes?: Fix[];
 }
 
+/** Codes of problems that only concern a `check` line: they change no value, so eval and train go on. */
+const CLAIM_ONLY_CODES: ReadonlySet<string> = new Set(['claim-shape', 'claim-not-derivative', 'claim-tensor']);
+
+export function concernsOnlyAClaim(d: Pick<Diagnostic, 'code'>): boolean {
+  return CLAIM_ONLY_CODES.has(d.code);
+}
+
 /** Offset <-> position conversion for one text. */
 export class LineMap {
   private readonly starts: number[];
@@ -92,10 +99,6 @@ export class LineMap {
   range(start: number, end: number): Range {
     return { start: this.positionAt(start), end: this.positionAt(end) };
   }
-}
-
-export function formatRange(r: Range): string {
-  return `${r.start.line + 1}:${r.start.character + 1}-${r.end.line + 1}:${r.end.character + 1}`;
 }
 
 /** The text without a leading UTF-8 byte-order mark (editors hide it; the grammar does not expect it). */

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { Context, toVsRange } from './context.ts';
 import { isMcalcDocument } from './analysisCache.ts';
 import { checkClaimsAsYouType, gradientCheckSettings } from './config.ts';
-import { runChecksInWorker } from '../core/numeric/checkInWorker.ts';
+import { runChecksInWorker } from '../core/workers/checkClient.ts';
 import { formatNumber, type CheckResult } from '../core/numeric/gradcheck.ts';
 
 const DEBOUNCE_MS = 600;

@@ -7,13 +7,29 @@
 import * as vscode from 'vscode';
 import { Context } from './context.ts';
 import { derivationService } from './derivationService.ts';
-import { NO_FORM_MESSAGE, formKey, type DerivationJob, type DerivationReply } from './worker/derivationJob.ts';
+import type { DerivationJob, DerivationReply } from '../core/workers/protocol.ts';
+import { NO_FORM_MESSAGE, formKey } from './worker/derivationJobs.ts';
 import { derivativeAt, derivativeShapeText } from '../core/presentation.ts';
-import type { FromWebview, ToWebview, WebviewState } from '../webview/protocol.ts';
+import type { ClaimParts, FromWebview, ToWebview, WebviewState } from '../webview/protocol.ts';
+import type { Analysis, DerivativeInfo } from '../core/analyze.ts';
+import { definitionNames, documentNames } from '../core/diff/result.ts';
+import { toLatex } from '../core/print.ts';
+import type { Range } from '../core/source.ts';
 import { webviewHtml } from './webviewHtml.ts';
 import { COPY_FORMATS } from '../core/diff/copy.ts';
 
 const VIEW_TYPE = 'mcalc.derivation';
+
+/**
+ * The right side of the claim whose left side is `form`, to typeset beside mcalc's result. Printed on the host:
+ * it is what the user typed on one line, printed with the document's names (small, unlike a result).
+ */
+function claimParts(analysis: Analysis, form: DerivativeInfo, lineOf: (r: Range) => number): ClaimParts | undefined {
+  const claim = analysis.claims.find((c) => c.derivative === form);
+  if (!claim?.formula) return undefined;
+  const latex = toLatex(claim.formula, { names: definitionNames(analysis), avoid: documentNames(analysis) });
+  return { text: claim.formulaText, latex, line: lineOf(claim.range) };
+}
 /** Waiting for typing to pause. A cursor move is answered at once (after the events of the same tick): finding
  * its form is a lookup in the cached analysis, and the workers keep only the latest job anyway. */
 const EDIT_DEBOUNCE_MS = 250;
@@ -156,7 +172,8 @@ export class DerivationPreview {
     this.status = { ...this.status, following: true };
     if (key === this.requested?.key) return this.post({ type: 'following' }); // that one is shown or on its way
     const layout = analysed.analysis.layout;
-    const head = { key, title: form.text, file: vscode.workspace.asRelativePath(doc.uri), line: analysed.toReal(form.range).start.line + 1, layout, pinned: analysed.analysis.layoutDirective !== undefined, shape: derivativeShapeText(form, layout) };
+    const claim = claimParts(analysed.analysis, form, (r) => analysed.toReal(r).start.line + 1);
+    const head = { key, title: form.text, file: vscode.workspace.asRelativePath(doc.uri), line: analysed.toReal(form.range).start.line + 1, layout, pinned: analysed.analysis.layoutDirective !== undefined, shape: derivativeShapeText(form, layout), ...(claim ? { claim } : {}) };
     this.requested = { key, title: head.title };
     this.sent = [];
     service.checks.cancelAll(); // the previous form's quick check is of no use now

@@ -1,15 +1,15 @@
 // The derivation workers of the running extension: one derives — results (a hover's, the preview's headline,
 // the document's other large forms') before whole records, so a hover waits for at most the job in hand and
 // the cursor's next form has its result ready — and one runs the preview's quick checks. Each keeps only the
-// latest job of each lane (see worker/latestWorker.ts). The results of large derivative forms are computed in
+// latest job of each lane (see worker/latestClient.ts). The results of large derivative forms are computed in
 // the background when their document opens or changes, so hovers and the preview find them ready.
 
 import * as vscode from 'vscode';
 import { isMcalcDocument } from './analysisCache.ts';
 import type { Context } from './context.ts';
 import type { Node } from '../core/ir.ts';
-import type { DerivationJob, DerivationReply, DocumentSnapshot } from './worker/derivationJob.ts';
-import { LatestWorker } from './worker/latestWorker.ts';
+import type { DerivationJob, DerivationReply, DocumentSnapshot } from '../core/workers/protocol.ts';
+import { LatestClient } from './worker/latestClient.ts';
 
 /** Forms whose function has more DAG nodes than this are differentiated in the worker, not on the host. */
 export const IN_HOST_NODES = 150;
@@ -19,8 +19,8 @@ const PREPARE_DEBOUNCE_MS = 400;
 
 export class DerivationService {
   /** Results first (hovers, the preview's headline, then the other large forms'), whole records last. */
-  readonly derivations: LatestWorker<DerivationJob, DerivationReply, 'hover' | 'headline' | 'background' | 'record'>;
-  readonly checks: LatestWorker<DerivationJob, DerivationReply>;
+  readonly derivations: LatestClient<DerivationJob, DerivationReply, 'hover' | 'headline' | 'background' | 'record'>;
+  readonly checks: LatestClient<DerivationJob, DerivationReply>;
   /**
    * Results on their way or done, for the latest version of each document: a hover over the form the preview is
    * deriving shares that job instead of queueing a second one behind it.
@@ -33,8 +33,8 @@ export class DerivationService {
   constructor(private readonly ctx: Context) {
     const path = vscode.Uri.joinPath(ctx.extension.extensionUri, 'dist', 'derivationWorker.js').fsPath;
     // Background work is never cut short: it would throw away the worker's warm caches.
-    this.derivations = new LatestWorker(path, ['hover', 'headline', 'background', 'record'], 1500, ['hover', 'headline', 'record']);
-    this.checks = new LatestWorker(path);
+    this.derivations = new LatestClient(path, ['hover', 'headline', 'background', 'record'], 1500, ['hover', 'headline', 'record']);
+    this.checks = new LatestClient(path);
     ctx.subscribe(
       vscode.workspace.onDidOpenTextDocument((doc) => this.schedulePrepare(doc, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedulePrepare(e.document, PREPARE_DEBOUNCE_MS)),

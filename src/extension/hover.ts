@@ -8,7 +8,7 @@ import { hoverAt } from '../core/analyze.ts';
 import { hoverMarkdown } from '../core/presentation.ts';
 import { cachedResult } from '../core/diff/derivation.ts';
 import { IN_HOST_NODES, dagSizeAtMost, derivationService } from './derivationService.ts';
-import type { ResultParts } from './worker/derivationJob.ts';
+import type { ResultParts } from '../core/workers/protocol.ts';
 
 export function registerHover(ctx: Context): void {
   derivationService(ctx); // from now on, documents with large forms are prepared in the background as they open

@@ -7,9 +7,10 @@
 import type { Derivation } from '../core/diff/derivation.ts';
 import { whereNameLatex } from '../core/diff/printedResult.ts';
 import { STEP_TITLES, type Step, type StepLine, graphOf, stepLines } from '../core/diff/steps.ts';
-import { MAX_GRAPH_NODES, graphSvg } from './graph.ts';
+import { MAX_GRAPH_NODES, drawGraph } from './graph.ts';
+import { graphView } from './panzoom.ts';
 import { copyButtons, el, lineList, math } from './render.ts';
-import type { CheckSummary, DerivationMessage, FromWebview, HeadlineMessage, ResultParts, ToWebview, WebviewState } from './protocol.ts';
+import type { CheckSummary, ClaimParts, DerivationMessage, FromWebview, HeadlineMessage, ResultParts, ToWebview, WebviewState } from './protocol.ts';
 
 declare function acquireVsCodeApi(): { getState(): WebviewState | undefined; setState(s: WebviewState): void; postMessage(m: FromWebview): void };
 
@@ -57,15 +58,31 @@ function patch(sections: Section[], all: boolean): void {
   }
 }
 
-function checkBadge(c: CheckSummary | undefined): HTMLElement {
-  if (!c) return el('div', 'check pending', 'checking against finite differences…');
+/** The quick check's verdict: on the claim when the form is a claim's left side, else on mcalc's result. */
+function checkBadge(c: CheckSummary | undefined, claim: boolean): HTMLElement {
+  const subject = claim ? 'your claim ' : '';
+  if (!c) return el('div', 'check pending', `checking ${subject}against finite differences…`);
   return el(
     'div',
     `check ${c.passed ? 'pass' : 'fail'}`,
     c.passed
-      ? `✓ agrees with finite differences (max abs err ${c.maxAbsErr.toExponential(2)})`
-      : `✗ ${c.status === 'inconclusive' ? 'not checked' : 'disagrees with finite differences'}${c.note ? `: ${c.note}` : ''}`,
+      ? `✓ ${subject}agrees with finite differences (max abs err ${c.maxAbsErr.toExponential(2)})`
+      : `✗ ${subject}${c.status === 'inconclusive' ? 'could not be checked' : 'disagrees with finite differences'}${c.note ? `: ${c.note}` : ''}`,
   );
+}
+
+/** mcalc's result and, for a claim, the claim's right side beside it. */
+function resultAndClaim(r: ResultParts, claim: ClaimParts | undefined): HTMLElement {
+  const result = math(r.main.latex, r.main.text + (r.suffix ?? ''), true);
+  if (!claim) return result;
+  const side = (className: string, caption: string, body: HTMLElement) => {
+    const figure = el('figure', className);
+    figure.append(el('figcaption', undefined, caption), body);
+    return figure;
+  };
+  const row = el('div', 'versus');
+  row.append(side('mcalc', "mcalc's result", result), side('claim', `your claim (line ${claim.line})`, math(claim.latex, claim.text, true)));
+  return row;
 }
 
 function whereLines(r: ResultParts): StepLine[] {
@@ -86,10 +103,10 @@ function headline(msg: Omit<HeadlineMessage, 'type'>, check: CheckSummary | null
     },
     {
       key: 'result',
-      sig: `${r.main.latex}|${r.where.length}|${r.where.map((w) => w.latex).join('|')}`,
+      sig: `${r.main.latex}|${r.where.length}|${r.where.map((w) => w.latex).join('|')}|${msg.claim?.latex}|${msg.claim?.line}`,
       build: () => {
         const result = el('section', 'result');
-        result.append(math(r.main.latex, r.main.text + (r.suffix ?? ''), true), copyButtons((format) => vscode.postMessage({ type: 'copy', format })));
+        result.append(resultAndClaim(r, msg.claim), copyButtons((format) => vscode.postMessage({ type: 'copy', format })));
         const where = r.where;
         if (where.length) {
           const parts = el('details', 'where-clause');
@@ -101,7 +118,7 @@ function headline(msg: Omit<HeadlineMessage, 'type'>, check: CheckSummary | null
       },
     },
   ];
-  if (check !== null) sections.push({ key: 'check', sig: JSON.stringify(check ?? null), build: () => checkBadge(check) });
+  if (check !== null) sections.push({ key: 'check', sig: `${JSON.stringify(check ?? null)}|${!!msg.claim}`, build: () => checkBadge(check, !!msg.claim) });
   return sections;
 }
 
@@ -155,7 +172,7 @@ function extras(d: Derivation): Section[] {
       build: () => {
         const g = el('section', 'dataflow');
         const label = (k: number) => `∂${d.partials[k].of}/∂${d.partials[k].wrt}`;
-        g.append(el('h2', undefined, 'Dataflow'), graphSvg(graph, d));
+        g.append(el('h2', undefined, 'Dataflow'), graphView((markerId) => drawGraph(graph, d, markerId)));
         g.append(el('p', 'order', `Forward order: ${d.order.forward.map(label).join(', ')} · backward (reverse mode): ${d.order.backward.map(label).join(', ')}`));
         return g;
       },

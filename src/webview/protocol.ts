@@ -1,6 +1,6 @@
 // Messages between the extension and the derivation preview (types only: shared by both sides).
 
-import type { CheckSummary, ResultParts } from '../extension/worker/derivationJob.ts';
+import type { CheckSummary, ResultParts } from '../core/workers/protocol.ts';
 import type { CopyFormat } from '../core/diff/copy.ts';
 
 export type { CheckSummary, ResultParts };
@@ -20,6 +20,16 @@ export interface HeadlineMessage {
   /** The result's shape in that layout, e.g. `1×n`. */
   shape: string;
   result: ResultParts;
+  /** When the form is the left side of a `check` claim: the claim's right side, typeset beside the result. */
+  claim?: ClaimParts;
+}
+
+/** A claim's right side as the user wrote it, and typeset. */
+export interface ClaimParts {
+  text: string;
+  latex: string;
+  /** 1-based line of the claim. */
+  line: number;
 }
 
 /** The whole derivation. `json` is the `Derivation` record as the worker serialised it (parsed only here). */

@@ -86,6 +86,8 @@ function lineItem(line: StepLine, index: number): HTMLLIElement {
   item.value = index + 1;
   if (line.kind === 'prose') item.textContent = line.text;
   else item.append(lazyMath(line.latex, line.text));
+  // The shape (and a partial's rule) beside the formula, as `mcalc derive` prints them.
+  if (line.note) item.append(el('span', 'note', line.note));
   return item;
 }
 

@@ -3,10 +3,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AnalysisCache } from '../../src/extension/analysisCache.ts';
 import { analyzeDocument } from '../../src/core/document.ts';
 import { derivativeAt } from '../../src/core/presentation.ts';
-import { runChecksInWorker } from '../../src/core/numeric/checkInWorker.ts';
+import { CheckCancelled } from '../../src/core/numeric/gradcheck.ts';
+import { runChecksInWorker } from '../../src/core/workers/checkClient.ts';
 
 const NEURON = 'dim n\nb, y: scalar\nw, x: vector[n]\nz = w · x + b\na = max(0, z)\nloss = (y - a)^2\ng = d(loss)/d(w)\n';
 
@@ -57,8 +61,18 @@ test('checks run in a worker thread: results arrive one by one, ranges in the re
   assert.deepEqual(only.results.map((r) => r.kind), ['derivative']);
 });
 
-test('a check in a worker can be cancelled', async () => {
+test('a cancelled check in a worker rejects with CheckCancelled, named so', async () => {
   const abort = new AbortController();
   abort.abort();
-  await assert.rejects(runChecksInWorker({ text: NEURON, languageId: 'mcalc', layout: 'numerator' }, { signal: abort.signal }), /cancel|stopped/i);
+  await assert.rejects(runChecksInWorker({ text: NEURON, languageId: 'mcalc', layout: 'numerator' }, { signal: abort.signal }), (e: unknown) => e instanceof CheckCancelled && e.name === 'CheckCancelled');
+});
+
+test('a worker that must be terminated after the abort still rejects with CheckCancelled', async () => {
+  // A worker script that never answers: the client terminates it after the grace period.
+  const silent = join(mkdtempSync(join(tmpdir(), 'mcalc-worker-')), 'silent.js');
+  writeFileSync(silent, 'setInterval(() => {}, 1000);');
+  const abort = new AbortController();
+  const run = runChecksInWorker({ text: NEURON, languageId: 'mcalc', layout: 'numerator' }, { signal: abort.signal, workerPath: silent, graceMs: 50 });
+  abort.abort();
+  await assert.rejects(run, (e: unknown) => e instanceof CheckCancelled && e.name === 'CheckCancelled');
 });

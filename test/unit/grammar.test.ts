@@ -1,75 +1,13 @@
 // Tokenizes real mcalc and Markdown text with the TextMate grammars exactly as VS Code does
-// (vscode-textmate + the oniguruma wasm), wiring them from package.json's contributes.grammars.
+// (vscode-textmate + the oniguruma wasm; loading in helpers/textmate.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import * as vsctm from 'vscode-textmate';
-import * as oniguruma from 'vscode-oniguruma';
+import type * as vsctm from 'vscode-textmate';
+import { ROOT, type Token, grammars, injectionContribution, loadGrammar, manifest, mcalcContribution, tokenScopes } from './helpers/textmate.ts';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const MARKDOWN_STANDIN = path.join(__dirname, 'fixtures', 'markdown-standin.tmLanguage.json');
-
-interface GrammarContribution {
-  language?: string;
-  scopeName: string;
-  path: string;
-  injectTo?: string[];
-  embeddedLanguages?: Record<string, string>;
-}
-interface Manifest {
-  contributes: {
-    languages: { id: string; extensions?: string[]; configuration?: string }[];
-    grammars: GrammarContribution[];
-  };
-}
-const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Manifest;
-const grammars = manifest.contributes.grammars;
-const mcalcContribution = grammars.find((g) => g.language === 'mcalc');
-const injectionContribution = grammars.find((g) => (g.injectTo ?? []).includes('text.html.markdown'));
-assert.ok(mcalcContribution, 'package.json contributes a grammar for language mcalc');
-assert.ok(injectionContribution, 'package.json contributes a grammar injected into text.html.markdown');
-
-/** scopeName -> grammar file, as VS Code builds it from the manifest (plus the Markdown stand-in). */
-const grammarFiles = new Map<string, string>([
-  ...grammars.map((g): [string, string] => [g.scopeName, path.join(ROOT, g.path)]),
-  ['text.html.markdown', MARKDOWN_STANDIN],
-]);
-
-const onigLib: Promise<vsctm.IOnigLib> = (async () => {
-  const wasm = readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm'));
-  await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
-  return {
-    createOnigScanner: (patterns: string[]) => new oniguruma.OnigScanner(patterns),
-    createOnigString: (s: string) => new oniguruma.OnigString(s),
-  };
-})();
-
-function makeRegistry(withInjections: boolean): vsctm.Registry {
-  return new vsctm.Registry({
-    onigLib,
-    loadGrammar: async (scopeName) => {
-      const file = grammarFiles.get(scopeName);
-      return file ? vsctm.parseRawGrammar(readFileSync(file, 'utf8'), file) : null;
-    },
-    // What VS Code does with `injectTo`: every grammar that names the scope is injected into it.
-    getInjections: (scopeName) =>
-      withInjections ? grammars.filter((g) => (g.injectTo ?? []).includes(scopeName)).map((g) => g.scopeName) : undefined,
-  });
-}
-
-async function loadGrammar(scopeName: string, withInjections = true): Promise<vsctm.IGrammar> {
-  const grammar = await makeRegistry(withInjections).loadGrammar(scopeName);
-  assert.ok(grammar, `grammar ${scopeName} loads`);
-  return grammar;
-}
 const mcalcGrammar = loadGrammar(mcalcContribution.scopeName);
-
-interface Token {
-  line: number;
-  text: string;
-  scopes: string[];
-}
 
 /** The tokens of a tokenized document, with lookups that fail loudly with the whole line's scopes. */
 class Tokens {
@@ -119,16 +57,7 @@ class Tokens {
 }
 
 function tokenize(grammar: vsctm.IGrammar, source: string): Tokens {
-  const all: Token[] = [];
-  let state = vsctm.INITIAL;
-  source.split('\n').forEach((lineText, line) => {
-    const result = grammar.tokenizeLine(lineText, state);
-    for (const t of result.tokens) {
-      all.push({ line, text: lineText.slice(t.startIndex, t.endIndex), scopes: t.scopes });
-    }
-    state = result.ruleStack;
-  });
-  return new Tokens(source, all);
+  return new Tokens(source, tokenScopes(grammar, source));
 }
 
 async function mcalc(source: string): Promise<Tokens> {
@@ -294,7 +223,7 @@ test('functions: every built-in (σ too) is support.function; any other name( is
     .flat()
     .map((f) => `${f}(x)`)
     .join(' + ');
-  const t = await mcalc(`r = ${calls} + softplus(z) + my_op_2 (z) + gelu(θ)
+  const t = await mcalc(`r = ${calls} + swish(z) + my_op_2 (z) + gelu(θ)
 s = max + σ + sum`);
   for (const [scope, names] of Object.entries(groups)) {
     for (const name of names) {
@@ -302,7 +231,7 @@ s = max + σ + sum`);
       assert.ok(tok.scopes.includes('meta.function-call.mcalc'));
     }
   }
-  t.expect('softplus', 'entity.name.function.mcalc');
+  t.expect('swish', 'entity.name.function.mcalc');
   t.expect('my_op_2', 'entity.name.function.mcalc');
   t.expect('gelu', 'entity.name.function.mcalc');
   t.expect('(', 'punctuation.section.arguments.begin.mcalc', 0, 0);

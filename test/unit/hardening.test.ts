@@ -241,7 +241,7 @@ describe('training input must agree with the document', () => {
       [['--data', file('gap.csv', 'x1,x3,y\n1,2,3\n')], 1, /missing column 'x2' for element 2 of x \(n = 3\)/],
       [['--data', csv, '--init', file('empty.json', '{"w": [], "b": 0}')], 1, /'w' is vector\[n\], but its value is empty/],
       [['--data', csv, '--dim', '__proto__=3'], 2, /the document has no dimension '__proto__'/],
-      [['--data', csv, '--dim', 'n=0'], 2, /expected a whole number ≥ 1/],
+      [['--data', csv, '--dim', 'n=0'], 2, /--dim expects NAME=SIZE with a positive whole size/],
       [['--synthetic', '10', '--dim', 'n=1000000000'], 2, /the synthetic x would have 10¹⁰ elements at n = 10⁹ \(the limit is 10⁸\)/],
     ];
     for (const [args, code, re] of cases) {

@@ -57,6 +57,8 @@ test('every step names contributed, registered commands, links them, and has its
     }
     // A step that ticks off on a command lets the user run it from the step itself.
     for (const command of onCommand) assert.ok(linkedCommands(step.description).includes(command), `${step.id}: its description does not link ${command}`);
+    // …and every button of the step ticks it off.
+    for (const command of linkedCommands(step.description)) assert.ok(onCommand.includes(command), `${step.id}: its button ${command} does not tick the step off`);
     if (!onCommand.length) assert.deepEqual(step.completionEvents, ['onStepSelected'], `${step.id}: a step without a command ticks off when it is read`);
   }
 });

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { analyze } from '../../src/core/analyze.ts';
 import { derive } from '../../src/core/diff/derivation.ts';
-import { DerivationJobs, NO_FORM_MESSAGE, type DerivationJob, type DerivationReply } from '../../src/extension/worker/derivationJob.ts';
-import { LatestWorker } from '../../src/extension/worker/latestWorker.ts';
+import type { DerivationJob, DerivationReply } from '../../src/core/workers/protocol.ts';
+import { DerivationJobs, NO_FORM_MESSAGE } from '../../src/extension/worker/derivationJobs.ts';
+import { LatestClient } from '../../src/extension/worker/latestClient.ts';
 import { LONG_RUN, VISIBLE_BUDGET, foldPlan, type Segment } from '../../src/webview/fold.ts';
 
 const NEURON = 'dim n\nb, y: scalar\nw, x: vector[n]\nz = w · x + b\na = max(0, z)\nloss = (y - a)^2\ng = d(loss)/d(w)\nh = d(z)/d(b)\n';
@@ -67,7 +68,7 @@ test('check and result jobs: the quick check passes, the hover result is the pri
 });
 
 test('the latest-only worker answers the newest job and drops the ones it superseded', async () => {
-  const worker = new LatestWorker<DerivationJob, DerivationReply>(WORKER, ['default'], 60_000); // patient: no restart however slow the start
+  const worker = new LatestClient<DerivationJob, DerivationReply>(WORKER, ['default'], 60_000); // patient: no restart however slow the start
   try {
     const jobs = [6, 7, 6].map((line, k) => worker.run(job('derivation', NEURON, line, 6, k + 1)));
     const [a, b, c] = await Promise.all(jobs);
@@ -81,7 +82,7 @@ test('the latest-only worker answers the newest job and drops the ones it supers
 });
 
 test('a long job that a newer one superseded is cut short by restarting the worker', async () => {
-  const worker = new LatestWorker<DerivationJob, DerivationReply>(WORKER, ['default'], 50);
+  const worker = new LatestClient<DerivationJob, DerivationReply>(WORKER, ['default'], 50);
   try {
     const slow = worker.run(job('derivation', nest(1000), 2));
     await new Promise((r) => setTimeout(r, 50)); // the slow job is with the worker
@@ -96,7 +97,7 @@ test('a long job that a newer one superseded is cut short by restarting the work
 });
 
 test('cancelAll stops a running job at once and the worker serves the next job', async () => {
-  const worker = new LatestWorker<DerivationJob, DerivationReply>(WORKER, ['default'], 60_000);
+  const worker = new LatestClient<DerivationJob, DerivationReply>(WORKER, ['default'], 60_000);
   try {
     const slow = worker.run(job('derivation', nest(1000), 2));
     await new Promise((r) => setTimeout(r, 50));
@@ -112,7 +113,7 @@ test('cancelAll stops a running job at once and the worker serves the next job',
 });
 
 test('lanes are served in priority order: a hover asked after a preview job runs before it', async () => {
-  const worker = new LatestWorker<DerivationJob, DerivationReply, 'hover' | 'preview'>(WORKER, ['hover', 'preview'], 60_000);
+  const worker = new LatestClient<DerivationJob, DerivationReply, 'hover' | 'preview'>(WORKER, ['hover', 'preview'], 60_000);
   try {
     const order: string[] = [];
     const busy = worker.run(job('derivation', NEURON, 6), 'preview'); // occupies the worker while it starts

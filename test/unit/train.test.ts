@@ -16,7 +16,7 @@ import { Adam, SGD } from '../../src/core/numeric/train/optimizers.ts';
 import { DataError, readCsv } from '../../src/core/numeric/train/data.ts';
 import { prepareProblem, TrainError, type TrainOptions } from '../../src/core/numeric/train/problem.ts';
 import { train } from '../../src/core/numeric/train/trainer.ts';
-import { runTrainingInWorker } from '../../src/core/numeric/train/worker.ts';
+import { runTrainingInWorker } from '../../src/core/workers/trainClient.ts';
 import { runMcalc } from './helpers/cli.ts';
 
 const NEURON = readFileSync(join(__dirname, '../../examples/neuron.mcalc'), 'utf8');

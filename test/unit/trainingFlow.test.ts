@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { analyze } from '../../src/core/analyze.ts';
 import { train } from '../../src/core/numeric/train/trainer.ts';
 import { alignedData, applyMessage, emptyPanelState } from '../../src/webview/training/state.ts';
+import { usableLanguage } from '../../src/webview/training/locale.ts';
 import { leastSquaresOptimum } from '../../src/core/numeric/train/optimum.ts';
 import { prepareProblem, type TrainOptions } from '../../src/core/numeric/train/problem.ts';
 import { curveCsv, parameterDistance, runFileStem, runRecord, valueShape, verdictOf, type RunSettings } from '../../src/core/numeric/train/report.ts';
@@ -254,4 +255,12 @@ test('the chart data: runs of different lengths on one epoch axis; a log axis le
   assert.deepEqual(alignedData(runs, false), [[1, 2, 3], [2, 1, 0], [5, null, null]]);
   assert.deepEqual(alignedData(runs, true), [[1, 2, 3], [2, 1, null], [5, null, null]]);
   assert.deepEqual(alignedData([], false), [[]]);
+});
+
+test('the panel renders under a POSIX locale: a language tag Intl rejects is replaced before uPlot loads', () => {
+  assert.throws(() => new Intl.NumberFormat('en-US@posix'), RangeError);
+  assert.equal(usableLanguage('en-US@posix'), 'en-US');
+  assert.equal(usableLanguage('de-DE'), 'de-DE');
+  assert.equal(usableLanguage('@@'), 'en-US');
+  for (const tag of ['en-US@posix', 'fr', 'C.UTF-8', '']) assert.doesNotThrow(() => new Intl.NumberFormat(usableLanguage(tag)), tag);
 });

@@ -23,6 +23,8 @@ export interface StepLine {
   latex: string;
   /** For lines of a list the reader may fold: the rule or operation they share, e.g. `sin rule`. */
   group?: string;
+  /** What the text shows in parentheses after a formula (its shape; for a partial, also the rule), e.g. `1×n; dot product rule`. */
+  note?: string;
 }
 
 const symbolsOf = new WeakMap<Derivation, (name: string) => string>();
@@ -69,7 +71,7 @@ function intermediateLines(d: Derivation): StepLine[] {
     return [{ step: 1, kind: 'prose', text, latex: text }];
   }
   const sym = symbols(d);
-  return d.intermediates.map((i) => ({ step: 1, kind: 'formula', text: `${i.name} = ${i.text}   (${i.shape})`, latex: `${sym(i.name)} = ${i.latex}`, group: opOf(i.text) }));
+  return d.intermediates.map((i) => ({ step: 1, kind: 'formula', text: `${i.name} = ${i.text}   (${i.shape})`, latex: `${sym(i.name)} = ${i.latex}`, group: opOf(i.text), note: i.shape }));
 }
 
 /** The operation an intermediate applies (`sin`, `+`, …), for folding long uniform lists. */
@@ -88,9 +90,11 @@ function partialSymbol(d: Derivation, p: Pick<Partial, 'of' | 'wrt'>, mode: 'tex
 function partialLine(d: Derivation, p: Partial): StepLine {
   const sym = symbols(d);
   if (p.kind === 'differential') {
-    return { step: 2, kind: 'formula', text: `d${p.of} = ${p.text}   (as a differential in d${p.wrt}; ${p.shape}; ${p.rule})`, latex: `\\mathrm{d}${sym(p.of)} = ${p.latex}`, group: p.rule };
+    const note = `as a differential in d${p.wrt}; ${p.shape}; ${p.rule}`;
+    return { step: 2, kind: 'formula', text: `d${p.of} = ${p.text}   (${note})`, latex: `\\mathrm{d}${sym(p.of)} = ${p.latex}`, group: p.rule, note };
   }
-  return { step: 2, kind: 'formula', text: `${partialSymbol(d, p, 'text')} = ${p.text}   (${p.shape}; ${p.rule})`, latex: `${partialSymbol(d, p, 'latex')} = ${p.latex}`, group: p.rule };
+  const note = `${p.shape}; ${p.rule}`;
+  return { step: 2, kind: 'formula', text: `${partialSymbol(d, p, 'text')} = ${p.text}   (${note})`, latex: `${partialSymbol(d, p, 'latex')} = ${p.latex}`, group: p.rule, note };
 }
 
 function totalOf(d: Derivation, name: string, mode: 'text' | 'latex'): string {

@@ -4,7 +4,7 @@
 
 import { analyze, derivativeOf } from '../analyze.ts';
 import { deriveResult, formatResult } from '../diff/derivation.ts';
-import { ALL_OPS, SURFACE_FUNCTIONS } from '../ops/registry.ts';
+import { ALL_OPS, surfaceFunction } from '../ops/registry.ts';
 import { formatJacobianDims, formatShape, LAYOUTS } from '../shape.ts';
 
 export const EXAMPLE_PRELUDE = 'dim m, n\ns, t: scalar\nx, y, a, b: vector[n]\nA: matrix[m, n]\nB, X: matrix[n, n]\n';
@@ -53,14 +53,18 @@ export function renderRulesMarkdown(): string {
     out.push('');
     for (const def of ALL_OPS.filter((d) => d.family === family)) {
       if (!def.rule) continue;
-      const calls = SURFACE_FUNCTIONS.filter((f) => f.build.length >= 0 && (f.name === def.op || (def.op === 'diagvec' && f.name === 'diag')));
-      const spelled = calls.length ? ` — ${calls.map((f) => `\`${f.signature}\`${f.aliases?.length ? ` (also ${f.aliases.map((x) => `\`${x}\``).join(', ')})` : ''}`).join(', ')}` : '';
+      const f = def.syntax ?? (def.spelledBy ? surfaceFunction(def.spelledBy) : undefined);
+      const spelled = f ? ` — \`${f.signature}\`${f.aliases?.length ? ` (also ${f.aliases.map((x) => `\`${x}\``).join(', ')})` : ''}` : '';
       out.push(`### \`${def.op}\`${spelled}`);
       out.push('');
       out.push(def.doc);
       out.push('');
       out.push(`**${def.rule.name}:** ${def.rule.text}`);
       out.push('');
+      if (def.domain) {
+        out.push(`**Defined for** ${def.domain.text}.`);
+        out.push('');
+      }
       if (def.normalForms?.length) {
         out.push('**Normal form** (applied whenever a result is built):');
         out.push('');
@@ -75,5 +79,28 @@ export function renderRulesMarkdown(): string {
       }
     }
   }
+  out.push(...ADDING_AN_OPERATOR);
   return out.join('\n');
 }
+
+const ADDING_AN_OPERATOR = [
+  '## Adding an operator',
+  '',
+  'An operator is one entry (`OpDef`, `src/core/ops/types.ts`) in one file of `src/core/ops/`; compile, the batch',
+  'rewrite for training, the gradient checks and the Python export read the entry and know no operator by name.',
+  'An element-wise function of one argument is one item of `UNARY` in `src/core/ops/elementwise.ts` (and its name in',
+  '`UnaryName`): its derivative, LaTeX, reference and compiled kernels, Python, range and domain. Other operators',
+  'give their entry:',
+  '',
+  '- `syntax` (name, aliases, arity, builder, grammar scope), `shape`, `simplify` and `normalForms`, `prec` and `format`;',
+  '- `jvp` and `vjp` (forward derivative and its transpose), `rule` and `examples` (worked here by the engine);',
+  '- `evaluate` (the reference kernel) and `emitElement` or `lowerJs` (compiled JavaScript, bit for bit the same);',
+  '- `batch` (`\'elementwise\'`, a rule, or why there is no batch form) and `python` (or why it is never exported);',
+  '- for kinks `kinkDistance`, `branch`, `sides`, `range` (and `hinge` for ReLU-like ones); `domain` where it is not',
+  '  defined everywhere; `conditioning` when it inverts a matrix or goes through its determinant.',
+  '',
+  'Then `npm run docs` regenerates this file, the function table of docs/language.md and the grammar\'s names, and',
+  '`test/unit/operators.conformance.test.ts` checks every piece, naming the operator and what is missing:',
+  'derivatives against central differences in both modes, compiled against reference, batched against per-row,',
+  'KaTeX, grammar, docs, and that the property tests generate it. `softplus` was added this way, in one file.',
+];

@@ -1,5 +1,5 @@
-// What differs between NumPy, PyTorch and JAX in an exported module: the imports, the helpers the lowerings
-// call (lowerings.ts), how values are converted, and which automatic differentiation the self-check compares
+// What differs between NumPy, PyTorch and JAX in an exported module: the imports, the helpers the operators'
+// Python lowerings call (the `python` hook of each registry entry; `xp` is numpy, torch or jax.numpy), how values are converted, and which automatic differentiation the self-check compares
 // with (none for NumPy). Everything numeric uses float64.
 
 export type Backend = 'numpy' | 'pytorch' | 'jax';

@@ -6,12 +6,13 @@
 
 import type { Analysis } from '../analyze.ts';
 import { type Node, topoOrder } from '../ir.ts';
+import { opDef } from '../ops/registry.ts';
+import type { PythonContext } from '../ops/types.ts';
 import type { Dim, Shape } from '../shape.ts';
 import { formatShape } from '../shape.ts';
 import { namesExcept, toText } from '../print.ts';
 import { definitionNames } from '../diff/result.ts';
 import { type Variable, gradient, lowerDerivatives } from '../diff/engine.ts';
-import { LOWERINGS } from './lowerings.ts';
 import { type Backend, backendCode } from './backends.ts';
 import { selfCheckCode } from './selfCheck.ts';
 
@@ -106,22 +107,11 @@ function emit(roots: readonly Node[], params: Map<string, string>, userNames: Ma
 }
 
 function nodeCode(n: Node, atoms: Map<Node, string>, params: Map<string, string>): string {
-  switch (n.op) {
-    case 'var':
-      return params.get(String(n.attr))!;
-    case 'const':
-      return n.shape.kind === 'scalar' ? pyNumber(n.attr as number) : `_full(${shapeTuple(n.shape)}, ${pyNumber(n.attr as number)})`;
-    case 'size':
-      return `float(${pyDim(n.attr as Dim)})`;
-    case 'identity':
-      return `_eye(${pyDim((n.shape as { n: Dim }).n)})`;
-    case 'unit':
-      if (typeof n.attr === 'number') return `_eye(${pyDim((n.shape as { n: Dim }).n)})[${n.attr - 1}]`;
-      break;
-  }
-  const lower = LOWERINGS[n.op];
-  if (!lower) throw new ExportError(`mcalc cannot write ${n.op} in Python: it appears only in directional or index-form results, which are not gradients.`);
-  return lower(n.args.map((a) => atoms.get(a)!), n);
+  const lower = opDef(n.op).python;
+  const py: PythonContext = { param: (name) => params.get(name)!, number: pyNumber, dim: pyDim, shape: shapeTuple };
+  const code = typeof lower === 'function' ? lower(n.args.map((a) => atoms.get(a)!), n, py) : undefined;
+  if (code === undefined) throw new ExportError(`mcalc cannot write ${n.op} in Python: it appears only in directional or index-form results, which are not gradients.`);
+  return code;
 }
 
 /** The module's source text. */

@@ -3,7 +3,9 @@
 // would take gigabytes is refused in milliseconds with a message saying what is too large and how to shrink it.
 
 import { type Node, topoOrder } from '../ir.ts';
+import { superscript } from '../ops/format.ts';
 import type { Shape } from '../shape.ts';
+import { materialisedOrder } from './sandwich.ts';
 
 /** Default largest tensor a check or an evaluation may build (10⁷ float64s: 80 MB). */
 export const DEFAULT_MAX_ELEMENTS = 1e7;
@@ -25,10 +27,10 @@ export function elementCount(s: Shape, dims: ReadonlyMap<string, number>): numbe
   }
 }
 
-/** The node with the most elements among everything `roots` depend on. */
+/** The node with the most elements among those an evaluation of `roots` builds (a Hessian sandwich's N×N diagonal is never built). */
 export function largestNode(roots: readonly Node[], dims: ReadonlyMap<string, number>): { node: Node; elements: number } | undefined {
   let best: { node: Node; elements: number } | undefined;
-  for (const node of topoOrder(roots)) {
+  for (const node of materialisedOrder(roots)) {
     const elements = elementCount(node.shape, dims);
     if (!best || elements > best.elements) best = { node, elements };
   }
@@ -42,15 +44,13 @@ export function totalElements(roots: readonly Node[], dims: ReadonlyMap<string, 
   return total;
 }
 
-const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
-
 /** A count as people read it: 4000, 250000, 10⁹, 2.5×10¹⁸. */
 export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   if (n < 1e6) return String(Math.round(n));
   const exponent = Math.floor(Math.log10(n) + 1e-9);
   const mantissa = Number((n / 10 ** exponent).toPrecision(2));
-  const power = `10${[...String(exponent)].map((d) => SUPERSCRIPT[Number(d)]).join('')}`;
+  const power = `10${superscript(String(exponent))}`;
   return mantissa === 1 ? power : `${mantissa}×${power}`;
 }
 
@@ -64,4 +64,31 @@ export function resolveBudget(max: number | undefined): number {
   if (max === undefined) return DEFAULT_MAX_ELEMENTS;
   if (!Number.isSafeInteger(max) || max < 1) throw new BudgetError(`The element budget must be a positive whole number, not ${max}.`);
   return max;
+}
+
+/** Element operations the finite differences of one point may take, per element of the tensor budget. */
+const WORK_PER_TENSOR = 100;
+
+/**
+ * Refuses (BudgetError) a check whose tensors or finite differences would exceed the budget, before anything
+ * is allocated: the dense derivative (full mode), every tensor of f, the claim and the engine's result, and
+ * the element-by-element finite differences (2 evaluations of f per element of x; 4 per pair for Hessians).
+ */
+export function ensureCheckAffordable(what: string, hessian: boolean, o: { fast: boolean; maxElements: number }, dims: ReadonlyMap<string, number>, x: { shape: Shape }, f: Node, roots: readonly Node[]): void {
+  const at = dims.size ? ` at ${formatSizes(dims)}` : '';
+  const limit = `(the limit is ${formatCount(o.maxElements)} per tensor)`;
+  const xSize = elementCount(x.shape, dims);
+  const dense = hessian ? xSize * xSize : elementCount(f.shape, dims) * xSize;
+  if (!o.fast && dense > o.maxElements) throw new BudgetError(`${what} has ${formatCount(dense)} elements${at} ${limit}: use --fast or a smaller --dim`);
+  const big = largestNode(roots, dims);
+  if (big && big.elements > o.maxElements) {
+    const name = big.node.op === 'var' ? String(big.node.attr) : `a part of ${what}`;
+    throw new BudgetError(`${name} has ${formatCount(big.elements)} elements${at} ${limit}: use a smaller --dim`);
+  }
+  if (o.fast) return;
+  const evaluations = hessian ? 2 * xSize * (xSize + 1) : 2 * xSize;
+  const work = evaluations * totalElements([f], dims);
+  if (work > WORK_PER_TENSOR * o.maxElements) {
+    throw new BudgetError(`checking ${what} element by element takes ${formatCount(evaluations)} evaluations of f (${formatCount(work)} element operations)${at}: use --fast or a smaller --dim`);
+  }
 }

@@ -4,6 +4,7 @@
 // reported as a domain problem if no good point turns up — never blamed on the engine.
 
 import type { Node } from '../ir.ts';
+import { opDef } from '../ops/registry.ts';
 import { type Tensor, invT, luDecompose } from './tensor.ts';
 
 /** Condition numbers (1-norm) above this make finite differences of inverses meaningless. */
@@ -29,14 +30,15 @@ export function conditionNumber(a: Tensor, inverse?: Tensor): number {
   return Number.isFinite(k) ? k : Infinity;
 }
 
-/** The first inverted or determinant-taken matrix among `values` that is ill-conditioned, with κ. */
+/** The first inverted or determinant-taken matrix among `values` (the entry's `conditioning`) that is ill-conditioned, with κ. */
 export function illConditioned(values: ReadonlyMap<Node, Tensor>): { matrix: Node; condition: number } | undefined {
   for (const [node, value] of values) {
-    if (node.op !== 'inv' && node.op !== 'det') continue;
+    const kind = opDef(node.op).conditioning;
+    if (!kind) continue;
     const arg = node.args[0];
     const a = values.get(arg);
     if (!a || a.rows !== a.cols || a.rows < 2) continue;
-    const condition = conditionNumber(a, node.op === 'inv' ? value : undefined);
+    const condition = conditionNumber(a, kind === 'inverse' ? value : undefined);
     if (condition > MAX_CONDITION) return { matrix: arg, condition };
   }
   return undefined;

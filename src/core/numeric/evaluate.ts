@@ -1,13 +1,21 @@
 // Reference evaluator: walks the DAG once in topological order with each operator's kernel. Used by
-// `mcalc eval`, gradient checks and tests; the compiled evaluator (compile.ts) is the fast path.
+// `mcalc eval`, gradient checks and tests; the compiled evaluator (compile.ts) is the fast path. A Hessian
+// sandwich Xᵀ * diag(d) * X is evaluated as a whole in one blocked pass (sandwich.ts), without its N×N
+// diagonal or its N×n intermediate.
 
-import { type Node, topoOrder } from '../ir.ts';
+import type { Node } from '../ir.ts';
 import { opDef } from '../ops/registry.ts';
+import { materialisedOrder, sandwich, sandwichParts } from './sandwich.ts';
 import { type EvalEnv, type Tensor, EvalError, shapeDims } from './tensor.ts';
 
 export function evaluateAll(roots: readonly Node[], env: EvalEnv): Map<Node, Tensor> {
   const values = new Map<Node, Tensor>();
-  for (const n of topoOrder(roots)) {
+  for (const n of materialisedOrder(roots)) {
+    const parts = sandwichParts(n);
+    if (parts) {
+      values.set(n, sandwich(values.get(parts.A)!, values.get(parts.d)!));
+      continue;
+    }
     const v = opDef(n.op).evaluate(
       n,
       n.args.map((a) => values.get(a)!),

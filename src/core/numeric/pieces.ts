@@ -1,15 +1,18 @@
 // The pieces of a piecewise formula and which of them a gradient check has exercised.
 //
-// Every operator with a `branch` (max, min, relu, abs, sign, comparisons) splits its domain in two: the
+// Every operator with a `branch` (max, min, relu, abs, sign, comparisons: the entry says) splits its domain in two: the
 // side where the branch is 1 ("upper": a > b, u > 0) and the side where it is 0. A claim that is right on one
 // side only agrees with finite differences wherever that side holds, so a check may pass only once every
 // piece of f, of the claim and of the engine's result has been seen on each side that can be reached.
 //
 // "Can be reached" is decided conservatively by interval arithmetic: a side is unreachable only when the
-// kink argument's range proves it (exp(u) > 0, u² ≥ 0, |u| ≥ 0…); anything else must be sampled.
+// kink argument's range proves it (exp(u) > 0, u² ≥ 0, |u| ≥ 0…: each entry's `range` hook); anything else
+// must be sampled.
 
 import { type Node, topoOrder } from '../ir.ts';
 import { opDef } from '../ops/registry.ts';
+import { minus, ALL_REALS } from '../ops/intervals.ts';
+import type { Interval } from '../ops/types.ts';
 import { toText } from '../print.ts';
 import type { Tensor } from './tensor.ts';
 
@@ -78,16 +81,11 @@ export class Pieces {
 function condition(n: Node, side: number, names: ReadonlyMap<Node, string>): string {
   const text = (x: Node) => toText(x, { names });
   const [a, b] = n.args;
-  if (n.args.length === 1) return `${text(a)} ${side === UPPER ? '>' : '≤'} 0`;
-  const symbols: Record<string, [string, string]> = { gt: ['>', '≤'], lt: ['<', '≥'], ge: ['≥', '<'], le: ['≤', '>'] };
-  const [upper, lower] = symbols[n.op] ?? ['>', '≤'];
-  return `${text(a)} ${side === UPPER ? upper : lower} ${text(b)}`;
+  const [upper, lower] = opDef(n.op).sides ?? ['>', '≤'];
+  return `${text(a)} ${side === UPPER ? upper : lower} ${b ? text(b) : '0'}`;
 }
 
 // ---- reachability by interval arithmetic ------------------------------------------------------------------
-
-type Interval = readonly [number, number];
-const ALL: Interval = [-Infinity, Infinity];
 
 /** Sides of a piece that hold on a set of positive measure, as far as the kink argument's range shows. */
 function reachableSides(n: Node, memo: Map<Node, Interval>): number {
@@ -96,64 +94,20 @@ function reachableSides(n: Node, memo: Map<Node, Interval>): number {
   // ties have measure zero and are re-sampled as kinks anyway.
   const positive = hi > 0 ? 1 : 0;
   const negative = lo < 0 ? 1 : 0;
-  const upperWhenPositive = n.op !== 'lt' && n.op !== 'le';
+  const upperWhenPositive = !opDef(n.op).upperBelow;
   const upper = upperWhenPositive ? positive : negative;
   const lower = upperWhenPositive ? negative : positive;
   return (upper ? UPPER : 0) | (lower ? LOWER : 0);
 }
-
-function minus([a, b]: Interval, [c, d]: Interval): Interval {
-  return [a - d, b - c];
-}
-
-function times([a, b]: Interval, [c, d]: Interval): Interval {
-  const products = [a * c, a * d, b * c, b * d];
-  if (products.some(Number.isNaN)) return ALL;
-  return [Math.min(...products), Math.max(...products)];
-}
-
-const UNARY_RANGES: Record<string, (x: Interval) => Interval> = {
-  exp: ([a, b]) => [Math.exp(a), Math.exp(b)],
-  sigmoid: () => [0, 1],
-  tanh: () => [-1, 1],
-  sin: () => [-1, 1],
-  cos: () => [-1, 1],
-  sign: () => [-1, 1],
-  sqrt: ([, b]) => [0, Math.sqrt(Math.max(0, b))],
-  abs: ([a, b]) => (a >= 0 ? [a, b] : b <= 0 ? [-b, -a] : [0, Math.max(-a, b)]),
-  relu: ([a, b]) => [Math.max(0, a), Math.max(0, b)],
-  neg: ([a, b]) => [-b, -a],
-  norm: () => [0, Infinity],
-  transpose: (x) => x,
-  vec: (x) => x,
-  diagvec: (x) => x,
-};
 
 /** A range containing every element of `n`, for every value of the variables. */
 function range(n: Node, memo: Map<Node, Interval>): Interval {
   const known = memo.get(n);
   if (known) return known;
   const args = n.args.map((a) => range(a, memo));
-  let r: Interval = ALL;
-  if (n.op === 'const' && typeof n.attr === 'number') r = [n.attr, n.attr];
-  else if (UNARY_RANGES[n.op] && args.length === 1) r = UNARY_RANGES[n.op](args[0]);
-  else if (n.op === 'add') r = [args[0][0] + args[1][0], args[0][1] + args[1][1]];
-  else if (n.op === 'sub') r = minus(args[0], args[1]);
-  else if ((n.op === 'mul' || n.op === 'dot') && n.args[0] === n.args[1]) r = [0, Infinity];
-  else if (n.op === 'mul') r = times(args[0], args[1]);
-  else if (n.op === 'max' || n.op === 'min') r = [Math[n.op](args[0][0], args[1][0]), Math[n.op](args[0][1], args[1][1])];
-  else if (['gt', 'lt', 'ge', 'le'].includes(n.op)) r = [0, 1];
-  else if ((n.op === 'sum' || n.op === 'mean' || n.op === 'dot') && args.every(([a]) => a >= 0)) r = [0, Infinity];
-  else if (n.op === 'pow') r = powRange(args[0], n.args[1]);
-  if (Number.isNaN(r[0]) || Number.isNaN(r[1])) r = ALL;
+  const rule = opDef(n.op).range;
+  let r: Interval = rule ? rule(args, n) : ALL_REALS;
+  if (Number.isNaN(r[0]) || Number.isNaN(r[1])) r = ALL_REALS;
   memo.set(n, r);
   return r;
-}
-
-function powRange(base: Interval, exponent: Node): Interval {
-  const e = exponent.op === 'const' ? exponent.attr : undefined;
-  if (typeof e !== 'number') return ALL;
-  if (Number.isInteger(e) && e % 2 === 0 && e > 0) return [0, Infinity];
-  if (base[0] >= 0) return [0, Infinity];
-  return ALL;
 }

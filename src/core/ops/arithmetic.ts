@@ -4,12 +4,14 @@
 import type { Builder } from '../builder.ts';
 import { type Node, constValue, isConst, isIdentity, isScalarConst, isZero } from '../ir.ts';
 import { isComparison, normalProduct } from './products.ts';
+import { minus, powRange, times } from './intervals.ts';
 import { cancelTerm, coefficient, factorCommon, regroup } from './sums.ts';
 import { PREC, eachLinearArg, type OpDef, type ShapeError } from './types.ts';
 import {
   type Shape, SCALAR, cols, formatShape, rows, sameDim, sameShape, shapeFromDims, transposeShape, vectorOf,
 } from '../shape.ts';
 import { map2, matmulT, scalarT, transposeT, EvalError } from '../numeric/tensor.ts';
+import { lowerDot, lowerMatmul, lowerTranspose } from './lowerJs.ts';
 
 // ---- shape rules ------------------------------------------------------------------------------------------
 
@@ -55,7 +57,8 @@ export function matmulShape(a: Shape, b: Shape): Shape | ShapeError {
   return shapeFromDims(rows(a), cols(b), kind);
 }
 
-function dotShape(a: Shape, b: Shape): Shape | ShapeError {
+/** The shape of a · b (and of dot(a, b)): two vectors of one length give a scalar. */
+export function dotShape(a: Shape, b: Shape): Shape | ShapeError {
   const vec = (s: Shape) => s.kind === 'vector' || s.kind === 'row';
   if (!vec(a) || !vec(b)) {
     return { error: `The dot product needs two vectors, not ${formatShape(a)} and ${formatShape(b)}.`, hint: a.kind === 'matrix' || b.kind === 'matrix' ? 'Use * for matrix products.' : 'Use * to multiply by a scalar.' };
@@ -64,6 +67,14 @@ function dotShape(a: Shape, b: Shape): Shape | ShapeError {
     return { error: `The dot product needs vectors of the same length, not ${formatShape(a)} and ${formatShape(b)}.` };
   }
   return SCALAR;
+}
+
+/** What is wrong with the shapes of a call dot(a, b), if anything. */
+function dotCallError(a: Shape, c: Shape): ShapeError | undefined {
+  const vecLike = (s: Shape) => s.kind === 'vector' || s.kind === 'row';
+  if (!vecLike(a) || !vecLike(c)) return { error: `dot(a, b) needs two vectors, not ${formatShape(a)} and ${formatShape(c)}.` };
+  if (!sameDim((a as { n: string | number }).n, (c as { n: string | number }).n)) return { error: `dot(a, b) needs vectors of the same length, not ${formatShape(a)} and ${formatShape(c)}.` };
+  return undefined;
 }
 
 // ---- simplification helpers ------------------------------------------------------------------------------
@@ -108,7 +119,7 @@ function isNonScalar(n: Node): boolean {
 
 // ---- the operators ----------------------------------------------------------------------------------------
 
-const add: OpDef = {
+const add: OpDef<'add'> = {
   op: 'add',
   family: 'arithmetic',
   doc: 'Sum, with scalar expansion (x + z for scalar z adds z to every element).',
@@ -149,9 +160,12 @@ const add: OpDef = {
   format: (n, p) => `${p.arg(n.args[0], PREC.add)} + ${p.arg(n.args[1], PREC.add)}`,
   evaluate: (_n, [a, c]) => map2(a, c, (x, y) => x + y),
   emitElement: ([a, c]) => `(${a} + ${c})`,
+  batch: 'elementwise',
+  python: ([a, c]) => `(${a} + ${c})`,
+  range: ([a, c]) => [a[0] + c[0], a[1] + c[1]],
 };
 
-const sub: OpDef = {
+const sub: OpDef<'sub'> = {
   op: 'sub',
   family: 'arithmetic',
   doc: 'Difference, with scalar expansion.',
@@ -191,6 +205,9 @@ const sub: OpDef = {
   format: (n, p) => `${p.arg(n.args[0], PREC.add)} - ${p.arg(n.args[1], PREC.add + 1)}`,
   evaluate: (_n, [a, c]) => map2(a, c, (x, y) => x - y),
   emitElement: ([a, c]) => `(${a} - ${c})`,
+  batch: 'elementwise',
+  python: ([a, c]) => `(${a} - ${c})`,
+  range: ([a, c]) => minus(a, c),
 };
 
 /** The operators that print as products (`a * b`, `a / b`, `a ⊗ b`, `a · b`), at PREC.mul. */
@@ -214,7 +231,7 @@ function flattensRight(x: Node, y: Node, elementwise: boolean): boolean {
   return elementwise && y.op === 'mul' && isNonScalar(y.args[0]) && isNonScalar(y.args[1]);
 }
 
-const neg: OpDef = {
+const neg: OpDef<'neg'> = {
   op: 'neg',
   family: 'arithmetic',
   doc: 'Negation.',
@@ -241,6 +258,9 @@ const neg: OpDef = {
     for (let i = 0; i < a.data.length; i++) out.data[i] = -a.data[i];
     return out;
   },
+  batch: 'elementwise',
+  python: ([a]) => `(-${a})`,
+  range: ([[a, b]]) => [-b, -a],
 };
 
 /** Jacobian of a scalar spread over `shape` (scalar expansion): 𝟏·J. */
@@ -259,7 +279,7 @@ function scaleJacobian(c: Node, u: Node, J: Node, b: Builder): Node | null {
   return b.matmul(b.call('diag', col), J);
 }
 
-const mul: OpDef = {
+const mul: OpDef<'mul'> = {
   op: 'mul',
   family: 'arithmetic',
   doc: 'Scalar multiplication (scalar expansion) and the element-wise (Hadamard) product ⊗.',
@@ -335,6 +355,10 @@ const mul: OpDef = {
   },
   evaluate: (_n, [a, c]) => map2(a, c, (x, y) => x * y),
   emitElement: ([a, c]) => `(${a} * ${c})`,
+  batch: 'elementwise',
+  python: ([a, c]) => `(${a} * ${c})`,
+  // u ⊗ u is a square; otherwise the product of the ranges.
+  range: ([a, c], n) => (n.args[0] === n.args[1] ? [0, Infinity] : times(a, c)),
 };
 
 function isExpandedScalar(n: Node): boolean {
@@ -342,7 +366,7 @@ function isExpandedScalar(n: Node): boolean {
 }
 
 
-const div: OpDef = {
+const div: OpDef<'div'> = {
   op: 'div',
   family: 'arithmetic',
   doc: 'Division by a scalar (x / s) and element-wise division ⊘, with scalar expansion.',
@@ -389,9 +413,11 @@ const div: OpDef = {
   },
   evaluate: (_n, [a, c]) => map2(a, c, (x, y) => x / y),
   emitElement: ([a, c]) => `(${a} / ${c})`,
+  batch: 'elementwise',
+  python: ([a, c]) => `(${a} / ${c})`,
 };
 
-const pow: OpDef = {
+const pow: OpDef<'pow'> = {
   op: 'pow',
   family: 'arithmetic',
   doc: 'Power with a scalar exponent, element-wise on vectors and matrices.',
@@ -431,10 +457,17 @@ const pow: OpDef = {
   evaluate: (_n, [a, e]) => map2(a, e, Math.pow),
   // x^2 as x * x: the same number (pow is correctly rounded there) and much faster.
   emitElement: ([a, e], n) => (isConst(n.args[1], 2) ? `(${a} * ${a})` : `Math.pow(${a}, ${e})`),
+  batch(_n, [x, e], c) {
+    if (e.batched) c.unbatchable('a power whose exponent varies per sample');
+    return c.b.pow(x.node, e.node);
+  },
+  python: ([a, e]) => `(${a} ** ${e})`,
+  range: ([a], n) => powRange(a, n.args[1]),
 };
 
-const matmul: OpDef = {
+const matmul: OpDef<'matmul'> = {
   op: 'matmul',
+  lowerJs: lowerMatmul,
   family: 'products',
   doc: 'Matrix products: matrix·vector, matrix·matrix, row·vector (a scalar), vector·row (the outer product).',
   shape: ([a, b]) => matmulShape(a, b),
@@ -500,10 +533,27 @@ const matmul: OpDef = {
     return p.mode === 'latex' ? `${l} ${r}` : `${l} * ${r}`;
   },
   evaluate: (_n, [a, c]) => matmulT(a, c),
+  batch(n, [rx, ry], c) {
+    const [x, y] = n.args;
+    if (x.shape.kind === 'row' && y.shape.kind === 'vector') return c.rowDot(x, rx, y, ry);
+    // A x with a parameter matrix A: the rows of X Aᵀ are (A xᵢ)ᵀ.
+    if (x.shape.kind === 'matrix' && !rx.batched && y.shape.kind === 'vector') return c.b.matmul(ry.node, c.b.transpose(rx.node));
+    // xᵀ A with a parameter matrix A: rows of X A.
+    if (x.shape.kind === 'row' && y.shape.kind === 'matrix' && !ry.batched) return c.b.matmul(rx.node, ry.node);
+    return c.unbatchable(`the product ${formatShape(x.shape)} * ${formatShape(y.shape)} per sample`);
+  },
+  // Products by the shapes of their operands: matrix·vector, row·vector (a number), vector·row (outer), …
+  python: ([a, c], n) => {
+    const [x, y] = n.args;
+    if (x.shape.kind === 'vector' && y.shape.kind === 'row') return `_outer(${a}, ${c})`;
+    if (x.shape.kind === 'scalar' || y.shape.kind === 'scalar') return `(${a} * ${c})`;
+    return `(${a} @ ${c})`;
+  },
 };
 
-const transpose: OpDef = {
+const transpose: OpDef<'transpose'> = {
   op: 'transpose',
+  lowerJs: lowerTranspose,
   family: 'products',
   doc: 'Transpose; a transposed vector is a row vector.',
   shape: ([a]) => transposeShape(a),
@@ -535,11 +585,25 @@ const transpose: OpDef = {
     return p.mode === 'latex' ? `{${base}}^{\\top}` : `${base}ᵀ`;
   },
   evaluate: (_n, [a]) => transposeT(a),
+  // Vector and row samples share the rows-by-n batch form.
+  batch: (_n, [a]) => a.node,
+  // 1-D arrays are both vectors and rows: only a matrix has something to transpose.
+  python: ([a], n) => (n.shape.kind === 'matrix' ? `${a}.T` : a),
+  range: ([a]) => a,
 };
 
-const dot: OpDef = {
+const dot: OpDef<'dot'> = {
   op: 'dot',
+  lowerJs: lowerDot,
   family: 'products',
+  syntax: {
+    name: 'dot',
+    arity: 2,
+    highlight: 'linear-algebra',
+    signature: 'dot(a, b)',
+    doc: 'Dot product of two vectors (same as a · b).',
+    build: (b, [x, y]) => dotCallError(x.shape, y.shape) ?? b.raw('dot', [x, y]),
+  },
   doc: 'Dot product of two vectors of the same length: a · b = Σ aᵢbᵢ.',
   shape: ([a, b]) => dotShape(a, b),
   simplify([x, y], _attr, b) {
@@ -574,9 +638,13 @@ const dot: OpDef = {
     for (let i = 0; i < a.data.length; i++) s += a.data[i] * c.data[i];
     return scalarT(s);
   },
+  batch: (n, [ru, rv], c) => c.rowDot(n.args[0], ru, n.args[1], rv),
+  python: ([a, c]) => `xp.dot(${a}, ${c})`,
+  // u · u is a sum of squares; a dot product of non-negative vectors is non-negative.
+  range: ([a, c], n) => (n.args[0] === n.args[1] || (a[0] >= 0 && c[0] >= 0) ? [0, Infinity] : [-Infinity, Infinity]),
 };
 
-export const arithmeticOps: OpDef[] = [add, sub, neg, mul, div, pow, matmul, transpose, dot];
+export const arithmeticOps = [add, sub, neg, mul, div, pow, matmul, transpose, dot];
 
 // ---- surface syntax: what the user's binary operators mean ------------------------------------------------
 
@@ -584,7 +652,7 @@ export type SurfaceBinary = '+' | '-' | '*' | '/' | '^' | 'hadamard' | 'ediv' | 
 
 /** Builds the user's `a <op> b` exactly as written (no simplification), or explains the shape error. */
 export function buildSurfaceBinary(b: Builder, op: SurfaceBinary, x: Node, y: Node): Node | ShapeError {
-  const check = (irOp: string, err: ShapeError | Shape): Node | ShapeError => ('error' in err ? err : b.raw(irOp, [x, y]));
+  const check = (irOp: 'add' | 'sub' | 'matmul' | 'mul' | 'div' | 'dot', err: ShapeError | Shape): Node | ShapeError => ('error' in err ? err : b.raw(irOp, [x, y]));
   switch (op) {
     case '+':
       return check('add', elementwiseShape('add', x.shape, y.shape));

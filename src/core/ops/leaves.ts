@@ -1,7 +1,7 @@
 // Leaves: constants, variables, differentials, sizes, the identity matrix and unit vectors.
 
-import type { OpDef } from './types.ts';
-import { PREC } from './types.ts';
+import { PREC, defineOp } from './types.ts';
+import { lowerConst, lowerIdentity, lowerSize, lowerInput, lowerUnit } from './lowerJs.ts';
 import { latexName, numberLatex, numberText, sizeText, subscriptDigits } from './format.ts';
 import { type Dim, cols, matrixOf, vectorOf, SCALAR } from '../shape.ts';
 import { EvalError, filled, resolveDim, shapeDims, tensor } from '../numeric/tensor.ts';
@@ -12,10 +12,13 @@ export function tangentKey(name: string): string {
 }
 
 // Leaves are interned by Builder with their shape; `shape` here only serves operators' uniform interface.
-export const leafOps: OpDef[] = [
-  {
+export const leafOps = [
+  defineOp({
     op: 'const',
+    lowerJs: lowerConst,
     family: 'leaves',
+    python: (_args, n, py) => (n.shape.kind === 'scalar' ? py.number(n.attr as number) : `_full(${py.shape(n.shape)}, ${py.number(n.attr as number)})`),
+    range: (_args, n) => (typeof n.attr === 'number' ? [n.attr, n.attr] : [-Infinity, Infinity]),
     doc: 'A number, or a constant vector/matrix such as 𝟎 or 𝟏 (all ones).',
     shape: () => SCALAR, // the interned shape is chosen by the builder; see Builder.constant
     prec(n) {
@@ -40,10 +43,12 @@ export const leafOps: OpDef[] = [
       const [r, c] = shapeDims(n.shape, env);
       return filled(r, c, n.attr as number);
     },
-  },
-  {
+  }),
+  defineOp({
     op: 'var',
+    lowerJs: lowerInput((name) => name),
     family: 'leaves',
+    python: (_args, n, py) => py.param(String(n.attr)),
     doc: 'A declared variable.',
     shape: () => SCALAR,
     prec: () => PREC.atom,
@@ -53,10 +58,12 @@ export const leafOps: OpDef[] = [
       if (!v) throw new EvalError(`No value for '${n.attr}'.`);
       return v;
     },
-  },
-  {
+  }),
+  defineOp({
     op: 'tangent',
+    lowerJs: lowerInput(tangentKey),
     family: 'leaves',
+    python: { notExported: 'differentials appear only in directional derivatives' },
     doc: 'The differential dx of a variable (the direction of a directional derivative).',
     shape: () => SCALAR,
     prec: () => PREC.atom,
@@ -66,19 +73,23 @@ export const leafOps: OpDef[] = [
       if (!v) throw new EvalError(`No direction for d${n.attr}.`);
       return v;
     },
-  },
-  {
+  }),
+  defineOp({
     op: 'size',
+    lowerJs: lowerSize,
     family: 'leaves',
+    python: (_args, n, py) => `float(${py.dim(n.attr as Dim)})`,
     doc: 'The size bound to a dimension name, used as a number (e.g. the N in a mean).',
     shape: () => SCALAR,
     prec: () => PREC.atom,
     format: (n, p) => (p.mode === 'latex' ? latexName(String(n.attr)) : String(n.attr)),
     evaluate: (n, _args, env) => filled(1, 1, resolveDim(n.attr as Dim, env)),
-  },
-  {
+  }),
+  defineOp({
     op: 'identity',
+    lowerJs: lowerIdentity,
     family: 'leaves',
+    python: (_args, n, py) => `_eye(${py.dim((n.shape as { n: Dim }).n)})`,
     doc: 'The identity matrix I.',
     shape: () => matrixOf(1, 1),
     prec: () => PREC.atom,
@@ -90,10 +101,13 @@ export const leafOps: OpDef[] = [
       for (let i = 0; i < r; i++) t.data[i * r + i] = 1;
       return t;
     },
-  },
-  {
+  }),
+  defineOp({
     op: 'unit',
+    lowerJs: lowerUnit,
     family: 'leaves',
+    // A row of the identity; symbolic indices appear only in index-form results, which are not gradients.
+    python: (_args, n, py) => (typeof n.attr === 'number' ? `_eye(${py.dim((n.shape as { n: Dim }).n)})[${n.attr - 1}]` : undefined),
     doc: 'The unit vector e_j (1 at index j, 0 elsewhere).',
     shape: () => vectorOf(1),
     prec: () => PREC.atom,
@@ -106,5 +120,5 @@ export const leafOps: OpDef[] = [
       if (j >= 1 && j <= r) t.data[j - 1] = 1;
       return t;
     },
-  },
+  }),
 ];

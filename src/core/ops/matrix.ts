@@ -1,11 +1,11 @@
 // Matrix functions: trace, determinant, inverse and diag (vector → diagonal matrix, matrix → its diagonal).
 // Their derivatives are the Matrix Cookbook identities, written as differentials.
 
-import type { Builder } from '../builder.ts';
-import { type Node, isConst, isIdentity } from '../ir.ts';
+import { isConst, isIdentity } from '../ir.ts';
 import { PREC, type OpDef, type ShapeError, type SurfaceFunction } from './types.ts';
 import { type Shape, SCALAR, formatShape, matrixOf, sameDim, vectorOf } from '../shape.ts';
 import { detT, invT, scalarT, tensor } from '../numeric/tensor.ts';
+import { lowerDet, lowerDiag, lowerDiagvec, lowerInv, lowerTrace } from './lowerJs.ts';
 
 function squareShape(fn: string, a: Shape): Shape | ShapeError {
   if (a.kind === 'scalar') return a;
@@ -14,10 +14,33 @@ function squareShape(fn: string, a: Shape): Shape | ShapeError {
   return a;
 }
 
-const tr: OpDef = {
+/** `tr(X)`, `det(X)`, `inv(X)`: one square matrix (or a scalar). */
+function squareSyntax(op: 'tr' | 'det' | 'inv'): SurfaceFunction {
+  return {
+    name: op,
+    arity: 1,
+    highlight: 'linear-algebra',
+    signature: `${op}(X)`,
+    doc: DOCS[op],
+    build: (b, [x]) => {
+      const s = squareShape(op, x.shape);
+      return 'error' in s ? s : b.raw(op, [x]);
+    },
+  };
+}
+
+const DOCS = {
+  tr: 'Trace: the sum of the diagonal of a square matrix.',
+  det: 'Determinant of a square matrix.',
+  inv: 'Inverse of a square matrix (1/x for a scalar).',
+};
+
+const tr: OpDef<'tr'> = {
   op: 'tr',
+  lowerJs: lowerTrace,
   family: 'matrix functions',
-  doc: 'Trace: the sum of the diagonal of a square matrix.',
+  doc: DOCS.tr,
+  syntax: squareSyntax('tr'),
   shape([a]) {
     const s = squareShape('tr', a);
     return 'error' in s ? s : SCALAR;
@@ -42,12 +65,16 @@ const tr: OpDef = {
     for (let i = 0; i < a.rows; i++) s += a.data[i * a.cols + i];
     return scalarT(s);
   },
+  batch: (n, [a], c) => (n.args[0].shape.kind === 'scalar' ? a.node : c.unbatchable('tr of a matrix per sample')),
+  python: ([a]) => `xp.trace(${a})`,
 };
 
-const det: OpDef = {
+const det: OpDef<'det'> = {
   op: 'det',
+  lowerJs: lowerDet,
   family: 'matrix functions',
-  doc: 'Determinant of a square matrix.',
+  doc: DOCS.det,
+  syntax: squareSyntax('det'),
   shape([a]) {
     const s = squareShape('det', a);
     return 'error' in s ? s : SCALAR;
@@ -65,12 +92,17 @@ const det: OpDef = {
   prec: () => PREC.atom,
   format: (n, p) => (p.mode === 'latex' ? `\\det\\left(${p.plain(n.args[0])}\\right)` : `det(${p.plain(n.args[0])})`),
   evaluate: (_n, [a]) => scalarT(detT(a)),
+  batch: (n, [a], c) => (n.args[0].shape.kind === 'scalar' ? a.node : c.unbatchable('det of a matrix per sample')),
+  python: ([a]) => `_det(${a})`,
+  conditioning: 'determinant',
 };
 
-const inv: OpDef = {
+const inv: OpDef<'inv'> = {
   op: 'inv',
+  lowerJs: lowerInv,
   family: 'matrix functions',
-  doc: 'Inverse of a square matrix (1/x for a scalar).',
+  doc: DOCS.inv,
+  syntax: squareSyntax('inv'),
   shape: ([a]) => squareShape('inv', a),
   simplify([x], _attr, b) {
     if (x.shape.kind === 'scalar') return b.div(b.constant(1), x);
@@ -89,11 +121,30 @@ const inv: OpDef = {
     return p.mode === 'latex' ? `{${base}}^{-1}` : `${base}⁻¹`;
   },
   evaluate: (_n, [a]) => invT(a),
+  batch: (n, [a], c) => (n.args[0].shape.kind === 'scalar' ? c.b.div(c.b.constant(1), a.node) : c.unbatchable('inv of a matrix per sample')),
+  python: ([a]) => `_inv(${a})`,
+  conditioning: 'inverse',
 };
 
-const diag: OpDef = {
+const diag: OpDef<'diag'> = {
   op: 'diag',
+  lowerJs: lowerDiag,
   family: 'matrix functions',
+  syntax: {
+    name: 'diag',
+    arity: 1,
+    highlight: 'linear-algebra',
+    signature: 'diag(v) or diag(X)',
+    doc: 'diag(v) makes a diagonal matrix from a vector; diag(X) takes the diagonal of a square matrix.',
+    build(b, [x]) {
+      if (x.shape.kind === 'vector') return b.raw('diag', [x]);
+      if (x.shape.kind === 'matrix') {
+        const s = squareShape('diag', x.shape);
+        return 'error' in s ? s : b.raw('diagvec', [x]);
+      }
+      return { error: `diag needs a vector or a square matrix, not ${formatShape(x.shape)}.` };
+    },
+  },
   doc: 'diag(v): the diagonal matrix with v on its diagonal.',
   shape: ([a]) => (a.kind === 'vector' ? matrixOf(a.n, a.n) : { error: `diag(v) needs a vector, not ${formatShape(a)}.` }),
   simplify([x], _attr, b, shape) {
@@ -117,10 +168,13 @@ const diag: OpDef = {
     for (let i = 0; i < n; i++) t.data[i * n + i] = a.data[i];
     return t;
   },
+  python: ([a]) => `xp.diag(${a})`,
+  batch: { unbatchable: 'diag(v) is a matrix per sample' },
 };
 
-const diagvec: OpDef = {
+const diagvec: OpDef<'diagvec'> = {
   op: 'diagvec',
+  lowerJs: lowerDiagvec,
   family: 'matrix functions',
   doc: 'diag(X) of a square matrix: its diagonal as a vector.',
   shape([a]) {
@@ -144,39 +198,10 @@ const diagvec: OpDef = {
     for (let i = 0; i < a.rows; i++) t.data[i] = a.data[i * a.cols + i];
     return t;
   },
+  spelledBy: 'diag',
+  batch: { unbatchable: 'diag(X) needs a matrix per sample' },
+  python: ([a]) => `xp.diag(${a})`,
+  range: ([a]) => a,
 };
 
-export const matrixOps: OpDef[] = [tr, det, inv, diag, diagvec];
-
-function simple(def: OpDef): SurfaceFunction {
-  return {
-    name: def.op,
-    arity: 1,
-    signature: `${def.op}(X)`,
-    doc: def.doc,
-    build: (b: Builder, [x]: Node[]) => {
-      const s = def.shape([x.shape], undefined);
-      return 'error' in s ? s : b.raw(def.op, [x]);
-    },
-  };
-}
-
-export const matrixFunctions: SurfaceFunction[] = [
-  simple(tr),
-  simple(det),
-  simple(inv),
-  {
-    name: 'diag',
-    arity: 1,
-    signature: 'diag(v) or diag(X)',
-    doc: 'diag(v) makes a diagonal matrix from a vector; diag(X) takes the diagonal of a square matrix.',
-    build(b, [x]) {
-      if (x.shape.kind === 'vector') return b.raw('diag', [x]);
-      if (x.shape.kind === 'matrix') {
-        const s = squareShape('diag', x.shape);
-        return 'error' in s ? s : b.raw('diagvec', [x]);
-      }
-      return { error: `diag needs a vector or a square matrix, not ${formatShape(x.shape)}.` };
-    },
-  },
-];
+export const matrixOps = [tr, det, inv, diag, diagvec];

@@ -3,8 +3,10 @@
 import type { Builder } from '../builder.ts';
 import { type Node, constValue, isConst } from '../ir.ts';
 import { PREC, eachLinearArg, type OpDef, type SurfaceFunction } from './types.ts';
-import { SCALAR } from '../shape.ts';
+import { type Dim, SCALAR } from '../shape.ts';
+import { ALL_REALS, NON_NEGATIVE } from './intervals.ts';
 import { scalarT, sumT } from '../numeric/tensor.ts';
+import { lowerReduction } from './lowerJs.ts';
 
 /** Row of ones matching a vector-like shape, for Jacobians of reductions: 𝟏ᵀ J. */
 function onesRowFor(u: Node, b: Builder): Node | null {
@@ -12,10 +14,22 @@ function onesRowFor(u: Node, b: Builder): Node | null {
   return null;
 }
 
-const sum: OpDef = {
+function reductionSyntax(op: 'sum' | 'mean' | 'norm'): SurfaceFunction {
+  return { name: op, arity: 1, highlight: 'reduction', signature: `${op}(x)`, doc: DOCS[op], build: (b, [x]) => b.raw(op, [x]) };
+}
+
+const DOCS = {
+  sum: 'Sum of all elements: a scalar.',
+  mean: 'Mean of all elements: sum divided by the element count.',
+  norm: 'Euclidean norm ‖x‖₂ of a vector; Frobenius norm of a matrix.',
+};
+
+const sum: OpDef<'sum'> = {
   op: 'sum',
+  lowerJs: lowerReduction((x) => x, (r) => r),
   family: 'reductions',
-  doc: 'Sum of all elements: a scalar.',
+  doc: DOCS.sum,
+  syntax: reductionSyntax('sum'),
   shape: () => SCALAR,
   simplify([x], _attr, b) {
     if (x.shape.kind === 'scalar') return (b.fired('sum(s) → s'), x);
@@ -42,12 +56,22 @@ const sum: OpDef = {
   prec: () => PREC.atom,
   format: (n, p) => (p.mode === 'latex' ? `\\operatorname{sum}\\left(${p.plain(n.args[0])}\\right)` : `sum(${p.plain(n.args[0])})`),
   evaluate: (_n, [a]) => scalarT(sumT(a)),
+  batch(n, [x], c) {
+    const u = n.args[0];
+    if (u.shape.kind === 'scalar') return x.node;
+    const s = c.b.matmul(x.node, c.ones((u.shape as { n: Dim }).n));
+    return s;
+  },
+  python: ([a]) => `xp.sum(${a})`,
+  range: ([a]) => (a[0] >= 0 ? NON_NEGATIVE : ALL_REALS),
 };
 
-const mean: OpDef = {
+const mean: OpDef<'mean'> = {
   op: 'mean',
+  lowerJs: lowerReduction((x) => x, (r, size) => `${r} / ${size}`),
   family: 'reductions',
-  doc: 'Mean of all elements: sum divided by the element count.',
+  doc: DOCS.mean,
+  syntax: reductionSyntax('mean'),
   shape: () => SCALAR,
   simplify([x], _attr, b) {
     if (x.shape.kind === 'scalar') return (b.fired('mean(s) → s'), x);
@@ -68,12 +92,22 @@ const mean: OpDef = {
   prec: () => PREC.atom,
   format: (n, p) => (p.mode === 'latex' ? `\\operatorname{mean}\\left(${p.plain(n.args[0])}\\right)` : `mean(${p.plain(n.args[0])})`),
   evaluate: (_n, [a]) => scalarT(sumT(a) / a.data.length),
+  batch(n, [x], c) {
+    const u = n.args[0];
+    if (u.shape.kind === 'scalar') return x.node;
+    const s = c.b.matmul(x.node, c.ones((u.shape as { n: Dim }).n));
+    return c.b.div(s, c.b.size((u.shape as { n: Dim }).n));
+  },
+  python: ([a]) => `xp.mean(${a})`,
+  range: ([a]) => (a[0] >= 0 ? NON_NEGATIVE : ALL_REALS),
 };
 
-const norm: OpDef = {
+const norm: OpDef<'norm'> = {
   op: 'norm',
+  lowerJs: lowerReduction((x) => `${x} * ${x}`, (r) => `Math.sqrt(${r})`, (s) => `Math.sqrt(${s} * ${s})`),
   family: 'reductions',
-  doc: 'Euclidean norm ‖x‖₂ of a vector; Frobenius norm of a matrix.',
+  doc: DOCS.norm,
+  syntax: reductionSyntax('norm'),
   shape: () => SCALAR,
   simplify([x], _attr, b) {
     if (isConst(x, 0)) return (b.fired('‖0‖ → 0'), b.constant(0));
@@ -95,15 +129,13 @@ const norm: OpDef = {
     for (let i = 0; i < a.data.length; i++) s += a.data[i] * a.data[i];
     return Math.sqrt(s);
   },
+  batch(n, [x], c) {
+    const u = n.args[0];
+    if (u.shape.kind === 'scalar') return c.b.call('abs', x.node);
+    return c.b.call('sqrt', c.b.matmul(c.b.mul(x.node, x.node), c.ones((u.shape as { n: Dim }).n)));
+  },
+  python: ([a]) => `xp.sqrt(xp.sum(${a} * ${a}))`,
+  range: () => NON_NEGATIVE,
 };
 
-export const reductionOps: OpDef[] = [sum, mean, norm];
-
-export const reductionFunctions: SurfaceFunction[] = reductionOps.map((def) => ({
-  name: def.op,
-  arity: 1,
-  signature: `${def.op}(x)`,
-  doc: def.doc,
-  build: (b: Builder, [x]: Node[]) => b.raw(def.op, [x]),
-}));
-
+export const reductionOps = [sum, mean, norm];

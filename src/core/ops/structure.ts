@@ -1,15 +1,16 @@
 // Structure: vector literals, elements, the dot-product function, and derivative forms as they appear in
 // expressions before the differentiation engine replaces them with their results.
 
-import type { Builder } from '../builder.ts';
-import { type Node, constValue, isConst } from '../ir.ts';
-import { PREC, type OpDef, type SurfaceFunction } from './types.ts';
+import { constValue, isConst } from '../ir.ts';
+import { PREC, type OpDef } from './types.ts';
 import { type Layout, type Shape, SCALAR, formatShape, formatJacobianDims, jacobianShape, hessianShape, matrixOf, sameDim, vectorOf } from '../shape.ts';
 import { EvalError, scalarT, tensor } from '../numeric/tensor.ts';
 import { latexName } from './format.ts';
+import { lowerDeriv, lowerIndex, lowerVec } from './lowerJs.ts';
 
-const vec: OpDef = {
+const vec: OpDef<'vec'> = {
   op: 'vec',
+  lowerJs: lowerVec,
   family: 'structure',
   doc: 'Vector literal [a, b, …] of scalars (internally also a stack of row vectors).',
   shape(args) {
@@ -49,10 +50,18 @@ const vec: OpDef = {
     args.forEach((a, i) => t.data.set(a.data, i * cols));
     return t;
   },
+  // [s₁, …, sₖ] of per-sample scalars: the matrix whose columns are the sᵢ (rows × k).
+  batch(n, args, c) {
+    if (!n.args.every((a) => a.shape.kind === 'scalar')) c.unbatchable('a stack of vectors per sample');
+    return c.b.transpose(c.b.node('vec', args.map((a) => c.b.transpose(c.asColumn(a)))));
+  },
+  python: (args) => `_stack(${args.join(', ')})`,
+  range: (args) => [Math.min(...args.map((a) => a[0])), Math.max(...args.map((a) => a[1]))],
 };
 
-const index: OpDef = {
+const index: OpDef<'index'> = {
   op: 'index',
+  lowerJs: lowerIndex,
   family: 'structure',
   doc: 'Element x[i] of a vector (1-based).',
   shape: ([a]) => (a.kind === 'vector' || a.kind === 'row' ? SCALAR : { error: `Only vectors can be indexed with x[i], not ${formatShape(a)}.` }),
@@ -87,6 +96,8 @@ const index: OpDef = {
     if (i === undefined || i < 1 || i > a.data.length) throw new EvalError(`Index ${n.attr} is out of range for a vector of length ${a.data.length}.`);
     return scalarT(a.data[i - 1]);
   },
+  python: ([a], n) => `${a}[${Number(n.attr) - 1}]`,
+  batch: { unbatchable: 'an element of a per-sample vector is not rewritten to a column of the batch' },
 };
 
 export type DerivativeForm = 'jacobian' | 'grad' | 'hessian';
@@ -107,8 +118,9 @@ export function derivativeShape(form: DerivativeForm, f: Shape, x: Shape, layout
 }
 
 /** Derivative form inside an expression: `d(f)/d(x)`, `grad(f, x)`, `hessian(f, x)`. attr = "form|layout". */
-const deriv: OpDef = {
+const deriv: OpDef<'deriv'> = {
   op: 'deriv',
+  lowerJs: lowerDeriv,
   family: 'structure',
   doc: 'A derivative form, replaced by its symbolic result before evaluation.',
   shape([f, x], attr) {
@@ -132,26 +144,8 @@ const deriv: OpDef = {
   evaluate() {
     throw new EvalError('internal: derivative forms are replaced by their results before evaluation');
   },
+  python: { notExported: 'derivative forms are replaced by their results before export' },
+  batch: { unbatchable: 'derivative forms are replaced by their results before training' },
 };
 
-export const structureOps: OpDef[] = [vec, index, deriv];
-
-export const structureFunctions: SurfaceFunction[] = [
-  {
-    name: 'dot',
-    arity: 2,
-    signature: 'dot(a, b)',
-    doc: 'Dot product of two vectors (same as a · b).',
-    build(b: Builder, [x, y]: Node[]) {
-      const def = structureDotShape(x.shape, y.shape);
-      return def ?? b.raw('dot', [x, y]);
-    },
-  },
-];
-
-function structureDotShape(a: Shape, c: Shape) {
-  const vecLike = (s: Shape) => s.kind === 'vector' || s.kind === 'row';
-  if (!vecLike(a) || !vecLike(c)) return { error: `dot(a, b) needs two vectors, not ${formatShape(a)} and ${formatShape(c)}.` };
-  if (!sameDim((a as { n: string | number }).n, (c as { n: string | number }).n)) return { error: `dot(a, b) needs vectors of the same length, not ${formatShape(a)} and ${formatShape(c)}.` };
-  return undefined;
-}
+export const structureOps = [vec, index, deriv];

@@ -4,8 +4,8 @@
 import * as vscode from 'vscode';
 import { Context, toVsRange } from '../context.ts';
 import { gradientCheckSettings } from '../config.ts';
-import { runChecksInWorker } from '../../core/numeric/checkInWorker.ts';
-import { formatNumber, type CheckReport, type CheckResult } from '../../core/numeric/gradcheck.ts';
+import { runChecksInWorker } from '../../core/workers/checkClient.ts';
+import { CheckCancelled, formatNumber, type CheckReport, type CheckResult } from '../../core/numeric/gradcheck.ts';
 import { resolveTarget } from './target.ts';
 
 export function registerCheck(ctx: Context, output: vscode.OutputChannel): void {
@@ -68,9 +68,8 @@ async function runChecks(ctx: Context, output: vscode.OutputChannel, failures: v
     else void vscode.window.showInformationMessage(`Gradient check: ${summary} (max abs err ${formatNumber(Math.max(...report.results.map((r) => r.maxAbsErr)))}).`);
     return report;
   } catch (e) {
-    const message = (e as Error).message;
-    if ((e as Error).name === 'AbortError' || /cancel/i.test(message)) void vscode.window.showInformationMessage(`Gradient check stopped after ${results.length} result${results.length === 1 ? '' : 's'}.`);
-    else void vscode.window.showErrorMessage(`Gradient check: ${message}`);
+    if (e instanceof CheckCancelled) void vscode.window.showInformationMessage(`Gradient check stopped after ${results.length} result${results.length === 1 ? '' : 's'}.`);
+    else void vscode.window.showErrorMessage(`Gradient check: ${(e as Error).message}`);
     return undefined;
   }
 }

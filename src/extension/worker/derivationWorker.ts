@@ -1,12 +1,14 @@
-// worker_threads entry for derivations (bundled to dist/derivationWorker.js): answers each {id, job} message
-// with {id, reply}, one job at a time. The extension host sends a job only when the previous one answered, so
-// nothing queues up here; superseding stale work is the host's business (see latestWorker.ts).
+// The derivation worker (runs inside the worker thread; bundled to dist/derivationWorker.js): answers each
+// request with the reply to its job, one job at a time. The client sends a job only when the previous one
+// answered, so nothing queues up here; superseding stale work is the client's business (latestClient.ts).
+// Messages: src/core/workers/protocol.ts.
 
 import { parentPort } from 'node:worker_threads';
-import { DerivationJobs, type DerivationJob } from './derivationJob.ts';
+import type { DerivationAnswer, DerivationRequest } from '../../core/workers/protocol.ts';
+import { DerivationJobs } from './derivationJobs.ts';
 
 if (parentPort) {
   const jobs = new DerivationJobs();
   const port = parentPort;
-  port.on('message', ({ id, job }: { id: number; job: DerivationJob }) => port.postMessage({ id, reply: jobs.run(job) }));
+  port.on('message', ({ id, job }: DerivationRequest) => port.postMessage({ id, reply: jobs.run(job) } satisfies DerivationAnswer));
 }

@@ -49,6 +49,20 @@ export class LossChart {
     this.onDrawn();
   }
 
+  /**
+   * Says what the canvas shows, for screen readers (and the tests): the loss axis's scale, its range and the
+   * value at its middle, read back from uPlot (the arithmetic mean of the ends on a linear axis, the geometric on a log one).
+   */
+  private describe(plot: uPlot): void {
+    const { min, max } = plot.scales.y;
+    if (min === undefined || max === undefined || min === null || max === null) return;
+    const mid = plot.posToVal(plot.over.clientHeight / 2, 'y');
+    const distr = this.logScale ? 'log' : 'linear';
+    this.container.setAttribute('role', 'img');
+    this.container.setAttribute('aria-label', `Loss curve of ${this.runs.length} run${this.runs.length === 1 ? '' : 's'}; ${distr} loss axis from ${min.toPrecision(3)} to ${max.toPrecision(3)}, ${mid.toPrecision(3)} at its middle`);
+    Object.assign(this.container.dataset, { yScale: distr, yMin: String(min), yMax: String(max), yMid: String(mid) });
+  }
+
   /** Points drawn for series `i` (the test and the caption read it from the chart itself). */
   pointCount(i: number): number {
     const ys = this.plot?.data[i + 1] ?? [];
@@ -75,6 +89,8 @@ export class LossChart {
         ...this.runs.map((r, i) => ({ label: r.label, stroke: themeColour(SERIES_COLOURS[i % SERIES_COLOURS.length], FALLBACK[i % FALLBACK.length]), width: 2, points: { show: false } })),
       ],
       legend: { show: true },
+      // uPlot settles its scales when it draws (batched after setData), so the description is written then.
+      hooks: { draw: [(plot) => this.describe(plot)] },
     };
     this.plot = new uPlot(opts, alignedData(this.runs, this.logScale), this.container);
     this.onDrawn();

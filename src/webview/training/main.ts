@@ -2,6 +2,7 @@
 // parameters, and the buttons that ask the extension to rerun, compare, save, copy or cancel. Everything it
 // shows is kept as webview state, so a hidden or reloaded panel comes back as it was.
 
+import './locale.ts'; // before the chart: uPlot reads navigator.language when it loads
 import { LossChart } from './chart.ts';
 import type { FromTrainingPanel, RunSummary, RunView, ToTrainingPanel, TrainingPanelState } from './protocol.ts';
 import { applyMessage, emptyPanelState } from './state.ts';
@@ -30,9 +31,11 @@ function running(): RunView | undefined {
   return state.runs.find((r) => !r.summary && !r.error);
 }
 
+/** How many points each curve holds, read from the chart itself. */
 function caption(): void {
-  const first = state.runs[0];
-  $('caption').textContent = first ? `${chart.pointCount(0)} points, one per epoch${state.runs.length > 1 ? ` (the first run; ${state.runs.length} runs on these axes)` : ''}` : '';
+  const runs = state.runs;
+  if (runs.length <= 1) $('caption').textContent = runs.length ? `${chart.pointCount(0)} points, one per epoch` : '';
+  else $('caption').textContent = `${runs.map((r, i) => `${r.label}: ${chart.pointCount(i)} points`).join('; ')} (one per epoch, ${runs.length} runs on these axes)`;
 }
 
 function paramTable(name: string, v: ParamValue): HTMLElement {

@@ -1,8 +1,10 @@
 // Random well-shaped mcalc expressions for property tests, generated as source text so the parser and the
-// analysis are exercised too. Domains are kept safe (log and sqrt of positive arguments, divisions by
-// 1 + x²) so failures point at rules, not at NaNs.
+// analysis are exercised too. Domains are kept safe (each function's argument is mapped into its entry's
+// domain, divisions are by 1 + x²) so failures point at rules, not at NaNs. The element-wise functions come
+// from the operator registry, so a new one is generated (and property-tested) without touching this file.
 
 import fc from 'fast-check';
+import { ALL_OPS } from '../../../src/core/ops/registry.ts';
 
 export const PRELUDE = 'dim n, m\ns, t: scalar\nu, v: vector[n]\nA, B: matrix[n, n]\nC: matrix[m, n]\n';
 
@@ -11,7 +13,13 @@ export const VARIABLES = { scalar: ['s', 't'], vector: ['u', 'v'], matrix: ['A',
 
 export type Kind = 'scalar' | 'vector' | 'matrix';
 
-const SMOOTH_UNARY = ['sin', 'cos', 'tanh', 'sigmoid', 'exp'];
+/** Calls of the element-wise functions of one argument, each argument mapped into the function's domain. */
+const UNARY_CALLS = ALL_OPS.filter((d) => d.family === 'element-wise functions' && d.syntax?.arity === 1).map((d) => ({
+  smooth: !d.kinkDistance,
+  call: (a: string) => `${d.syntax!.name}(${d.domain ? d.domain.into(a) : a})`,
+}));
+const SMOOTH_UNARY = UNARY_CALLS.filter((f) => f.smooth).map((f) => f.call);
+const KINKY_UNARY = UNARY_CALLS.filter((f) => !f.smooth).map((f) => f.call);
 
 /** A symmetric positive definite matrix built from any X and a: X Xᵀ + diag(a² + 1). Safe to invert. */
 function spd(X: string, a: string): string {
@@ -65,7 +73,8 @@ export function exprArb(kind: Kind, depth: number, opts: ExprOptions = {}): fc.A
   const V = () => sub('vector');
   const M = () => sub('matrix');
   const unary = fc.constantFrom(...SMOOTH_UNARY);
-  const kinky = opts.kinks ? fc.constantFrom('relu', 'abs') : unary;
+  const kinky = opts.kinks ? fc.constantFrom(...KINKY_UNARY) : unary;
+  const kinkyScalar = opts.kinks ? [fc.tuple(S(), fc.constantFrom('>', '<', '>=', '<='), S()).map(([a, op, b]) => `(${a} ${op} ${b})`)] : [];
   const forms = opts.forms ? formArbs(kind, S, V, M) : [];
   switch (kind) {
     case 'scalar':
@@ -73,10 +82,9 @@ export function exprArb(kind: Kind, depth: number, opts: ExprOptions = {}): fc.A
         { weight: 2, arbitrary: leaf },
         ...forms,
         fc.tuple(S(), fc.constantFrom('+', '-', '*'), S()).map(([a, op, b]) => `(${a} ${op} ${b})`),
+        S().map((a) => `(-${a})`),
         fc.tuple(S(), S()).map(([a, b]) => `(${a} / (1 + ${b}^2))`),
-        fc.tuple(unary, S()).map(([f, a]) => `${f}(${a})`),
-        S().map((a) => `log(1 + ${a}^2)`),
-        S().map((a) => `sqrt(2 + ${a}^2)`),
+        fc.tuple(unary, S()).map(([f, a]) => f(a)),
         fc.tuple(S(), fc.constantFrom(2, 3)).map(([a, p]) => `(${a})^${p}`),
         V().map((a) => `sum(${a})`),
         V().map((a) => `mean(${a})`),
@@ -88,8 +96,10 @@ export function exprArb(kind: Kind, depth: number, opts: ExprOptions = {}): fc.A
         fc.tuple(M(), V()).map(([X, a]) => `log(det(${spd(X, a)}))`),
         fc.tuple(V(), M(), V(), V()).map(([a, X, c, b]) => `(${a}ᵀ * inv(${spd(X, c)}) * ${b})`),
         V().map((a) => `(${a})[1]`),
-        fc.tuple(S(), S()).map(([a, b]) => `max(${a}, ${b})`),
-        fc.tuple(kinky, S()).map(([f, a]) => `${f}(${a})`),
+        fc.tuple(S(), S(), fc.constantFrom('max', 'min')).map(([a, b, f]) => `${f}(${a}, ${b})`),
+        fc.tuple(S(), S()).map(([a, b]) => `sum([${a}, ${b}])`),
+        fc.tuple(kinky, S()).map(([f, a]) => f(a)),
+        ...kinkyScalar,
       );
     case 'vector':
       return fc.oneof(
@@ -101,8 +111,8 @@ export function exprArb(kind: Kind, depth: number, opts: ExprOptions = {}): fc.A
         fc.tuple(V(), S()).map(([a, b]) => `(${a} + ${b})`),
         fc.tuple(M(), V()).map(([X, a]) => `(${X} * ${a})`),
         fc.tuple(M(), V()).map(([X, a]) => `(${X}ᵀ * ${a})`),
-        fc.tuple(unary, V()).map(([f, a]) => `${f}(${a})`),
-        fc.tuple(kinky, V()).map(([f, a]) => `${f}(${a})`),
+        fc.tuple(unary, V()).map(([f, a]) => f(a)),
+        fc.tuple(kinky, V()).map(([f, a]) => f(a)),
         fc.tuple(V(), fc.constantFrom(2, 3)).map(([a, p]) => `(${a})^${p}`),
         V().map((a) => `max(0, ${a})`),
         M().map((X) => `diag(${X})`),
@@ -116,7 +126,7 @@ export function exprArb(kind: Kind, depth: number, opts: ExprOptions = {}): fc.A
         fc.tuple(S(), M()).map(([a, X]) => `(${a} * ${X})`),
         M().map((X) => `(${X})ᵀ`),
         fc.tuple(V(), V()).map(([a, b]) => `(${a} * ${b}ᵀ)`),
-        fc.tuple(unary, M()).map(([f, X]) => `${f}(${X})`),
+        fc.tuple(unary, M()).map(([f, X]) => f(X)),
         V().map((a) => `diag(${a})`),
         fc.tuple(M(), V()).map(([X, a]) => `inv(${spd(X, a)})`),
       );

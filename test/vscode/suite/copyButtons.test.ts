@@ -4,8 +4,7 @@
 // The header names the layout and that the document sets it.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { closeAllEditors, eventually, openInEditor, positionOf, requestScreenshot, runConfig, skipWith } from './harness.ts';
-import { analyze, derivativeOf } from '../../../src/core/analyze.ts';
+import { closeAllEditors, eventually, previewForm, requestScreenshot, runConfig, skipWith } from './harness.ts';
 import { derive } from '../../../src/core/diff/derivation.ts';
 import { COPY_FORMATS, formatDerivation } from '../../../src/core/diff/copy.ts';
 
@@ -14,11 +13,7 @@ suite('Derivation preview copy buttons', () => {
 
   test('each button puts the shown derivation on the clipboard in its format', async function () {
     if (!runConfig().screenshots) skipWith(this, 'clicking inside the webview needs Playwright, which only the offline route has');
-    const doc = await openInEditor('examples/neuron.mcalc');
-    await vscode.commands.executeCommand('mcalc.showDerivation', doc.uri.toString(), doc.offsetAt(positionOf(doc, 'g = d(loss)/d(w)', 'd(')));
-    const a = analyze(doc.getText());
-    const info = derivativeOf(a, 'loss', 'w');
-    assert.ok(typeof info !== 'string', info as string);
+    const { analysis: a, info } = await previewForm('examples/neuron.mcalc', 'g = d(loss)/d(w)', 'loss', 'w');
     const d = derive(a, info, a.layout);
     for (const format of COPY_FORMATS) {
       await vscode.env.clipboard.writeText('');

@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { analyze, derivativeOf, type Analysis, type DerivativeInfo } from '../../../src/core/analyze.ts';
 
 export const EXTENSION_ID = 'mcalc.mcalc';
 export const CONFIG_FILE = '.mcalc-test.json';
@@ -185,8 +186,15 @@ export interface ScreenshotCheck {
   text?: string;
   /** Look inside webviews (their own documents, in nested frames) instead of the workbench. */
   frame?: 'webview';
-  /** Click the element once found (webview checks only): how tests press a preview's buttons. */
+  /** Click the element once found: how tests press a preview's buttons, or a walkthrough's. */
   click?: boolean;
+  /**
+   * A JavaScript expression evaluated in the document where the element was found (the workbench's, or the
+   * webview's); `found` then holds its value as JSON (for geometry and state that an element's text does not show).
+   */
+  measure?: string;
+  /** Workbench checks only: type this into the element once found (replacing its text), e.g. a prompt's input box. */
+  fill?: string;
 }
 
 export interface ScreenshotResult {
@@ -210,4 +218,17 @@ export async function requestScreenshot(name: string, checks: ScreenshotCheck[],
   fs.renameSync(`${request}.tmp`, request);
   await waitFor(() => fs.existsSync(done), `the runner to take screenshot '${name}'`, timeoutMs);
   return JSON.parse(fs.readFileSync(done, 'utf8')) as ScreenshotResult;
+}
+
+/**
+ * Opens `relative`, shows the derivation preview of the form on the line `formLine` (at its `d(`), and returns
+ * the core's analysis of the document and the form d(of)/d(wrt): what the test expects the preview to show.
+ */
+export async function previewForm(relative: string, formLine: string, of: string, wrt: string): Promise<{ doc: vscode.TextDocument; analysis: Analysis; info: DerivativeInfo }> {
+  const doc = await openInEditor(relative);
+  await vscode.commands.executeCommand('mcalc.showDerivation', doc.uri.toString(), doc.offsetAt(positionOf(doc, formLine, 'd(')));
+  const analysis = analyze(doc.getText());
+  const info = derivativeOf(analysis, of, wrt);
+  assert.ok(typeof info !== 'string', info as string);
+  return { doc, analysis, info };
 }

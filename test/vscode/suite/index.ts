@@ -32,6 +32,7 @@ const PHASES: Record<string, Array<() => Promise<unknown>>> = {
     () => import('./quickfix.test.ts'),
     () => import('./derivation.test.ts'),
     () => import('./copyButtons.test.ts'),
+    () => import('./preview.test.ts'),
     () => import('./export.test.ts'),
     () => import('./completion.test.ts'),
     () => import('./navigation.test.ts'),

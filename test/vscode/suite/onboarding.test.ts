@@ -34,6 +34,30 @@ suite('Onboarding', () => {
     for (const command of waitedFor) assert.ok(registered.has(command), `${command} is not registered in the extension host`);
   });
 
+  test("a walkthrough step ticks off in the Welcome page when its button runs the step's command", async function () {
+    if (!runConfig().screenshots) skipWith(this, 'the Welcome page is driven by Playwright, which only the offline route has');
+    await vscode.commands.executeCommand('resetGettingStartedProgress'); // earlier suites ran the steps' commands
+    await vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH, false);
+    await vscode.commands.executeCommand('mcalc.openExample'); // beside the walkthrough: the check acts on it
+    await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
+    const step = (id: string) => `.getting-started-step[data-step-id="${WALKTHROUGH}#${id}"]`;
+    const ticked = (id: string) => `document.querySelector('${step(id)} .codicon-getting-started-step-checked') !== null`;
+    const before = await requestScreenshot('walkthrough-before', [
+      { selector: step('check'), measure: ticked('check') },
+      { selector: step('check'), click: true }, // opens the step
+      { selector: `${step('check')} .monaco-button`, text: 'Check Derivatives', click: true },
+    ]);
+    assert.equal(before.error, undefined, before.error);
+    assert.equal(before.found[0], 'false', 'the Check step starts unticked after the reset');
+    assert.ok(before.found[2], "the Check step's button was pressed");
+    const after = await requestScreenshot('walkthrough-ticked', [{ selector: `${step('check')} .codicon-getting-started-step-checked`, measure: ticked('check') }]);
+    assert.equal(after.error, undefined, after.error);
+    assert.equal(after.found[0], 'true', 'the Check step shows as done in the Welcome page');
+    // Only that step: the others still wait for their own commands.
+    const others = await requestScreenshot('walkthrough-others', [{ selector: step('train'), measure: `[${['preview', 'train', 'export'].map(ticked).join(', ')}]` }]);
+    assert.equal(others.found[0], '[false,false,false]');
+  });
+
   test('New Document opens an untitled mcalc document, analysed, with no diagnostics', async () => {
     const doc = await vscode.commands.executeCommand<vscode.TextDocument>('mcalc.newDocument');
     assert.ok(doc.isUntitled, 'the template opens as an untitled document');

@@ -14,10 +14,13 @@
 // reverse-mode gradient of that batch expression: −2/N Xᵀ((y − a) ⊗ 1[z > 0]), with no N×N matrix anywhere.
 // A per-sample value that would need a third-order batch (a matrix per sample: outer products, matrix data,
 // diag of a per-sample vector…) is not rewritten: `batchRewrite` throws `Unbatchable` and the trainer falls
-// back to evaluating the per-sample gradient row by row.
+// back to evaluating the per-sample gradient row by row. Each operator's entry says how it batches (its `batch`
+// hook: 'elementwise', or a rule of its own); an operator without one is unbatchable.
 
 import type { Builder } from '../../builder.ts';
 import type { Node } from '../../ir.ts';
+import { opDef } from '../../ops/registry.ts';
+import type { BatchArg, BatchContext } from '../../ops/types.ts';
 import { type Dim, type Shape, formatShape, matrixOf, rowOf, vectorOf } from '../../shape.ts';
 
 export class Unbatchable extends Error {}
@@ -35,9 +38,6 @@ export function batchShape(s: Shape, rows: Dim): Shape {
   }
 }
 
-const ELEMENTWISE_BINARY = new Set(['add', 'sub', 'mul', 'div', 'max', 'min', 'gt', 'lt', 'ge', 'le']);
-const ELEMENTWISE_UNARY = new Set(['neg', 'sin', 'cos', 'tan', 'exp', 'log', 'sqrt', 'abs', 'tanh', 'sigmoid', 'relu', 'sign']);
-
 export interface BatchRewrite {
   /** Batch version of a per-sample node (the node itself when it does not depend on data). */
   get(n: Node): Node;
@@ -50,7 +50,7 @@ export interface BatchRewrite {
  * `rows` is the batch dimension (a dimension name not used by the document). Throws `Unbatchable`.
  */
 export function batchRewriter(b: Builder, data: ReadonlyMap<string, Shape>, rows: Dim): BatchRewrite {
-  const memo = new Map<number, { node: Node; batched: boolean }>();
+  const memo = new Map<number, BatchArg>();
   const ones = (n: Dim) => b.ones(vectorOf(n));
 
   const dataVar = (n: Node) => n.op === 'var' && data.has(String(n.attr));
@@ -63,7 +63,7 @@ export function batchRewriter(b: Builder, data: ReadonlyMap<string, Shape>, rows
   const len = (s: Shape): Dim => (s as { n: Dim }).n;
 
   /** A per-sample value as a rows-by-len matrix: batched values already are; parameters are spread (𝟏 vᵀ). */
-  function asRowMatrix(perSample: Node, r: { node: Node; batched: boolean }, n: Dim): Node {
+  function asRowMatrix(perSample: Node, r: BatchArg, n: Dim): Node {
     const s = perSample.shape;
     if (r.batched) {
       if (s.kind === 'scalar') return b.matmul(r.node, b.ones(rowOf(n))); // s 𝟏ᵀ
@@ -75,7 +75,7 @@ export function batchRewriter(b: Builder, data: ReadonlyMap<string, Shape>, rows
   }
 
   /** A per-sample scalar as vector[rows]. */
-  function asColumn(r: { node: Node; batched: boolean }): Node {
+  function asColumn(r: BatchArg): Node {
     return r.batched ? r.node : b.broadcast(r.node, vectorOf(rows));
   }
 
@@ -83,13 +83,23 @@ export function batchRewriter(b: Builder, data: ReadonlyMap<string, Shape>, rows
   const column = (n: Node) => (n.shape.kind === 'row' ? b.transpose(n) : n);
 
   /** Row-wise dot product of per-sample vectors u, v (either may be a parameter): vector[rows]. */
-  function rowDot(u: Node, ru: { node: Node; batched: boolean }, v: Node, rv: { node: Node; batched: boolean }): Node {
+  function rowDot(u: Node, ru: BatchArg, v: Node, rv: BatchArg): Node {
     if (ru.batched && rv.batched) return b.matmul(b.mul(ru.node, rv.node), ones(len(u.shape)));
     if (ru.batched) return b.matmul(ru.node, column(v));
     return b.matmul(rv.node, column(u));
   }
 
-  function rewrite(n: Node): { node: Node; batched: boolean } {
+  const context: BatchContext = {
+    b,
+    ones,
+    asColumn,
+    rowDot,
+    unbatchable(why) {
+      throw new Unbatchable(why);
+    },
+  };
+
+  function rewrite(n: Node): BatchArg {
     if (!dependsOnData(n)) return { node: n, batched: false };
     if (dataVar(n)) return { node: b.variable(String(n.attr), batchShape(n.shape, rows)), batched: true };
     const args = n.args.map((a) => memo.get(a.id)!);
@@ -97,60 +107,15 @@ export function batchRewriter(b: Builder, data: ReadonlyMap<string, Shape>, rows
     if (!someBatched) return { node: n, batched: false };
     const out = n.shape;
     if (out.kind === 'matrix') throw new Unbatchable(`${n.op} gives a matrix per sample`);
-    const op = n.op;
-    if (ELEMENTWISE_UNARY.has(op)) return { node: b.node(op, [args[0].node]), batched: true };
-    if (ELEMENTWISE_BINARY.has(op)) {
-      if (out.kind === 'scalar') return { node: b.node(op, [asColumn(args[0]), asColumn(args[1])]), batched: true };
-      const k = len(out);
-      const parts = n.args.map((a, i) => (a.shape.kind === 'scalar' && !args[i].batched ? args[i].node : asRowMatrix(a, args[i], k)));
-      return { node: b.node(op, parts), batched: true };
-    }
-    switch (op) {
-      case 'pow': {
-        if (args[1].batched) throw new Unbatchable('a power whose exponent varies per sample');
-        return { node: b.pow(args[0].node, args[1].node), batched: true };
-      }
-      case 'transpose':
-        return { node: args[0].node, batched: true }; // vector and row samples share the rows-by-n form
-      case 'dot':
-        return { node: rowDot(n.args[0], args[0], n.args[1], args[1]), batched: true };
-      case 'matmul': {
-        const [x, y] = n.args;
-        const [rx, ry] = args;
-        if (x.shape.kind === 'row' && y.shape.kind === 'vector') return { node: rowDot(x, rx, y, ry), batched: true };
-        // A x with a parameter matrix A: the rows of X Aᵀ are (A xᵢ)ᵀ.
-        if (x.shape.kind === 'matrix' && !rx.batched && y.shape.kind === 'vector') return { node: b.matmul(ry.node, b.transpose(rx.node)), batched: true };
-        // xᵀ A with a parameter matrix A: rows of X A.
-        if (x.shape.kind === 'row' && y.shape.kind === 'matrix' && !ry.batched) return { node: b.matmul(rx.node, ry.node), batched: true };
-        throw new Unbatchable(`the product ${formatShape(x.shape)} * ${formatShape(y.shape)} per sample`);
-      }
-      case 'sum':
-      case 'mean': {
-        const [x] = n.args;
-        if (x.shape.kind === 'scalar') return { node: args[0].node, batched: true };
-        const s = b.matmul(args[0].node, ones(len(x.shape)));
-        return { node: op === 'sum' ? s : b.div(s, b.size(len(x.shape))), batched: true };
-      }
-      case 'norm': {
-        const [x] = n.args;
-        if (x.shape.kind === 'scalar') return { node: b.call('abs', args[0].node), batched: true };
-        return { node: b.call('sqrt', b.matmul(b.mul(args[0].node, args[0].node), ones(len(x.shape)))), batched: true };
-      }
-      case 'vec': {
-        // [s₁, …, sₖ] of per-sample scalars: the matrix whose columns are the sᵢ (rows × k).
-        if (!n.args.every((a) => a.shape.kind === 'scalar')) throw new Unbatchable('a stack of vectors per sample');
-        const rowsOfCols = args.map((a) => b.transpose(asColumn(a)));
-        return { node: b.transpose(b.node('vec', rowsOfCols)), batched: true };
-      }
-      case 'tr':
-      case 'det':
-        if (n.args[0].shape.kind === 'scalar') return { node: args[0].node, batched: true };
-        break;
-      case 'inv':
-        if (n.args[0].shape.kind === 'scalar') return { node: b.div(b.constant(1), args[0].node), batched: true };
-        break;
-    }
-    throw new Unbatchable(`${op} of a per-sample value`);
+    const rule = opDef(n.op).batch;
+    if (!rule) throw new Unbatchable(`${n.op} of a per-sample value`);
+    if (typeof rule === 'object') throw new Unbatchable(rule.unbatchable);
+    if (rule !== 'elementwise') return { node: rule(n, args, context), batched: true };
+    if (n.args.length === 1) return { node: b.node(n.op, [args[0].node]), batched: true };
+    if (out.kind === 'scalar') return { node: b.node(n.op, args.map(asColumn)), batched: true };
+    const k = len(out);
+    const parts = n.args.map((a, i) => (a.shape.kind === 'scalar' && !args[i].batched ? args[i].node : asRowMatrix(a, args[i], k)));
+    return { node: b.node(n.op, parts), batched: true };
   }
 
   const get = (root: Node): Node => {

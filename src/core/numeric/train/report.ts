@@ -6,7 +6,7 @@ import type { OptimizerName } from './optimizers.ts';
 import type { ParamValue } from './problem.ts';
 import type { TrainResult } from './trainer.ts';
 
-export type VerdictKind = 'converged' | 'epoch-limit' | 'diverged' | 'stopped' | 'dead-relu';
+export type VerdictKind = 'converged' | 'epoch-limit' | 'diverged' | 'stopped' | 'dead-relu' | 'stopped-learning';
 
 export interface Verdict {
   kind: VerdictKind;
@@ -35,8 +35,41 @@ export function verdictOf(r: TrainResult, requestedEpochs: number): Verdict {
   if (r.status === 'diverged') return { kind: 'diverged', headline: `Diverged at epoch ${epochIn(r.message) ?? r.epochs + 1}`, ...detail };
   const dead = r.warnings.find((w) => DEAD_RELU.test(w));
   if (dead) return { kind: 'dead-relu', headline: 'Dead ReLU at init: the parameters barely moved', detail: dead };
+  if (r.reluDiedMidRun) return stoppedLearning(r, r.reluDiedMidRun);
   if (r.status === 'converged') return { kind: 'converged', headline: `Converged to tolerance at epoch ${r.epochs}`, ...detail };
   return { kind: 'epoch-limit', headline: `Reached the epoch limit (${r.epochs} epochs) without settling to tolerance` };
+}
+
+/** Losses this close (relative) count as unchanged: a dead unit's epoch losses differ only by summation order. */
+const FLAT_RTOL = 1e-12;
+
+/**
+ * The first epoch from which every epoch's loss equals `finalLoss` (the loss at the final parameters): when the
+ * curve went flat. Undefined when even the last epoch's loss differs: the change came in the last epoch.
+ */
+export function flatSince(history: TrainResult['history'], finalLoss: number): number | undefined {
+  const same = (loss: number) => Math.abs(loss - finalLoss) <= FLAT_RTOL * Math.max(1, Math.abs(finalLoss));
+  let k = history.length;
+  while (k > 0 && same(history[k - 1].loss)) k--;
+  return k < history.length ? history[k].epoch : undefined;
+}
+
+/** Every ReLU went inactive during the run: the gradient is zero, whatever the stopping rule said. */
+function stoppedLearning(r: TrainResult, preActivations: readonly string[]): Verdict {
+  const since = flatSince(r.history, r.loss);
+  const which = preActivations.length === 1 ? `the pre-activation ${preActivations[0]} is` : `the pre-activations ${preActivations.join(', ')} are`;
+  const when = since === undefined ? `in the last epoch (${r.epochs})` : `since epoch ${since}`;
+  const flat =
+    since === undefined
+      ? 'the last step left them there'
+      : `the loss has not changed since epoch ${since}${r.status === 'converged' ? ' (that is why it looked converged)' : ''}`;
+  return {
+    kind: 'stopped-learning',
+    headline: `Stopped learning: every ReLU unit inactive ${when}`,
+    detail:
+      `At the final parameters ${which} ≤ 0 on all ${r.rows} row${r.rows === 1 ? '' : 's'}, so every ReLU outputs 0 and the gradient is exactly 0; ` +
+      `${flat}. Training on changes nothing: a smaller learning rate, or a positive initial bias, keeps the units alive.`,
+  };
 }
 
 function flatten(v: ParamValue): number[] {

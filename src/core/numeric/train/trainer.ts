@@ -46,6 +46,10 @@ export interface TrainResult {
   methodNote?: string;
   /** Which evaluator computed the loss and gradients: 'compiled', 'reference' or both. */
   evaluator: string;
+  /** 'one-pass': the loss and gradient in one fused pass over the data per step; 'plan': the compiled plan. */
+  kernel: 'one-pass' | 'plan';
+  /** Threads that evaluated the steps. */
+  threads: number;
   rows: number;
   dims: Record<string, number>;
   optimizer: { name: OptimizerName; settings: Record<string, unknown> };
@@ -57,6 +61,11 @@ export interface TrainResult {
   teacher?: Record<string, ParamValue>;
   /** The exact minimiser when the loss is quadratic in the parameters (a linear least-squares model). */
   leastSquares?: Record<string, ParamValue>;
+  /**
+   * Set when the run ended with every ReLU inactive (pre-activation ≤ 0 on every row) and the gradient exactly
+   * zero, though they were not dead at init: the pre-activations, as the user wrote them.
+   */
+  reluDiedMidRun?: string[];
   elapsedMs: number;
 }
 
@@ -77,7 +86,17 @@ function finiteCheck(arrays: readonly Float64Array[]): number | undefined {
   return undefined;
 }
 
+/** Runs the epochs on a prepared problem, with the objective's helper threads (if any) running meanwhile. */
 export function runTraining(problem: Problem, options: TrainOptions, hooks: TrainHooks = {}, t0 = now()): TrainResult {
+  problem.objective.startThreads?.();
+  try {
+    return trainingLoop(problem, options, hooks, t0);
+  } finally {
+    problem.objective.stopThreads?.();
+  }
+}
+
+function trainingLoop(problem: Problem, options: TrainOptions, hooks: TrainHooks, t0: number): TrainResult {
   const epochs = options.epochs ?? 100;
   if (!Number.isInteger(epochs) || epochs < 0) throw new TrainError(`--epochs must be a whole number ≥ 0, not ${epochs}`, 'usage');
   const batchOpt = options.batch ?? 'full';
@@ -209,6 +228,7 @@ export function runTraining(problem: Problem, options: TrainOptions, hooks: Trai
   if (status === 'completed' || status === 'converged') finalLoss = cachedFull ? initialLoss : objective.evaluate(null, 0, rows, null);
   else finalLoss = history.length ? history[history.length - 1].loss : initialLoss;
   if (status === 'diverged' && !Number.isFinite(finalLoss)) finalLoss = NaN;
+  const died = !deadReluWarned && (status === 'completed' || status === 'converged') && everyReluInactive(problem, grads);
 
   return {
     status,
@@ -223,6 +243,8 @@ export function runTraining(problem: Problem, options: TrainOptions, hooks: Trai
     method: problem.method,
     ...(problem.methodNote ? { methodNote: problem.methodNote } : {}),
     evaluator: [...objective.evaluators].join('+'),
+    kernel: objective.kernel ?? 'plan',
+    threads: objective.threads ?? 1,
     rows,
     dims: Object.fromEntries([...problem.dims, ...(problem.rowDim ? [[problem.rowDim, rows] as const] : [])]),
     optimizer: { name: optimizer.name, settings: optimizer.describe() },
@@ -230,8 +252,17 @@ export function runTraining(problem: Problem, options: TrainOptions, hooks: Trai
     seed: problem.seed,
     gradients: problem.gradientText,
     ...(problem.teacher ? { teacher: problem.teacher } : {}),
+    ...(died ? { reluDiedMidRun: problem.kinks.map((k) => k.text) } : {}),
     elapsedMs: now() - t0,
   };
+}
+
+/** At the current parameters: every ReLU's pre-activation ≤ 0 on every row, and so the gradient exactly zero. */
+function everyReluInactive(problem: Problem, grads: Float64Array[]): boolean {
+  const { kinks, objective } = problem;
+  if (!kinks.length || !objective.values(kinks.map((k) => k.pre)).every((pre) => pre.length > 0 && pre.every((v) => v <= 0))) return false;
+  objective.evaluate(null, 0, objective.rows, grads);
+  return grads.every((g) => g.every((v) => v === 0));
 }
 
 function fmt(x: number): string {

@@ -1,12 +1,14 @@
-// A long-lived worker thread that only cares about the latest request of each lane: the editor asks again on
-// every cursor move and keystroke, and only the newest answer is worth showing. One job runs at a time; lanes
+// Client side of a long-lived worker (runs on the extension host) that only cares about the latest request of
+// each lane: the editor asks again on every cursor move and keystroke, and only the newest answer is worth
+// showing. One job runs at a time; lanes
 // are served in priority order (hovers before the preview); a newer job replaces the one waiting in its lane
 // (whose promise resolves `undefined`: superseded), and a running job that a newer one of its lane superseded
 // is given `patienceMs` to finish before the worker is terminated and restarted for the newer job. Keeping the
 // worker alive between jobs keeps its caches and its JIT warm.
 
 import type { Worker } from 'node:worker_threads';
-import { spawnWorker } from '../../core/numeric/workerClient.ts';
+import { spawnWorker } from '../../core/workers/client.ts';
+import type { Answer, Request } from '../../core/workers/protocol.ts';
 
 interface Waiting<J, R> {
   job: J;
@@ -14,7 +16,7 @@ interface Waiting<J, R> {
   reject(e: Error): void;
 }
 
-export class LatestWorker<J, R, L extends string = 'default'> {
+export class LatestClient<J, R, L extends string = 'default'> {
   private worker: Worker | undefined;
   private running: (Waiting<J, R> & { id: number; lane: L }) | undefined;
   private readonly waiting = new Map<L, Waiting<J, R>>();
@@ -74,14 +76,14 @@ export class LatestWorker<J, R, L extends string = 'default'> {
     const next = this.waiting.get(lane)!;
     this.waiting.delete(lane);
     this.running = { ...next, id: this.nextId++, lane };
-    this.ensureWorker().postMessage({ id: this.running.id, job: next.job });
+    this.ensureWorker().postMessage({ id: this.running.id, job: next.job } satisfies Request<J>);
   }
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = spawnWorker(this.path, {});
     worker.unref(); // an idle worker must not keep a process (the CLI, a test run) alive
-    worker.on('message', (m: { id: number; reply: R }) => this.answered(m.id, m.reply));
+    worker.on('message', (m: Answer<R>) => this.answered(m.id, m.reply));
     worker.on('error', (e) => this.crashed(worker, e));
     worker.on('exit', (code) => this.crashed(worker, new Error(`the worker stopped (exit code ${code})`)));
     this.worker = worker;

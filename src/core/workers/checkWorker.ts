@@ -1,16 +1,17 @@
-// worker_threads entry for gradient checks (bundled to dist/checkWorker.js): analyses the document it is
-// sent, checks its claims and derivative forms, posts {type:'progress'} per result and one {type:'result'}
-// (ranges in the real document) or {type:'error'}. The shared flag cancels between points.
+// The check worker (runs inside the worker thread; bundled to dist/checkWorker.js): analyses the document it
+// is sent, checks its claims and derivative forms, posts a progress message per result and one result
+// (ranges in the real document) or error. The shared flag cancels between points. Messages: protocol.ts.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeDocument } from '../document.ts';
-import { CheckUsageError, checkDocument, type CheckReport, type CheckResult } from './gradcheck.ts';
-import type { CheckJob } from './checkInWorker.ts';
+import { checkDocument } from '../numeric/gradcheck.ts';
+import { CheckCancelled, CheckUsageError, type CheckReport, type CheckResult } from '../numeric/check/types.ts';
+import type { CheckJob, CheckWorkerMessage, WorkerStart } from './protocol.ts';
 
 if (parentPort) {
-  const { job, cancel } = workerData as { job: CheckJob; cancel: SharedArrayBuffer };
+  const { job, cancel } = workerData as WorkerStart<CheckJob>;
   const flag = new Int32Array(cancel);
-  const post = (m: unknown) => parentPort!.postMessage(m);
+  const post = (m: CheckWorkerMessage) => parentPort!.postMessage(m);
   try {
     const { analysis, toReal, toVirtual } = analyzeDocument(job.text, job.languageId, job.layout);
     const lines = job.lines?.map((l) => toVirtual({ line: l, character: 0 })?.line).filter((l): l is number => l !== undefined);
@@ -25,6 +26,6 @@ if (parentPort) {
     });
     post({ type: 'result', result: { ...report, results: report.results.map(real) } });
   } catch (e) {
-    post({ type: 'error', kind: e instanceof CheckUsageError ? 'usage' : (e as Error).name === 'CheckCancelled' ? 'cancelled' : 'internal', message: (e as Error).message });
+    post({ type: 'error', kind: e instanceof CheckUsageError ? 'usage' : e instanceof CheckCancelled ? 'cancelled' : 'internal', message: (e as Error).message });
   }
 }

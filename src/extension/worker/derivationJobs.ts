@@ -1,67 +1,16 @@
-// What the derivation worker does, as plain functions over plain messages (no worker, no `vscode`), so the
-// protocol is unit-tested directly. A job names a document snapshot and a position in it; the worker keeps
-// the analysis of each document's latest version, so following the cursor costs only the new form's work.
+// What the derivation worker does (runs inside the worker thread), as plain functions over plain messages
+// (no worker, no `vscode`), so the protocol (src/core/workers/protocol.ts) is unit-tested directly. A job
+// names a document snapshot and a position in it; the worker keeps the analysis of each document's latest
+// version, so following the cursor costs only the new form's work.
 
 import { DerivativeFormError } from '../../core/diff/engine.ts';
 import { AnalysisCache, type DocumentAnalysis } from '../analysisCache.ts';
 import type { DerivativeInfo } from '../../core/analyze.ts';
 import { cachedResult, derive } from '../../core/diff/derivation.ts';
-import type { WhereEntry } from '../../core/diff/printedResult.ts';
 import { checkTarget, type CheckTarget } from '../../core/numeric/gradcheck.ts';
 import { derivativeAt } from '../../core/presentation.ts';
-import type { Layout } from '../../core/shape.ts';
 import type { Position } from '../../core/source.ts';
-
-/** A document as the editor had it when the job was asked for. */
-export interface DocumentSnapshot {
-  /** The document's URI. */
-  key: string;
-  version: number;
-  text: string;
-  languageId: string;
-  layout: Layout;
-}
-
-export interface DerivationJob {
-  /** `derivation`: the record of the form at `at`; `check`: its quick finite-difference check; `result`: its printed result (hovers, the preview's headline). */
-  kind: 'derivation' | 'check' | 'result';
-  doc: DocumentSnapshot;
-  /** A position in the real document (Markdown: the file, not its joined mcalc blocks). */
-  at: Position;
-}
-
-export interface CheckSummary {
-  passed: boolean;
-  status: string;
-  maxAbsErr: number;
-  maxRelErr: number;
-  note?: string;
-}
-
-/** A printed result after postMessage (its joined text and LaTeX are left to `joinResult`). */
-export interface ResultParts {
-  main: { text: string; latex: string };
-  where: readonly WhereEntry[];
-  suffix?: string;
-}
-
-export type DerivationReply =
-  | {
-      kind: 'derivation';
-      /** Which form of which document version this is (equal keys: equal records). */
-      formKey: string;
-      /** The form as written, e.g. `d(loss)/d(w)`. */
-      title: string;
-      /** 1-based line of the form in the real document. */
-      line: number;
-      /** The `Derivation` record as JSON: passed through the extension host to the webview unparsed. */
-      json: string;
-    }
-  | { kind: 'check'; formKey: string; check?: CheckSummary }
-  | { kind: 'result'; formKey: string; result: ResultParts | null }
-  /** No derivative form at that position (or not an mcalc document). */
-  | { kind: 'none'; message: string }
-  | { kind: 'error'; message: string };
+import type { CheckSummary, DerivationJob, DerivationReply, DocumentSnapshot } from '../../core/workers/protocol.ts';
 
 export const NO_FORM_MESSAGE = 'Put the cursor on a derivative form — d(f)/d(x), ∂f/∂x, grad(f, x), jacobian(f, x) or hessian(f, x) — to see its derivation.';
 

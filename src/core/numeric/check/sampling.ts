@@ -1,0 +1,135 @@
+// Choosing the points of a check. First `points` random points (re-sampled near kinks and outside the
+// domain). Then, for a claim, points where the claim and the engine's result differ (the finite differences
+// decide which is right), and points that take every piece of f, the claim and the engine's result to each
+// side it can reach: a claim that forgot 1[z > 0], or added a 1[x > 3] that the first points never met, must
+// fail (or be reported not checked), never pass on the pieces it happens to get. The search judges
+// candidates by cheap symbolic evaluation only; finite differences run on the points it keeps.
+
+import type { Node } from '../../ir.ts';
+import { totalElements } from '../budget.ts';
+import { evaluateAll } from '../evaluate.ts';
+import { Pieces, SEARCH_SCALES, searchPointsPerScale } from '../pieces.ts';
+import { fmt, sampleEnv } from '../pointwise.ts';
+import { type EvalEnv, EvalError } from '../tensor.ts';
+import { type Prepared, evaluatePoint, pollStop, symbolicDifference } from './point.ts';
+import type { Tally } from './report.ts';
+
+/** A point to try: the variables' values and the magnitude they were drawn at. */
+interface Candidate {
+  env: EvalEnv;
+  scale: number;
+}
+
+/** Points where the claim departs from the engine's result that get finite differences. */
+const DISAGREEMENT_POINTS = 2;
+/** Dense derivatives larger than this are not compared symbolically during the search. */
+const SEARCH_MAX_ELEMENTS = 1e5;
+
+/** Compares the target at its points, into `tally`; returns why the check is inconclusive, if it is. */
+export function checkAtPoints(p: Prepared, tally: Tally): string | undefined {
+  const sampler = new Sampler(p, tally);
+  const fatal = sampler.randomPoints();
+  if (fatal || tally.failed) return fatal;
+  const searched = sampler.search();
+  return sampler.missingPieces(searched);
+}
+
+class Sampler {
+  private readonly pieces: Pieces;
+
+  constructor(
+    private readonly p: Prepared,
+    private readonly tally: Tally,
+  ) {
+    this.pieces = new Pieces(p.pieceRoots);
+  }
+
+  /** The sides every piece takes at `env` (undefined when the formulas cannot be evaluated there). */
+  private sidesAt(env: EvalEnv): Map<Node, number> | undefined {
+    if (!this.pieces.nodes.length) return new Map();
+    try {
+      return this.pieces.sidesAt(evaluateAll(this.p.pieceRoots, env));
+    } catch (e) {
+      if (e instanceof EvalError) return undefined;
+      throw e;
+    }
+  }
+
+  /** Tries candidates until one is a usable point (at most `maxAttempts`); false when none was. */
+  private takePoint(candidate: (attempt: number) => Candidate | undefined): boolean {
+    for (let attempt = 0; attempt < this.p.o.maxAttempts; attempt++) {
+      pollStop(this.p);
+      const c = candidate(attempt);
+      if (!c) return false;
+      const r = evaluatePoint(this.p, c.env, c.scale);
+      if (r.kind !== 'ok') {
+        this.tally.resample(r);
+        continue;
+      }
+      this.tally.accept(r);
+      const sides = this.sidesAt(c.env);
+      if (sides) this.pieces.record(sides);
+      return true;
+    }
+    return false;
+  }
+
+  /** The first random points; a reason when one of them could not be found. */
+  randomPoints(): string | undefined {
+    const { a, needed, dims, rng, o, step, target } = this.p;
+    for (let k = 0; k < o.points && !this.tally.failed; k++) {
+      if (this.takePoint((attempt) => ({ env: sampleEnv(a, needed, dims, rng, attempt % 2 === 1), scale: 1 }))) continue;
+      const { kink, domain } = this.tally.res.resampled;
+      return kink >= domain
+        ? `could not find a point away from kinks in ${o.maxAttempts} attempts (closest ${fmt(this.tally.lastKink)}; margin ${fmt(o.kinkMargin * step)})`
+        : `could not find a point where ${target.info.ofText} and its derivative are defined in ${o.maxAttempts} attempts (${this.tally.lastDomain})`;
+    }
+    return undefined;
+  }
+
+  /** Candidates at growing magnitudes: where the claim and the engine differ, and where pieces change side. Returns how many were tried. */
+  search(): number {
+    const { p, pieces, tally } = this;
+    const compareSymbolic = !!p.formula && p.denseEngine && p.fSize * p.xSize <= SEARCH_MAX_ELEMENTS;
+    if (!compareSymbolic && !pieces.missing().length) return 0;
+    const disagreeing: Candidate[] = [];
+    const covering: Array<Candidate & { sides: Map<Node, number> }> = [];
+    // Each candidate evaluates f, the claim and the result (three times for the symbolic comparison).
+    const perScale = searchPointsPerScale((compareSymbolic ? 3 : 1) * totalElements(p.pieceRoots, p.dims));
+    for (let k = 0; k < SEARCH_SCALES.length * perScale; k++) {
+      pollStop(p);
+      const scale = SEARCH_SCALES[Math.floor(k / perScale)];
+      const env = sampleEnv(p.a, p.needed, p.dims, p.rng, k % 2 === 1, scale);
+      const sides = this.sidesAt(env);
+      if (!sides) continue;
+      covering.push({ env, scale, sides });
+      if (compareSymbolic && symbolicDifference(p, env)) disagreeing.push({ env, scale });
+    }
+    const searched = covering.length;
+    // Points where the claim departs from the engine's result: finite differences say which one is right.
+    let next = 0;
+    for (let tries = 0; tries < DISAGREEMENT_POINTS && next < disagreeing.length && !tally.failed; tries++) this.takePoint(() => disagreeing[next++]);
+    // Points that take a piece to a side not seen yet.
+    while (!tally.failed && pieces.missing().length) {
+      const useful = covering.filter((c) => pieces.wouldCover(c.sides));
+      if (!useful.length) break;
+      let i = 0;
+      const took = this.takePoint(() => useful[i++]);
+      for (const c of useful.slice(0, i)) covering.splice(covering.indexOf(c), 1);
+      if (!took && i >= useful.length) break;
+    }
+    return searched;
+  }
+
+  /** Why the check is inconclusive when some piece was never reached (`searched`: candidates the search tried). */
+  missingPieces(searched: number): string | undefined {
+    const missing = this.pieces.missing();
+    if (this.tally.failed || !missing.length) return undefined;
+    const conditions = [...new Set(missing.map((n) => this.pieces.missingCondition(n, this.p.names)))];
+    const shown = conditions.slice(0, 3).join(', ') + (conditions.length > 3 ? ` and ${conditions.length - 3} more` : '');
+    const plural = conditions.length > 1;
+    const hint = this.p.a.dims.length ? ': try other sizes with --dim' : '';
+    const largest = SEARCH_SCALES[SEARCH_SCALES.length - 1];
+    return `the piece${plural ? 's' : ''} ${shown} ${plural ? 'were' : 'was'} never reached (${this.tally.res.points} points checked, ${searched} more tried with values up to ±${largest})${hint}`;
+  }
+}
