@@ -16,9 +16,9 @@ import { callableNames, surfaceFunction } from './ops/registry.ts';
 import { derivativeShape, type DerivativeForm } from './ops/structure.ts';
 import { closestName } from './suggest.ts';
 import { ParsedText, type TextChange } from './parsedLines.ts';
+import { type DerivativeCore, ExprNodes, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved } from './statementOutcome.ts';
 
 export type { TextChange };
-import { type DerivativeCore, ExprNodes, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved } from './statementOutcome.ts';
 
 export interface DimInfo {
   name: string;
