@@ -2,8 +2,7 @@
 // every problem as a diagnostic with a range. The editor (hover, diagnostics, outline, code lens) and the CLI
 // read only from this. Never throws.
 
-import { forEachChild, type ConstantExpr, type DerivativeExpr, type DimRef, type Expr, type LocalDefinition, type Span, type Statement } from './ast.ts';
-import { parse } from './parser.ts';
+import { forEachChild, type ConstantExpr, type DerivativeExpr, type DimRef, type Expr, type LocalDefinition, type NameRef, type Span, type Statement } from './ast.ts';
 import { Builder } from './builder.ts';
 import type { Node } from './ir.ts';
 import { type Diagnostic, LineMap, type Range, type Severity } from './source.ts';
@@ -16,6 +15,10 @@ import { buildComparison } from './ops/elementwise.ts';
 import { callableNames, surfaceFunction } from './ops/registry.ts';
 import { derivativeShape, type DerivativeForm } from './ops/structure.ts';
 import { closestName } from './suggest.ts';
+import { ParsedText, type TextChange } from './parsedLines.ts';
+import { type DerivativeCore, ExprNodes, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved } from './statementOutcome.ts';
+
+export type { TextChange };
 
 export interface DimInfo {
   name: string;
@@ -62,26 +65,31 @@ export interface DefinitionInfo {
   readonly exprText: string;
 }
 
-/** A definition's record; its ranges and text are computed when asked for (most are never asked for). */
+/**
+ * A definition's record; its ranges and text are computed when asked for (most are never asked for), from the
+ * offsets it had in this analysis (a later re-analysis moves the syntax tree, not this record).
+ */
 class DefinitionRecord implements DefinitionInfo {
   node?: Node;
   shape?: Shape;
   derivative?: DerivativeInfo;
+  readonly name: string;
+  private readonly offsets: readonly [nameStart: number, nameEnd: number, start: number, end: number, exprStart: number, exprEnd: number];
   constructor(
-    private readonly stmt: Extract<Statement, { kind: 'define' }>,
+    stmt: Extract<Statement, { kind: 'define' }>,
     private readonly lines: LineMap,
-  ) {}
-  get name(): string {
-    return this.stmt.name.name;
+  ) {
+    this.name = stmt.name.name;
+    this.offsets = [stmt.name.start, stmt.name.end, stmt.start, stmt.end, stmt.expr.start, stmt.expr.end];
   }
   get nameRange(): Range {
-    return this.lines.range(this.stmt.name.start, this.stmt.name.end);
+    return this.lines.range(this.offsets[0], this.offsets[1]);
   }
   get range(): Range {
-    return this.lines.range(this.stmt.start, this.stmt.end);
+    return this.lines.range(this.offsets[2], this.offsets[3]);
   }
   get exprText(): string {
-    return this.lines.text.slice(this.stmt.expr.start, this.stmt.expr.end);
+    return this.lines.text.slice(this.offsets[4], this.offsets[5]);
   }
   /** Plain data (JSON.stringify and structured clone see getters' values). */
   toJSON(): object {
@@ -138,14 +146,90 @@ export interface AnalyzeOptions {
 }
 
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
-  const a = new Analyzer(text, options.layout ?? 'numerator');
+  return runAnalyzer(new Analyzer(ParsedText.parse(text), options.layout ?? 'numerator'));
+}
+
+/**
+ * The analysis of `text` after an edit of the text `previous` analysed: equal to `analyze(text, options)` in
+ * everything it reports, but only the lines the edit touched are parsed again, and only the definitions and
+ * claims whose text changed or whose names now mean something else are analysed again. `previous` is consumed:
+ * its syntax trees move to their new offsets, so it must not be used afterwards (a second call with it, or a
+ * previous analysis that was not made by analyze/reanalyze, analyses in full). `change` bounds the edited region
+ * when the caller knows it (see TextChange); without it the texts are compared.
+ */
+export function reanalyze(previous: Analysis, text: string, options: AnalyzeOptions = {}, change?: TextChange): Analysis {
+  const state = states.get(previous);
+  states.delete(previous);
+  const layout = options.layout ?? 'numerator';
+  // The node graph only grows while outcomes are reused; a full analysis now and then drops what is unused.
+  if (!state || state.requestedLayout !== layout || state.builder.graph.size > 2 * state.fullGraphSize + 10_000) return analyze(text, options);
+  return runAnalyzer(new Analyzer(state.parsed.edit(text, change), layout, state));
+}
+
+/** What a later reanalyze needs from an analysis. */
+interface AnalyzerState {
+  parsed: ParsedText;
+  requestedLayout: Layout;
+  /** The document's effective layout: when it changes, nothing is reused. */
+  layout: Layout;
+  builder: Builder;
+  /** Node count of the graph after the last full analysis. */
+  fullGraphSize: number;
+  outcomes: Map<Statement, Outcome>;
+  /** How many of the outcomes were made anew (the rest were reused). */
+  analysed: number;
+  /** The definitions (in the order they were registered) and the dependency order computed for them. */
+  definitionOrder?: DependencyOrder & { statements: Extract<Statement, { kind: 'define' }>[] };
+  /** What the names meant, to tell which changed meaning in the next analysis. */
+  variables: ReadonlyMap<string, VariableInfo>;
+  dims: ReadonlyMap<string, DimInfo>;
+  definitions: ReadonlyMap<string, DefinitionEntry>;
+  names: string;
+}
+
+/**
+ * The names whose answer to a look-up differs from the previous analysis's; only look-ups of these (and those
+ * made before their definition was analysed) need replaying. Without cycles, a definition is analysed before
+ * every definition that refers to it, in any dependency order, so its change is known when they are checked;
+ * `cycles`: this analysis or the previous one has definition cycles, and every look-up is replayed.
+ */
+interface Changes {
+  variables: Set<string>;
+  dims: Set<string>;
+  definitions: Set<string>;
+  names: boolean;
+  cycles: boolean;
+}
+
+/** The keys present in only one of the maps, or whose values differ by `same`. */
+function changedKeys<V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>, same: (x: V, y: V) => boolean): Set<string> {
+  const out = new Set<string>();
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (w === undefined || !same(v, w)) out.add(k);
+  }
+  for (const k of b.keys()) if (!a.has(k)) out.add(k);
+  return out;
+}
+
+const states = new WeakMap<Analysis, AnalyzerState>();
+
+/** How much of an analysis was made anew: definitions and claims analysed, of all of them. */
+export function analysisWork(a: Analysis): { statements: number; analysed: number } | undefined {
+  const state = states.get(a);
+  return state && { statements: state.outcomes.size, analysed: state.analysed };
+}
+
+function runAnalyzer(a: Analyzer): Analysis {
   try {
     a.run();
   } catch (e) {
     // Last line of defence: report instead of crashing the editor.
     a.report({ start: 0, end: 0 }, `Internal error while analysing this document: ${(e as Error).message}`, 'internal', 'error');
   }
-  return a.result();
+  const result = a.result();
+  states.set(result, a.state());
+  return result;
 }
 
 interface FixSpec {
@@ -153,39 +237,75 @@ interface FixSpec {
   edits: { span: Span; text: string }[];
 }
 
-type Resolved = { kind: 'value'; node: Node } | { kind: 'tensor'; dims: Dim[] } | { kind: 'failed' };
+type DefinitionEntry = { stmt: Extract<Statement, { kind: 'define' }>; info: DefinitionRecord; value?: Resolved; derivative?: DerivativeCore };
 
 class Analyzer {
+  readonly text: string;
   readonly lines: LineMap;
-  readonly b = new Builder();
-  readonly diagnostics: Diagnostic[] = [];
+  readonly b: Builder;
+  /** Diagnostics of the document as a whole (parsing, declarations, cycles), in absolute offsets. */
+  private readonly documentDiagnostics: PendingDiagnostic[] = [];
   readonly dims = new Map<string, DimInfo>();
   readonly variables = new Map<string, VariableInfo>();
-  readonly defs = new Map<string, { stmt: Extract<Statement, { kind: 'define' }>; info: DefinitionRecord; value?: Resolved }>();
+  readonly defs = new Map<string, DefinitionEntry>();
   /** Start offsets of references that close a definition cycle (already reported). */
   private readonly cyclic = new Set<number>();
+  /** The outcome of every definition and claim analysed or reused, in the order a full analysis makes them. */
+  private readonly outcomes = new Map<Statement, Outcome>();
+  /** The outcome being made: reports and look-ups go to it. */
+  private current?: Outcome;
+  private analysed = 0;
+  /** Filled in by result(): the derivative forms with their ranges. */
   private readonly derivativeInfos = new Map<DerivativeExpr, DerivativeInfo>();
   /** The where-clause of the claim being analysed: its names are visible to that claim's formula only. */
   private locals?: Map<string, { def: LocalDefinition; node?: Node }>;
-  /** The node of every expression that analysed cleanly (for hovers). */
-  private readonly nodes = new Map<Expr, Node>();
-  readonly derivatives: DerivativeInfo[] = [];
-  readonly claims: ClaimInfo[] = [];
+  private definitionOrderMemo?: AnalyzerState['definitionOrder'];
+  /** Set when outcomes may be reused: which names changed meaning since the previous analysis. */
+  private changes?: Changes;
+  /** All names, as spelling suggestions read them (computed when first asked for). */
+  private nameList?: string;
   private statements: Statement[] = [];
 
   private directive?: { layout: Layout; range: Range };
+  private readonly requestedLayout: Layout;
+  /** The previous analysis's outcomes, when they were made for the same layout. */
+  private reusable?: Map<Statement, Outcome>;
 
   constructor(
-    readonly text: string,
+    private readonly parsed: ParsedText,
     /** The requested layout until run() reads the document's directive. */
     public layout: Layout,
+    /** The previous analysis of an earlier version of this document, whose outcomes may be reused. */
+    private readonly previous?: AnalyzerState,
   ) {
-    this.lines = new LineMap(text);
+    this.text = parsed.text;
+    this.lines = parsed.lines;
+    this.requestedLayout = layout;
+    this.b = previous?.builder ?? new Builder();
+  }
+
+  state(): AnalyzerState {
+    return {
+      parsed: this.parsed,
+      requestedLayout: this.requestedLayout,
+      layout: this.layout,
+      builder: this.b,
+      fullGraphSize: this.previous?.fullGraphSize ?? this.b.graph.size,
+      outcomes: this.outcomes,
+      analysed: this.analysed,
+      ...(this.definitionOrderMemo ? { definitionOrder: this.definitionOrderMemo } : {}),
+      variables: this.variables,
+      dims: this.dims,
+      definitions: this.defs,
+      names: this.names(),
+    };
   }
 
   report(span: Span, message: string, code: string, severity: Severity = 'error', hint?: string, fixes?: FixSpec[]): void {
-    const fix = fixes?.length ? { fixes: fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ range: this.lines.range(e.span.start, e.span.end), newText: e.text })) })) } : {};
-    this.diagnostics.push({ severity, message, range: this.lines.range(span.start, span.end), code, ...(hint ? { hint } : {}), ...fix });
+    const base = this.current?.stmt.start ?? 0;
+    const rel = (sp: Span): Span => ({ start: sp.start - base, end: sp.end - base });
+    const fix = fixes?.length ? { fixes: fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ span: rel(e.span), text: e.text })) })) } : {};
+    (this.current?.diagnostics ?? this.documentDiagnostics).push({ severity, message, code, span: rel(span), ...(hint ? { hint } : {}), ...fix });
   }
 
   /** Replace `span` with `text`. */
@@ -205,34 +325,223 @@ class Analyzer {
   }
 
   run(): void {
-    const parsed = parse(this.text);
-    for (const p of parsed.problems) this.report(p.span, p.message, p.code, 'error', p.hint);
-    this.statements = parsed.statements;
+    for (const p of this.parsed.problems()) this.report(p.span, p.message, p.code, 'error', p.hint);
+    this.statements = this.parsed.statements();
     this.readLayoutDirective();
+    if (this.previous?.layout === this.layout) this.reusable = this.previous.outcomes;
     this.collectDeclarations();
-    for (const name of this.definitionOrder()) this.buildDefinition(name);
-    for (const s of this.statements) if (s.kind === 'claim') this.claim(s);
+    const order = this.definitionOrder();
+    if (this.reusable) this.changes = this.changesSince(this.previous!);
+    for (const name of order) this.analyseDefinition(this.defs.get(name)!);
+    for (const s of this.statements) if (s.kind === 'claim') this.analyseStatement(s, this.buildClaim);
   }
 
+  /** The outcome of a definition or claim: the previous one when every read gives the same answer, else made anew. */
+  private analyseStatement(stmt: Statement, analyse: (outcome: Outcome) => void): Outcome {
+    const old = this.reusable?.get(stmt);
+    if (old && this.stillValid(old)) {
+      this.outcomes.set(stmt, old);
+      return old;
+    }
+    const outcome = newOutcome(stmt);
+    this.analysed++;
+    const outer = this.current;
+    this.current = outcome;
+    try {
+      analyse(outcome);
+    } finally {
+      this.current = outer;
+    }
+    this.outcomes.set(stmt, outcome);
+    return outcome;
+  }
+
+  private changesSince(previous: AnalyzerState): Changes {
+    return {
+      variables: changedKeys(this.variables, previous.variables, (x, y) => x.node === y.node),
+      dims: changedKeys(this.dims, previous.dims, () => true),
+      // Definitions whose value changes are added as they are analysed (see analyseDefinition).
+      definitions: changedKeys(this.defs, previous.definitions, () => true),
+      names: this.names() !== previous.names,
+      cycles: (this.definitionOrderMemo?.cycles.length ?? 0) > 0 || (previous.definitionOrder?.cycles.length ?? 0) > 0,
+    };
+  }
+
+  /** Whether a previous outcome still holds: every look-up whose answer may have changed answers the same. */
+  private stillValid(outcome: Outcome): boolean {
+    for (const r of outcome.reads) if (this.mayHaveChanged(r) && !this.answersSame(r)) return false;
+    return true;
+  }
+
+  private mayHaveChanged(r: Read): boolean {
+    const c = this.changes!;
+    switch (r.kind) {
+      case 'variable':
+        return c.variables.has(r.name);
+      case 'definition':
+        // A look-up made before the definition was analysed (in a cycle) is always replayed.
+        return c.definitions.has(r.name) || (r.found && !r.value) || c.cycles;
+      case 'dim':
+        return c.dims.has(r.name);
+      case 'cyclic':
+        return c.cycles;
+      case 'names':
+        return c.names;
+    }
+  }
+
+  private answersSame(r: Read): boolean {
+    switch (r.kind) {
+      case 'variable':
+        return this.variables.get(r.name)?.node === r.node;
+      case 'definition': {
+        const d = this.defs.get(r.name);
+        if (!d) return !r.found;
+        return r.found && r.form === (d.stmt.expr.kind === 'derivative') && sameResolved(d.value, r.value) && sameDerivative(d.derivative, r.derivative);
+      }
+      case 'dim':
+        return this.dims.has(r.name) === r.found;
+      case 'cyclic':
+        return this.cyclic.has(r.ref.start) === r.cyclic;
+      case 'names':
+        return this.names() === r.names;
+    }
+  }
+
+  // ---- look-ups (recorded in the outcome being made) ----------------------------------------------------------
+
+  private variable(name: string): VariableInfo | undefined {
+    const v = this.variables.get(name);
+    if (this.mustRecord('variable', name)) this.current!.reads.push({ kind: 'variable', name, node: v?.node });
+    return v;
+  }
+
+  private definition(name: string): DefinitionEntry | undefined {
+    const d = this.defs.get(name);
+    if (this.mustRecord('definition', name)) {
+      this.current!.reads.push({ kind: 'definition', name, found: !!d, form: d?.stmt.expr.kind === 'derivative', value: d?.value, derivative: d?.derivative });
+    }
+    return d;
+  }
+
+  private hasDim(name: string): boolean {
+    const found = this.dims.has(name);
+    if (this.mustRecord('dim', name)) this.current!.reads.push({ kind: 'dim', name, found });
+    return found;
+  }
+
+  /**
+   * Whether a look-up must be recorded: while making an outcome, and not if the same look-up was just made (an
+   * answer cannot change within a statement; if it did, the first answer is the one that fails on replay).
+   */
+  private mustRecord(kind: 'variable' | 'definition' | 'dim', name: string): boolean {
+    const reads = this.current?.reads;
+    if (!reads) return false;
+    for (let i = reads.length - 1; i >= Math.max(0, reads.length - 8); i--) {
+      const r = reads[i];
+      if (r.kind === kind && r.name === name) return false;
+    }
+    return true;
+  }
+
+  private isCyclic(ref: Span): boolean {
+    const cyclic = this.cyclic.has(ref.start);
+    this.current?.reads.push({ kind: 'cyclic', ref, cyclic });
+    return cyclic;
+  }
+
+  /** Every name of the document, for a spelling suggestion (`kinds` picks which). */
+  private knownNames(kinds: { variables?: boolean; definitions?: boolean; dims?: boolean }): string[] {
+    this.current?.reads.push({ kind: 'names', names: this.names() });
+    return [...(kinds.variables ? this.variables.keys() : []), ...(kinds.definitions ? this.defs.keys() : []), ...(kinds.dims ? this.dims.keys() : [])];
+  }
+
+  private names(): string {
+    this.nameList ??= [[...this.variables.keys()].join(' '), [...this.defs.keys()].join(' '), [...this.dims.keys()].join(' ')].join('|');
+    return this.nameList;
+  }
+
+  /** The analysis, assembled from the outcomes: ranges are computed here, from the syntax trees' offsets. */
   result(): Analysis {
     const variables = this.variables;
     const defs = this.defs;
+    const diagnostics = this.documentDiagnostics.map((d) => this.diagnostic(d, 0));
+    const derivatives: DerivativeInfo[] = [];
+    for (const o of this.outcomes.values()) {
+      for (const d of o.diagnostics) diagnostics.push(this.diagnostic(d, o.stmt.start));
+      for (const { expr, core } of o.derivatives) {
+        const info = this.derivativeInfo(expr, core);
+        this.derivativeInfos.set(expr, info);
+        derivatives.push(info);
+      }
+    }
+    for (const d of defs.values()) this.completeDefinition(d);
     return {
       text: this.text,
       lines: this.lines,
       layout: this.layout,
       ...(this.directive ? { layoutDirective: this.directive } : {}),
       builder: this.b,
-      diagnostics: this.diagnostics.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character),
+      diagnostics: diagnostics.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character),
       dims: [...this.dims.values()],
       variables: [...variables.values()],
       definitions: [...defs.values()].map((d) => d.info),
-      derivatives: this.derivatives,
-      claims: this.claims,
+      derivatives,
+      claims: this.claimInfos(),
       hoverAt: (offset) => this.hoverAt(offset),
       variable: (name) => variables.get(name),
       definition: (name) => defs.get(name)?.info,
     };
+  }
+
+  private diagnostic(d: PendingDiagnostic, base: number): Diagnostic {
+    const range = (sp: Span) => this.lines.range(base + sp.start, base + sp.end);
+    const fixes = d.fixes ? { fixes: d.fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ range: range(e.span), newText: e.text })) })) } : {};
+    return { severity: d.severity, message: d.message, range: range(d.span), code: d.code, ...(d.hint ? { hint: d.hint } : {}), ...fixes };
+  }
+
+  private derivativeInfo(e: DerivativeExpr, core: DerivativeCore): DerivativeInfo {
+    return {
+      form: core.form,
+      syntax: core.syntax,
+      text: core.text,
+      range: this.lines.range(e.start, e.end),
+      of: core.of,
+      ofText: core.ofText,
+      // The variable as declared now (its range may have moved since the outcome was made).
+      wrt: this.variables.get(core.wrt.name)!,
+      shapes: core.shapes,
+      ...(core.definition ? { definition: core.definition } : {}),
+      ...(core.node ? { node: core.node } : {}),
+    };
+  }
+
+  private completeDefinition(d: DefinitionEntry): void {
+    const outcome = this.outcomes.get(d.stmt);
+    const form = d.stmt.expr.kind === 'derivative' && outcome?.derivative ? this.derivativeInfos.get(d.stmt.expr) : undefined;
+    if (form) d.info.derivative = form;
+    if (d.value?.kind === 'value') {
+      d.info.node = d.value.node;
+      d.info.shape = d.value.node.shape;
+    }
+  }
+
+  private claimInfos(): ClaimInfo[] {
+    const claims: ClaimInfo[] = [];
+    for (const s of this.statements) {
+      if (s.kind !== 'claim') continue;
+      const c = this.outcomes.get(s)!.claim!;
+      const derivative = c.left ? this.derivativeInfos.get(c.left) : c.leftDefinition ? this.defs.get(c.leftDefinition)!.info.derivative : undefined;
+      claims.push({
+        range: this.lines.range(s.start, s.end),
+        keywordRange: this.lines.range(s.keywordSpan.start, s.keywordSpan.end),
+        formulaText: this.text.slice(s.right.start, s.end),
+        formulaRange: this.lines.range(s.right.start, s.end),
+        ...(derivative ? { derivative } : {}),
+        ...(c.formula ? { formula: c.formula } : {}),
+      });
+    }
+    return claims;
   }
 
   /**
@@ -341,46 +650,46 @@ class Analyzer {
    * stack). A reference that closes a cycle is reported once and then reads as an error.
    */
   private definitionOrder(): string[] {
-    return this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)!.stmt.expr, (name) => this.defs.has(name));
+    const statements = [...this.defs.values()].map((d) => d.stmt);
+    const previous = this.previous?.definitionOrder;
+    const { order, cycles } = previous && sameDependencies(previous.statements, statements) ? previous : this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)!.stmt.expr, (name) => this.defs.has(name));
+    this.definitionOrderMemo = { statements, order, cycles };
+    for (const c of cycles) this.reportCycle(nameRefs(this.defs.get(c.owner)!.stmt.expr)[c.refIndex], c.message);
+    return order;
+  }
+
+  private reportCycle(ref: NameRef, message: string): void {
+    this.report(ref, message, 'cycle');
+    this.cyclic.add(ref.start);
   }
 
   /**
    * `names` in dependency order, where `exprOf(name)` defines a name and `defines` tells the names of this
    * scope: the document's definitions, or a claim's where-clause.
    */
-  private dependencyOrder(names: Iterable<string>, exprOf: (name: string) => Expr, defines: (name: string) => boolean): string[] {
+  private dependencyOrder(names: Iterable<string>, exprOf: (name: string) => Expr, defines: (name: string) => boolean): DependencyOrder {
     const state = new Map<string, 'active' | 'done'>();
     const order: string[] = [];
-    const refsOf = (name: string) => {
-      const refs: Extract<Expr, { kind: 'name' }>[] = [];
-      const stack: Expr[] = [exprOf(name)];
-      while (stack.length) {
-        const e = stack.pop()!;
-        if (e.kind === 'name' && defines(e.name)) refs.push(e);
-        if (e.kind === 'derivative' && defines(e.wrt.name)) refs.push({ kind: 'name', name: e.wrt.name, start: e.wrt.start, end: e.wrt.end });
-        forEachChild(e, (c) => stack.push(c));
-      }
-      return refs.reverse();
-    };
+    const cycles: DependencyOrder['cycles'] = [];
     for (const root of names) {
       if (state.has(root)) continue;
-      const stack = [{ name: root, refs: refsOf(root), next: 0 }];
+      const stack = [{ name: root, refs: nameRefs(exprOf(root)), next: 0 }];
       state.set(root, 'active');
       while (stack.length) {
         const top = stack[stack.length - 1];
         if (top.next < top.refs.length) {
           const ref = top.refs[top.next++];
+          if (!defines(ref.name)) continue;
           const st = state.get(ref.name);
           if (st === 'active') {
             const path = stack.map((f) => f.name);
             const names = [...path.slice(path.indexOf(ref.name)), ref.name];
             // A long cycle is named by its ends: the message stays readable (and small) at any length.
             const cycle = names.length > 8 ? [...names.slice(0, 4), `… ${names.length - 6} more …`, ...names.slice(-2)].join(' → ') : names.join(' → ');
-            this.report(ref, `Definitions cannot depend on themselves: ${cycle}.`, 'cycle');
-            this.cyclic.add(ref.start);
+            cycles.push({ owner: top.name, refIndex: top.next - 1, message: `Definitions cannot depend on themselves: ${cycle}.` });
           } else if (!st) {
             state.set(ref.name, 'active');
-            stack.push({ name: ref.name, refs: refsOf(ref.name), next: 0 });
+            stack.push({ name: ref.name, refs: nameRefs(exprOf(ref.name)), next: 0 });
           }
         } else {
           stack.pop();
@@ -389,27 +698,32 @@ class Analyzer {
         }
       }
     }
-    return order;
+    return { order, cycles };
   }
 
-  private buildDefinition(name: string): void {
-    const d = this.defs.get(name)!;
-    const node = this.buildExpr(d.stmt.expr, name);
-    const info = d.stmt.expr.kind === 'derivative' ? this.derivativeInfos.get(d.stmt.expr) : undefined;
-    if (info) d.info.derivative = info;
-    const value: Resolved = node ? { kind: 'value', node } : info ? { kind: 'tensor', dims: info.shapes[this.layout].dims } : { kind: 'failed' };
-    d.value = value;
-    if (value.kind === 'value') {
-      d.info.node = value.node;
-      d.info.shape = value.node.shape;
-    }
+  private analyseDefinition(d: DefinitionEntry): void {
+    const outcome = this.analyseStatement(d.stmt, this.buildDefinition);
+    d.value = outcome.value;
+    d.derivative = outcome.derivative;
+    const before = this.previous?.definitions.get(d.stmt.name.name);
+    const same = before && before.stmt.expr.kind === d.stmt.expr.kind && sameResolved(before.value, d.value) && sameDerivative(before.derivative, d.derivative);
+    if (!same) this.changes?.definitions.add(d.stmt.name.name);
   }
+
+  /** A definition's outcome: its value, and its derivative form when it is one. */
+  private readonly buildDefinition = (o: Outcome): void => {
+    const { expr, name } = o.stmt as Extract<Statement, { kind: 'define' }>;
+    const node = this.buildExpr(expr, name.name);
+    const derivative = expr.kind === 'derivative' ? o.derivatives.find((f) => f.expr === expr)?.core : undefined;
+    if (derivative) o.derivative = derivative;
+    o.value = node ? { kind: 'value', node } : derivative ? { kind: 'tensor', dims: derivative.shapes[this.layout].dims } : { kind: 'failed' };
+  };
 
   // ---- expressions ------------------------------------------------------------------------------------------
 
   /** Records the node of an expression, for hovers. */
   private hover(e: Expr, node: Node): Node {
-    this.nodes.set(e, node);
+    this.current?.nodes.set(e, node);
     return node;
   }
 
@@ -531,9 +845,9 @@ class Analyzer {
     const dims: Dim[] = [];
     for (const d of e.dims) {
       if (d.kind === 'literal') dims.push(d.value);
-      else if (this.dims.has(d.name)) dims.push(d.name);
+      else if (this.hasDim(d.name)) dims.push(d.name);
       else {
-        const close = closestName(d.name, [...this.dims.keys()]);
+        const close = closestName(d.name, this.knownNames({ dims: true }));
         this.report(d, `Unknown dimension '${d.name}'.`, 'unknown-name', 'error', close ? `Did you mean '${close}'?` : `Declare it with \`dim ${d.name}\`.`, close ? [this.replace(`Change to '${close}'`, d, close)] : undefined);
         return undefined;
       }
@@ -576,25 +890,28 @@ class Analyzer {
 
   private name(e: Extract<Expr, { kind: 'name' }>): Node | undefined {
     const local = this.locals?.get(e.name);
+    // A where-clause's cycles lie within its claim: not a look-up outside the statement.
     if (local) return this.cyclic.has(e.start) || !local.node ? undefined : this.hover(e, local.node);
-    const v = this.variables.get(e.name);
+    const v = this.variable(e.name);
     if (v) return this.hover(e, v.node);
-    const d = this.defs.get(e.name);
+    let d = this.definition(e.name);
     if (d) {
-      if (this.cyclic.has(e.start)) return undefined;
-      if (!d.value) this.buildDefinition(e.name); // only if reached outside the dependency order
+      if (this.isCyclic(e)) return undefined;
+      if (!d.value) {
+        this.analyseDefinition(d); // only if reached outside the dependency order
+        d = this.definition(e.name)!;
+      }
       const r = d.value!;
       if (r.kind === 'value') return this.hover(e, r.node);
       if (r.kind === 'tensor') this.report(e, `'${e.name}' is ${tensorPhrase(r.dims)}, which cannot be used inside an expression.`, 'tensor-in-expression');
       return undefined;
     }
-    if (this.dims.has(e.name)) return this.hover(e, this.b.size(e.name));
+    if (this.hasDim(e.name)) return this.hover(e, this.b.size(e.name));
     if (surfaceFunction(e.name)) {
       this.report(e, `'${e.name}' is a function: call it with arguments, e.g. ${surfaceFunction(e.name)!.signature}.`, 'function-as-value');
       return undefined;
     }
-    const known = [...this.variables.keys(), ...this.defs.keys(), ...this.dims.keys()];
-    const close = closestName(e.name, known);
+    const close = closestName(e.name, this.knownNames({ variables: true, definitions: true, dims: true }));
     this.report(e, `Unknown name '${e.name}'.`, 'unknown-name', 'error', close ? `Did you mean '${close}'?` : `Declare it (\`${e.name}: scalar\`) or define it (\`${e.name} = …\`).`, close ? [this.replace(`Change to '${close}'`, e, close)] : undefined);
     return undefined;
   }
@@ -602,7 +919,7 @@ class Analyzer {
   private call(e: Extract<Expr, { kind: 'call' }>, args: (Node | undefined)[]): Node | undefined {
     const fn = surfaceFunction(e.callee);
     if (!fn) {
-      if (this.variables.has(e.callee) || this.defs.has(e.callee)) {
+      if (this.variable(e.callee) || this.definition(e.callee)) {
         this.report(e.calleeSpan, `'${e.callee}' is not a function.`, 'not-a-function', 'error', `To multiply, write \`${e.callee} * (…)\`.`);
         return undefined;
       }
@@ -623,18 +940,18 @@ class Analyzer {
 
   // ---- derivative forms -------------------------------------------------------------------------------------
 
-  private derivative(e: DerivativeExpr, of: Node | undefined, definition?: string): DerivativeInfo | undefined {
+  private derivative(e: DerivativeExpr, of: Node | undefined, definition?: string): DerivativeCore | undefined {
     const wrtName = e.wrt.name;
-    const v = this.variables.get(wrtName);
+    const v = this.variable(wrtName);
     if (!v) {
-      const d = this.defs.get(wrtName);
+      const d = this.definition(wrtName);
       if (d) {
-        const uses = d.value?.kind === 'value' ? [...d.value.node.vars].filter((x) => this.variables.has(x)) : [];
+        const uses = d.value?.kind === 'value' ? [...d.value.node.vars].filter((x) => this.variable(x)) : [];
         this.report(e.wrt, `'${wrtName}' is a definition, not a variable: you can only differentiate with respect to a declared variable.`, 'wrt-not-variable', 'error', uses.length ? `Differentiate with respect to one of the variables it uses: ${uses.join(', ')}.` : undefined);
-      } else if (this.dims.has(wrtName)) {
+      } else if (this.hasDim(wrtName)) {
         this.report(e.wrt, `'${wrtName}' is a dimension, not a variable.`, 'wrt-not-variable');
       } else {
-        const close = closestName(wrtName, [...this.variables.keys()]);
+        const close = closestName(wrtName, this.knownNames({ variables: true }));
         this.report(e.wrt, `Unknown variable '${wrtName}'.`, 'unknown-name', 'error', close ? `Did you mean '${close}'?` : `Declare it, e.g. \`${wrtName}: vector[n]\`.`, close ? [this.replace(`Change to '${close}'`, e.wrt, close)] : undefined);
       }
       return undefined;
@@ -651,11 +968,10 @@ class Analyzer {
       shapes[layout] = { dims: r.dims, ...(r.shape ? { shape: r.shape } : {}) };
     }
     const active = shapes[this.layout];
-    const info: DerivativeInfo = {
+    const info: DerivativeCore = {
       form: e.form,
       syntax: e.syntax,
       text: this.src(e),
-      range: this.lines.range(e.start, e.end),
       of,
       ofText: this.src(e.of),
       wrt: v,
@@ -663,8 +979,7 @@ class Analyzer {
       ...(definition ? { definition } : {}),
       ...(active.shape ? { node: this.b.raw('deriv', [of, v.node], `${e.form}|${this.layout}`) } : {}),
     };
-    this.derivatives.push(info);
-    this.derivativeInfos.set(e, info);
+    this.current!.derivatives.push({ expr: e, core: info });
     if (!of.vars.has(wrtName)) {
       this.report(e, `${info.ofText} does not depend on ${wrtName}, so this derivative is zero.`, 'zero-derivative', 'information');
     }
@@ -673,28 +988,27 @@ class Analyzer {
 
   // ---- claims ---------------------------------------------------------------------------------------------
 
-  private claim(s: Extract<Statement, { kind: 'claim' }>): void {
+  private readonly buildClaim = (o: Outcome): void => this.claim(o.stmt as Extract<Statement, { kind: 'claim' }>, o);
+
+  private claim(s: Extract<Statement, { kind: 'claim' }>, outcome: Outcome): void {
     if (s.where) this.bindWhereClause(s.where);
     const formula = this.buildExpr(s.right);
     this.locals = undefined;
-    const base = {
-      range: this.lines.range(s.start, s.end),
-      keywordRange: this.lines.range(s.keywordSpan.start, s.keywordSpan.end),
-      formulaText: this.text.slice(s.right.start, s.end),
-      formulaRange: this.lines.range(s.right.start, s.end),
-    };
-    let left: DerivativeInfo | undefined;
+    let left: DerivativeCore | undefined;
+    outcome.claim = formula ? { formula } : {};
     if (s.left.kind === 'derivative') {
       // A claim may be about a tensor-shaped derivative; that is reported below, not as "inside an expression".
       this.buildExpr(s.left, '');
-      left = this.derivativeInfos.get(s.left);
-    } else if (s.left.kind === 'name' && this.defs.get(s.left.name)?.stmt.expr.kind === 'derivative') {
-      left = this.defs.get(s.left.name)!.info.derivative;
+      left = outcome.derivatives.find((f) => f.expr === s.left)?.core;
+      if (left) outcome.claim.left = s.left;
+    } else if (s.left.kind === 'name' && this.definition(s.left.name)?.stmt.expr.kind === 'derivative') {
+      const d = this.defs.get(s.left.name)!;
+      left = d.derivative;
+      if (left) outcome.claim.leftDefinition = s.left.name;
     } else {
       this.buildExpr(s.left);
       this.report(s.left, "A claim's left side must be a derivative, like d(f)/d(x) or grad(f, x).", 'claim-not-derivative', 'error', 'Write `check d(f)/d(x) = <your formula>`.');
     }
-    this.claims.push({ ...base, ...(left ? { derivative: left } : {}), ...(formula ? { formula } : {}) });
     if (!left || !formula) return;
     const active = left.shapes[this.layout];
     if (!active.shape) {
@@ -734,7 +1048,7 @@ class Analyzer {
         this.report(def.name, `'${name}' is defined twice in this where-clause.`, 'duplicate-name');
         continue;
       }
-      const taken = this.variables.has(name) ? 'a variable' : this.defs.has(name) ? 'a definition' : this.dims.has(name) ? 'a dimension' : undefined;
+      const taken = this.variable(name) ? 'a variable' : this.definition(name) ? 'a definition' : this.hasDim(name) ? 'a dimension' : undefined;
       if (taken) {
         this.report(def.name, `'${name}' is ${taken} of the document: the names of a where-clause must be new.`, 'duplicate-name', 'error', 'Rename it here and where the formula uses it.');
         continue;
@@ -742,7 +1056,9 @@ class Analyzer {
       locals.set(name, { def });
     }
     this.locals = locals;
-    for (const name of this.dependencyOrder(locals.keys(), (n) => locals.get(n)!.def.expr, (n) => locals.has(n))) {
+    const { order, cycles } = this.dependencyOrder(locals.keys(), (n) => locals.get(n)!.def.expr, (n) => locals.has(n));
+    for (const c of cycles) this.reportCycle(nameRefs(locals.get(c.owner)!.def.expr)[c.refIndex], c.message);
+    for (const name of order) {
       const local = locals.get(name)!;
       local.node = this.buildExpr(local.def.expr);
     }
@@ -768,6 +1084,7 @@ class Analyzer {
   }
 
   private hoverIn(s: Statement, offset: number): HoverEntry | undefined {
+    const nodes = this.outcomes.get(s)?.nodes ?? NO_NODES;
     const at = (sp: Span) => sp.start <= offset && offset < Math.max(sp.end, sp.start + 1);
     switch (s.kind) {
       case 'dim':
@@ -786,7 +1103,7 @@ class Analyzer {
           if (d.info.shape) return { ...base, shape: d.info.shape, ...(info ? { derivative: info } : {}) };
           return info ? { ...base, derivative: info } : undefined;
         }
-        return at(s.expr) ? this.hoverInExpr(s.expr, offset) : undefined;
+        return at(s.expr) ? this.hoverInExpr(s.expr, offset, nodes) : undefined;
       }
       case 'claim': {
         if (at(s.left)) {
@@ -794,20 +1111,20 @@ class Analyzer {
             const info = this.defs.get(s.left.name)?.info.derivative;
             if (info) return { start: s.left.start, end: s.left.end, text: s.left.name, derivative: info, ...(info.node ? { shape: info.node.shape } : {}) };
           }
-          return this.hoverInExpr(s.left, offset);
+          return this.hoverInExpr(s.left, offset, nodes);
         }
-        if (at(s.right)) return this.hoverInExpr(s.right, offset);
+        if (at(s.right)) return this.hoverInExpr(s.right, offset, nodes);
         const local = s.where?.find((w) => at(w.name) || at(w.expr));
         if (!local) return undefined;
-        if (!at(local.name)) return this.hoverInExpr(local.expr, offset);
-        const node = this.nodes.get(local.expr);
+        if (!at(local.name)) return this.hoverInExpr(local.expr, offset, nodes);
+        const node = nodes.get(local.expr);
         return node && { start: local.name.start, end: local.name.end, text: local.name.name, shape: node.shape };
       }
     }
   }
 
   /** The innermost analysed node of `root` containing the offset. */
-  private hoverInExpr(root: Expr, offset: number): HoverEntry | undefined {
+  private hoverInExpr(root: Expr, offset: number, nodes: ExprNodes): HoverEntry | undefined {
     const at = (sp: Span) => sp.start <= offset && offset < Math.max(sp.end, sp.start + 1);
     let best: HoverEntry | undefined;
     for (let e: Expr | undefined = root; e; e = children(e).find((c) => at(c))) {
@@ -818,8 +1135,9 @@ class Analyzer {
           return v ? { start: e.wrt.start, end: e.wrt.end, text: e.wrt.name, shape: v.shape } : best;
         }
         if (info) best = { start: e.start, end: e.end, text: info.text, derivative: info, ...(info.node ? { shape: info.node.shape } : {}) };
-      } else if (this.nodes.has(e)) {
-        best = { start: e.start, end: e.end, shape: this.nodes.get(e)!.shape, ...this.noteFor(e) };
+      } else {
+        const node = nodes.get(e);
+        if (node) best = { start: e.start, end: e.end, shape: node.shape, ...this.noteFor(e) };
       }
     }
     return best;
@@ -831,6 +1149,48 @@ class Analyzer {
     if (d) return { note: `defined as ${d.info.exprText}` };
     return this.dims.has(e.name) ? { note: 'a dimension, used as its size' } : {};
   }
+}
+
+/** Names in dependency order, and the references that close a cycle (by their owner and place among its names). */
+interface DependencyOrder {
+  order: string[];
+  cycles: { owner: string; refIndex: number; message: string }[];
+}
+
+/**
+ * Whether two lists of definitions give the same dependency order: the same names in the same order, each
+ * referring to the same names (true at once for statements an edit did not touch: they are the same objects).
+ */
+function sameDependencies(a: readonly Extract<Statement, { kind: 'define' }>[], b: readonly Extract<Statement, { kind: 'define' }>[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    if (a[i].name.name !== b[i].name.name) return false;
+    const x = nameRefs(a[i].expr);
+    const y = nameRefs(b[i].expr);
+    if (x.length !== y.length || x.some((r, k) => r.name !== y[k].name)) return false;
+  }
+  return true;
+}
+
+/** Syntax trees are reused across re-analyses, and so are the lists of names they refer to. */
+const nameRefsCache = new WeakMap<Expr, readonly NameRef[]>();
+
+/** The names an expression refers to (as values, and as variables to differentiate by), in reading order. */
+function nameRefs(root: Expr): readonly NameRef[] {
+  let refs = nameRefsCache.get(root) as NameRef[] | undefined;
+  if (refs) return refs;
+  refs = [];
+  const stack: Expr[] = [root];
+  while (stack.length) {
+    const e = stack.pop()!;
+    if (e.kind === 'name') refs.push(e);
+    if (e.kind === 'derivative') refs.push(e.wrt);
+    forEachChild(e, (c) => stack.push(c));
+  }
+  refs.reverse();
+  nameRefsCache.set(root, refs);
+  return refs;
 }
 
 /** Children of an expression whose nodes are built (an index's literal is not a value). */
@@ -854,6 +1214,7 @@ function children(e: Expr): readonly Expr[] {
   }
 }
 const NONE: readonly Expr[] = [];
+const NO_NODES = new ExprNodes();
 
 /** "a third-order tensor (m×p×q)". */
 export function tensorPhrase(dims: Dim[]): string {

@@ -1,7 +1,7 @@
 // A document as the editor and the CLI see it: a .mcalc file, or the ```mcalc blocks of a Markdown file
 // joined into one virtual document, with the mapping between the two.
 
-import { analyze, type Analysis } from './analyze.ts';
+import { analyze, reanalyze, type Analysis, type TextChange } from './analyze.ts';
 import { extractMcalcBlocks, virtualLine, type EmbeddedDocument } from './markdown.ts';
 import type { Layout } from './shape.ts';
 import { type Position, type Range, stripBom } from './source.ts';
@@ -18,13 +18,27 @@ export interface DocumentAnalysis {
 
 /** `extraLines` are analysed after the document's mcalc code (after its last block, for Markdown). */
 export function analyzeDocument(source: string, languageId: string, layout: Layout, extraLines = ''): DocumentAnalysis {
+  return documentAnalysis(source, languageId, (code) => analyze(extraLines ? `${code}\n${extraLines}` : code, { layout }));
+}
+
+/**
+ * The analysis of the document's new text, re-analysing only what the edit changed (see `reanalyze`); equal to
+ * `analyzeDocument(source, languageId, layout)`. `previous` is consumed and must not be used afterwards;
+ * `change`, when known, bounds where the text changed.
+ */
+export function reanalyzeDocument(previous: DocumentAnalysis, source: string, languageId: string, layout: Layout, change?: TextChange): DocumentAnalysis {
+  // `change` is in the real document's offsets: it applies to the analysed text only when the two are the same.
+  const sameText = languageId !== 'markdown' && source.charCodeAt(0) !== 0xfeff;
+  return documentAnalysis(source, languageId, (code) => reanalyze(previous.analysis, code, { layout }, sameText ? change : undefined));
+}
+
+function documentAnalysis(source: string, languageId: string, analyzeCode: (code: string) => Analysis): DocumentAnalysis {
   const text = stripBom(source);
-  const withExtra = (code: string) => (extraLines ? `${code}\n${extraLines}` : code);
   if (languageId !== 'markdown') {
-    return { analysis: analyze(withExtra(text), { layout }), toReal: (r) => r, toVirtual: (p) => p };
+    return { analysis: analyzeCode(text), toReal: (r) => r, toVirtual: (p) => p };
   }
   const embedded = extractMcalcBlocks(text);
-  const analysis = analyze(withExtra(embedded.text), { layout });
+  const analysis = analyzeCode(embedded.text);
   const line = (l: number) => embedded.toReal[Math.min(l, embedded.toReal.length - 1)] ?? 0;
   return {
     analysis,

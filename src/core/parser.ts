@@ -58,20 +58,27 @@ export function parse(text: string): ParseResult {
   for (let start = 0; start <= text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const line = tokenize(text, start, end);
+    const line = parseLine(text, start, end);
     start = end + 1;
-    if (line.length > 1) {
-      try {
-        statements.push(new LineParser(line).statement());
-      } catch (e) {
-        if (e instanceof LineError) problems.push(e.problem);
-        else if (e instanceof RangeError) {
-          problems.push({ span: { start: line[0].start, end: line[line.length - 1].end }, message: 'This line is nested too deeply to analyse.', code: 'too-deep' });
-        } else throw e;
-      }
-    }
+    if (line.statement) statements.push(line.statement);
+    if (line.problem) problems.push(line.problem);
   }
   return { statements, problems };
+}
+
+/** The statement on the line text[start, end) (without its newline), or its problem; neither for a blank line. */
+export function parseLine(text: string, start: number, end: number): { statement?: Statement; problem?: ParseProblem } {
+  const line = tokenize(text, start, end);
+  if (line.length <= 1) return {};
+  try {
+    return { statement: new LineParser(line).statement() };
+  } catch (e) {
+    if (e instanceof LineError) return { problem: e.problem };
+    if (e instanceof RangeError) {
+      return { problem: { span: { start: line[0].start, end: line[line.length - 1].end }, message: 'This line is nested too deeply to analyse.', code: 'too-deep' } };
+    }
+    throw e;
+  }
 }
 
 /** Parses a single expression (used for `mcalc eval --expr`). */

@@ -45,10 +45,28 @@ export function concernsOnlyAClaim(d: Pick<Diagnostic, 'code'>): boolean {
 /** Offset <-> position conversion for one text. */
 export class LineMap {
   private readonly starts: number[];
-  constructor(readonly text: string) {
-    const starts = [0];
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  /** `starts`: the offsets where lines begin, when already known (after an edit, from the text before it). */
+  constructor(
+    readonly text: string,
+    starts?: number[],
+  ) {
+    if (!starts) {
+      starts = [0];
+      for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+    }
     this.starts = starts;
+  }
+
+  /** The line map of `text`, which equals this map's text except in [from, length − suffix) (`suffix` characters agree at the end). */
+  edited(text: string, from: number, suffix: number): LineMap {
+    const firstLine = this.positionAt(from).line;
+    const lastOld = this.positionAt(this.text.length - suffix).line;
+    const delta = text.length - this.text.length;
+    const starts = this.starts.slice(0, firstLine + 1);
+    const changedEnd = text.length - suffix;
+    for (let i = this.starts[firstLine]; i < changedEnd; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+    for (let l = lastOld + 1; l < this.starts.length; l++) starts.push(this.starts[l] + delta);
+    return new LineMap(text, starts);
   }
   get lineCount(): number {
     return this.starts.length;

@@ -1,11 +1,10 @@
-// Diagnostics as you type: debounced per document, immediate on open and on layout changes.
+// Diagnostics as you type: refreshed at every edit (the analysis is incremental: an edit costs milliseconds even
+// in a 5,000-line document), on open and on layout changes.
 
 import * as vscode from 'vscode';
 import { Context, toVsRange } from './context.ts';
 import { isMcalcDocument } from './analysisCache.ts';
 import type { Diagnostic } from '../core/source.ts';
-
-const DEBOUNCE_MS = 200;
 
 const SEVERITY: Record<Diagnostic['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -15,7 +14,6 @@ const SEVERITY: Record<Diagnostic['severity'], vscode.DiagnosticSeverity> = {
 
 export function registerDiagnostics(ctx: Context): void {
   const collection = vscode.languages.createDiagnosticCollection('mcalc');
-  const timers = new Map<string, ReturnType<typeof setTimeout>>();
 
   const refresh = (doc: vscode.TextDocument) => {
     const result = ctx.analysis(doc);
@@ -30,26 +28,24 @@ export function registerDiagnostics(ctx: Context): void {
       }),
     );
   };
-  const schedule = (doc: vscode.TextDocument) => {
-    if (!isMcalcDocument(doc)) return;
-    const key = doc.uri.toString();
-    clearTimeout(timers.get(key));
-    timers.set(key, setTimeout(() => (timers.delete(key), refresh(doc)), DEBOUNCE_MS));
+  const changed = (e: vscode.TextDocumentChangeEvent) => {
+    if (!isMcalcDocument(e.document)) return;
+    // First of the extension's change listeners: every later reader of this version analyses incrementally.
+    ctx.cache.noteChange(e);
+    refresh(e.document);
   };
 
   ctx.subscribe(
     collection,
     vscode.workspace.onDidOpenTextDocument(refresh),
-    vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
+    vscode.workspace.onDidChangeTextDocument(changed),
     vscode.workspace.onDidCloseTextDocument((doc) => {
-      clearTimeout(timers.get(doc.uri.toString()));
       collection.delete(doc.uri);
       ctx.cache.forget(doc.uri);
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('mcalc')) vscode.workspace.textDocuments.forEach(refresh);
     }),
-    { dispose: () => timers.forEach(clearTimeout) },
   );
   vscode.workspace.textDocuments.forEach(refresh);
 }

@@ -40,6 +40,7 @@ const PHASES: Record<string, Array<() => Promise<unknown>>> = {
     () => import('./statusBar.test.ts'),
     () => import('./layoutDirective.test.ts'),
     () => import('./claims.test.ts'),
+    () => import('./incremental.test.ts'),
     () => import('./screenshots.test.ts'),
     () => import('./onboarding.test.ts'),
     () => import('./training.test.ts'),

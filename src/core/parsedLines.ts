@@ -1,0 +1,114 @@
+// The parse of a document kept line by line, so that an edit re-parses only the lines it touched. The language
+// has one statement per line and the parser reads each line on its own, so the lines outside an edit parse
+// exactly as before; the ones after it only move, and their syntax trees are shifted in place.
+
+import type { Span, Statement } from './ast.ts';
+import { parseLine, type ParseProblem } from './parser.ts';
+import { LineMap } from './source.ts';
+
+export interface ParsedLine {
+  statement?: Statement;
+  problem?: ParseProblem;
+}
+
+const BLANK: ParsedLine = {};
+
+export class ParsedText {
+  private constructor(
+    readonly lines: LineMap,
+    /** One entry per line of the text. */
+    readonly entries: ParsedLine[],
+  ) {}
+
+  get text(): string {
+    return this.lines.text;
+  }
+
+  static parse(text: string): ParsedText {
+    const lines = new LineMap(text);
+    return new ParsedText(lines, parseRange(lines, 0, lines.lineCount - 1));
+  }
+
+  /**
+   * The parse of `text`, reusing this one's lines outside the changed region. `change`, when the caller knows it
+   * (an editor's change event), bounds the region: the texts agree on their first `from` characters and their
+   * last `suffix`; without it, the region is found by comparing the texts. This parse is consumed: the syntax
+   * trees after the change are shifted to their new offsets, and also serve the returned parse.
+   */
+  edit(text: string, change?: TextChange): ParsedText {
+    const old = this.text;
+    const usable = change && change.from >= 0 && change.suffix >= 0 && change.from + change.suffix <= Math.min(old.length, text.length);
+    const { from, suffix } = usable ? change : commonEnds(old, text);
+    const lines = this.lines.edited(text, from, suffix);
+    // The lines holding the two ends of the changed region change; those after it only move.
+    const firstLine = this.lines.positionAt(from).line;
+    const lastOld = this.lines.positionAt(old.length - suffix).line;
+    const lastNew = lines.positionAt(text.length - suffix).line;
+    const delta = text.length - old.length;
+    const after = this.entries.slice(lastOld + 1);
+    if (delta !== 0) for (const entry of after) shiftEntry(entry, delta);
+    return new ParsedText(lines, [...this.entries.slice(0, firstLine), ...parseRange(lines, firstLine, lastNew), ...after]);
+  }
+
+  statements(): Statement[] {
+    const out: Statement[] = [];
+    for (const e of this.entries) if (e.statement) out.push(e.statement);
+    return out;
+  }
+
+  problems(): ParseProblem[] {
+    const out: ParseProblem[] = [];
+    for (const e of this.entries) if (e.problem) out.push(e.problem);
+    return out;
+  }
+}
+
+/** Where two texts differ: they agree on their first `from` characters and on their last `suffix` (no overlap). */
+export interface TextChange {
+  from: number;
+  suffix: number;
+}
+
+function commonEnds(a: string, b: string): TextChange {
+  const min = Math.min(a.length, b.length);
+  let from = 0;
+  while (from < min && a.charCodeAt(from) === b.charCodeAt(from)) from++;
+  let suffix = 0;
+  while (suffix < min - from && a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)) suffix++;
+  return { from, suffix };
+}
+
+/** Lines first…last (inclusive) of the text, parsed. */
+function parseRange(lines: LineMap, first: number, last: number): ParsedLine[] {
+  const text = lines.text;
+  const out: ParsedLine[] = [];
+  for (let line = first; line <= last; line++) {
+    const start = lines.lineStart(line);
+    const end = line + 1 < lines.lineCount ? lines.lineStart(line + 1) - 1 : text.length;
+    const parsed = parseLine(text, start, end);
+    out.push(parsed.statement || parsed.problem ? parsed : BLANK);
+  }
+  return out;
+}
+
+function shiftEntry(entry: ParsedLine, delta: number): void {
+  if (entry.statement) shiftSpans(entry.statement, delta);
+  if (entry.problem) shiftSpans(entry.problem.span, delta);
+}
+
+/**
+ * Moves every span in a syntax tree by `delta`. Generic over the tree's shape (any object with numeric `start`
+ * and `end` is a span), so new kinds of expression need nothing here. The parser never shares an object between
+ * two places of a tree (test/unit/incremental.property.test.ts checks it), so each span moves once.
+ */
+function shiftSpans(node: object, delta: number): void {
+  const span = node as Partial<Span>;
+  if (typeof span.start === 'number' && typeof span.end === 'number') {
+    span.start += delta;
+    span.end += delta;
+  }
+  for (const key in node) {
+    const value = (node as Record<string, unknown>)[key];
+    if (value !== null && typeof value === 'object') shiftSpans(value, delta);
+  }
+}

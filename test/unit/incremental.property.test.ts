@@ -1,0 +1,192 @@
+// Property: re-analysing after an edit gives exactly what a full analysis of the edited text gives — every
+// diagnostic (ranges shifted by the edit, fixes, hints), name, shape, definition, derivative form, claim and the
+// hover at every offset — over random documents, random chains of edits, and Markdown with several blocks.
+// Nodes come from different graphs (a reused one, a fresh one), so they are compared by structure.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { analysisWork, analyze, reanalyze, type Analysis, type TextChange } from '../../src/core/analyze.ts';
+import { analyzeDocument, reanalyzeDocument } from '../../src/core/document.ts';
+import { generatedDocument } from '../../bench/sections/language.ts';
+import { parse } from '../../src/core/parser.ts';
+import { documentArb, editsArb, applyEdits, type Edit } from './helpers/randomDoc.ts';
+import { canonicaliser, project } from './helpers/analysisProjection.ts';
+
+const examplesDir = join(__dirname, '../../examples');
+const EXAMPLES = readdirSync(examplesDir)
+  .filter((f) => f.endsWith('.mcalc'))
+  .map((f) => readFileSync(join(examplesDir, f), 'utf8'));
+
+/** Pieces that change what names mean: declarations, redefinitions, cycles, dims, layouts, misspellings. */
+const PIECES = [
+  '\n', ' ', '(', ')', 'ᵀ', '*', '+', '-', '⊗', '·', '^', '0', '2', 'u', 'v', 's', 't', 'A', 'f1', 'f2', 'f3', 'n', 'q', 'd(', ')/d(', 'grad(', ',', '=', '#',
+  'check ', 'sum(', '[1, 2]', '𝟏[n]', 'sinn(', 'u2', 'f1 = s\n', 'f2 = f1 * 2\n', 'f1 = f2\n', 'u: vector[n]\n', 's: scalar\n', 'q: matrix[n, k]\n',
+  'dim n\n', 'dim k\n', 'layout denominator\n', 'layout numerator\n', 'g = d(f1)/d(u)\n', 'check g = 2 * uᵀ\n', 'check d(f1)/d(s) = t  where t = s * 2\n',
+  'f9 = hessian(f1, u)\n', 'n = 3\n', 'grad = 1\n', '\r\n',
+];
+
+function assertSameAnalysis(incremental: Analysis, text: string, layout: 'numerator' | 'denominator'): void {
+  const canon = canonicaliser();
+  assert.deepStrictEqual(project(incremental, canon), project(analyze(text, { layout }), canon));
+}
+
+/** Applies the edits one at a time, re-analysing after each, and compares every step with a full analysis. */
+function checkEditChain(text: string, edits: readonly Edit[], layout: 'numerator' | 'denominator'): void {
+  let current = analyze(text, { layout });
+  let t = text;
+  for (const edit of edits) {
+    t = applyEdits(t, [edit]);
+    current = reanalyze(current, t, { layout });
+    assertSameAnalysis(current, t, layout);
+  }
+}
+
+/**
+ * Documents from a small pool of lines over few names, so that lines constantly change what other lines mean:
+ * (re)declarations, dims, definitions of one name, cycles, derivative forms, claims, where-clauses, misspellings.
+ */
+const LINES = [
+  'dim n', 'dim k', 'a: scalar', 'a: vector[n]', 'b: vector[k]', 'b: matrix[n, k]', 'a, b: scalar', 'n: scalar', 'k = 2',
+  'f = a * 2', 'f = g + 1', 'g = f', 'g = sum(b)', 'h = d(f)/d(a)', 'h = grad(g, a)', 'f = n', 'g = 𝟏[k]', 'h = f + fx', 'f = sinn(a)',
+  'g = b * a', 'g = a + [1, 2]', 'h = hessian(f, b)', 'f = a', 'g = d(f)/d(g)', 'h = d(g)/d(b)', 'f = h', 'g = f(a)',
+  'check d(f)/d(a) = 2', 'check h = 2 * aᵀ', 'check d(g)/d(b) = t  where t = f * 2', 'check d(f)/d(a) = t  where t = u, u = t', 'check f = 1',
+  'check d(g)/d(a) = t  where a = 1', 'h = d( f )/d(a)', 'h = ∂f/∂a', 'h = G + B', 'h = d(f)/d(A)', 'g = 𝟏[K]', 'layout denominator', 'layout numerator', '', '# a comment', 'f = (a',
+];
+type LineEdit = [line: number, kind: 'insert' | 'delete' | 'replace', text: string];
+const lineDocArb = fc.array(fc.constantFrom(...LINES), { minLength: 2, maxLength: 12 });
+const lineEditsArb = fc.array(fc.tuple(fc.nat(), fc.constantFrom<LineEdit[1]>('insert', 'delete', 'replace'), fc.constantFrom(...LINES)), { minLength: 1, maxLength: 6 });
+
+function applyLineEdit(text: string, [at, kind, line]: LineEdit): string {
+  const lines = text.split('\n');
+  const i = at % (lines.length + (kind === 'insert' ? 1 : 0));
+  if (kind === 'insert') lines.splice(i, 0, line);
+  else if (kind === 'delete') lines.splice(i, 1);
+  else lines[i] = line;
+  return lines.join('\n');
+}
+
+/** Where two texts differ, widened by `slack` characters at each end. */
+function changeBetween(a: string, b: string, slack: number): TextChange {
+  const min = Math.min(a.length, b.length);
+  let from = 0;
+  while (from < min && a[from] === b[from]) from++;
+  let suffix = 0;
+  while (suffix < min - from && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+  return { from: Math.max(0, from - slack), suffix: Math.max(0, suffix - slack) };
+}
+
+const layoutArb = fc.constantFrom<'numerator' | 'denominator'>('numerator', 'denominator');
+
+test('incremental analysis equals full analysis after random edits of random documents', () => {
+  fc.assert(
+    fc.property(documentArb, editsArb(PIECES, 6), layoutArb, (doc, edits, layout) => checkEditChain(doc.text, edits, layout)),
+    { numRuns: 150 },
+  );
+});
+
+test('incremental analysis equals full analysis after lines that change what other lines mean are added, removed, replaced', () => {
+  fc.assert(
+    fc.property(lineDocArb, lineEditsArb, layoutArb, fc.option(fc.nat(4)), (lines, edits, layout, slack) => {
+      let t = lines.join('\n');
+      let current = analyze(t, { layout });
+      for (const edit of edits) {
+        const before = t;
+        t = applyLineEdit(t, edit);
+        // Half the runs say where the text changed, as an editor does (with some slack: a bound, not exact).
+        current = reanalyze(current, t, { layout }, slack === null ? undefined : changeBetween(before, t, slack));
+        assertSameAnalysis(current, t, layout);
+      }
+    }),
+    { numRuns: 400 },
+  );
+});
+
+test('incremental analysis equals full analysis after random edits of the examples and a generated document', () => {
+  const texts = [...EXAMPLES, generatedDocument(60)];
+  fc.assert(
+    fc.property(fc.constantFrom(...texts), editsArb(PIECES, 5), layoutArb, (text, edits, layout) => checkEditChain(text, edits, layout)),
+    { numRuns: 60 },
+  );
+});
+
+test('incremental analysis of Markdown with several mcalc blocks equals full analysis', () => {
+  const blocks = fc.array(documentArb.map((d) => d.text), { minLength: 1, maxLength: 3 });
+  const markdown = blocks.map((bs) => bs.map((b, i) => `## Part ${i + 1}\n\nSome prose.\n\n\`\`\`mcalc\n${b}\`\`\`\n`).join('\n'));
+  fc.assert(
+    fc.property(markdown, editsArb([...PIECES, '```', '```mcalc\n', '~~~\n'], 5), layoutArb, (md, edits, layout) => {
+      let current = analyzeDocument(md, 'markdown', layout);
+      let t = md;
+      for (const edit of edits) {
+        t = applyEdits(t, [edit]);
+        current = reanalyzeDocument(current, t, 'markdown', layout);
+        const full = analyzeDocument(t, 'markdown', layout);
+        assert.deepStrictEqual(current.embedded, full.embedded);
+        const canon = canonicaliser();
+        assert.deepStrictEqual(project(current.analysis, canon), project(full.analysis, canon));
+      }
+    }),
+    { numRuns: 60 },
+  );
+});
+
+test('an edit re-analyses only the statements that depend on it; a changed declaration reaches its dependents', () => {
+  const text = ['dim n', 'x, w: vector[n]', 'b: scalar', 'z = w + x', 'a = z * b', 'c = b * 3', 'g = d(a)/d(w)', 'check d(c)/d(b) = 3', ''].join('\n');
+  const first = analyze(text);
+  const byName = (a: Analysis, name: string) => a.definition(name)!.node!;
+  assert.deepEqual(analysisWork(first), { statements: 5, analysed: 5 });
+  // Editing c's line re-analyses c and the claim about it (its text moved, but the claim reads c), nothing else.
+  const edited = reanalyze(first, text.replace('c = b * 3', 'c = b * 4'));
+  assert.deepEqual(analysisWork(edited), { statements: 5, analysed: 2 });
+  assert.equal(byName(edited, 'z'), byName(first, 'z'));
+  assert.equal(edited.derivatives.find((d) => d.definition === 'g')!.of, byName(first, 'a'));
+  assert.notEqual(byName(edited, 'c'), byName(first, 'c'));
+  assert.match(edited.diagnostics.map((d) => d.message).join('\n'), /^$/);
+  // Re-declaring w as a scalar changes z, a (through z) and g; c does not use w and keeps its node.
+  const redeclared = reanalyze(edited, edited.text.replace('x, w: vector[n]', 'x: vector[n]\nw: scalar'));
+  assert.deepEqual(analysisWork(redeclared), { statements: 5, analysed: 3 });
+  assert.notEqual(byName(redeclared, 'z'), byName(edited, 'z'));
+  assert.equal(redeclared.definition('z')!.shape!.kind, 'vector');
+  assert.equal(byName(redeclared, 'c'), byName(edited, 'c'));
+  assert.deepEqual(edited.derivatives.find((d) => d.definition === 'g')!.shapes.numerator.dims, ['n', 'n']);
+  assert.deepEqual(redeclared.derivatives.find((d) => d.definition === 'g')!.shapes.numerator.dims, ['n', 1]);
+  assertSameAnalysis(redeclared, redeclared.text, 'numerator');
+});
+
+test('a consumed analysis cannot be re-analysed twice: the second call analyses in full', () => {
+  const text = 'dim n\nx: vector[n]\ny = sum(x)\n';
+  const first = analyze(text);
+  const once = reanalyze(first, text.replace('sum(x)', 'sum(x) * 2'));
+  const twice = reanalyze(first, text.replace('sum(x)', 'sum(x) * 3'));
+  assertSameAnalysis(twice, twice.text, 'numerator');
+  assert.notEqual(once.builder, twice.builder);
+});
+
+test('a claim about a named derivative form is re-analysed when only the form is respelt (its message quotes it)', () => {
+  const text = 'dim n\na: vector[n]\nh = d(a)/d(a)\ncheck h = 2 * aᵀ\n';
+  const first = analyze(text);
+  assert.match(first.diagnostics.map((d) => d.message).join('\n'), /d\(a\)\/d\(a\) is n×n/);
+  const respelt = reanalyze(first, text.replace('h = d(a)/d(a)', 'h = ∂a/∂a'));
+  assert.match(respelt.diagnostics.map((d) => d.message).join('\n'), /∂a\/∂a is n×n/);
+  assertSameAnalysis(respelt, respelt.text, 'numerator');
+});
+
+test('syntax trees share no objects between two places (so moving a tree after an edit moves each span once)', () => {
+  const sharedIn = (text: string) => {
+    const shared: string[] = [];
+    for (const s of parse(text).statements) {
+      const seen = new Set<object>();
+      const walk = (o: object) => {
+        if (seen.has(o)) return void shared.push(JSON.stringify(o));
+        seen.add(o);
+        for (const v of Object.values(o)) if (v !== null && typeof v === 'object') walk(v);
+      };
+      walk(s);
+    }
+    return shared;
+  };
+  assert.deepEqual(sharedIn([...EXAMPLES, generatedDocument(200), LINES.join('\n')].join('\n')), []);
+  fc.assert(fc.property(documentArb, (doc) => assert.deepEqual(sharedIn(doc.text), [])), { numRuns: 100 });
+});
