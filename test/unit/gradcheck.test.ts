@@ -311,3 +311,21 @@ test('mcalc check: usage errors exit 2; documents with errors print them and exi
   assert.equal(synth.code, 0);
   assert.match(synth.out, /^✓ d\(z\)\/d\(w\)/);
 });
+
+test('claims whose elements are all below atol are judged against the finite difference’s own error, not passed by atol', () => {
+  // A gradient of a long vector (a vocabulary's softmax) has elements of about 1/n: with atol alone any claim
+  // below it passed, in fast mode at n = 300,000 and in full mode for a gradient scaled by 1e-8.
+  const big = analyze('dim n\nx: vector[n]\nf = logsumexp(x)\ncheck grad(f, x) = 𝟎[n]\ncheck grad(f, x) = ones(n) / n\ncheck grad(f, x) = 1.01 * softmax(x)\ncheck grad(f, x) = softmax(x)\n');
+  for (const seed of [1, 2, 3]) {
+    const [zero, uniform, scaled, right] = checkDocument(big, { seed, fast: true, dims: { n: 300_000 } }).results;
+    for (const wrong of [zero, uniform, scaled]) assert.equal(wrong.status, 'fail', `${wrong.formula} (seed ${seed}): ${JSON.stringify(wrong)}`);
+    assert.equal(right.status, 'pass', JSON.stringify(right));
+  }
+  const tiny = analyze('s: scalar\nx: vector[3]\nh = 1e-8 * sin(sum(x))\ncheck grad(h, x) = 𝟎[3]\ncheck grad(h, x) = 1e-8 * cos(sum(x)) * ones(3)\ng = sin(s)^2 + cos(s)^2\ncheck d(g)/d(s) = 2*sin(s)*cos(s) - 2*cos(s)*sin(s)\n');
+  const [zero, right, cancelling] = checkDocument(tiny, { seed: 1 }).results;
+  assert.equal(zero.status, 'fail', JSON.stringify(zero));
+  assert.match(zero.note ?? '', /differs from mcalc's result/);
+  assert.equal(right.status, 'pass', JSON.stringify(right));
+  // A right claim that is zero only up to rounding still passes: the rounding allowance is relative to the result.
+  assert.equal(cancelling.status, 'pass', JSON.stringify(cancelling));
+});

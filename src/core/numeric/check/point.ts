@@ -230,7 +230,7 @@ function compareFull(p: Prepared, c: Centre): PointOutcome {
   const poll = () => pollStop(p);
   const fd = p.hessian ? centralHessian(c.xData, values, p.step, poll) : p.columns ? p.columns(c.envX, p.step, poll) : centralJacobian(c.xData, values, p.fSize, p.step, poll);
   if (!allFinite(fd)) return notFinite(p);
-  const primary = compare(c.claimG ?? c.engineG!, fd, p.atol, p.rtol);
+  const primary = c.claimG ? compare(c.claimG, fd, p.atol, p.rtol, c.engineG) : compare(c.engineG!, fd, p.atol, p.rtol);
   // A failing element whose finite difference straddles a kink is the point's fault, not the formula's.
   if (primary.failing.length) {
     const deltas = primary.failing.slice(0, 32).flatMap((k) => displacementsOf(k, p.xSize, p.step, p.hessian));
@@ -295,7 +295,7 @@ function compareFast(p: Prepared, c: Centre): PointOutcome {
     if (c.claimG) analyticClaim.push(bilinear(c.claimG, v, u));
   }
   const arr = (xs: number[]) => Float64Array.from(xs);
-  const primary = compare(arr(c.claimG ? analyticClaim : analyticEngine), arr(numeric), p.atol, p.rtol);
+  const primary = c.claimG ? compare(arr(analyticClaim), arr(numeric), p.atol, p.rtol, arr(analyticEngine)) : compare(arr(analyticEngine), arr(numeric), p.atol, p.rtol);
   if (primary.failing.length && deltas.some((d) => crossesKink(p, c, d))) return { kind: 'kink', distance: c.nearest };
   const out: PointOutcome = { kind: 'ok', primary };
   if (c.claimG) {
@@ -308,8 +308,13 @@ function compareFast(p: Prepared, c: Centre): PointOutcome {
 
 /** The first element (canonical order) where the claim and the engine's result disagree. */
 function firstDifference(p: Prepared, claimG: Float64Array, engineG: Float64Array): Difference | undefined {
+  // Beyond rounding (as in `compare`): tolerances meant for finite differences would hide a claim whose
+  // elements are all smaller than atol.
+  let scale = 0;
+  for (let k = 0; k < engineG.length; k++) scale = Math.max(scale, Math.abs(engineG[k]));
+  const rounding = 1e-6 * scale + 1e-4 * p.atol;
   for (let k = 0; k < claimG.length; k++) {
-    if (!(Math.abs(claimG[k] - engineG[k]) <= p.atol + p.rtol * Math.abs(engineG[k]))) return { index: k, claim: claimG[k], engine: engineG[k] };
+    if (!(Math.abs(claimG[k] - engineG[k]) <= rounding)) return { index: k, claim: claimG[k], engine: engineG[k] };
   }
   return undefined;
 }
