@@ -933,9 +933,23 @@ class Analyzer {
       this.report(e, `${e.callee} takes ${takes}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} given.`, 'arity', 'error', `Write ${fn.signature}.`);
       return undefined;
     }
-    if (args.some((x) => !x)) return undefined;
+    if (args.some((x) => !x)) {
+      if (fn.sizeArguments) this.hintSizeNames(e);
+      return undefined;
+    }
     const node = this.fromShapeError(e, fn.build(this.b, args as Node[]));
     return node && this.hover(e, node);
+  }
+
+  /** An unknown name given as a size (`ones(p, q)`) wants a dimension: say so in its diagnostic's hint. */
+  private hintSizeNames(e: Extract<Expr, { kind: 'call' }>): void {
+    const base = this.current?.stmt.start ?? 0;
+    const diagnostics = this.current?.diagnostics ?? this.documentDiagnostics;
+    for (const a of e.args) {
+      if (a.kind !== 'name') continue;
+      const d = diagnostics.find((x) => x.code === 'unknown-name' && x.span.start === a.start - base && x.span.end === a.end - base);
+      if (d && !d.fixes) d.hint = `Sizes are dimensions: declare it with \`dim ${a.name}\` (or give a number, e.g. ${e.callee}(3)).`;
+    }
   }
 
   // ---- derivative forms -------------------------------------------------------------------------------------

@@ -276,3 +276,14 @@ test('quick fixes: suggested names, the operator alternatives for vector * vecto
   assert.deepEqual(fixes('shape-mismatch', 'Cannot add vector[n] and row vector[n]'), ['Transpose the right side → xᵀ=>x']);
   assert.deepEqual(fixes('claim-shape', 'The claim is vector[n]'), ['Transpose the claimed formula → w + x=>(w + x)ᵀ', 'Claim grad(loss, w) instead → d(loss)/d(w)=>grad(loss, w)']);
 });
+
+test('an unknown name given as a size asks for a dimension, and declaring it as one works at once', () => {
+  const a = analyze('f = ones(p, q)\n');
+  const hints = a.diagnostics.filter((d) => d.code === 'unknown-name').map((d) => d.hint);
+  assert.deepEqual(hints, ['Sizes are dimensions: declare it with `dim p` (or give a number, e.g. ones(3)).', 'Sizes are dimensions: declare it with `dim q` (or give a number, e.g. ones(3)).']);
+  const fixed = analyze('dim p, q\nf = ones(p, q)\n');
+  assert.deepEqual(fixed.diagnostics, []);
+  assert.equal(shapeOf(fixed, 'f'), 'matrix[p, q]');
+  // Elsewhere an unknown name keeps its usual hint.
+  assert.match(analyze('f = 2 * p\n').diagnostics[0].hint ?? '', /Declare it \(`p: scalar`\)/);
+});

@@ -242,3 +242,20 @@ test('examples/softmax.mcalc: training with the derived gradient fits a separabl
   const last = lines[lines.length - 1].loss;
   assert.ok(last < first / 10, `loss ${first} → ${last}`);
 });
+
+test('index-form slices use index letters that no dimension or variable of the formula uses', async () => {
+  // softmax.mcalc has a dimension k: `∂p/∂W_jk = … 𝐞_j[k]` would read the index k and the size k alike.
+  const { code, out } = await runMcalc('derive', join(process.cwd(), 'examples', 'softmax.mcalc'), '--of', 'p', '--wrt', 'W');
+  assert.equal(code, 0, out);
+  const head = /∂p\/∂W_(\w)(\w) = (.*)\(for each (\w), (\w)\)/.exec(out);
+  assert.ok(head, out);
+  const [, i, j, slice, e1, e2] = head;
+  assert.deepEqual([e1, e2], [i, j]);
+  for (const taken of ['k', 'n', 'x', 'W', 'b', 'y']) assert.ok(i !== taken && j !== taken, `${i}${j} clashes with ${taken}: ${out}`);
+  assert.match(slice, new RegExp(`x\\[${j}\\]`));
+  // The slices evaluate with those letters: the form's check (finite differences of every slice) passes.
+  const a = analyze('dim k, n\nx: vector[n]\nW: matrix[k, n]\np = softmax(W * x)\nJ = d(p)/d(W)\n');
+  const [target] = checkTargets(a, { of: 'p', wrt: 'W' });
+  const result = checkTarget(a, target, { seed: 1 });
+  assert.equal(result.status, 'pass', JSON.stringify(result));
+});

@@ -8,7 +8,7 @@ import { Builder, InternalError } from '../builder.ts';
 import { type Node, topoOrder } from '../ir.ts';
 import { opDef } from '../ops/registry.ts';
 import { toText } from '../print.ts';
-import { type Dim, type Layout, type Shape, formatShape, jacobianShape, matrixOf, rowOf, sameAsMatrix, sameDim, sameShape, vectorOf } from '../shape.ts';
+import { type Dim, type Layout, type Shape, dimsOf, formatShape, jacobianShape, matrixOf, rowOf, sameAsMatrix, sameDim, sameShape, vectorOf } from '../shape.ts';
 import type { DerivativeForm } from '../ops/structure.ts';
 import { JacobianExtraction } from './extraction.ts';
 
@@ -120,26 +120,42 @@ export interface IndexResult {
 
 export type DerivativeResult = MatrixResult | IndexResult;
 
-const INDEX_SYMBOLS = ['j', 'k'];
+/** Index letters for slices, in order of preference; the first pair that no name in f's formula uses wins. */
+const INDEX_CHOICES = [['j', 'k'], ['i', 'j'], ['r', 's'], ['t', 'u'], ['a', 'b']];
+
+/**
+ * Index letters unlike every variable and dimension f's formula prints: with a dimension k, `𝐞_j[k]` and an index
+ * k would read the same (`x[k] * … * 𝐞_j[k]`).
+ */
+function indexLetters(f: Node, x: Variable): string[] {
+  const taken = new Set<string>([...f.vars, x.name]);
+  const addDims = (s: Shape) => {
+    for (const d of dimsOf(s)) if (typeof d === 'string') taken.add(d);
+  };
+  addDims(x.shape);
+  for (const n of topoOrder([f])) addDims(n.shape);
+  return INDEX_CHOICES.find((pair) => pair.every((l) => !taken.has(l))) ?? INDEX_CHOICES[0];
+}
 
 /** Unit direction seed for index-form slices: e_j for vectors, e_j e_kᵀ for matrices. */
-function unitSeed(b: Builder, x: Variable): { seed: Node; indices: string[] } {
+function unitSeed(b: Builder, f: Node, x: Variable): { seed: Node; indices: string[] } {
   const s = x.shape;
-  if (s.kind === 'vector') return { seed: b.unit('j', s.n), indices: ['j'] };
-  if (s.kind === 'row') return { seed: b.transpose(b.unit('j', s.n)), indices: ['j'] };
-  if (s.kind === 'matrix') return { seed: b.matmul(b.unit('j', s.m), b.transpose(b.unit('k', s.n))), indices: INDEX_SYMBOLS };
-  return { seed: b.constant(1), indices: [] };
+  if (s.kind === 'scalar') return { seed: b.constant(1), indices: [] };
+  const [j, k] = indexLetters(f, x);
+  if (s.kind === 'vector') return { seed: b.unit(j, s.n), indices: [j] };
+  if (s.kind === 'row') return { seed: b.transpose(b.unit(j, s.n)), indices: [j] };
+  return { seed: b.matmul(b.unit(j, s.m), b.transpose(b.unit(k, s.n))), indices: [j, k] };
 }
 
 function indexForm(b: Builder, f: Node, x: Variable, layout: Layout): IndexResult {
-  const { seed, indices } = unitSeed(b, x);
+  const { seed, indices } = unitSeed(b, f, x);
   const slice = jvp(b, f, x.name, seed) ?? b.zero(f.shape);
   return { kind: 'index', indices, slice, of: f, layout };
 }
 
 function zeroResult(b: Builder, f: Node, x: Variable, layout: Layout, shape: Shape | undefined): DerivativeResult {
   if (shape) return { kind: 'matrix', value: b.zero(shape) };
-  return { kind: 'index', indices: unitSeed(b, x).indices, slice: b.zero(f.shape), of: f, layout };
+  return { kind: 'index', indices: unitSeed(b, f, x).indices, slice: b.zero(f.shape), of: f, layout };
 }
 
 /** The gradient of a scalar f: always x's shape. */

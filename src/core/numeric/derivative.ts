@@ -28,8 +28,9 @@ export function evaluateDerivative(result: DerivativeResult, f: Node, x: Variabl
     for (let a = 0; a < xr; a++) {
       for (let c = 0; c < xc; c++) {
         const j = a * xc + c;
-        if (result.indices.length === 2) indices.set('j', a + 1).set('k', c + 1);
-        else if (result.indices.length === 1) indices.set('j', j + 1);
+        const [first, second] = result.indices;
+        if (second) indices.set(first, a + 1).set(second, c + 1);
+        else if (first) indices.set(first, j + 1);
         const slice = evaluate(result.slice, { ...env, indices });
         for (let i = 0; i < fSize; i++) G[i * xSize + j] = slice.data[i];
       }
