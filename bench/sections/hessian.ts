@@ -3,7 +3,9 @@
 // the engine's symbolic Hessian Xᵀ * diag(d) * X evaluated as `mcalc eval` and `mcalc check` do (the blocked
 // sandwich of sandwich.ts; `sections.hessian.cases` = [{N, n, ms}], the figure other tools compare with), next
 // to same-run baselines: the plain compiled plan, a plain row-by-row loop Σ dᵢ xᵢxᵢᵀ, the blocked kernel alone
-// (d given: the flop floor of this kernel) and one read of X (the memory floor). PyTorch: bench/torch/compare.py.
+// (d given: the flop floor of this kernel) on its SIMD and its JavaScript tiles, the previous kernel (2 × 2
+// JavaScript tiles, kept here only as a baseline) and one read of X (the memory floor).
+// PyTorch: bench/torch/compare.py.
 
 import { analyze } from '../../src/core/analyze.ts';
 import { differentiate } from '../../src/core/diff/engine.ts';
@@ -51,6 +53,55 @@ export function handWrittenHessian(X: Float64Array, w: Float64Array, y: Float64A
   for (let a = 0; a < n; a++) for (let c = 0; c < a; c++) H[a * n + c] = H[c * n + a];
 }
 
+/** The kernel before the 4 × 4 SIMD tiles, as it was: column panels, 2 × 2 JavaScript tiles on the upper triangle. */
+function previousKernel(X: Float64Array, dv: Float64Array, rows: number, n: number): Float64Array {
+  const BLOCK = 128;
+  const even = n + (n & 1);
+  const T = new Float64Array(even * BLOCK);
+  const Td = new Float64Array(even * BLOCK);
+  const H = new Float64Array(even * even);
+  for (let s = 0; s < rows; s += BLOCK) {
+    const m = Math.min(BLOCK, rows - s);
+    for (let i = 0; i < m; i++) {
+      const o = (s + i) * n;
+      const di = dv.length === 1 ? dv[0] : dv[s + i];
+      for (let k = 0; k < n; k++) {
+        const v = X[o + k];
+        T[k * BLOCK + i] = v;
+        Td[k * BLOCK + i] = di * v;
+      }
+    }
+    for (let a = 0; a < even; a += 2) {
+      for (let c = a; c < even; c += 2) {
+        const oa = a * BLOCK;
+        const ob = oa + BLOCK;
+        const oc = c * BLOCK;
+        const od = oc + BLOCK;
+        let s00 = 0;
+        let s01 = 0;
+        let s10 = 0;
+        let s11 = 0;
+        for (let i = 0; i < m; i++) {
+          const x0 = Td[oa + i];
+          const x1 = Td[ob + i];
+          const y0 = T[oc + i];
+          const y1 = T[od + i];
+          s00 += x0 * y0;
+          s01 += x0 * y1;
+          s10 += x1 * y0;
+          s11 += x1 * y1;
+        }
+        const r0 = a * even + c;
+        H[r0] += s00;
+        H[r0 + 1] += s01;
+        H[r0 + even] += s10;
+        H[r0 + even + 1] += s11;
+      }
+    }
+  }
+  return H;
+}
+
 function runCase(N: number, n: number, reps: number) {
   const a = analyze(LOGISTIC);
   const L = a.definition('L')!.node!;
@@ -76,7 +127,7 @@ function runCase(N: number, n: number, reps: number) {
   const parts = sandwichParts(result.value)!;
   const d = evaluate(parts.d, env);
   const Xt = env.vars.get('X')!;
-  const times: Record<'ours' | 'plan' | 'loop' | 'kernel' | 'stream', number[]> = { ours: [], plan: [], loop: [], kernel: [], stream: [] };
+  const times: Record<'ours' | 'plan' | 'loop' | 'kernel' | 'jsTiles' | 'previous' | 'stream', number[]> = { ours: [], plan: [], loop: [], kernel: [], jsTiles: [], previous: [], stream: [] };
   const time = (k: keyof typeof times, f: () => unknown) => {
     const s = performance.now();
     f();
@@ -87,6 +138,8 @@ function runCase(N: number, n: number, reps: number) {
     time('plan', () => plan.runSlots(slots));
     time('loop', () => handWrittenHessian(X, wv, y, N, n, hand));
     time('kernel', () => sandwich(Xt, d));
+    time('jsTiles', () => sandwich(Xt, d, false));
+    time('previous', () => previousKernel(X, d.data, N, n));
     time('stream', () => streamX(X));
   }
   const ms = median(times.ours);
@@ -97,6 +150,9 @@ function runCase(N: number, n: number, reps: number) {
     compiledPlanMs: +median(times.plan).toFixed(2),
     plainLoopMs: +median(times.loop).toFixed(2),
     sandwichKernelMs: +median(times.kernel).toFixed(2),
+    jsTilesKernelMs: +median(times.jsTiles).toFixed(2),
+    previousKernelMs: +median(times.previous).toFixed(2),
+    kernelSpeedupOverPrevious: +(median(times.previous) / median(times.kernel)).toFixed(2),
     streamXMs: +median(times.stream).toFixed(2),
     ratioToPlan: +(ms / median(times.plan)).toFixed(2),
     ratioToPlainLoop: +(ms / median(times.loop)).toFixed(2),

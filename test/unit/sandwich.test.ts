@@ -1,5 +1,6 @@
 // Hessian sandwiches (sandwich.ts): Xᵀ diag(d) X in one blocked pass against the definition over random sizes
-// (odd n, rows not a multiple of the block, one d for all rows), the engine's Hessians of batch losses through
+// (n = 1, odd n, rows not a multiple of the block, one d for all rows) on the SIMD and the JavaScript tiles,
+// the two paths bit for bit, the engine's Hessians of batch losses through
 // the reference evaluator against the compiled plan (1e-12 relative), and no N×N: a Hessian whose diagonal
 // alone would be 3.2 GB evaluates in a moment.
 
@@ -13,6 +14,7 @@ import { compile } from '../../src/core/numeric/compile.ts';
 import { evaluate } from '../../src/core/numeric/evaluate.ts';
 import { createRng } from '../../src/core/numeric/random.ts';
 import { sandwich, sandwichParts } from '../../src/core/numeric/sandwich.ts';
+import { simdTiles } from '../../src/core/numeric/sandwich-simd.ts';
 import type { Tensor } from '../../src/core/numeric/tensor.ts';
 
 const tensor = (rows: number, cols: number, rng: ReturnType<typeof createRng>): Tensor => ({ rows, cols, data: Float64Array.from({ length: rows * cols }, () => rng.uniform(-1, 1)) });
@@ -25,27 +27,50 @@ function hessianOf(source: string): Node {
 }
 
 describe('sandwich', () => {
-  test('Aᵀ diag(d) A equals the definition Σᵢ dᵢ aᵢ aᵢᵀ (random sizes, one d for all rows)', () => {
+  /** Asserts H = Σᵢ dᵢ aᵢ aᵢᵀ element by element within 1e-12 of the sum of the terms' magnitudes. */
+  function assertDefinition(A: Tensor, d: Tensor, H: Tensor): void {
+    const [rows, n] = [A.rows, A.cols];
+    assert.deepEqual([H.rows, H.cols], [n, n]);
+    for (let a = 0; a < n; a++) {
+      for (let c = 0; c < n; c++) {
+        let want = 0;
+        let scale = 0;
+        for (let i = 0; i < rows; i++) {
+          const t = (d.data.length === 1 ? d.data[0] : d.data[i]) * A.data[i * n + a] * A.data[i * n + c];
+          want += t;
+          scale += Math.abs(t);
+        }
+        assert.ok(Math.abs(H.data[a * n + c] - want) <= 1e-12 * Math.max(scale, 1e-300), `H[${a}, ${c}] = ${H.data[a * n + c]}, expected ${want}`);
+      }
+    }
+  }
+
+  // Sizes straddle the 128-row blocks and the four-column panels (n = 1, odd n, n one past a panel); runs
+  // alternate sizes, so a kernel memory reused from a larger call must not leak into a smaller one.
+  const sizes = { rows: fc.integer({ min: 1, max: 400 }), n: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 13 })) };
+
+  test('Aᵀ diag(d) A equals the definition Σᵢ dᵢ aᵢ aᵢᵀ on both paths (random sizes, one d for all rows)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 9 }), fc.boolean(), fc.integer({ min: 1, max: 2 ** 30 }), (rows, n, one, seed) => {
+      fc.property(sizes.rows, sizes.n, fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 2 ** 30 }), (rows, n, one, simd, seed) => {
         const rng = createRng(seed, 'sandwich');
         const A = tensor(rows, n, rng);
         const d = one ? tensor(1, 1, rng) : tensor(rows, 1, rng);
-        const H = sandwich(A, d);
-        for (let a = 0; a < n; a++) {
-          for (let c = 0; c < n; c++) {
-            let want = 0;
-            let scale = 0;
-            for (let i = 0; i < rows; i++) {
-              const t = (one ? d.data[0] : d.data[i]) * A.data[i * n + a] * A.data[i * n + c];
-              want += t;
-              scale += Math.abs(t);
-            }
-            assert.ok(Math.abs(H.data[a * n + c] - want) <= 1e-12 * Math.max(scale, 1e-300), `H[${a}, ${c}] = ${H.data[a * n + c]}, expected ${want}`);
-          }
-        }
+        assertDefinition(A, d, sandwich(A, d, simd));
       }),
-      { numRuns: 60, seed: 4 },
+      { numRuns: 80, seed: 4 },
+    );
+  });
+
+  test('the WebAssembly SIMD tiles and the JavaScript tiles give the same bits', () => {
+    assert.ok(simdTiles, 'Node has WebAssembly SIMD, so the fast path should be the one that runs');
+    fc.assert(
+      fc.property(sizes.rows, fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 2 ** 30 }), (rows, n, seed) => {
+        const rng = createRng(seed, 'sandwich-paths');
+        const A = tensor(rows, n, rng);
+        const d = tensor(rows, 1, rng);
+        assert.deepEqual(sandwich(A, d, true).data, sandwich(A, d, false).data);
+      }),
+      { numRuns: 40, seed: 5 },
     );
   });
 

@@ -1,15 +1,17 @@
 // Hessians of batch losses as compiled sandwiches: the engine writes the Hessian of c·Σφ(X w) as
 // Xᵀ * diag(d) * X (d = c·φ″(X w), a vector over the rows). Evaluated operator by operator that is an N×N
 // diagonal and an N×n product; here it is one blocked pass over the rows of X, never N×N and never n passes:
-// per block of rows, X_B is transposed into column panels (X_Bᵀ and (d ⊗ X_B)ᵀ, both n × BLOCK), and
-// H += (d ⊗ X_B)ᵀ X_B is accumulated on the upper triangle in 2 × 2 register tiles (four loads feed four
-// multiply-adds), then mirrored. The order of the additions depends on the sizes only.
+// per block of rows, X_B is packed into panels of four columns (X_B and d ⊗ X_B, row i's four values side by
+// side), and H += (d ⊗ X_B)ᵀ X_B is accumulated on the upper triangle in 4 × 4 register tiles (eight loads
+// feed sixteen multiply-adds), then mirrored. The tiles run as WebAssembly SIMD (sandwich-simd.ts) where the
+// runtime has it, else as the JavaScript below; both add in the same order, which depends on the sizes only.
 
 import { type Node, topoOrder } from '../ir.ts';
 import type { Tensor } from './tensor.ts';
+import { PANEL_STRIDE, reserve, simdTiles } from './sandwich-simd.ts';
 
-/** Rows per block: two panels of n × 128 float64s (n = 100: 200 KB) stay in L2 while the tiles read them. */
-const BLOCK = 128;
+/** Rows per block: two packed blocks of n × 128 float64s (n = 100: 200 KB) stay in L2 while the tiles read them. */
+const BLOCK = PANEL_STRIDE / 32;
 
 /** A and d when `n` is Aᵀ * (diag(d) * A) or (Aᵀ * diag(d)) * A (the same node A on both sides); else null. */
 export function sandwichParts(n: Node): { A: Node; d: Node } | null {
@@ -41,33 +43,25 @@ export function materialisedOrder(roots: readonly Node[]): Node[] {
 }
 
 /** Aᵀ diag(d) A for A (rows × n, row-major) and d (rows values, or one value for all rows). */
-export function sandwich(A: Tensor, d: Tensor): Tensor {
-  const rows = A.rows;
+export function sandwich(A: Tensor, d: Tensor, useSimd = true): Tensor {
   const n = A.cols;
-  const even = n + (n & 1); // panels padded to an even number of columns, so every tile is whole
-  const T = new Float64Array(even * BLOCK);
-  const Td = new Float64Array(even * BLOCK);
-  const H = new Float64Array(even * even);
-  const X = A.data;
-  const dv = d.data;
-  const broadcast = dv.length === 1;
-  for (let s = 0; s < rows; s += BLOCK) {
-    const m = Math.min(BLOCK, rows - s);
-    for (let i = 0; i < m; i++) {
-      const o = (s + i) * n;
-      const di = broadcast ? dv[0] : dv[s + i];
-      for (let k = 0; k < n; k++) {
-        const v = X[o + k];
-        T[k * BLOCK + i] = v;
-        Td[k * BLOCK + i] = di * v;
-      }
-    }
-    upperTiles(T, Td, even, m, H);
+  const p = (n + 3) & ~3; // columns padded to whole panels of four; the padding stays zero
+  const panels = p * BLOCK;
+  const kernel = useSimd && simdTiles && reserve(simdTiles, 8 * (2 * panels + p * p)) ? simdTiles : null;
+  const memory = kernel ? kernel.memory.buffer : new ArrayBuffer(8 * (2 * panels + p * p));
+  const T = new Float64Array(memory, 0, panels).fill(0);
+  const Td = new Float64Array(memory, 8 * panels, panels).fill(0);
+  const H = new Float64Array(memory, 16 * panels, p * p).fill(0);
+  for (let s = 0; s < A.rows; s += BLOCK) {
+    const m = Math.min(BLOCK, A.rows - s);
+    pack(A, d, s, m, T, Td);
+    if (kernel) kernel.tiles(0, 8 * panels, 16 * panels, p, m);
+    else upperTiles(T, Td, p, m, H);
   }
   const out = new Float64Array(n * n);
   for (let a = 0; a < n; a++) {
     for (let c = a; c < n; c++) {
-      const v = H[a * even + c];
+      const v = H[a * p + c];
       out[a * n + c] = v;
       out[c * n + a] = v;
     }
@@ -75,34 +69,52 @@ export function sandwich(A: Tensor, d: Tensor): Tensor {
   return { rows: n, cols: n, data: out };
 }
 
-/** H[a, c] += Σᵢ Td[a, i] T[c, i] over the block's m rows, for the 2 × 2 tiles on or above the diagonal. */
-function upperTiles(T: Float64Array, Td: Float64Array, even: number, m: number, H: Float64Array): void {
-  for (let a = 0; a < even; a += 2) {
+/** Rows s … s + m − 1 of A into T and of d ⊗ A into Td: column k of row i at (k >> 2)·4·BLOCK + 4i + (k & 3). */
+function pack(A: Tensor, d: Tensor, s: number, m: number, T: Float64Array, Td: Float64Array): void {
+  const n = A.cols;
+  const X = A.data;
+  const dv = d.data;
+  const broadcast = dv.length === 1;
+  for (let i = 0; i < m; i++) {
+    const o = (s + i) * n;
+    const di = broadcast ? dv[0] : dv[s + i];
+    for (let k = 0; k < n; k++) {
+      const v = X[o + k];
+      const q = (k >> 2) * 4 * BLOCK + 4 * i + (k & 3);
+      T[q] = v;
+      Td[q] = di * v;
+    }
+  }
+}
+
+/** H[a.., c..] += Σᵢ Td[a.., i] T[c.., i] over the block's m rows, for the 4 × 4 tiles on or above the diagonal. */
+function upperTiles(T: Float64Array, Td: Float64Array, p: number, m: number, H: Float64Array): void {
+  const end = 4 * m;
+  for (let a = 0; a < p; a += 4) {
     const oa = a * BLOCK;
-    const ob = oa + BLOCK;
-    for (let c = a; c < even; c += 2) {
+    for (let c = a; c < p; c += 4) {
       const oc = c * BLOCK;
-      const od = oc + BLOCK;
-      let s00 = 0;
-      let s01 = 0;
-      let s10 = 0;
-      let s11 = 0;
-      for (let i = 0; i < m; i++) {
-        const x0 = Td[oa + i];
-        const x1 = Td[ob + i];
-        const y0 = T[oc + i];
-        const y1 = T[od + i];
-        s00 += x0 * y0;
-        s01 += x0 * y1;
-        s10 += x1 * y0;
-        s11 += x1 * y1;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      let s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;
+      for (let i = 0; i < end; i += 4) {
+        const y0 = T[oc + i], y1 = T[oc + i + 1], y2 = T[oc + i + 2], y3 = T[oc + i + 3];
+        let x = Td[oa + i];
+        s00 += x * y0; s01 += x * y1; s02 += x * y2; s03 += x * y3;
+        x = Td[oa + i + 1];
+        s10 += x * y0; s11 += x * y1; s12 += x * y2; s13 += x * y3;
+        x = Td[oa + i + 2];
+        s20 += x * y0; s21 += x * y1; s22 += x * y2; s23 += x * y3;
+        x = Td[oa + i + 3];
+        s30 += x * y0; s31 += x * y1; s32 += x * y2; s33 += x * y3;
       }
-      const r0 = a * even + c;
-      const r1 = r0 + even;
-      H[r0] += s00;
-      H[r0 + 1] += s01;
-      H[r1] += s10;
-      H[r1 + 1] += s11;
+      let r = a * p + c;
+      H[r] += s00; H[r + 1] += s01; H[r + 2] += s02; H[r + 3] += s03;
+      r += p;
+      H[r] += s10; H[r + 1] += s11; H[r + 2] += s12; H[r + 3] += s13;
+      r += p;
+      H[r] += s20; H[r + 1] += s21; H[r + 2] += s22; H[r + 3] += s23;
+      r += p;
+      H[r] += s30; H[r + 1] += s31; H[r + 2] += s32; H[r + 3] += s33;
     }
   }
 }
