@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { Context, SELECTOR, toVsRange } from './context.ts';
 import { codeLensEnabled } from './config.ts';
+import type { ClaimInfo, DerivativeInfo } from '../core/analyze.ts';
 import { verdictMark, verdictSummary, type ClaimChecker } from './claimsAsYouType.ts';
 
 export function registerCodeLenses(ctx: Context, claims: ClaimChecker): void {
@@ -19,13 +20,16 @@ export function registerCodeLenses(ctx: Context, claims: ClaimChecker): void {
         if (!result || !codeLensEnabled(doc.uri)) return [];
         const lenses: vscode.CodeLens[] = [];
         const seenLines = new Set<number>();
+        // The first claim of each derivative (claims naming one definition share its derivative).
+        const claimOf = new Map<DerivativeInfo, ClaimInfo>();
+        for (const c of result.analysis.claims) if (c.derivative && !claimOf.has(c.derivative)) claimOf.set(c.derivative, c);
         for (const d of result.analysis.derivatives) {
           const range = toVsRange(result.toReal(d.range));
           if (seenLines.has(range.start.line)) continue;
           seenLines.add(range.start.line);
           const offset = doc.offsetAt(range.start);
           // A claim may name a definition (`check g = …`): its verdict is on the claim's line, its lens on g's.
-          const claim = result.analysis.claims.find((c) => c.derivative === d);
+          const claim = claimOf.get(d);
           const verdict = claim && claims.verdict(doc, result.toReal(claim.range).start.line);
           const check = verdict
             ? { title: `${verdictMark(verdict)} Check claim`, tooltip: `As you type: ${verdictSummary(verdict)}. Click to check again at random sizes.` }

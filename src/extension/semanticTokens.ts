@@ -1,27 +1,58 @@
 // Semantic tokens: scalars, vectors, matrices and dimensions as their own token types (declared in
-// package.json with default styles that themes can override).
+// package.json with default styles that themes can override). Built once per analysis; after an edit the
+// editor asks for the difference from the tokens it has (provideDocumentSemanticTokensEdits) and receives one
+// splice, the tokens the edit changed, instead of every token of the document.
 
 import * as vscode from 'vscode';
 import { Context, SELECTOR } from './context.ts';
 import { SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES, semanticTokens } from '../core/language/semanticTokens.ts';
+import type { DocumentAnalysis } from './analysisCache.ts';
+import { tokenSplice } from './semanticTokenEdits.ts';
 
 const LEGEND = new vscode.SemanticTokensLegend([...SEMANTIC_TOKEN_TYPES], [...SEMANTIC_TOKEN_MODIFIERS]);
 const DECLARATION = 1 << SEMANTIC_TOKEN_MODIFIERS.indexOf('declaration');
 
+function documentTokens(result: DocumentAnalysis, resultId: string): vscode.SemanticTokens {
+  const builder = new vscode.SemanticTokensBuilder(LEGEND);
+  for (const t of semanticTokens(result.analysis)) {
+    const line = result.toReal({ start: { line: t.line, character: t.character }, end: { line: t.line, character: t.character } }).start.line;
+    builder.push(line, t.character, t.length, SEMANTIC_TOKEN_TYPES.indexOf(t.type), t.declaration ? DECLARATION : 0);
+  }
+  return builder.build(resultId);
+}
+
 export function registerSemanticTokens(ctx: Context): void {
+  const built = new WeakMap<DocumentAnalysis, vscode.SemanticTokens>();
+  /** The tokens last given to the editor per document: the ones its next request for edits names. */
+  const sent = new Map<string, vscode.SemanticTokens>();
+  let lastId = 0;
+
+  const tokensOf = (doc: vscode.TextDocument): vscode.SemanticTokens | undefined => {
+    const result = ctx.analysis(doc);
+    if (!result) return undefined;
+    let tokens = built.get(result);
+    if (!tokens) built.set(result, (tokens = documentTokens(result, String(++lastId))));
+    sent.set(doc.uri.toString(), tokens);
+    return tokens;
+  };
+
   ctx.subscribe(
+    vscode.workspace.onDidCloseTextDocument((doc) => sent.delete(doc.uri.toString())),
     vscode.languages.registerDocumentSemanticTokensProvider(
       SELECTOR,
       {
         provideDocumentSemanticTokens(doc) {
-          const result = ctx.analysis(doc);
-          const builder = new vscode.SemanticTokensBuilder(LEGEND);
-          if (!result) return builder.build();
-          for (const t of semanticTokens(result.analysis)) {
-            const line = result.toReal({ start: { line: t.line, character: t.character }, end: { line: t.line, character: t.character } }).start.line;
-            builder.push(line, t.character, t.length, SEMANTIC_TOKEN_TYPES.indexOf(t.type), t.declaration ? DECLARATION : 0);
-          }
-          return builder.build();
+          return tokensOf(doc) ?? new vscode.SemanticTokensBuilder(LEGEND).build();
+        },
+        provideDocumentSemanticTokensEdits(doc, previousResultId) {
+          const previous = sent.get(doc.uri.toString());
+          const tokens = tokensOf(doc);
+          if (!tokens) return new vscode.SemanticTokensBuilder(LEGEND).build();
+          // The editor names tokens this provider no longer has (e.g. after the document was reopened): all of them.
+          if (previous?.resultId !== previousResultId) return tokens;
+          const s = tokenSplice(previous.data, tokens.data);
+          const edits = s.deleteCount || s.data.length ? [new vscode.SemanticTokensEdit(s.start, s.deleteCount, s.data)] : [];
+          return new vscode.SemanticTokensEdits(edits, tokens.resultId);
         },
       },
       LEGEND,

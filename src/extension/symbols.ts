@@ -1,8 +1,10 @@
-// Outline: dimensions, variables, definitions and claims.
+// Outline: dimensions, variables, definitions and claims. The outline view and the breadcrumbs both ask for
+// the symbols after an edit: they are built once per analysis.
 
 import * as vscode from 'vscode';
 import { Context, SELECTOR, toVsRange } from './context.ts';
 import { outline, type OutlineKind } from '../core/presentation.ts';
+import type { DocumentAnalysis } from './analysisCache.ts';
 
 const KIND: Record<OutlineKind, vscode.SymbolKind> = {
   dimension: vscode.SymbolKind.Constant,
@@ -11,15 +13,22 @@ const KIND: Record<OutlineKind, vscode.SymbolKind> = {
   claim: vscode.SymbolKind.Boolean,
 };
 
+function documentSymbols(result: DocumentAnalysis): vscode.DocumentSymbol[] {
+  return outline(result.analysis).map(
+    (item) => new vscode.DocumentSymbol(item.name, item.detail, KIND[item.kind], toVsRange(result.toReal(item.range)), toVsRange(result.toReal(item.selectionRange))),
+  );
+}
+
 export function registerSymbols(ctx: Context): void {
+  const built = new WeakMap<DocumentAnalysis, vscode.DocumentSymbol[]>();
   ctx.subscribe(
     vscode.languages.registerDocumentSymbolProvider(SELECTOR, {
       provideDocumentSymbols(doc) {
         const result = ctx.analysis(doc);
         if (!result) return [];
-        return outline(result.analysis).map(
-          (item) => new vscode.DocumentSymbol(item.name, item.detail, KIND[item.kind], toVsRange(result.toReal(item.range)), toVsRange(result.toReal(item.selectionRange))),
-        );
+        let symbols = built.get(result);
+        if (!symbols) built.set(result, (symbols = documentSymbols(result)));
+        return symbols;
       },
     }),
   );
