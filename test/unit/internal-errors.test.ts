@@ -64,6 +64,15 @@ test('issue 8: the Hessian of a 3-layer MLP with a softmax cross-entropy loss, a
   await checks(mlp, 'loss', 'x');
 });
 
+test('fuzz: a sum of a negated non-diagonal term and a diagonal one simplifies (log_softmax(v − u) + softmax(sinh(u)))', async () => {
+  // The simplifier's "are both terms diagonal?" test read the argument of a negation's argument, which a leaf
+  // has not: found by `npm run fuzz` (document 1 of 150,000 from --start 20000).
+  const doc = file('negdiag.mcalc', 'u, v: vector[1]\nw, z: vector[3]\nf1 = softmax(sinh(u))\nf4 = log_softmax((v - u)) + f1\ng = log_softmax(z - w) + softmax(sinh(w))\n');
+  await deriveEverywhere(doc, 'f4', 'u', ['jacobian']);
+  await deriveEverywhere(doc, 'g', 'w', ['jacobian']);
+  for (const layout of ['numerator', 'denominator']) await checks(doc, 'g', 'w', layout);
+});
+
 test('issue 9: trace and determinant of scalars differentiate like the scalars themselves', async () => {
   const doc = file('trace.mcalc', 'dim n\nX, B: matrix[n, n]\nx, u: vector[n]\nf1 = tr(det(X))\nf2 = tr(tr(X))\nf3 = tr(norm(x))\nf4 = tr(uᵀ * (B * x))\nf5 = det(tr(X) * 2)\n');
   for (const [of, wrt] of [['f1', 'X'], ['f2', 'X'], ['f3', 'x'], ['f4', 'B'], ['f4', 'x'], ['f5', 'X']]) {

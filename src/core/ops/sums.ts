@@ -157,6 +157,12 @@ function commonPowers(b: Builder, x: Node, y: Node, combine: Combine): Node | un
   return b.broadcast(b.mul(fromMonomial(b, common), combine(fromMonomial(b, restX), fromMonomial(b, restY))), x.shape);
 }
 
+/** diag(a), −diag(a), s·diag(a) or diag(a)/s (and their negations). */
+function diagonal(n: Node): boolean {
+  if (n.op === 'neg') return diagonal(n.args[0]);
+  return n.op === 'diag' || (isScaled(n) && unscaled(n).op === 'diag');
+}
+
 /** Do two terms collect into one by the rules above (not counting common powers, which almost any share)? */
 function collectable(p: Node, q: Node): boolean {
   if (!sameShape(p.shape, q.shape)) return false;
@@ -164,7 +170,6 @@ function collectable(p: Node, q: Node): boolean {
   if (u && u === lastFactor(q)) return true;
   const a = firstFactor(p);
   if (a && a === firstFactor(q)) return true;
-  const diagonal = (n: Node) => n.op === 'diag' || ((n.op === 'neg' || isScaled(n)) && unscaled(n.op === 'neg' ? n.args[0] : n).op === 'diag');
   if (diagonal(p) && diagonal(q)) return true;
   return coefficient(p)[1] === coefficient(q)[1];
 }
