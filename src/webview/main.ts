@@ -165,7 +165,18 @@ function extras(d: Derivation): Section[] {
     });
   }
   const graph = graphOf(d);
-  if (graph.nodes.length > 1 && graph.nodes.length <= MAX_GRAPH_NODES) {
+  if (graph.nodes.length > MAX_GRAPH_NODES) {
+    sections.push({
+      key: 'dataflow',
+      sig: String(graph.nodes.length),
+      build: () => {
+        const g = el('section', 'dataflow');
+        const why = `The dataflow graph has ${graph.nodes.length} nodes: graphs of more than ${MAX_GRAPH_NODES} are not drawn (as a picture they are an unreadable hairball). Steps 1 and 2 list every node and edge; mcalc derive --format json gives the graph's edges.`;
+        g.append(el('h2', undefined, 'Dataflow'), el('p', 'graph-not-drawn', why));
+        return g;
+      },
+    });
+  } else if (graph.nodes.length > 1) {
     sections.push({
       key: 'dataflow',
       sig: JSON.stringify([graph, d.order]),

@@ -152,10 +152,12 @@ suite('The preview of a deep nest keeps the editor responsive', () => {
         { selector: 'header h1', text: 'd(sin(y))/d(x)', frame: 'webview' },
         { selector: '.result .katex', frame: 'webview' },
         { selector: '.step-1 li.fold button', text: 'show all', frame: 'webview' },
+        { selector: '.dataflow .graph-not-drawn', text: 'not drawn', frame: 'webview' },
       ]);
       assert.equal(shot.error, undefined, shot.error);
       assert.ok(shot.found[1], 'the headline result is typeset');
       assert.ok(shot.found[2], 'the long list of intermediates is folded behind "show all N"');
+      assert.match(shot.found[3] ?? '', /has \d+ nodes: graphs of more than \d+ are not drawn/, 'a graph too big to draw says so');
     }
     assert.match(hover, /`d\(y\)\/d\(x\) : 1×1`/, 'the hover has the shape');
     assert.match(hover, /The result is [\d,]+ characters long with \d+ named parts|`= /, `the hover has the result (or says where to see it): ${hover.slice(0, 300)}`);

@@ -86,6 +86,9 @@ export async function openInEditor(relative: string): Promise<vscode.TextDocumen
   assert.ok(fs.existsSync(file), `${relative} is missing from the test workspace`);
   const doc = await vscode.workspace.openTextDocument(file);
   await vscode.window.showTextDocument(doc, { preview: false });
+  // Opening an mcalc document activates the extension; a test that runs first (alone, with MCALC_VSCODE_GREP)
+  // must not ask its providers before they are registered.
+  if (doc.languageId === 'mcalc') await extension().activate();
   return doc;
 }
 
