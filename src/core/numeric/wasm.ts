@@ -61,7 +61,7 @@ export interface WasmFunction {
 }
 
 /** The module: the functions (each `(i32 × 5) → ()`) and one memory of one page, exported as `memory`. */
-export function moduleBytes(functions: WasmFunction[]): Uint8Array {
+export function moduleBytes(functions: WasmFunction[]): Uint8Array<ArrayBuffer> {
   const codes = functions.map((f) => {
     const code = [f.locals.length, ...f.locals.flatMap(([count, type]) => [...uleb(count), type]), ...f.body, 0x0b];
     return [...uleb(code.length), ...code];
@@ -78,7 +78,7 @@ export function moduleBytes(functions: WasmFunction[]): Uint8Array {
 }
 
 /** The module's exports, or null where the runtime has no WebAssembly SIMD (then the JavaScript path runs). */
-export function instantiate(bytes: Uint8Array): WebAssembly.Exports | null {
+export function instantiate(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Exports | null {
   if (typeof WebAssembly !== 'object' || !WebAssembly.validate(bytes)) return null;
   return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
 }

@@ -3,10 +3,13 @@
 // gradient contribution X_Bᵀ ∂φ/∂z while those rows are still in cache — so X is read from memory once per
 // evaluation. The same code runs on the main thread and in the helper threads (rowThreads.ts), and the rows
 // are always cut into the same chunks of CHUNK_ROWS, each reduced on its own in row order: the partial sums
-// of a chunk do not depend on which thread computed it, nor on how many threads there are.
+// of a chunk do not depend on which thread computed it, nor on how many threads there are. The two dense
+// products run as WebAssembly SIMD (rowKernel-simd.ts) where the runtime has it, on a copy of the block's rows
+// in the module's memory, with the same additions in the same order as the JavaScript loops below.
 
 import type { Node } from '../../ir.ts';
 import { type CompiledPlan, compile } from '../compile.ts';
+import { type SimdRows, reserve, simdRows } from './rowKernel-simd.ts';
 
 /** Rows per block at most: z, ∂φ/∂z and the link's buffers. */
 export const BLOCK_ROWS = 256;
@@ -42,6 +45,15 @@ export interface KernelSpec {
  */
 export const partialLength = (spec: KernelSpec) => spec.n + spec.scalars.length + 1;
 
+/** Byte addresses in the SIMD kernel's memory: w, the gradient, z, ∂φ/∂z, row addresses, the block's rows. */
+function simdLayout(n: number) {
+  const z = 16 * n;
+  const g = z + 8 * BLOCK_ROWS;
+  const rows = g + 8 * BLOCK_ROWS;
+  const x = rows + 4 * BLOCK_ROWS;
+  return { w: 0, out: 8 * n, z, g, rows, x, end: x + 8 * blockRows(n) * n };
+}
+
 export class RowKernel {
   private readonly plans = new Map<number, { plan: CompiledPlan; slots: Array<(start: number, gathered: boolean) => Float64Array> }>();
   private readonly z = new Float64Array(BLOCK_ROWS);
@@ -52,11 +64,20 @@ export class RowKernel {
   private readonly acc: Float64Array;
   private readonly gathered: Float64Array[];
   private readonly scalarViews: Float64Array[];
+  /** The SIMD kernel, or null for the JavaScript loops (no SIMD, its memory cannot grow, or `useSimd` false). */
+  private readonly simd: SimdRows | null;
+  private readonly at: ReturnType<typeof simdLayout>;
+  /** Views of the SIMD kernel's memory, taken per chunk (another kernel on this thread may have grown it). */
+  private f64 = new Float64Array(0);
+  private i32 = new Int32Array(0);
 
   constructor(
     private readonly spec: KernelSpec,
     private readonly data: KernelData,
+    useSimd = true,
   ) {
+    this.at = simdLayout(spec.n);
+    this.simd = useSimd && simdRows && reserve(simdRows.memory, this.at.end) ? simdRows : null;
     this.gathered = spec.vectors.map(() => new Float64Array(BLOCK_ROWS));
     this.w = new Float64Array(spec.n);
     this.acc = new Float64Array(partialLength(spec));
@@ -75,22 +96,62 @@ export class RowKernel {
     const from = start + c * CHUNK_ROWS;
     const to = Math.min(end, from + CHUNK_ROWS);
     const step = blockRows(this.spec.n);
+    if (this.simd) this.simdStart();
     for (let p = from; p < to; p += step) this.block(p, Math.min(step, to - p), idx, acc);
+    if (this.simd) acc.set(this.f64.subarray(this.at.out / 8, this.at.out / 8 + this.spec.n));
     out.set(acc);
+  }
+
+  /** w into the SIMD kernel's memory, its gradient zeroed. */
+  private simdStart(): void {
+    const { buffer } = this.simd!.memory;
+    this.f64 = new Float64Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.f64.set(this.w, this.at.w / 8);
+    this.f64.fill(0, this.at.out / 8, this.at.out / 8 + this.spec.n);
+  }
+
+  /** z of the block's rows through the SIMD kernel, after copying the rows next to each other into its memory. */
+  private simdPredict(p: number, m: number, idx: Int32Array | null): void {
+    const { f64, at } = this;
+    const { X } = this.data;
+    const n = this.spec.n;
+    if (idx) for (let i = 0; i < m; i++) f64.set(X.subarray(idx[p + i] * n, idx[p + i] * n + n), at.x / 8 + i * n);
+    else f64.set(X.subarray(p * n, (p + m) * n), at.x / 8);
+    this.simd!.dot(at.x, at.w, n, m, at.z);
+    this.z.set(f64.subarray(at.z / 8, at.z / 8 + m));
+  }
+
+  /** The gradient contribution of the block's rows whose ∂φ/∂z is not zero (as the JavaScript loop skips them). */
+  private simdAccumulate(m: number): void {
+    const { f64, i32, at, g } = this;
+    const rowBytes = 8 * this.spec.n;
+    let j = 0;
+    for (let i = 0; i < m; i++) {
+      if (g[i] === 0) continue;
+      f64[at.g / 8 + j] = g[i];
+      i32[at.rows / 4 + j] = at.x + i * rowBytes;
+      j++;
+    }
+    this.simd!.axpy(at.rows, at.g, this.spec.n, j, at.out);
   }
 
   private block(p: number, m: number, idx: Int32Array | null, out: Float64Array): void {
     const n = this.spec.n;
     const rows = this.rows;
-    for (let i = 0; i < m; i++) rows[i] = (idx ? idx[p + i] : p + i) * n;
-    predict(this.data.X, this.w, n, rows, m, this.z);
+    if (this.simd) this.simdPredict(p, m, idx);
+    else {
+      for (let i = 0; i < m; i++) rows[i] = (idx ? idx[p + i] : p + i) * n;
+      predict(this.data.X, this.w, n, rows, m, this.z);
+    }
     if (idx) this.gather(p, m, idx);
     const { plan, slots } = this.planFor(m);
     const res = plan.runSlots(slots.map((s) => s(p, idx !== null)));
     const gz = res[1].data;
     if (gz.length === 1) this.g.fill(gz[0], 0, m);
     else this.g.set(gz.subarray(0, m));
-    accumulate(this.data.X, this.g, n, rows, m, out);
+    if (this.simd) this.simdAccumulate(m);
+    else accumulate(this.data.X, this.g, n, rows, m, out);
     for (let j = 0; j < this.spec.scalars.length; j++) out[n + j] += res[2 + j].data[0];
     out[n + this.spec.scalars.length] += res[0].data[0];
   }
@@ -131,10 +192,11 @@ export class RowKernel {
 
 // The two passes over a block's rows, row by row (X read in order), each unrolled four ways along the row so
 // that four independent multiply-adds are in flight; V8 runs this form fastest (interleaving rows is slower).
-// The order of the additions is fixed: it depends on n only.
+// The order of the additions is fixed: it depends on n only, and rowKernel-simd.ts repeats it lane for lane
+// (exported so that the tests can hold the two paths to the same bits).
 
 /** z[i] = X[row i] · w for the block's rows (`rows` holds their offsets in X). */
-function predict(X: Float64Array, w: Float64Array, n: number, rows: Int32Array, m: number, z: Float64Array): void {
+export function predict(X: Float64Array, w: Float64Array, n: number, rows: Int32Array, m: number, z: Float64Array): void {
   for (let i = 0; i < m; i++) {
     const o = rows[i];
     let s0 = 0;
@@ -154,7 +216,7 @@ function predict(X: Float64Array, w: Float64Array, n: number, rows: Int32Array, 
 }
 
 /** out[k] += Σᵢ g[i] X[row i, k] for the block's rows. */
-function accumulate(X: Float64Array, g: Float64Array, n: number, rows: Int32Array, m: number, out: Float64Array): void {
+export function accumulate(X: Float64Array, g: Float64Array, n: number, rows: Int32Array, m: number, out: Float64Array): void {
   for (let i = 0; i < m; i++) {
     const gi = g[i];
     if (gi === 0) continue;
