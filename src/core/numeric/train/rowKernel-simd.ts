@@ -6,6 +6,7 @@
 //
 // dot(X, w, n, m, z): z[i] = X[i] · w for m rows of n values stored one after another from byte X.
 // axpy(R, g, n, m, out): out[k] += g[j] X[row j, k] for j < m in order, row j starting at byte R[j] (i32).
+// SimdProducts wraps them for rowKernel.ts: the block's rows copied into the module's memory, then both.
 
 import {
   ADD, AND, F64X2_ADD, F64X2_MUL, F64X2_SPLAT, F64_ADD, F64_MUL, GE_U, MUL, ZERO, f64load, f64store, get, i32, i32load,
@@ -95,7 +96,7 @@ const MODULE = moduleBytes([
   { name: 'axpy', locals, body: [...prologue(2), ...overRows(axpyGroup)] },
 ]);
 
-export interface SimdRows {
+interface SimdRows {
   memory: WebAssembly.Memory;
   dot: (X: number, w: number, n: number, m: number, z: number) => void;
   axpy: (rows: number, g: number, n: number, m: number, out: number) => void;
@@ -107,6 +108,71 @@ function rowsKernel(): SimdRows | null {
 }
 
 /** The kernel (one per thread), or null where the runtime has no WebAssembly SIMD. */
-export const simdRows: SimdRows | null = rowsKernel();
+const simdRows: SimdRows | null = rowsKernel();
 
-export { reserve };
+/** Byte addresses in the kernel's memory: w, the gradient, z, ∂φ/∂z and row addresses, the block's rows. */
+function layout(n: number, rows: number) {
+  const z = 16 * n;
+  const g = z + 8 * rows;
+  const addresses = g + 8 * rows;
+  const x = addresses + 8 * rows; // 8 bytes per i32 address, so that X starts on a multiple of 8
+  return { w: 0, out: 8 * n, z, g, addresses, x, end: x + 8 * rows * n };
+}
+
+/**
+ * The two products over blocks of at most `rows` rows of n values, for one chunk at a time: `start` with w,
+ * then per block `predict` and `accumulate`, then `gradient`. The rows of a block are copied next to each
+ * other into the module's memory (wasm reads no JavaScript array), where they stay in cache for both products.
+ */
+export class SimdProducts {
+  /** Views of the memory, taken per chunk (another kernel on this thread may have grown it). */
+  private f64 = new Float64Array(0);
+  private i32 = new Int32Array(0);
+
+  private constructor(
+    private readonly kernel: SimdRows,
+    private readonly n: number,
+    private readonly at: ReturnType<typeof layout>,
+  ) {}
+
+  /** The products, or null without WebAssembly SIMD or when the memory cannot grow to the block's size. */
+  static create(n: number, rows: number): SimdProducts | null {
+    const at = layout(n, rows);
+    return simdRows && reserve(simdRows.memory, at.end) ? new SimdProducts(simdRows, n, at) : null;
+  }
+
+  /** w into the memory, the gradient zeroed. */
+  start(w: Float64Array): void {
+    const { buffer } = this.kernel.memory;
+    this.f64 = new Float64Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.f64.set(w, this.at.w / 8);
+    this.f64.fill(0, this.at.out / 8, this.at.out / 8 + this.n);
+  }
+
+  /** z[i] = X[row] · w for the m rows at positions p… (rows idx[p + i], or p + i when idx is null). */
+  predict(X: Float64Array, p: number, m: number, idx: Int32Array | null, z: Float64Array): void {
+    const { f64, at, n } = this;
+    if (idx) for (let i = 0; i < m; i++) f64.set(X.subarray(idx[p + i] * n, idx[p + i] * n + n), at.x / 8 + i * n);
+    else f64.set(X.subarray(p * n, (p + m) * n), at.x / 8);
+    this.kernel.dot(at.x, at.w, n, m, at.z);
+    z.set(f64.subarray(at.z / 8, at.z / 8 + m));
+  }
+
+  /** Adds Σᵢ g[i] X[row i] of the block last predicted, skipping rows whose g is zero as the JavaScript loop does. */
+  accumulate(g: Float64Array, m: number): void {
+    const { f64, i32, at, n } = this;
+    let kept = 0;
+    for (let i = 0; i < m; i++) {
+      if (g[i] === 0) continue;
+      f64[at.g / 8 + kept] = g[i];
+      i32[at.addresses / 4 + kept++] = at.x + 8 * i * n;
+    }
+    this.kernel.axpy(at.addresses, at.g, n, kept, at.out);
+  }
+
+  /** The chunk's gradient into out[0..n). */
+  gradient(out: Float64Array): void {
+    out.set(this.f64.subarray(this.at.out / 8, this.at.out / 8 + this.n));
+  }
+}

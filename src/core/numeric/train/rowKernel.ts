@@ -9,7 +9,7 @@
 
 import type { Node } from '../../ir.ts';
 import { type CompiledPlan, compile } from '../compile.ts';
-import { type SimdRows, reserve, simdRows } from './rowKernel-simd.ts';
+import { SimdProducts } from './rowKernel-simd.ts';
 
 /** Rows per block at most: z, ∂φ/∂z and the link's buffers. */
 export const BLOCK_ROWS = 256;
@@ -45,15 +45,6 @@ export interface KernelSpec {
  */
 export const partialLength = (spec: KernelSpec) => spec.n + spec.scalars.length + 1;
 
-/** Byte addresses in the SIMD kernel's memory: w, the gradient, z, ∂φ/∂z, row addresses, the block's rows. */
-function simdLayout(n: number) {
-  const z = 16 * n;
-  const g = z + 8 * BLOCK_ROWS;
-  const rows = g + 8 * BLOCK_ROWS;
-  const x = rows + 4 * BLOCK_ROWS;
-  return { w: 0, out: 8 * n, z, g, rows, x, end: x + 8 * blockRows(n) * n };
-}
-
 export class RowKernel {
   private readonly plans = new Map<number, { plan: CompiledPlan; slots: Array<(start: number, gathered: boolean) => Float64Array> }>();
   private readonly z = new Float64Array(BLOCK_ROWS);
@@ -64,20 +55,15 @@ export class RowKernel {
   private readonly acc: Float64Array;
   private readonly gathered: Float64Array[];
   private readonly scalarViews: Float64Array[];
-  /** The SIMD kernel, or null for the JavaScript loops (no SIMD, its memory cannot grow, or `useSimd` false). */
-  private readonly simd: SimdRows | null;
-  private readonly at: ReturnType<typeof simdLayout>;
-  /** Views of the SIMD kernel's memory, taken per chunk (another kernel on this thread may have grown it). */
-  private f64 = new Float64Array(0);
-  private i32 = new Int32Array(0);
+  /** The SIMD products, or null for the JavaScript loops (no SIMD, its memory cannot grow, or `useSimd` false). */
+  private readonly simd: SimdProducts | null;
 
   constructor(
     private readonly spec: KernelSpec,
     private readonly data: KernelData,
     useSimd = true,
   ) {
-    this.at = simdLayout(spec.n);
-    this.simd = useSimd && simdRows && reserve(simdRows.memory, this.at.end) ? simdRows : null;
+    this.simd = useSimd ? SimdProducts.create(spec.n, blockRows(spec.n)) : null;
     this.gathered = spec.vectors.map(() => new Float64Array(BLOCK_ROWS));
     this.w = new Float64Array(spec.n);
     this.acc = new Float64Array(partialLength(spec));
@@ -96,50 +82,16 @@ export class RowKernel {
     const from = start + c * CHUNK_ROWS;
     const to = Math.min(end, from + CHUNK_ROWS);
     const step = blockRows(this.spec.n);
-    if (this.simd) this.simdStart();
+    this.simd?.start(this.w);
     for (let p = from; p < to; p += step) this.block(p, Math.min(step, to - p), idx, acc);
-    if (this.simd) acc.set(this.f64.subarray(this.at.out / 8, this.at.out / 8 + this.spec.n));
+    this.simd?.gradient(acc);
     out.set(acc);
-  }
-
-  /** w into the SIMD kernel's memory, its gradient zeroed. */
-  private simdStart(): void {
-    const { buffer } = this.simd!.memory;
-    this.f64 = new Float64Array(buffer);
-    this.i32 = new Int32Array(buffer);
-    this.f64.set(this.w, this.at.w / 8);
-    this.f64.fill(0, this.at.out / 8, this.at.out / 8 + this.spec.n);
-  }
-
-  /** z of the block's rows through the SIMD kernel, after copying the rows next to each other into its memory. */
-  private simdPredict(p: number, m: number, idx: Int32Array | null): void {
-    const { f64, at } = this;
-    const { X } = this.data;
-    const n = this.spec.n;
-    if (idx) for (let i = 0; i < m; i++) f64.set(X.subarray(idx[p + i] * n, idx[p + i] * n + n), at.x / 8 + i * n);
-    else f64.set(X.subarray(p * n, (p + m) * n), at.x / 8);
-    this.simd!.dot(at.x, at.w, n, m, at.z);
-    this.z.set(f64.subarray(at.z / 8, at.z / 8 + m));
-  }
-
-  /** The gradient contribution of the block's rows whose ∂φ/∂z is not zero (as the JavaScript loop skips them). */
-  private simdAccumulate(m: number): void {
-    const { f64, i32, at, g } = this;
-    const rowBytes = 8 * this.spec.n;
-    let j = 0;
-    for (let i = 0; i < m; i++) {
-      if (g[i] === 0) continue;
-      f64[at.g / 8 + j] = g[i];
-      i32[at.rows / 4 + j] = at.x + i * rowBytes;
-      j++;
-    }
-    this.simd!.axpy(at.rows, at.g, this.spec.n, j, at.out);
   }
 
   private block(p: number, m: number, idx: Int32Array | null, out: Float64Array): void {
     const n = this.spec.n;
     const rows = this.rows;
-    if (this.simd) this.simdPredict(p, m, idx);
+    if (this.simd) this.simd.predict(this.data.X, p, m, idx, this.z);
     else {
       for (let i = 0; i < m; i++) rows[i] = (idx ? idx[p + i] : p + i) * n;
       predict(this.data.X, this.w, n, rows, m, this.z);
@@ -150,7 +102,7 @@ export class RowKernel {
     const gz = res[1].data;
     if (gz.length === 1) this.g.fill(gz[0], 0, m);
     else this.g.set(gz.subarray(0, m));
-    if (this.simd) this.simdAccumulate(m);
+    if (this.simd) this.simd.accumulate(this.g, m);
     else accumulate(this.data.X, this.g, n, rows, m, out);
     for (let j = 0; j < this.spec.scalars.length; j++) out[n + j] += res[2 + j].data[0];
     out[n + this.spec.scalars.length] += res[0].data[0];
