@@ -55,15 +55,14 @@ export class RowKernel {
   private readonly acc: Float64Array;
   private readonly gathered: Float64Array[];
   private readonly scalarViews: Float64Array[];
-  /** The SIMD products, or null for the JavaScript loops (no SIMD, its memory cannot grow, or `useSimd` false). */
+  /** The SIMD products, or null for the JavaScript loops (no SIMD, or its memory cannot grow to the block). */
   private readonly simd: SimdProducts | null;
 
   constructor(
     private readonly spec: KernelSpec,
     private readonly data: KernelData,
-    useSimd = true,
   ) {
-    this.simd = useSimd ? SimdProducts.create(spec.n, blockRows(spec.n)) : null;
+    this.simd = SimdProducts.create(spec.n, blockRows(spec.n));
     this.gathered = spec.vectors.map(() => new Float64Array(BLOCK_ROWS));
     this.w = new Float64Array(spec.n);
     this.acc = new Float64Array(partialLength(spec));
