@@ -3,7 +3,8 @@
 // its symbolic gradient (−2/N Xᵀ((y − a) ⊗ 1[z > 0])) evaluated over all rows per step. Also: mini-batches,
 // the reference interpreter instead of the compiled evaluator, and the row-by-row fallback, for comparison;
 // and (`onePass`) the one-pass kernel — X read once per epoch — on one thread and on every core against the
-// plain plan and a same-run loop that streams X once, with the thread crossover at smaller N.
+// plain plan and a same-run loop that streams X once, with the thread crossover at smaller N, and the kernel's
+// two dense products alone on the JavaScript and the WebAssembly SIMD path.
 //
 // Exports one async function returning a JSON object (the bench runner's section convention); run alone with
 //   node --import tsx bench/sections/training.ts [--rows N] [--n n] [--epochs k]
@@ -14,6 +15,8 @@ import { join } from 'node:path';
 import { readCsvFile } from '../../src/core/numeric/train/data.ts';
 import { prepareProblem, type Problem, type TrainOptions } from '../../src/core/numeric/train/problem.ts';
 import { runTraining, type TrainResult } from '../../src/core/numeric/train/trainer.ts';
+import { accumulate, blockRows, predict } from '../../src/core/numeric/train/rowKernel.ts';
+import { SimdProducts } from '../../src/core/numeric/train/rowKernel-simd.ts';
 
 export interface TrainingBenchOptions {
   rows?: number;
@@ -76,6 +79,48 @@ function streamOnceMs(X: Float64Array, w: Float64Array, rows: number, reps: numb
 }
 
 /**
+ * The one-pass kernel's two dense products alone (z = X_B w, then out += X_Bᵀ g per block of rows, g = z / n),
+ * over all rows once: the JavaScript loops against the WebAssembly SIMD path (block copy included), medians
+ * of `reps` passes in the same run, and whether both gave the same bits.
+ */
+function rowProducts(X: Float64Array, w: Float64Array, rows: number, reps: number): Record<string, unknown> {
+  const n = w.length;
+  const step = blockRows(n);
+  const simd = SimdProducts.create(n, step);
+  if (!simd) return { skipped: 'no WebAssembly SIMD' };
+  const [z, g, offsets] = [new Float64Array(step), new Float64Array(step), new Int32Array(step)];
+  const pass = (useSimd: boolean, out: Float64Array) => {
+    out.fill(0);
+    if (useSimd) simd.start(w);
+    for (let p = 0; p < rows; p += step) {
+      const m = Math.min(step, rows - p);
+      if (useSimd) simd.predict(X, p, m, null, z);
+      else {
+        for (let i = 0; i < m; i++) offsets[i] = (p + i) * n;
+        predict(X, w, n, offsets, m, z);
+      }
+      for (let i = 0; i < m; i++) g[i] = z[i] / n;
+      if (useSimd) simd.accumulate(g, m);
+      else accumulate(X, g, n, offsets, m, out);
+    }
+    if (useSimd) simd.gradient(out);
+  };
+  const [jsOut, simdOut] = [new Float64Array(n), new Float64Array(n)];
+  const js: number[] = [];
+  const wasm: number[] = [];
+  for (let r = 0; r < reps + 1; r++) {
+    let t = performance.now();
+    pass(false, jsOut);
+    js.push(performance.now() - t);
+    t = performance.now();
+    pass(true, simdOut);
+    wasm.push(performance.now() - t);
+  }
+  const [jsMs, simdMs] = [median(js.slice(1)), median(wasm.slice(1))];
+  return { jsMs: round(jsMs, 2), simdMs: round(simdMs, 2), simdSpeedup: round(jsMs / simdMs, 2), sameBits: jsOut.every((v, k) => Object.is(v, simdOut[k])) };
+}
+
+/**
  * Full-batch Adam epochs of the same loss through the plain compiled plan (reads X twice) and the one-pass
  * kernel on 1 thread and on every core, next to the stream-once floor; and the thread crossover at smaller N.
  */
@@ -94,6 +139,7 @@ function onePass(base: TrainOptions, rows: number, epochs: number): Record<strin
   const all = run('auto', cores);
   const X = one.problem.dataset!.values.get('x')!.data;
   const stream = streamOnceMs(X, one.problem.params[0].value.data, rows, epochs);
+  const products = rowProducts(X, one.problem.params[0].value.data, rows, epochs);
   const sameTrajectory = JSON.stringify(one.result.params) === JSON.stringify(all.result.params);
   const crossover = [2000, 5000, 10000, 20000, 50000].map((N) => {
     const a = run('auto', 1, N);
@@ -105,6 +151,7 @@ function onePass(base: TrainOptions, rows: number, epochs: number): Record<strin
     planEpochMs: round(plan.epochMs, 2),
     onePassEpochMs: { oneThread: round(one.epochMs, 2), allThreads: round(all.epochMs, 2), threads: all.result.threads },
     streamOnceMs: round(stream, 2),
+    rowProducts: products,
     ratios: {
       onePassToPlan: round(one.epochMs / plan.epochMs, 2),
       perThreadToStreamOnce: round(one.epochMs / stream, 2),

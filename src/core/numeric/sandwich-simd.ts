@@ -9,6 +9,8 @@
 // diagonal of the p × p row-major H, H[a..a+3, c..c+3] += Σᵢ<m Td[a.., i] T[c.., i], where a panel of four
 // columns k..k+3 lies at k · PANEL_STRIDE bytes from T (or Td) with row i's four values at 32·i.
 
+import { ADD, F64X2_ADD, F64X2_MUL, LT_U, MUL, ZERO, get, i32, instantiate as instantiateModule, load, moduleBytes, reserve as reserveMemory, set, splat, store, tee } from './wasm.ts';
+
 /** Bytes from one four-column panel to the next: BLOCK rows × 4 columns × 8 bytes (BLOCK = 128). */
 export const PANEL_STRIDE = 128 * 8;
 
@@ -17,41 +19,6 @@ const [T, Td, H, P, M] = [0, 1, 2, 3, 4];
 const [A, C, PX, PY, PEND, HP] = [5, 6, 7, 8, 9, 10];
 const ACC = 11;
 const [Y01, Y23, XV] = [19, 20, 21];
-
-const get = (l: number) => [0x20, l];
-const set = (l: number) => [0x21, l];
-const tee = (l: number) => [0x22, l];
-const i32 = (v: number) => [0x41, ...sleb(v)];
-const ADD = 0x6a;
-const MUL = 0x6c;
-const LT_U = 0x49;
-const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
-const load = (offset: number) => simd(0x00, 4, ...uleb(offset));
-const store = (offset: number) => simd(0x0b, 4, ...uleb(offset));
-const splat = (offset: number) => simd(0x0a, 3, ...uleb(offset));
-const F64X2_ADD = simd(0xf0);
-const F64X2_MUL = simd(0xf2);
-const ZERO = simd(0x0c, ...new Array(16).fill(0));
-
-function uleb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    const b = v & 0x7f;
-    v >>>= 7;
-    out.push(v ? b | 0x80 : b);
-  } while (v);
-  return out;
-}
-
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
 
 /** One row of the inner loop: x = Td[a + r, i] in both lanes, acc[2r] += x·T[c..c+1, i], acc[2r+1] += x·T[c+2..c+3, i]. */
 const tileRow = (r: number) => [
@@ -90,22 +57,9 @@ const body = [
   0x0b,
   ...get(A), ...i32(4), ADD, ...tee(A), ...get(P), LT_U, 0x0d, 0, // br_if a
   0x0b,
-  0x0b,
 ];
 
-const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
-const name = (s: string) => [s.length, ...Array.from(s, (ch) => ch.charCodeAt(0))];
-const locals = [2, 6, 0x7f, 11, 0x7b]; // 6 i32, 11 v128
-const code = [...locals, ...body];
-
-const MODULE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  ...section(1, [1, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
-  ...section(3, [1, 0]),
-  ...section(5, [1, 0x00, 1]),
-  ...section(7, [2, ...name('tiles'), 0x00, 0, ...name('memory'), 0x02, 0]),
-  ...section(10, [1, ...uleb(code.length), ...code]),
-]);
+const MODULE = moduleBytes([{ name: 'tiles', locals: [[6, 0x7f], [11, 0x7b]], body }]);
 
 export interface SimdTiles {
   memory: WebAssembly.Memory;
@@ -114,21 +68,11 @@ export interface SimdTiles {
 
 /** The instantiated kernel, or null where the runtime has no WebAssembly SIMD (then the JavaScript tiles run). */
 function instantiate(): SimdTiles | null {
-  if (typeof WebAssembly !== 'object' || !WebAssembly.validate(MODULE)) return null;
-  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(MODULE));
-  return { memory: exports.memory as WebAssembly.Memory, tiles: exports.tiles as SimdTiles['tiles'] };
+  const exports = instantiateModule(MODULE);
+  return exports && { memory: exports.memory as WebAssembly.Memory, tiles: exports.tiles as SimdTiles['tiles'] };
 }
 
 export const simdTiles: SimdTiles | null = instantiate();
 
 /** Makes the kernel's memory at least `bytes` long; false when it cannot grow that far. */
-export function reserve(kernel: SimdTiles, bytes: number): boolean {
-  const missing = Math.ceil((bytes - kernel.memory.buffer.byteLength) / 65536);
-  if (missing <= 0) return true;
-  try {
-    kernel.memory.grow(missing);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const reserve = (kernel: SimdTiles, bytes: number): boolean => reserveMemory(kernel.memory, bytes);

@@ -3,10 +3,13 @@
 // gradient contribution X_Bᵀ ∂φ/∂z while those rows are still in cache — so X is read from memory once per
 // evaluation. The same code runs on the main thread and in the helper threads (rowThreads.ts), and the rows
 // are always cut into the same chunks of CHUNK_ROWS, each reduced on its own in row order: the partial sums
-// of a chunk do not depend on which thread computed it, nor on how many threads there are.
+// of a chunk do not depend on which thread computed it, nor on how many threads there are. The two dense
+// products run as WebAssembly SIMD (rowKernel-simd.ts) where the runtime has it, on a copy of the block's rows
+// in the module's memory, with the same additions in the same order as the JavaScript loops below.
 
 import type { Node } from '../../ir.ts';
 import { type CompiledPlan, compile } from '../compile.ts';
+import { SimdProducts } from './rowKernel-simd.ts';
 
 /** Rows per block at most: z, ∂φ/∂z and the link's buffers. */
 export const BLOCK_ROWS = 256;
@@ -52,11 +55,14 @@ export class RowKernel {
   private readonly acc: Float64Array;
   private readonly gathered: Float64Array[];
   private readonly scalarViews: Float64Array[];
+  /** The SIMD products, or null for the JavaScript loops (no SIMD, or its memory cannot grow to the block). */
+  private readonly simd: SimdProducts | null;
 
   constructor(
     private readonly spec: KernelSpec,
     private readonly data: KernelData,
   ) {
+    this.simd = SimdProducts.create(spec.n, blockRows(spec.n));
     this.gathered = spec.vectors.map(() => new Float64Array(BLOCK_ROWS));
     this.w = new Float64Array(spec.n);
     this.acc = new Float64Array(partialLength(spec));
@@ -75,22 +81,28 @@ export class RowKernel {
     const from = start + c * CHUNK_ROWS;
     const to = Math.min(end, from + CHUNK_ROWS);
     const step = blockRows(this.spec.n);
+    this.simd?.start(this.w);
     for (let p = from; p < to; p += step) this.block(p, Math.min(step, to - p), idx, acc);
+    this.simd?.gradient(acc);
     out.set(acc);
   }
 
   private block(p: number, m: number, idx: Int32Array | null, out: Float64Array): void {
     const n = this.spec.n;
     const rows = this.rows;
-    for (let i = 0; i < m; i++) rows[i] = (idx ? idx[p + i] : p + i) * n;
-    predict(this.data.X, this.w, n, rows, m, this.z);
+    if (this.simd) this.simd.predict(this.data.X, p, m, idx, this.z);
+    else {
+      for (let i = 0; i < m; i++) rows[i] = (idx ? idx[p + i] : p + i) * n;
+      predict(this.data.X, this.w, n, rows, m, this.z);
+    }
     if (idx) this.gather(p, m, idx);
     const { plan, slots } = this.planFor(m);
     const res = plan.runSlots(slots.map((s) => s(p, idx !== null)));
     const gz = res[1].data;
     if (gz.length === 1) this.g.fill(gz[0], 0, m);
     else this.g.set(gz.subarray(0, m));
-    accumulate(this.data.X, this.g, n, rows, m, out);
+    if (this.simd) this.simd.accumulate(this.g, m);
+    else accumulate(this.data.X, this.g, n, rows, m, out);
     for (let j = 0; j < this.spec.scalars.length; j++) out[n + j] += res[2 + j].data[0];
     out[n + this.spec.scalars.length] += res[0].data[0];
   }
@@ -131,10 +143,11 @@ export class RowKernel {
 
 // The two passes over a block's rows, row by row (X read in order), each unrolled four ways along the row so
 // that four independent multiply-adds are in flight; V8 runs this form fastest (interleaving rows is slower).
-// The order of the additions is fixed: it depends on n only.
+// The order of the additions is fixed: it depends on n only, and rowKernel-simd.ts repeats it lane for lane
+// (exported so that the tests can hold the two paths to the same bits).
 
 /** z[i] = X[row i] · w for the block's rows (`rows` holds their offsets in X). */
-function predict(X: Float64Array, w: Float64Array, n: number, rows: Int32Array, m: number, z: Float64Array): void {
+export function predict(X: Float64Array, w: Float64Array, n: number, rows: Int32Array, m: number, z: Float64Array): void {
   for (let i = 0; i < m; i++) {
     const o = rows[i];
     let s0 = 0;
@@ -154,7 +167,7 @@ function predict(X: Float64Array, w: Float64Array, n: number, rows: Int32Array, 
 }
 
 /** out[k] += Σᵢ g[i] X[row i, k] for the block's rows. */
-function accumulate(X: Float64Array, g: Float64Array, n: number, rows: Int32Array, m: number, out: Float64Array): void {
+export function accumulate(X: Float64Array, g: Float64Array, n: number, rows: Int32Array, m: number, out: Float64Array): void {
   for (let i = 0; i < m; i++) {
     const gi = g[i];
     if (gi === 0) continue;
