@@ -652,7 +652,8 @@ class Analyzer {
   private definitionOrder(): string[] {
     const statements = [...this.defs.values()].map((d) => d.stmt);
     const previous = this.previous?.definitionOrder;
-    const { order, cycles } = previous && sameDependencies(previous.statements, statements) ? previous : this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)!.stmt.expr, (name) => this.defs.has(name));
+    const reused = previous && (sameDependencies(previous.statements, statements) ? previous : patchedOrder(previous, statements));
+    const { order, cycles } = reused || this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)!.stmt.expr, (name) => this.defs.has(name));
     this.definitionOrderMemo = { statements, order, cycles };
     for (const c of cycles) this.reportCycle(nameRefs(this.defs.get(c.owner)!.stmt.expr)[c.refIndex], c.message);
     return order;
@@ -1185,6 +1186,40 @@ function sameDependencies(a: readonly Extract<Statement, { kind: 'define' }>[], 
     if (x.length !== y.length || x.some((r, k) => r.name !== y[k].name)) return false;
   }
   return true;
+}
+
+type Definitions = readonly Extract<Statement, { kind: 'define' }>[];
+
+/**
+ * The dependency order of `now`, patched from `before` and its order, when an edit replaced a run of definitions
+ * by another that nothing else refers to and that refers only to definitions ordered before it; undefined when
+ * the order must be computed. Why the patch is exact: the depth-first search visits the definitions above the
+ * run as before (they never reach the run), each definition of the run then adds only itself (what it refers
+ * to is already ordered), and the definitions below it visit what they visited before.
+ */
+function patchedOrder(before: DependencyOrder & { statements: Definitions }, now: Definitions): DependencyOrder | undefined {
+  const old = before.statements;
+  if (before.cycles.length) return undefined;
+  let head = 0;
+  while (head < old.length && head < now.length && old[head] === now[head]) head++;
+  let tail = 0;
+  while (tail < old.length - head && tail < now.length - head && old[old.length - 1 - tail] === now[now.length - 1 - tail]) tail++;
+  const removed = old.slice(head, old.length - tail);
+  const added = now.slice(head, now.length - tail);
+  const run = new Set([...removed, ...added].map((d) => d.name.name));
+  for (const list of [old.slice(0, head), old.slice(old.length - tail)]) {
+    for (const d of list) for (const r of nameRefs(d.expr)) if (run.has(r.name)) return undefined;
+  }
+  const position = new Map(before.order.map((name, i) => [name, i]));
+  // Where the run's definitions sit in the order: after all that the definitions above it brought in.
+  let at = 0;
+  for (let i = 0; i < head; i++) at = Math.max(at, position.get(old[i].name.name)! + 1);
+  const defined = new Set(now.map((d) => d.name.name));
+  const refersBack = (d: Definitions[number], isDefined: (name: string) => boolean) =>
+    nameRefs(d.expr).every((r) => !isDefined(r.name) || (position.get(r.name) ?? Infinity) < at);
+  if (!removed.every((d, k) => before.order[at + k] === d.name.name && refersBack(d, (n) => position.has(n)))) return undefined;
+  if (!added.every((d) => refersBack(d, (n) => defined.has(n)))) return undefined;
+  return { order: [...before.order.slice(0, at), ...added.map((d) => d.name.name), ...before.order.slice(at + removed.length)], cycles: [] };
 }
 
 /** Syntax trees are reused across re-analyses, and so are the lists of names they refer to. */

@@ -92,23 +92,40 @@ function parseRange(lines: LineMap, first: number, last: number): ParsedLine[] {
 }
 
 function shiftEntry(entry: ParsedLine, delta: number): void {
-  if (entry.statement) shiftSpans(entry.statement, delta);
-  if (entry.problem) shiftSpans(entry.problem.span, delta);
-}
-
-/**
- * Moves every span in a syntax tree by `delta`. Generic over the tree's shape (any object with numeric `start`
- * and `end` is a span), so new kinds of expression need nothing here. The parser never shares an object between
- * two places of a tree (test/unit/incremental.property.test.ts checks it), so each span moves once.
- */
-function shiftSpans(node: object, delta: number): void {
-  const span = node as Partial<Span>;
-  if (typeof span.start === 'number' && typeof span.end === 'number') {
+  for (const span of spansOf(entry)) {
     span.start += delta;
     span.end += delta;
   }
+}
+
+/**
+ * Every span of a line's syntax trees, collected on its first move: a line moves with every edit above it, and
+ * walking an array of spans costs a fraction of walking the tree again. The trees are never restructured after
+ * parsing (only shifted), so the list stays complete.
+ */
+const spanLists = new WeakMap<ParsedLine, Span[]>();
+
+function spansOf(entry: ParsedLine): Span[] {
+  let spans = spanLists.get(entry);
+  if (!spans) {
+    spans = [];
+    if (entry.statement) collectSpans(entry.statement, spans);
+    if (entry.problem) collectSpans(entry.problem.span, spans);
+    spanLists.set(entry, spans);
+  }
+  return spans;
+}
+
+/**
+ * Every span in a syntax tree. Generic over the tree's shape (any object with numeric `start` and `end` is a
+ * span), so new kinds of expression need nothing here. The parser never shares an object between two places of
+ * a tree (test/unit/incremental.property.test.ts checks it), so each span is listed once.
+ */
+function collectSpans(node: object, out: Span[]): void {
+  const span = node as Partial<Span>;
+  if (typeof span.start === 'number' && typeof span.end === 'number') out.push(span as Span);
   for (const key in node) {
     const value = (node as Record<string, unknown>)[key];
-    if (value !== null && typeof value === 'object') shiftSpans(value, delta);
+    if (value !== null && typeof value === 'object') collectSpans(value, out);
   }
 }

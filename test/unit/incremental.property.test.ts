@@ -112,6 +112,29 @@ test('incremental analysis equals full analysis after random edits of the exampl
   );
 });
 
+test('incremental analysis equals full analysis after definitions are inserted into and removed from a long document', () => {
+  // New definitions that nothing refers to patch the dependency order; the others (referred to, referring
+  // forward or to themselves, redefining a name) make it be computed again. Both must give the full analysis.
+  const inserted = ['extra = b * 2', 'extra = z8 + 1', 'extra = a65 + extra2', 'extra2 = extra', 'z8 = b', 'extra = extra', 'extra = zz + q11', 'zz = s', ''];
+  const base = generatedDocument(120).split('\n');
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat(), fc.boolean(), fc.constantFrom(...inserted)), { minLength: 1, maxLength: 6 }), layoutArb, (edits, layout) => {
+      let lines = [...base];
+      let t = lines.join('\n');
+      let current = analyze(t, { layout });
+      for (const [at, insert, line] of edits) {
+        const before = t;
+        const i = at % lines.length;
+        lines = insert ? [...lines.slice(0, i), line, ...lines.slice(i)] : [...lines.slice(0, i), ...lines.slice(i + 1)];
+        t = lines.join('\n');
+        current = reanalyze(current, t, { layout }, changeBetween(before, t, 0));
+        assertSameAnalysis(current, t, layout);
+      }
+    }),
+    { numRuns: 60 },
+  );
+});
+
 test('incremental analysis of Markdown with several mcalc blocks equals full analysis', () => {
   const blocks = fc.array(documentArb.map((d) => d.text), { minLength: 1, maxLength: 3 });
   const markdown = blocks.map((bs) => bs.map((b, i) => `## Part ${i + 1}\n\nSome prose.\n\n\`\`\`mcalc\n${b}\`\`\`\n`).join('\n'));
