@@ -18,6 +18,8 @@ export class ParsedText {
     readonly lines: LineMap,
     /** One entry per line of the text. */
     readonly entries: ParsedLine[],
+    /** Per line, every span of its syntax trees, once the line has moved (see spansOf). */
+    private readonly spans: (Span[] | undefined)[],
   ) {}
 
   get text(): string {
@@ -26,7 +28,8 @@ export class ParsedText {
 
   static parse(text: string): ParsedText {
     const lines = new LineMap(text);
-    return new ParsedText(lines, parseRange(lines, 0, lines.lineCount - 1));
+    const entries = parseRange(lines, 0, lines.lineCount - 1);
+    return new ParsedText(lines, entries, new Array<undefined>(entries.length));
   }
 
   /**
@@ -46,8 +49,18 @@ export class ParsedText {
     const lastNew = lines.positionAt(text.length - suffix).line;
     const delta = text.length - old.length;
     const after = this.entries.slice(lastOld + 1);
-    if (delta !== 0) for (const entry of after) shiftEntry(entry, delta);
-    return new ParsedText(lines, [...this.entries.slice(0, firstLine), ...parseRange(lines, firstLine, lastNew), ...after]);
+    const afterSpans = this.spans.slice(lastOld + 1);
+    if (delta !== 0) {
+      for (let i = 0; i < after.length; i++) {
+        const spans = (afterSpans[i] ??= spansOf(after[i]));
+        for (let k = 0; k < spans.length; k++) {
+          spans[k].start += delta;
+          spans[k].end += delta;
+        }
+      }
+    }
+    const edited = parseRange(lines, firstLine, lastNew);
+    return new ParsedText(lines, [...this.entries.slice(0, firstLine), ...edited, ...after], [...this.spans.slice(0, firstLine), ...new Array<undefined>(edited.length), ...afterSpans]);
   }
 
   statements(): Statement[] {
@@ -91,28 +104,15 @@ function parseRange(lines: LineMap, first: number, last: number): ParsedLine[] {
   return out;
 }
 
-function shiftEntry(entry: ParsedLine, delta: number): void {
-  for (const span of spansOf(entry)) {
-    span.start += delta;
-    span.end += delta;
-  }
-}
-
 /**
  * Every span of a line's syntax trees, collected on its first move: a line moves with every edit above it, and
  * walking an array of spans costs a fraction of walking the tree again. The trees are never restructured after
  * parsing (only shifted), so the list stays complete.
  */
-const spanLists = new WeakMap<ParsedLine, Span[]>();
-
 function spansOf(entry: ParsedLine): Span[] {
-  let spans = spanLists.get(entry);
-  if (!spans) {
-    spans = [];
-    if (entry.statement) collectSpans(entry.statement, spans);
-    if (entry.problem) collectSpans(entry.problem.span, spans);
-    spanLists.set(entry, spans);
-  }
+  const spans: Span[] = [];
+  if (entry.statement) collectSpans(entry.statement, spans);
+  if (entry.problem) collectSpans(entry.problem.span, spans);
   return spans;
 }
 
