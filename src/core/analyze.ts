@@ -15,6 +15,7 @@ import { buildComparison } from './ops/elementwise.ts';
 import { callableNames, surfaceFunction } from './ops/registry.ts';
 import { derivativeShape, type DerivativeForm } from './ops/structure.ts';
 import { closestName } from './suggest.ts';
+import { carryNameIndex } from './language/names.ts';
 import { ParsedText, type TextChange } from './parsedLines.ts';
 import { type DerivativeCore, ExprNodes, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved } from './statementOutcome.ts';
 
@@ -163,7 +164,10 @@ export function reanalyze(previous: Analysis, text: string, options: AnalyzeOpti
   const layout = options.layout ?? 'numerator';
   // The node graph only grows while outcomes are reused; a full analysis now and then drops what is unused.
   if (!state || state.requestedLayout !== layout || state.builder.graph.size > 2 * state.fullGraphSize + 10_000) return analyze(text, options);
-  return runAnalyzer(new Analyzer(state.parsed.edit(text, change), layout, state));
+  const parsed = state.parsed.edit(text, change);
+  const result = runAnalyzer(new Analyzer(parsed, layout, state));
+  carryNameIndex(previous, result, parsed.change!);
+  return result;
 }
 
 /** What a later reanalyze needs from an analysis. */

@@ -20,6 +20,8 @@ export class ParsedText {
     readonly entries: ParsedLine[],
     /** Per line, every span of its syntax trees, once the line has moved (see spansOf). */
     private readonly spans: (Span[] | undefined)[],
+    /** For a parse made by edit(): where its text differs from the one before. */
+    readonly change?: TextChange,
   ) {}
 
   get text(): string {
@@ -60,7 +62,7 @@ export class ParsedText {
       }
     }
     const edited = parseRange(lines, firstLine, lastNew);
-    return new ParsedText(lines, [...this.entries.slice(0, firstLine), ...edited, ...after], [...this.spans.slice(0, firstLine), ...new Array<undefined>(edited.length), ...afterSpans]);
+    return new ParsedText(lines, [...this.entries.slice(0, firstLine), ...edited, ...after], [...this.spans.slice(0, firstLine), ...new Array<undefined>(edited.length), ...afterSpans], { from, suffix });
   }
 
   statements(): Statement[] {

@@ -12,6 +12,7 @@ import { analysisWork, analyze, reanalyze, type Analysis, type TextChange } from
 import { analyzeDocument, reanalyzeDocument } from '../../src/core/document.ts';
 import { generatedDocument } from '../../bench/sections/language.ts';
 import { parse } from '../../src/core/parser.ts';
+import { nameIndex } from '../../src/core/language/names.ts';
 import { documentArb, editsArb, applyEdits, type Edit } from './helpers/randomDoc.ts';
 import { canonicaliser, project } from './helpers/analysisProjection.ts';
 
@@ -132,6 +133,28 @@ test('incremental analysis equals full analysis after definitions are inserted i
       }
     }),
     { numRuns: 60 },
+  );
+});
+
+test('the name index of a re-analysis, updated from the previous one, equals the one of a full analysis', () => {
+  const indexOf = (a: Analysis) => {
+    const { names, occurrences } = nameIndex(a);
+    return { names: [...names.values()].map((d) => [d.name, d.kind, d.declaration, d.definedAs]), occurrences };
+  };
+  const texts = fc.oneof(documentArb.map((d) => d.text), lineDocArb.map((lines) => lines.join('\n')), fc.constant(generatedDocument(60)));
+  fc.assert(
+    fc.property(texts, editsArb(PIECES, 6), fc.boolean(), (text, edits, tellChange) => {
+      let current = analyze(text);
+      let t = text;
+      for (const edit of edits) {
+        indexOf(current); // made before the edit, so that the next one is updated from it
+        const before = t;
+        t = applyEdits(t, [edit]);
+        current = reanalyze(current, t, {}, tellChange ? changeBetween(before, t, 0) : undefined);
+        assert.deepStrictEqual(indexOf(current), indexOf(analyze(t)));
+      }
+    }),
+    { numRuns: 200 },
   );
 });
 
