@@ -657,7 +657,7 @@ class Analyzer {
     const statements = [...this.defs.values()].map((d) => d.stmt);
     const previous = this.previous?.definitionOrder;
     const reused = previous && (sameDependencies(previous.statements, statements) ? { ...previous, statements } : patchedOrder(previous, statements, (name) => this.defs.has(name)));
-    this.definitionOrderMemo = reused || definitionOrderOf(statements, this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)!.stmt.expr, (name) => this.defs.has(name)));
+    this.definitionOrderMemo = reused || { statements, ...this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)!.stmt.expr, (name) => this.defs.has(name)) };
     const { order, cycles } = this.definitionOrderMemo;
     for (const c of cycles) this.reportCycle(nameRefs(this.defs.get(c.owner)!.stmt.expr)[c.refIndex], c.message);
     return order;
@@ -1197,20 +1197,23 @@ type Definitions = readonly Extract<Statement, { kind: 'define' }>[];
 /** The document's definitions (in the order they were registered), their dependency order, and what patching it needs. */
 interface DefinitionOrder extends DependencyOrder {
   statements: Definitions;
-  /** For each definition, the length of the order once the search started from it and those before it is done. */
-  ends: number[];
-  /** How many references the definitions make to each name. */
-  referrers: Map<string, number>;
+  /** Made when the order is first patched (a full analysis does not need them). */
+  aids?: {
+    /** For each definition, the length of the order once the search started from it and those before it is done. */
+    ends: number[];
+    /** How many references the definitions make to each name. */
+    referrers: Map<string, number>;
+  };
 }
 
-function definitionOrderOf(statements: Definitions, { order, cycles }: DependencyOrder): DefinitionOrder {
+function patchingAids({ statements, order }: DefinitionOrder): NonNullable<DefinitionOrder['aids']> {
   const position = new Map(order.map((name, i) => [name, i]));
   const ends: number[] = [];
   let end = 0;
   for (const d of statements) ends.push((end = Math.max(end, position.get(d.name.name)! + 1)));
   const referrers = new Map<string, number>();
   for (const d of statements) for (const r of nameRefs(d.expr)) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
-  return { statements, order, cycles, ends, referrers };
+  return { ends, referrers };
 }
 
 /**
@@ -1224,6 +1227,7 @@ function definitionOrderOf(statements: Definitions, { order, cycles }: Dependenc
 function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (name: string) => boolean): DefinitionOrder | undefined {
   const old = before.statements;
   if (before.cycles.length) return undefined;
+  const { ends, referrers } = (before.aids ??= patchingAids(before));
   let head = 0;
   while (head < old.length && head < now.length && old[head] === now[head]) head++;
   let tail = 0;
@@ -1233,22 +1237,21 @@ function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (na
   // Nothing outside the run refers to its names: all references to them are made inside it.
   const inside = new Map<string, number>();
   for (const d of removed) for (const r of nameRefs(d.expr)) inside.set(r.name, (inside.get(r.name) ?? 0) + 1);
-  for (const d of [...removed, ...added]) if ((before.referrers.get(d.name.name) ?? 0) !== (inside.get(d.name.name) ?? 0)) return undefined;
-  const at = head ? before.ends[head - 1] : 0;
+  for (const d of [...removed, ...added]) if ((referrers.get(d.name.name) ?? 0) !== (inside.get(d.name.name) ?? 0)) return undefined;
+  const at = head ? ends[head - 1] : 0;
   const { order } = before;
   const orderedBefore = (name: string) => at > 0 && order.lastIndexOf(name, at - 1) >= 0; // (a negative start counts from the end)
   const refersBack = (d: Definitions[number], defined: (name: string) => boolean) => nameRefs(d.expr).every((r) => orderedBefore(r.name) || !defined(r.name));
   if (!removed.every((d, k) => order[at + k] === d.name.name && refersBack(d, (name) => order.includes(name)))) return undefined;
   if (!added.every((d) => refersBack(d, definesNow))) return undefined;
-  for (const [name, n] of inside) before.referrers.set(name, before.referrers.get(name)! - n);
-  for (const d of added) for (const r of nameRefs(d.expr)) before.referrers.set(r.name, (before.referrers.get(r.name) ?? 0) + 1);
+  for (const [name, n] of inside) referrers.set(name, referrers.get(name)! - n);
+  for (const d of added) for (const r of nameRefs(d.expr)) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
   const shift = added.length - removed.length;
   return {
     statements: now,
     order: [...order.slice(0, at), ...added.map((d) => d.name.name), ...order.slice(at + removed.length)],
     cycles: [],
-    ends: [...before.ends.slice(0, head), ...added.map((_, k) => at + k + 1), ...before.ends.slice(old.length - tail).map((e) => e + shift)],
-    referrers: before.referrers,
+    aids: { ends: [...ends.slice(0, head), ...added.map((_, k) => at + k + 1), ...ends.slice(old.length - tail).map((e) => e + shift)], referrers },
   };
 }
 
