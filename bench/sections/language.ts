@@ -3,6 +3,7 @@
 // the same run, is the lexer alone over the same text: no full analysis can be faster than reading the tokens once.
 
 import { analysisWork, analyze, hoverAt, reanalyze, type Analysis, type TextChange } from '../../src/core/analyze.ts';
+import { nameIndex } from '../../src/core/language/names.ts';
 import { tokenize } from '../../src/core/lexer.ts';
 import { createRng } from '../../src/core/numeric/random.ts';
 
@@ -72,6 +73,31 @@ function edits(text: string, reps: number): Record<string, { medianMs: number; r
   return out;
 }
 
+/**
+ * The name index behind semantic tokens, rename and completion after a digit is typed in a definition: updated
+ * from the previous version's index, next to the same run's index of a full analysis of the same text (which
+ * reads every token).
+ */
+function nameIndexAfterEdit(text: string, reps: number): { updatedMedianMs: number; fromScratchMedianMs: number } {
+  const digitAt = text.indexOf(' + b * ', text.indexOf('\n', text.length >> 1)) + ' + b * '.length;
+  let a = analyze(text);
+  nameIndex(a);
+  const updated: number[] = [];
+  const fromScratch: number[] = [];
+  for (let i = 1; i <= reps; i++) {
+    const next = a.text.slice(0, digitAt) + String(i % 10) + a.text.slice(digitAt + 1);
+    a = reanalyze(a, next, {}, { from: digitAt, suffix: next.length - digitAt - 1 });
+    let t = performance.now();
+    nameIndex(a);
+    updated.push(performance.now() - t);
+    const full = analyze(next);
+    t = performance.now();
+    nameIndex(full);
+    fromScratch.push(performance.now() - t);
+  }
+  return { updatedMedianMs: +median(updated).toFixed(2), fromScratchMedianMs: +median(fromScratch).toFixed(2) };
+}
+
 export default async function language(opts: { lines?: number; reps?: number; hovers?: number } = {}): Promise<Record<string, unknown>> {
   const lines = opts.lines ?? 5000;
   const reps = opts.reps ?? 15;
@@ -111,6 +137,7 @@ export default async function language(opts: { lines?: number; reps?: number; ho
     statements: analysisWork(a)?.statements,
     edits: edit,
     editTargetMs: 10,
+    nameIndexAfterEdit: nameIndexAfterEdit(text, opts.reps ?? 15),
     editToLexerRatio: +(Math.max(...Object.values(edit).map((e) => e.medianMs)) / median(lexMs)).toFixed(2),
     hovers: hoverUs.length,
     hoversWithAnswer: found,

@@ -15,6 +15,7 @@ import { buildComparison } from './ops/elementwise.ts';
 import { callableNames, surfaceFunction } from './ops/registry.ts';
 import { derivativeShape, type DerivativeForm } from './ops/structure.ts';
 import { closestName } from './suggest.ts';
+import { carryNameIndex } from './language/names.ts';
 import { ParsedText, type TextChange } from './parsedLines.ts';
 import { type DerivativeCore, ExprNodes, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved } from './statementOutcome.ts';
 
@@ -163,7 +164,10 @@ export function reanalyze(previous: Analysis, text: string, options: AnalyzeOpti
   const layout = options.layout ?? 'numerator';
   // The node graph only grows while outcomes are reused; a full analysis now and then drops what is unused.
   if (!state || state.requestedLayout !== layout || state.builder.graph.size > 2 * state.fullGraphSize + 10_000) return analyze(text, options);
-  return runAnalyzer(new Analyzer(state.parsed.edit(text, change), layout, state));
+  const parsed = state.parsed.edit(text, change);
+  const result = runAnalyzer(new Analyzer(parsed, layout, state));
+  carryNameIndex(previous, result, parsed.change!);
+  return result;
 }
 
 /** What a later reanalyze needs from an analysis. */
@@ -179,7 +183,7 @@ interface AnalyzerState {
   /** How many of the outcomes were made anew (the rest were reused). */
   analysed: number;
   /** The definitions (in the order they were registered) and the dependency order computed for them. */
-  definitionOrder?: DependencyOrder & { statements: Extract<Statement, { kind: 'define' }>[] };
+  definitionOrder?: DefinitionOrder;
   /** What the names meant, to tell which changed meaning in the next analysis. */
   variables: ReadonlyMap<string, VariableInfo>;
   dims: ReadonlyMap<string, DimInfo>;
@@ -259,7 +263,7 @@ class Analyzer {
   private readonly derivativeInfos = new Map<DerivativeExpr, DerivativeInfo>();
   /** The where-clause of the claim being analysed: its names are visible to that claim's formula only. */
   private locals?: Map<string, { def: LocalDefinition; node?: Node }>;
-  private definitionOrderMemo?: AnalyzerState['definitionOrder'];
+  private definitionOrderMemo?: DefinitionOrder;
   /** Set when outcomes may be reused: which names changed meaning since the previous analysis. */
   private changes?: Changes;
   /** All names, as spelling suggestions read them (computed when first asked for). */
@@ -652,8 +656,9 @@ class Analyzer {
   private definitionOrder(): string[] {
     const statements = [...this.defs.values()].map((d) => d.stmt);
     const previous = this.previous?.definitionOrder;
-    const { order, cycles } = previous && sameDependencies(previous.statements, statements) ? previous : this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)!.stmt.expr, (name) => this.defs.has(name));
-    this.definitionOrderMemo = { statements, order, cycles };
+    const reused = previous && (sameDependencies(previous.statements, statements) ? { ...previous, statements } : patchedOrder(previous, statements, (name) => this.defs.has(name)));
+    this.definitionOrderMemo = reused || { statements, ...this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)!.stmt.expr, (name) => this.defs.has(name)) };
+    const { order, cycles } = this.definitionOrderMemo;
     for (const c of cycles) this.reportCycle(nameRefs(this.defs.get(c.owner)!.stmt.expr)[c.refIndex], c.message);
     return order;
   }
@@ -1185,6 +1190,69 @@ function sameDependencies(a: readonly Extract<Statement, { kind: 'define' }>[], 
     if (x.length !== y.length || x.some((r, k) => r.name !== y[k].name)) return false;
   }
   return true;
+}
+
+type Definitions = readonly Extract<Statement, { kind: 'define' }>[];
+
+/** The document's definitions (in the order they were registered), their dependency order, and what patching it needs. */
+interface DefinitionOrder extends DependencyOrder {
+  statements: Definitions;
+  /** Made when the order is first patched (a full analysis does not need them). */
+  aids?: {
+    /** For each definition, the length of the order once the search started from it and those before it is done. */
+    ends: number[];
+    /** How many references the definitions make to each name. */
+    referrers: Map<string, number>;
+  };
+}
+
+function patchingAids({ statements, order }: DefinitionOrder): NonNullable<DefinitionOrder['aids']> {
+  const position = new Map(order.map((name, i) => [name, i]));
+  const ends: number[] = [];
+  let end = 0;
+  for (const d of statements) ends.push((end = Math.max(end, position.get(d.name.name)! + 1)));
+  const referrers = new Map<string, number>();
+  for (const d of statements) for (const r of nameRefs(d.expr)) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
+  return { ends, referrers };
+}
+
+/**
+ * The dependency order of `now`, patched from `before`, when an edit replaced a run of definitions by another
+ * that nothing else refers to and that refers only to definitions ordered before it; undefined when the order
+ * must be computed. Why the patch is exact: the depth-first search visits the definitions above the run as
+ * before (they never reach the run), each definition of the run then adds only itself (what it refers to is
+ * already ordered), and the definitions below it visit what they visited before. `before` is consumed;
+ * `definesNow` tells the names `now` defines.
+ */
+function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (name: string) => boolean): DefinitionOrder | undefined {
+  const old = before.statements;
+  if (before.cycles.length) return undefined;
+  const { ends, referrers } = (before.aids ??= patchingAids(before));
+  let head = 0;
+  while (head < old.length && head < now.length && old[head] === now[head]) head++;
+  let tail = 0;
+  while (tail < old.length - head && tail < now.length - head && old[old.length - 1 - tail] === now[now.length - 1 - tail]) tail++;
+  const removed = old.slice(head, old.length - tail);
+  const added = now.slice(head, now.length - tail);
+  // Nothing outside the run refers to its names: all references to them are made inside it.
+  const inside = new Map<string, number>();
+  for (const d of removed) for (const r of nameRefs(d.expr)) inside.set(r.name, (inside.get(r.name) ?? 0) + 1);
+  for (const d of [...removed, ...added]) if ((referrers.get(d.name.name) ?? 0) !== (inside.get(d.name.name) ?? 0)) return undefined;
+  const at = head ? ends[head - 1] : 0;
+  const { order } = before;
+  const orderedBefore = (name: string) => at > 0 && order.lastIndexOf(name, at - 1) >= 0; // (a negative start counts from the end)
+  const refersBack = (d: Definitions[number], defined: (name: string) => boolean) => nameRefs(d.expr).every((r) => orderedBefore(r.name) || !defined(r.name));
+  if (!removed.every((d, k) => order[at + k] === d.name.name && refersBack(d, (name) => order.includes(name)))) return undefined;
+  if (!added.every((d) => refersBack(d, definesNow))) return undefined;
+  for (const [name, n] of inside) referrers.set(name, referrers.get(name)! - n);
+  for (const d of added) for (const r of nameRefs(d.expr)) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
+  const shift = added.length - removed.length;
+  return {
+    statements: now,
+    order: [...order.slice(0, at), ...added.map((d) => d.name.name), ...order.slice(at + removed.length)],
+    cycles: [],
+    aids: { ends: [...ends.slice(0, head), ...added.map((_, k) => at + k + 1), ...ends.slice(old.length - tail).map((e) => e + shift)], referrers },
+  };
 }
 
 /** Syntax trees are reused across re-analyses, and so are the lists of names they refer to. */

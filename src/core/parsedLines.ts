@@ -18,6 +18,10 @@ export class ParsedText {
     readonly lines: LineMap,
     /** One entry per line of the text. */
     readonly entries: ParsedLine[],
+    /** Per line, every span of its syntax trees, once the line has moved (see spansOf). */
+    private readonly spans: (Span[] | undefined)[],
+    /** For a parse made by edit(): where its text differs from the one before. */
+    readonly change?: TextChange,
   ) {}
 
   get text(): string {
@@ -26,7 +30,8 @@ export class ParsedText {
 
   static parse(text: string): ParsedText {
     const lines = new LineMap(text);
-    return new ParsedText(lines, parseRange(lines, 0, lines.lineCount - 1));
+    const entries = parseRange(lines, 0, lines.lineCount - 1);
+    return new ParsedText(lines, entries, new Array<undefined>(entries.length));
   }
 
   /**
@@ -46,8 +51,18 @@ export class ParsedText {
     const lastNew = lines.positionAt(text.length - suffix).line;
     const delta = text.length - old.length;
     const after = this.entries.slice(lastOld + 1);
-    if (delta !== 0) for (const entry of after) shiftEntry(entry, delta);
-    return new ParsedText(lines, [...this.entries.slice(0, firstLine), ...parseRange(lines, firstLine, lastNew), ...after]);
+    const afterSpans = this.spans.slice(lastOld + 1);
+    if (delta !== 0) {
+      for (let i = 0; i < after.length; i++) {
+        const spans = (afterSpans[i] ??= spansOf(after[i]));
+        for (let k = 0; k < spans.length; k++) {
+          spans[k].start += delta;
+          spans[k].end += delta;
+        }
+      }
+    }
+    const edited = parseRange(lines, firstLine, lastNew);
+    return new ParsedText(lines, [...this.entries.slice(0, firstLine), ...edited, ...after], [...this.spans.slice(0, firstLine), ...new Array<undefined>(edited.length), ...afterSpans], { from, suffix });
   }
 
   statements(): Statement[] {
@@ -91,24 +106,28 @@ function parseRange(lines: LineMap, first: number, last: number): ParsedLine[] {
   return out;
 }
 
-function shiftEntry(entry: ParsedLine, delta: number): void {
-  if (entry.statement) shiftSpans(entry.statement, delta);
-  if (entry.problem) shiftSpans(entry.problem.span, delta);
+/**
+ * Every span of a line's syntax trees, collected on its first move: a line moves with every edit above it, and
+ * walking an array of spans costs a fraction of walking the tree again. The trees are never restructured after
+ * parsing (only shifted), so the list stays complete.
+ */
+function spansOf(entry: ParsedLine): Span[] {
+  const spans: Span[] = [];
+  if (entry.statement) collectSpans(entry.statement, spans);
+  if (entry.problem) collectSpans(entry.problem.span, spans);
+  return spans;
 }
 
 /**
- * Moves every span in a syntax tree by `delta`. Generic over the tree's shape (any object with numeric `start`
- * and `end` is a span), so new kinds of expression need nothing here. The parser never shares an object between
- * two places of a tree (test/unit/incremental.property.test.ts checks it), so each span moves once.
+ * Every span in a syntax tree. Generic over the tree's shape (any object with numeric `start` and `end` is a
+ * span), so new kinds of expression need nothing here. The parser never shares an object between two places of
+ * a tree (test/unit/incremental.property.test.ts checks it), so each span is listed once.
  */
-function shiftSpans(node: object, delta: number): void {
+function collectSpans(node: object, out: Span[]): void {
   const span = node as Partial<Span>;
-  if (typeof span.start === 'number' && typeof span.end === 'number') {
-    span.start += delta;
-    span.end += delta;
-  }
+  if (typeof span.start === 'number' && typeof span.end === 'number') out.push(span as Span);
   for (const key in node) {
     const value = (node as Record<string, unknown>)[key];
-    if (value !== null && typeof value === 'object') shiftSpans(value, delta);
+    if (value !== null && typeof value === 'object') collectSpans(value, out);
   }
 }

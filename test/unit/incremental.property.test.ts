@@ -12,6 +12,7 @@ import { analysisWork, analyze, reanalyze, type Analysis, type TextChange } from
 import { analyzeDocument, reanalyzeDocument } from '../../src/core/document.ts';
 import { generatedDocument } from '../../bench/sections/language.ts';
 import { parse } from '../../src/core/parser.ts';
+import { nameIndex } from '../../src/core/language/names.ts';
 import { documentArb, editsArb, applyEdits, type Edit } from './helpers/randomDoc.ts';
 import { canonicaliser, project } from './helpers/analysisProjection.ts';
 
@@ -109,6 +110,51 @@ test('incremental analysis equals full analysis after random edits of the exampl
   fc.assert(
     fc.property(fc.constantFrom(...texts), editsArb(PIECES, 5), layoutArb, (text, edits, layout) => checkEditChain(text, edits, layout)),
     { numRuns: 60 },
+  );
+});
+
+test('incremental analysis equals full analysis after definitions are inserted into and removed from a long document', () => {
+  // New definitions that nothing refers to patch the dependency order; the others (referred to, referring
+  // forward or to themselves, redefining a name) make it be computed again. Both must give the full analysis.
+  const inserted = ['extra = b * 2', 'extra = z8 + 1', 'extra = a65 + extra2', 'extra2 = extra', 'z8 = b', 'extra = extra', 'extra = zz + q11', 'zz = s', ''];
+  const base = generatedDocument(120).split('\n');
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat(), fc.boolean(), fc.constantFrom(...inserted)), { minLength: 1, maxLength: 6 }), layoutArb, (edits, layout) => {
+      let lines = [...base];
+      let t = lines.join('\n');
+      let current = analyze(t, { layout });
+      for (const [at, insert, line] of edits) {
+        const before = t;
+        const i = at % lines.length;
+        lines = insert ? [...lines.slice(0, i), line, ...lines.slice(i)] : [...lines.slice(0, i), ...lines.slice(i + 1)];
+        t = lines.join('\n');
+        current = reanalyze(current, t, { layout }, changeBetween(before, t, 0));
+        assertSameAnalysis(current, t, layout);
+      }
+    }),
+    { numRuns: 60 },
+  );
+});
+
+test('the name index of a re-analysis, updated from the previous one, equals the one of a full analysis', () => {
+  const indexOf = (a: Analysis) => {
+    const { names, occurrences } = nameIndex(a);
+    return { names: [...names.values()].map((d) => [d.name, d.kind, d.declaration, d.definedAs]), occurrences };
+  };
+  const texts = fc.oneof(documentArb.map((d) => d.text), lineDocArb.map((lines) => lines.join('\n')), fc.constant(generatedDocument(60)));
+  fc.assert(
+    fc.property(texts, editsArb(PIECES, 6), fc.boolean(), (text, edits, tellChange) => {
+      let current = analyze(text);
+      let t = text;
+      for (const edit of edits) {
+        indexOf(current); // made before the edit, so that the next one is updated from it
+        const before = t;
+        t = applyEdits(t, [edit]);
+        current = reanalyze(current, t, {}, tellChange ? changeBetween(before, t, 0) : undefined);
+        assert.deepStrictEqual(indexOf(current), indexOf(analyze(t)));
+      }
+    }),
+    { numRuns: 200 },
   );
 });
 

@@ -3,6 +3,7 @@
 // occurrence is simply a name token spelling a declared name — except the `d` of `d(f)/d(x)`.
 
 import type { Analysis } from '../analyze.ts';
+import type { TextChange } from '../parsedLines.ts';
 import { tokenize } from '../lexer.ts';
 import type { Shape } from '../shape.ts';
 import type { Range } from '../source.ts';
@@ -34,15 +35,59 @@ export interface NameIndex {
 
 const indexes = new WeakMap<Analysis, NameIndex>();
 
+/** The index of the version an analysis was re-analysed from, and where the texts differ. */
+const predecessors = new WeakMap<Analysis, { index: NameIndex; previousLength: number; change: TextChange }>();
+
 /** The document's names and their occurrences (computed once per analysis). */
 export function nameIndex(a: Analysis): NameIndex {
   let index = indexes.get(a);
   if (!index) {
     const names = declaredNames(a);
-    index = { names, occurrences: occurrencesOf(a.text, names) };
+    const before = predecessors.get(a);
+    predecessors.delete(a);
+    const occurrences = before && sameNames(before.index.names, names) ? movedOccurrences(a, names, before.index.occurrences, before.previousLength, before.change) : occurrencesOf(a.text, names);
+    index = { names, occurrences };
     indexes.set(a, index);
   }
   return index;
+}
+
+/**
+ * Lets `next`, re-analysed from `previous` after a change, update `previous`'s name index (when it was made)
+ * instead of reading the whole text again: while the declared names stay the same, only the changed lines can
+ * hold other occurrences.
+ */
+export function carryNameIndex(previous: Analysis, next: Analysis, change: TextChange): void {
+  const index = indexes.get(previous);
+  if (index) predecessors.set(next, { index, previousLength: previous.text.length, change });
+}
+
+function sameNames(a: ReadonlyMap<string, DeclaredName>, b: ReadonlyMap<string, DeclaredName>): boolean {
+  if (a.size !== b.size) return false;
+  for (const name of a.keys()) if (!b.has(name)) return false;
+  return true;
+}
+
+/**
+ * The occurrences of the edited text: the previous ones above the changed lines, those of the changed lines
+ * read again, and the previous ones below them moved. Tokens never span lines (a newline is a token), so the
+ * lines outside the change read as before.
+ */
+function movedOccurrences(a: Analysis, names: ReadonlyMap<string, DeclaredName>, previous: readonly Occurrence[], previousLength: number, { from, suffix }: TextChange): Occurrence[] {
+  const { lines, text } = a;
+  const start = lines.lineStart(lines.positionAt(from).line);
+  const last = lines.positionAt(text.length - suffix).line;
+  const end = last + 1 < lines.lineCount ? lines.lineStart(last + 1) : text.length;
+  const delta = text.length - previousLength;
+  const out: Occurrence[] = [];
+  let i = 0;
+  for (; i < previous.length && previous[i].start < start; i++) out.push(previous[i]);
+  for (const o of occurrencesOf(text.slice(start, end), names)) out.push({ name: o.name, start: o.start + start, end: o.end + start });
+  for (; i < previous.length; i++) {
+    const o = previous[i];
+    if (o.start >= end - delta) out.push({ name: o.name, start: o.start + delta, end: o.end + delta });
+  }
+  return out;
 }
 
 function declaredNames(a: Analysis): Map<string, DeclaredName> {
