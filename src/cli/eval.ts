@@ -8,6 +8,8 @@ import type { Node } from '../core/ir.ts';
 import { BudgetError, DEFAULT_MAX_ELEMENTS, elementCount, formatCount, formatSizes, largestNode } from '../core/numeric/budget.ts';
 import { evaluateDerivative } from '../core/numeric/derivative.ts';
 import { evaluate } from '../core/numeric/evaluate.ts';
+import { domainNote } from '../core/numeric/domain.ts';
+import { definitionNames } from '../core/diff/result.ts';
 import { type EvalEnv, EvalError, resolveDim, shapeDims } from '../core/numeric/tensor.ts';
 import type { Layout, Shape } from '../core/shape.ts';
 import { bounded } from '../core/source.ts';
@@ -45,7 +47,15 @@ function ensureAffordable(what: string, roots: readonly Node[], dense: number, e
   if (big && big.elements > maxElements) throw new BudgetError(`a part of ${what} has ${formatCount(big.elements)} elements${at} ${limit}`);
 }
 
-export function evalValue(analysis: Analysis, node: Node | undefined, derivative: DerivativeInfo | undefined, env: EvalEnv, layout: Layout, maxElements = DEFAULT_MAX_ELEMENTS): { shape: number[]; value: unknown } {
+/** The value of the expression or derivative form; `note` says where its function leaves its domain, if it does. */
+export function evalValue(analysis: Analysis, node: Node | undefined, derivative: DerivativeInfo | undefined, env: EvalEnv, layout: Layout, maxElements = DEFAULT_MAX_ELEMENTS): { shape: number[]; value: unknown; note?: string } {
+  const value = evalOnly(analysis, node, derivative, env, layout, maxElements);
+  const f = derivative ? deriveResult(analysis, derivative, layout).f : lowerDerivatives(analysis.builder, node!, layout, (n) => analysis.variable(n));
+  const note = domainNote(f, env, { names: definitionNames(analysis) });
+  return note ? { ...value, note: derivative ? `${note}: the derivative is printed where its function is not defined` : note } : value;
+}
+
+function evalOnly(analysis: Analysis, node: Node | undefined, derivative: DerivativeInfo | undefined, env: EvalEnv, layout: Layout, maxElements: number): { shape: number[]; value: unknown } {
   if (derivative) {
     const { f, result } = deriveResult(analysis, derivative, layout);
     const dense = elementCount(derivative.form === 'hessian' ? derivative.wrt.shape : f.shape, env.dims) * elementCount(derivative.wrt.shape, env.dims);
@@ -103,15 +113,16 @@ export function evalCommand(io: Io, file: string, opts: EvalOptions): number {
     if (e instanceof ValueError) throw new CliError(e.message + (opts.at ? '' : ' Give values with --at VALUES.json.'), 1);
     throw e;
   }
-  let out: { shape: number[]; value: unknown };
+  let out: { shape: number[]; value: unknown; note?: string };
   try {
     out = evalValue(analysis, def.derivative ? undefined : def.node, def.derivative, env, analysis.layout, maxElements);
   } catch (e) {
     if (e instanceof EvalError || e instanceof BudgetError) throw new CliError(e.message, 1);
     throw e;
   }
-  if (opts.json) io.out(JSON.stringify(out) + '\n');
+  if (opts.json) io.out(JSON.stringify({ shape: out.shape, value: out.value }) + '\n');
   else io.out(`${opts.expr} : ${out.shape.length ? out.shape.join('×') : 'scalar'}\n${formatValue(out.value)}\n`);
+  if (out.note) io.err(`note: ${bounded(out.note)}\n`);
   return 0;
 }
 

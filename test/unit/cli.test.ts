@@ -127,3 +127,18 @@ test('eval reports missing or wrongly shaped values and expression errors clearl
   const badJson = await run('eval', neuron, '--expr', 'z', '--at', file('f.json', '{nope'));
   assert.match(badJson.err, /is not valid JSON/);
 });
+
+test('eval says where a NaN comes from: the subexpression outside its domain, also under a derivative', async () => {
+  const doc = file('domain.mcalc', 'A: matrix[2, 2]\ns: scalar\nf = logdet(A)\ng = log(s) + 1\n');
+  const at = file('domain.json', JSON.stringify({ A: [[0, 1], [1, 0]], s: -1 }));
+  const value = await runMcalc('eval', doc, '--expr', 'f', '--at', at);
+  assert.equal(value.code, 0);
+  assert.match(value.out, /NaN/);
+  assert.equal(value.err, 'note: logdet(A) is not finite at these values (logdet is defined for det(X) > 0)\n');
+  const grad = await runMcalc('eval', doc, '--expr', 'd(g)/d(s)', '--at', at, '--json');
+  assert.deepEqual(JSON.parse(grad.out), { shape: [1, 1], value: [[-1]] });
+  assert.match(grad.err, /^note: log\(s\) is not finite at these values \(log is defined for u > 0\): the derivative is printed where its function is not defined\n$/);
+  // Inside the domain: no note.
+  const fine = await runMcalc('eval', doc, '--expr', 'g', '--at', file('fine.json', JSON.stringify({ A: [[2, 0], [0, 1]], s: 2 })));
+  assert.equal(fine.err, '');
+});
