@@ -509,3 +509,13 @@ describe('worker', () => {
     await assert.rejects(runTrainingInWorker({ ...base, params: ['w', 'nope'] }), (e: unknown) => e instanceof TrainError && e.kind === 'usage');
   });
 });
+
+test('CSV columns that training does not read are named in a warning, with the likely reason', () => {
+  const csv = 'x1,x2,y,id\n1,2,3,7\n2,1,1,8\n0,1,2,9\n';
+  const asData = prepareProblem({ source: NEURON, loss: 'loss', params: ['w', 'b'], data: { csvText: csv, fileName: 'd.csv' }, seed: 1 });
+  assert.deepEqual(asData.warnings.filter((w) => /not used/.test(w)), ['d.csv: the column id is not used: no data variable has that name']);
+  const asParam = prepareProblem({ source: NEURON, loss: 'loss', params: ['w', 'b', 'x'], data: { csvText: csv, fileName: 'd.csv' }, dims: { n: 2 }, seed: 1 });
+  assert.deepEqual(asParam.warnings.filter((w) => /not used/.test(w)), ['d.csv: the columns x1, x2, id are not used: x is a parameter here, not data']);
+  const exact = prepareProblem({ source: NEURON, loss: 'loss', params: ['w', 'b'], data: { csvText: 'x1,x2,y\n1,2,3\n2,1,1\n' }, seed: 1 });
+  assert.equal(exact.warnings.filter((w) => /not used/.test(w)).length, 0);
+});

@@ -1,6 +1,6 @@
 // Training data: a CSV file with a header, mapped onto the document's data variables, or synthetic rows.
 //
-// Column mapping (the header names the columns; extra columns are ignored):
+// Column mapping (the header names the columns; extra columns are ignored, and named in a warning):
 //   one value per row  (per-sample scalar y, or batch vector y: vector[N])   ↔ column `y`
 //   k values per row   (per-sample x: vector[n], or batch X: matrix[N, n])   ↔ `x1…xn`, `x_1…x_n` or `x[1]…x[n]`
 // A symbolic length n is read off the header (x1, x2, … with no gaps) unless it is already bound, and a bound
@@ -64,6 +64,8 @@ export interface CsvReadResult {
   dataset: Dataset;
   /** Lengths read off the header for dimensions that were not bound. */
   inferred: Map<string, number>;
+  /** Header columns that no data variable reads (extra columns are allowed, but said). */
+  unused: string[];
 }
 
 /** Where a bound size came from (`--dim n=2`, `init.json`), for messages about disagreements. */
@@ -138,7 +140,9 @@ class CsvTable {
       const data = t.data.length > used * 1.25 ? t.data.slice(0, used) : t.data.subarray(0, used);
       values.set(t.spec.name, { rows: this.rows, cols: t.width, data });
     }
-    return { dataset: { rows: this.rows, values }, inferred: this.inferred };
+    const read = new Set(this.targets.flatMap((t) => t.cols));
+    const unused = this.names.filter((n, i) => n !== '' && !read.has(i));
+    return { dataset: { rows: this.rows, values }, inferred: this.inferred, unused };
   }
 
   private fail(line: number, column: number, detail: string): never {

@@ -307,6 +307,7 @@ export function prepareProblem(o: TrainOptions): Problem {
       const file = 'csvPath' in o.data ? o.data.csvPath : (o.data.fileName ?? 'data.csv');
       const r = readData(o.data, file, specs, dims, sources);
       for (const [k, v] of r.inferred) dims.set(k, v);
+      if (r.unused.length) warnings.push(unusedColumnsWarning(file, r.unused, paramVars.map((v) => v.name)));
       dataset = r.dataset;
       if (method === 'as-is') {
         if (dims.has(batchDim!) && dims.get(batchDim!) !== dataset.rows) throw new TrainError(`${file} has ${dataset.rows} rows but --dim ${batchDim}=${dims.get(batchDim!)}`, 'usage');
@@ -420,6 +421,15 @@ function columnSpec(v: VariableInfo, method: Method): ColumnSpec {
   }
   if (s.kind === 'scalar') return { name: v.name, width: 1, multi: false };
   return { name: v.name, width: (s as { n: Dim }).n, multi: true };
+}
+
+/** Columns of the file that training does not read, with the likely reason (a parameter of the same name). */
+function unusedColumnsWarning(file: string, unused: readonly string[], params: readonly string[]): string {
+  const shown = unused.length > 6 ? `${unused.slice(0, 3).join(', ')}, … ${unused.at(-1)} (${unused.length} columns)` : unused.join(', ');
+  const stem = (c: string) => c.replace(/(_?\d+|\[\d+\])$/, '');
+  const asParams = params.filter((p) => unused.some((c) => stem(c) === p));
+  const why = asParams.length ? `: ${asParams.join(', ')} ${asParams.length === 1 ? 'is a parameter' : 'are parameters'} here, not data` : `: no data variable has ${unused.length === 1 ? 'that name' : 'those names'}`;
+  return `${file}: ${unused.length === 1 ? `the column ${shown} is` : `the columns ${shown} are`} not used${why}`;
 }
 
 /** The CSV rows, streamed from the file or read from the text; problems become TrainErrors. */
