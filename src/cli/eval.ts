@@ -7,7 +7,7 @@ import { lowerDerivatives } from '../core/diff/engine.ts';
 import type { Node } from '../core/ir.ts';
 import { BudgetError, DEFAULT_MAX_ELEMENTS, elementCount, formatCount, formatSizes, largestNode } from '../core/numeric/budget.ts';
 import { evaluateDerivative } from '../core/numeric/derivative.ts';
-import { evaluate } from '../core/numeric/evaluate.ts';
+import { evaluate, evaluateAll, rootValue } from '../core/numeric/evaluate.ts';
 import { domainNote } from '../core/numeric/domain.ts';
 import { definitionNames } from '../core/diff/result.ts';
 import { type EvalEnv, EvalError, resolveDim, shapeDims } from '../core/numeric/tensor.ts';
@@ -49,34 +49,37 @@ function ensureAffordable(what: string, roots: readonly Node[], dense: number, e
 
 /** The value of the expression or derivative form; `note` says where its function leaves its domain, if it does. */
 export function evalValue(analysis: Analysis, node: Node | undefined, derivative: DerivativeInfo | undefined, env: EvalEnv, layout: Layout, maxElements = DEFAULT_MAX_ELEMENTS): { shape: number[]; value: unknown; note?: string } {
-  const value = evalOnly(analysis, node, derivative, env, layout, maxElements);
-  const f = derivative ? deriveResult(analysis, derivative, layout).f : lowerDerivatives(analysis.builder, node!, layout, (n) => analysis.variable(n));
-  const note = domainNote(f, env, { names: definitionNames(analysis) });
-  return note ? { ...value, note: derivative ? `${note}: the derivative is printed where its function is not defined` : note } : value;
-}
-
-function evalOnly(analysis: Analysis, node: Node | undefined, derivative: DerivativeInfo | undefined, env: EvalEnv, layout: Layout, maxElements: number): { shape: number[]; value: unknown } {
+  const print = { names: definitionNames(analysis) };
   if (derivative) {
-    const { f, result } = deriveResult(analysis, derivative, layout);
-    const dense = elementCount(derivative.form === 'hessian' ? derivative.wrt.shape : f.shape, env.dims) * elementCount(derivative.wrt.shape, env.dims);
-    ensureAffordable(derivative.text, [f, ...(result.kind === 'matrix' ? [result.value] : [result.slice])], dense, env, maxElements);
-    const dims = derivative.shapes[layout].dims.map((d) => resolveDim(d, env));
-    if (result.kind === 'matrix') {
-      const v = evaluate(result.value, env);
-      if (derivative.form !== 'jacobian') return { shape: valueDims(result.value.shape, env), value: nest(v.data, valueDims(result.value.shape, env)) };
-      // A Jacobian keeps its two dims (a 1×1 one is [[v]]), as `shapes` prints them.
-      return { shape: dims, value: nest(v.data, dims) };
-    }
-    const G = evaluateDerivative(result, f, derivative.wrt, derivative.form, layout, env);
-    // Canonical data is f-major (numerator order); denominator layout puts x's dims first.
-    const data = layout === 'numerator' ? G.data : transposeFlat(G.data, G.fSize, G.xSize);
-    return { shape: dims, value: nest(data, dims) };
+    const derived = deriveResult(analysis, derivative, layout);
+    const value = derivativeValue(derivative, derived, env, layout, maxElements);
+    // The derivative's formula is evaluated on its own; f once more, to say whether it is defined at the point.
+    const note = domainNote(evaluateAll([derived.f], env), print);
+    return note ? { ...value, note: `${note}: the derivative is printed where its function is not defined` } : value;
   }
   const lowered = lowerDerivatives(analysis.builder, node!, layout, (n) => analysis.variable(n));
   ensureAffordable('the expression', [lowered], elementCount(lowered.shape, env.dims), env, maxElements);
-  const v = evaluate(lowered, env);
+  const values = evaluateAll([lowered], env);
+  const v = rootValue(values, lowered, env);
   const dims = valueDims(node!.shape, env);
-  return { shape: dims, value: nest(v.data, dims) };
+  const note = domainNote(values, print);
+  return { shape: dims, value: nest(v.data, dims), ...(note ? { note } : {}) };
+}
+
+function derivativeValue(derivative: DerivativeInfo, { f, result }: ReturnType<typeof deriveResult>, env: EvalEnv, layout: Layout, maxElements: number): { shape: number[]; value: unknown } {
+  const dense = elementCount(derivative.form === 'hessian' ? derivative.wrt.shape : f.shape, env.dims) * elementCount(derivative.wrt.shape, env.dims);
+  ensureAffordable(derivative.text, [f, ...(result.kind === 'matrix' ? [result.value] : [result.slice])], dense, env, maxElements);
+  const dims = derivative.shapes[layout].dims.map((d) => resolveDim(d, env));
+  if (result.kind === 'matrix') {
+    const v = evaluate(result.value, env);
+    if (derivative.form !== 'jacobian') return { shape: valueDims(result.value.shape, env), value: nest(v.data, valueDims(result.value.shape, env)) };
+    // A Jacobian keeps its two dims (a 1×1 one is [[v]]), as `shapes` prints them.
+    return { shape: dims, value: nest(v.data, dims) };
+  }
+  const G = evaluateDerivative(result, f, derivative.wrt, derivative.form, layout, env);
+  // Canonical data is f-major (numerator order); denominator layout puts x's dims first.
+  const data = layout === 'numerator' ? G.data : transposeFlat(G.data, G.fSize, G.xSize);
+  return { shape: dims, value: nest(data, dims) };
 }
 
 function transposeFlat(data: Float64Array, rows: number, cols: number): Float64Array {

@@ -6,14 +6,15 @@
 import type { Node } from '../ir.ts';
 import { opDef } from '../ops/registry.ts';
 import { toText, type PrintOptions } from '../print.ts';
-import { evaluateAll } from './evaluate.ts';
-import type { EvalEnv, Tensor } from './tensor.ts';
+import type { Tensor } from './tensor.ts';
 
 const finite = (t: Tensor | undefined) => !t || t.data.every(Number.isFinite);
 
-/** A sentence naming the first subexpression of `f` that is not finite at `env` although its arguments are. */
-export function domainNote(f: Node, env: EvalEnv, print: PrintOptions = {}): string | undefined {
-  const values = evaluateAll([f], env);
+/**
+ * A sentence naming the first subexpression that is not finite although its arguments are, among the values of
+ * one evaluation (evaluateAll's, in evaluation order).
+ */
+export function domainNote(values: ReadonlyMap<Node, Tensor>, print: PrintOptions = {}): string | undefined {
   for (const [node, value] of values) {
     if (finite(value) || !node.args.every((a) => finite(values.get(a)))) continue;
     const domain = opDef(node.op).domain?.text;

@@ -27,7 +27,12 @@ export function evaluateAll(roots: readonly Node[], env: EvalEnv): Map<Node, Ten
 }
 
 export function evaluate(root: Node, env: EvalEnv): Tensor {
-  const v = evaluateAll([root], env).get(root)!;
+  return rootValue(evaluateAll([root], env), root, env);
+}
+
+/** The value of `root` among values that evaluateAll gave, checked against its shape. */
+export function rootValue(values: ReadonlyMap<Node, Tensor>, root: Node, env: EvalEnv): Tensor {
+  const v = values.get(root)!;
   const [r, c] = shapeDims(root.shape, env);
   if (v.rows !== r || v.cols !== c) throw new EvalError(`internal: ${root.op} produced ${v.rows}×${v.cols}, expected ${r}×${c}`);
   return v;
