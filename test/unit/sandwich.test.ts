@@ -1,7 +1,8 @@
 // Hessian sandwiches (sandwich.ts): Xᵀ diag(d) X in one blocked pass against the definition over random sizes
 // (n = 1, odd n, rows not a multiple of the block, one d for all rows) on the SIMD and the JavaScript tiles,
 // the two paths bit for bit, the engine's Hessians of batch losses through
-// the reference evaluator against the compiled plan (1e-12 relative), and no N×N: a Hessian whose diagonal
+// the reference evaluator against the compiled plan (1e-12 relative), their weights d from a compiled plan
+// with the reference's bits (and from the reference walk where d is not finite), and no N×N: a Hessian whose diagonal
 // alone would be 3.2 GB evaluates in a moment.
 
 import { test, describe } from 'node:test';
@@ -11,7 +12,7 @@ import { analyze } from '../../src/core/analyze.ts';
 import { differentiate } from '../../src/core/diff/engine.ts';
 import { type Node, topoOrder } from '../../src/core/ir.ts';
 import { compile } from '../../src/core/numeric/compile.ts';
-import { evaluate } from '../../src/core/numeric/evaluate.ts';
+import { evaluate, evaluateAll } from '../../src/core/numeric/evaluate.ts';
 import { createRng } from '../../src/core/numeric/random.ts';
 import { sandwich, sandwichParts } from '../../src/core/numeric/sandwich.ts';
 import { simdTiles } from '../../src/core/numeric/sandwich-simd.ts';
@@ -80,7 +81,7 @@ describe('sandwich', () => {
     'A: matrix[N, n]\nw: vector[n]\nL = sum(exp(A*w))\n',
   ];
   for (const source of losses) {
-    test(`the Hessian of ${source.split('\n')[3]} is a sandwich and evaluates as the compiled plan does`, () => {
+    test(`the Hessian of ${source.split('\n').find((l) => l.startsWith('L ='))} is a sandwich and evaluates as the compiled plan does`, () => {
       const H = hessianOf(source);
       assert.ok(topoOrder([H]).some((m) => sandwichParts(m)), 'the engine should write this Hessian with Xᵀ * diag(d) * X');
       const rng = createRng(9, 'sandwich-hessian');
@@ -93,6 +94,28 @@ describe('sandwich', () => {
       got.forEach((v, k) => assert.ok(Math.abs(v - want[k]) <= 1e-12 * Math.max(Math.abs(want[k]), scale), `H[${k}] = ${v}, the plan gives ${want[k]}`));
     });
   }
+
+  test('the weights d come from a compiled plan with the reference evaluator\'s bits; where d is not finite, from the reference walk, every subexpression kept', () => {
+    for (const source of losses) {
+      const H = hessianOf(source);
+      const { d } = sandwichParts(H) ?? topoOrder([H]).map(sandwichParts).find((p) => p)!;
+      const rng = createRng(11, 'sandwich-weights');
+      const [N, n] = [301, 5];
+      const vars = new Map([['X', tensor(N, n, rng)], ['A', tensor(N, n, rng)], ['y', tensor(N, 1, rng)], ['w', tensor(n, 1, rng)]]);
+      const env = { vars, dims: new Map([['N', N], ['n', n]]) };
+      const values = evaluateAll([H], env);
+      assert.deepEqual(values.get(d)!.data, evaluate(d, env).data, source);
+      assert.ok(!topoOrder([d]).some((m) => m !== d && m.op === 'matmul' && values.has(m)), 'with finite weights, d\'s own subexpressions should not be evaluated one by one');
+    }
+    const H = hessianOf(losses[2]);
+    const { d } = sandwichParts(H)!;
+    const [N, n] = [40, 2];
+    const vars = new Map([['A', { rows: N, cols: n, data: new Float64Array(N * n).fill(1) }], ['w', { rows: n, cols: 1, data: Float64Array.of(400, 400) }]]);
+    const values = evaluateAll([H], { vars, dims: new Map([['N', N], ['n', n]]) });
+    assert.ok(values.get(d)!.data.every((v) => v === Infinity), 'exp(800) overflows');
+    const product = topoOrder([d]).find((m) => m.op === 'matmul')!;
+    assert.deepEqual(Array.from(values.get(product)!.data), new Array(N).fill(800), 'the walk keeps A*w, so a domain note can name where d leaves the finite numbers');
+  });
 
   test('no N×N: the logistic Hessian at N = 20,000 (a 3.2 GB diagonal) evaluates without it', () => {
     const H = hessianOf(losses[0]);

@@ -1,19 +1,21 @@
 // Reference evaluator: walks the DAG once in topological order with each operator's kernel. Used by
 // `mcalc eval`, gradient checks and tests; the compiled evaluator (compile.ts) is the fast path. A Hessian
 // sandwich Xᵀ * diag(d) * X is evaluated as a whole in one blocked pass (sandwich.ts), without its N×N
-// diagonal or its N×n intermediate.
+// diagonal or its N×n intermediate, and its weights d by a compiled plan (sandwichWeights.ts).
 
 import type { Node } from '../ir.ts';
 import { opDef } from '../ops/registry.ts';
 import { materialisedOrder, sandwich, sandwichParts } from './sandwich.ts';
+import { compiledWeights } from './sandwichWeights.ts';
 import { type EvalEnv, type Tensor, EvalError, shapeDims } from './tensor.ts';
 
 export function evaluateAll(roots: readonly Node[], env: EvalEnv): Map<Node, Tensor> {
   const values = new Map<Node, Tensor>();
-  for (const n of materialisedOrder(roots)) {
+  for (const n of materialisedOrder(roots, 'compiled')) {
+    if (values.has(n)) continue;
     const parts = sandwichParts(n);
     if (parts) {
-      values.set(n, sandwich(values.get(parts.A)!, values.get(parts.d)!));
+      values.set(n, sandwich(values.get(parts.A)!, weights(parts.d, env, values)));
       continue;
     }
     const v = opDef(n.op).evaluate(
@@ -24,6 +26,17 @@ export function evaluateAll(roots: readonly Node[], env: EvalEnv): Map<Node, Ten
     values.set(n, v);
   }
   return values;
+}
+
+/** A sandwich's weights: compiled where it can, else (or where they are not finite) by the reference walk. */
+function weights(d: Node, env: EvalEnv, values: Map<Node, Tensor>): Tensor {
+  const known = values.get(d) ?? compiledWeights(d, env);
+  if (known) {
+    values.set(d, known);
+    return known;
+  }
+  for (const [n, v] of evaluateAll([d], env)) if (!values.has(n)) values.set(n, v);
+  return values.get(d)!;
 }
 
 export function evaluate(root: Node, env: EvalEnv): Tensor {

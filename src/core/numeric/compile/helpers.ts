@@ -3,7 +3,7 @@
 
 import type { Node } from '../../ir.ts';
 import { opDef } from '../../ops/registry.ts';
-import { type EvalEnv, type Tensor, EvalError, detT, finiteRows, invT } from '../tensor.ts';
+import { type EvalEnv, type Tensor, EvalError, detT, finiteRows, invT, matVecInto } from '../tensor.ts';
 import { logDet } from '../../ops/logdet.ts';
 
 export interface Helpers {
@@ -31,6 +31,7 @@ function strided(A: Float64Array, rs: number, cs: number, r: number, c: number):
 export function makeHelpers(messages: readonly string[], fallbacks: readonly Fallback[]): Helpers {
   return {
     matmul(out, A, ars, acs, B, brs, bcs, M, K, P) {
+      if (P === 1) return matVecInto(out, A, ars, acs, B, brs, M, K);
       out.fill(0);
       // As in the reference (matmulT): a zero skips a row of B only when that row is finite (0·∞ is NaN).
       const finite = finiteRows(B, K, P, brs, bcs);
