@@ -203,6 +203,8 @@ interface Changes {
   definitions: Set<string>;
   names: boolean;
   cycles: boolean;
+  /** readBits of every change above: an outcome whose reads share none of them is still valid (stillValid). */
+  bits: number;
 }
 
 /** The keys present in only one of the maps, or whose values differ by `same`. */
@@ -217,6 +219,29 @@ function changedKeys<V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>, sa
 }
 
 const states = new WeakMap<Analysis, AnalyzerState>();
+
+// Bits of look-ups, for stillValid's quick test: a name sets one of 29 bits by a hash (variables, definitions
+// and dimensions alike: a collision only costs the full test), the list of names its own bit, and a look-up
+// that is replayed at every analysis (a definition read before it was analysed, in a cycle) the sign bit.
+// Look-ups of cycles need no bit: with cycles in either analysis the quick test is skipped.
+const NAMES_BIT = 1 << 30;
+const ALWAYS_BIT = 1 << 31;
+
+function nameBit(name: string): number {
+  let h = name.length;
+  for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) | 0;
+  return 1 << ((h >>> 0) % 29);
+}
+
+/** The bits of an outcome's reads that an edit's changes can meet (see Changes.bits). */
+function readBits(reads: readonly Read[]): number {
+  let bits = 0;
+  for (const r of reads) {
+    if (r.kind === 'names') bits |= NAMES_BIT;
+    else if (r.kind !== 'cyclic') bits |= nameBit(r.name) | (r.kind === 'definition' && r.found && !r.value ? ALWAYS_BIT : 0);
+  }
+  return bits;
+}
 
 /** How much of an analysis was made anew: definitions and claims analysed, of all of them. */
 export function analysisWork(a: Analysis): { statements: number; analysed: number } | undefined {
@@ -361,18 +386,33 @@ class Analyzer {
   }
 
   private changesSince(previous: AnalyzerState): Changes {
-    return {
+    const c: Changes = {
       variables: changedKeys(this.variables, previous.variables, (x, y) => x.node === y.node),
       dims: changedKeys(this.dims, previous.dims, () => true),
-      // Definitions whose value changes are added as they are analysed (see analyseDefinition).
+      // Definitions whose value changes are added as they are analysed (see changedDefinition).
       definitions: changedKeys(this.defs, previous.definitions, () => true),
       names: this.names() !== previous.names,
       cycles: (this.definitionOrderMemo?.cycles.length ?? 0) > 0 || (previous.definitionOrder?.cycles.length ?? 0) > 0,
+      bits: 0,
     };
+    for (const set of [c.variables, c.dims, c.definitions]) for (const name of set) c.bits |= nameBit(name);
+    if (c.names) c.bits |= NAMES_BIT;
+    return c;
   }
 
-  /** Whether a previous outcome still holds: every look-up whose answer may have changed answers the same. */
+  private changedDefinition(name: string): void {
+    if (!this.changes) return;
+    this.changes.definitions.add(name);
+    this.changes.bits |= nameBit(name);
+  }
+
+  /**
+   * Whether a previous outcome still holds: every look-up whose answer may have changed answers the same. Most
+   * outcomes read none of the few names an edit changes, and their bits tell so without visiting their reads.
+   */
   private stillValid(outcome: Outcome): boolean {
+    const c = this.changes!;
+    if (!c.cycles && ((outcome.readBits ??= readBits(outcome.reads)) & (c.bits | ALWAYS_BIT)) === 0) return true;
     for (const r of outcome.reads) if (this.mayHaveChanged(r) && !this.answersSame(r)) return false;
     return true;
   }
@@ -712,7 +752,7 @@ class Analyzer {
     d.derivative = outcome.derivative;
     const before = this.previous?.definitions.get(d.stmt.name.name);
     const same = before && before.stmt.expr.kind === d.stmt.expr.kind && sameResolved(before.value, d.value) && sameDerivative(before.derivative, d.derivative);
-    if (!same) this.changes?.definitions.add(d.stmt.name.name);
+    if (!same) this.changedDefinition(d.stmt.name.name);
   }
 
   /** A definition's outcome: its value, and its derivative form when it is one. */

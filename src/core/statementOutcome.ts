@@ -50,6 +50,8 @@ export interface Outcome {
   derivative?: DerivativeCore;
   /** A claim's results: its own left-hand derivative form, or the definition it names, and its formula. */
   claim?: { left?: DerivativeExpr; leftDefinition?: string; formula?: Node };
+  /** A summary of `reads` by name (computed when first needed: see stillValid in analyze.ts). */
+  readBits?: number;
 }
 
 export function newOutcome(stmt: Statement): Outcome {
