@@ -1,7 +1,8 @@
 // Bench section: the Hessian of logistic regression L = sum(log(1 + exp(-(y ⊗ (X*w))))) with respect to w, with
 // the data already bound, at (N, n) = (2000, 100), (20000, 100) and (5000, 500): the median in-process time of
 // the engine's symbolic Hessian Xᵀ * diag(d) * X evaluated as `mcalc eval` and `mcalc check` do (the blocked
-// sandwich of sandwich.ts; `sections.hessian.cases` = [{N, n, ms}], the figure other tools compare with), next
+// sandwich of sandwich.ts, its weights by a compiled plan kept between calls; `sections.hessian.cases` =
+// [{N, n, ms}], the figure other tools compare with, and `firstCallMs`, which includes compiling that plan), next
 // to same-run baselines: the plain compiled plan, a plain row-by-row loop Σ dᵢ xᵢxᵢᵀ, the blocked kernel alone
 // (d given: the flop floor of this kernel) on its SIMD and its JavaScript tiles, the previous kernel (2 × 2
 // JavaScript tiles, kept here only as a baseline) and one read of X (the memory floor).
