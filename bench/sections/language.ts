@@ -37,10 +37,10 @@ function percentile(xs: number[], p: number): number {
  * Edits as typing makes them, each re-analysed from the previous analysis and told where the text changed, as
  * the editor's change event tells the extension: a digit typed in a definition in the middle (its dependents
  * follow), a line inserted near the top (everything below moves) and removed again, and a declaration edited
- * (every use of the variable is looked up again). Median milliseconds per kind, and how many definitions and
- * claims were analysed again per edit.
+ * (every use of the variable is looked up again). Median milliseconds per kind, how many definitions and
+ * claims were analysed again per edit, and the share of edits that patched the previous analysis.
  */
-function edits(text: string, reps: number): Record<string, { medianMs: number; reanalysedPerEdit: number }> {
+function edits(text: string, reps: number): Record<string, { medianMs: number; reanalysedPerEdit: number; patchedShare: number }> {
   const middle = text.indexOf('\n', text.length >> 1) + 1;
   const digitAt = text.indexOf(' + b * ', middle) + ' + b * '.length;
   const top = text.indexOf('\n', text.indexOf('W: matrix')) + 1;
@@ -56,19 +56,21 @@ function edits(text: string, reps: number): Record<string, { medianMs: number; r
     insertLineAtTop: (i, current) => (i % 2 ? replace(current, top, 0, extraLine) : replace(current, top, extraLine.length, '')),
     editDeclaration: (i, current) => (i % 2 ? replace(current, declaration, 0, ', r') : replace(current, declaration, ', r'.length, '')),
   };
-  const out: Record<string, { medianMs: number; reanalysedPerEdit: number }> = {};
+  const out: Record<string, { medianMs: number; reanalysedPerEdit: number; patchedShare: number }> = {};
   for (const [kind, edit] of Object.entries(kinds)) {
     let a: Analysis = analyze(text);
     const ms: number[] = [];
     let reanalysed = 0;
+    let patched = 0;
     for (let i = 1; i <= reps; i++) {
       const next = edit(i, a.text);
       const t = performance.now();
       a = reanalyze(a, next.text, {}, next.change);
       ms.push(performance.now() - t);
       reanalysed += analysisWork(a)?.analysed ?? 0;
+      if (analysisWork(a)?.patched) patched++;
     }
-    out[kind] = { medianMs: +median(ms).toFixed(2), reanalysedPerEdit: Math.round(reanalysed / reps) };
+    out[kind] = { medianMs: +median(ms).toFixed(2), reanalysedPerEdit: Math.round(reanalysed / reps), patchedShare: +(patched / reps).toFixed(2) };
   }
   return out;
 }

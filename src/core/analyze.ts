@@ -16,7 +16,7 @@ import { callableNames, surfaceFunction } from './ops/registry.ts';
 import { derivativeShape, type DerivativeForm } from './ops/structure.ts';
 import { closestName } from './suggest.ts';
 import { carryNameIndex } from './language/names.ts';
-import { ParsedText, type TextChange } from './parsedLines.ts';
+import { type EditedLines, ParsedText, type TextChange } from './parsedLines.ts';
 import { type DerivativeCore, ExprNodes, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved } from './statementOutcome.ts';
 
 export type { TextChange };
@@ -67,30 +67,29 @@ export interface DefinitionInfo {
 }
 
 /**
- * A definition's record; its ranges and text are computed when asked for (most are never asked for), from the
- * offsets it had in this analysis (a later re-analysis moves the syntax tree, not this record).
+ * A definition's record; its ranges and text are computed when asked for (most are never asked for), from its
+ * statement's offsets and the document's current lines (`doc`, which a patched analysis moves to the new text:
+ * see Analyzer.patch). An analysis that a re-analysis consumed may thus answer for the newer text.
  */
 class DefinitionRecord implements DefinitionInfo {
   node?: Node;
   shape?: Shape;
   derivative?: DerivativeInfo;
   readonly name: string;
-  private readonly offsets: readonly [nameStart: number, nameEnd: number, start: number, end: number, exprStart: number, exprEnd: number];
   constructor(
-    stmt: Extract<Statement, { kind: 'define' }>,
-    private readonly lines: LineMap,
+    private readonly stmt: Extract<Statement, { kind: 'define' }>,
+    private readonly doc: { lines: LineMap },
   ) {
     this.name = stmt.name.name;
-    this.offsets = [stmt.name.start, stmt.name.end, stmt.start, stmt.end, stmt.expr.start, stmt.expr.end];
   }
   get nameRange(): Range {
-    return this.lines.range(this.offsets[0], this.offsets[1]);
+    return this.doc.lines.range(this.stmt.name.start, this.stmt.name.end);
   }
   get range(): Range {
-    return this.lines.range(this.offsets[2], this.offsets[3]);
+    return this.doc.lines.range(this.stmt.start, this.stmt.end);
   }
   get exprText(): string {
-    return this.lines.text.slice(this.offsets[4], this.offsets[5]);
+    return this.doc.lines.text.slice(this.stmt.expr.start, this.stmt.expr.end);
   }
   /** Plain data (JSON.stringify and structured clone see getters' values). */
   toJSON(): object {
@@ -165,7 +164,13 @@ export function reanalyze(previous: Analysis, text: string, options: AnalyzeOpti
   // The node graph only grows while outcomes are reused; a full analysis now and then drops what is unused.
   if (!state || state.requestedLayout !== layout || state.builder.graph.size > 2 * state.fullGraphSize + 10_000) return analyze(text, options);
   const parsed = state.parsed.edit(text, change);
-  const result = runAnalyzer(new Analyzer(parsed, layout, state));
+  let result: Analysis;
+  try {
+    result = patchAnalyzer(new Analyzer(parsed, layout, state), previous) ?? runAnalyzer(new Analyzer(parsed, layout, state));
+  } catch {
+    // A patch that failed half-way has changed the state it adopted: only a fresh analysis is sure to be right.
+    return analyze(text, options);
+  }
   carryNameIndex(previous, result, parsed.change!);
   return result;
 }
@@ -189,6 +194,48 @@ interface AnalyzerState {
   dims: ReadonlyMap<string, DimInfo>;
   definitions: ReadonlyMap<string, DefinitionEntry>;
   names: string;
+  /** What a patch (Analyzer.patch) reuses besides: the statements, the derivative forms' infos, the lines' holder. */
+  statements: Statement[];
+  derivativeInfos: Map<DerivativeExpr, DerivativeInfo>;
+  doc: { lines: LineMap };
+  /** Made by the first patch after a full analysis, and kept up to date by the patches after it. */
+  patchIndex?: PatchIndex;
+  /** Whether this analysis was made by a patch. */
+  patched: boolean;
+}
+
+/** What a patch needs to find the statements an edit reaches. */
+interface PatchIndex {
+  /** The statements whose outcome looked a definition up, by the definition's name. */
+  readers: Map<string, Set<Statement>>;
+  /** Each definition's place in the dependency order. */
+  position: Map<string, number>;
+}
+
+function patchIndexOf(state: AnalyzerState): PatchIndex {
+  const readers = new Map<string, Set<Statement>>();
+  for (const o of state.outcomes.values()) addReader(readers, o);
+  return { readers, position: new Map(state.definitionOrder!.order.map((name, i) => [name, i])) };
+}
+
+function addReader(readers: Map<string, Set<Statement>>, o: Outcome): void {
+  for (const r of o.reads) {
+    if (r.kind !== 'definition') continue;
+    let set = readers.get(r.name);
+    if (!set) readers.set(r.name, (set = new Set()));
+    set.add(o.stmt);
+  }
+}
+
+function removeReader(readers: Map<string, Set<Statement>>, o: Outcome): void {
+  for (const r of o.reads) if (r.kind === 'definition') readers.get(r.name)?.delete(o.stmt);
+}
+
+/** The patched analysis (see Analyzer.patch), or undefined when the edit is not one a patch can follow. */
+function patchAnalyzer(a: Analyzer, previous: Analysis): Analysis | undefined {
+  const result = a.patch(previous);
+  if (result) states.set(result, a.state());
+  return result;
 }
 
 /**
@@ -243,10 +290,13 @@ function readBits(reads: readonly Read[]): number {
   return bits;
 }
 
-/** How much of an analysis was made anew: definitions and claims analysed, of all of them. */
-export function analysisWork(a: Analysis): { statements: number; analysed: number } | undefined {
+/**
+ * How much of an analysis was made anew: definitions and claims analysed, of all of them; `patched` when it was
+ * made by patching the previous one (see Analyzer.patch) rather than by visiting every statement.
+ */
+export function analysisWork(a: Analysis): { statements: number; analysed: number; patched: boolean } | undefined {
   const state = states.get(a);
-  return state && { statements: state.outcomes.size, analysed: state.analysed };
+  return state && { statements: state.outcomes.size, analysed: state.analysed, patched: state.patched };
 }
 
 function runAnalyzer(a: Analyzer): Analysis {
@@ -274,18 +324,21 @@ class Analyzer {
   readonly b: Builder;
   /** Diagnostics of the document as a whole (parsing, declarations, cycles), in absolute offsets. */
   private readonly documentDiagnostics: PendingDiagnostic[] = [];
-  readonly dims = new Map<string, DimInfo>();
-  readonly variables = new Map<string, VariableInfo>();
-  readonly defs = new Map<string, DefinitionEntry>();
+  dims = new Map<string, DimInfo>();
+  variables = new Map<string, VariableInfo>();
+  defs = new Map<string, DefinitionEntry>();
   /** Start offsets of references that close a definition cycle (already reported). */
   private readonly cyclic = new Set<number>();
   /** The outcome of every definition and claim analysed or reused, in the order a full analysis makes them. */
-  private readonly outcomes = new Map<Statement, Outcome>();
+  private outcomes = new Map<Statement, Outcome>();
   /** The outcome being made: reports and look-ups go to it. */
   private current?: Outcome;
   private analysed = 0;
   /** Filled in by result(): the derivative forms with their ranges. */
-  private readonly derivativeInfos = new Map<DerivativeExpr, DerivativeInfo>();
+  private derivativeInfos = new Map<DerivativeExpr, DerivativeInfo>();
+  /** The lines the definitions' records read their ranges from (moved to the new text by a patch). */
+  private doc: { lines: LineMap };
+  private patchIndex?: PatchIndex;
   /** The where-clause of the claim being analysed: its names are visible to that claim's formula only. */
   private locals?: Map<string, { def: LocalDefinition; node?: Node }>;
   private definitionOrderMemo?: DefinitionOrder;
@@ -311,6 +364,7 @@ class Analyzer {
     this.lines = parsed.lines;
     this.requestedLayout = layout;
     this.b = previous?.builder ?? new Builder();
+    this.doc = { lines: parsed.lines };
   }
 
   state(): AnalyzerState {
@@ -327,6 +381,11 @@ class Analyzer {
       dims: this.dims,
       definitions: this.defs,
       names: this.names(),
+      statements: this.statements,
+      derivativeInfos: this.derivativeInfos,
+      doc: this.doc,
+      ...(this.patchIndex ? { patchIndex: this.patchIndex } : {}),
+      patched: this.patchIndex !== undefined,
     };
   }
 
@@ -521,17 +580,25 @@ class Analyzer {
     }
     for (const d of defs.values()) this.completeDefinition(d);
     return {
-      text: this.text,
-      lines: this.lines,
-      layout: this.layout,
-      ...(this.directive ? { layoutDirective: this.directive } : {}),
-      builder: this.b,
-      diagnostics: diagnostics.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character),
+      ...this.resultBase(),
+      diagnostics: diagnostics.sort(byStart),
       dims: [...this.dims.values()],
       variables: [...variables.values()],
       definitions: [...defs.values()].map((d) => d.info),
       derivatives,
       claims: this.claimInfos(),
+    };
+  }
+
+  /** What every analysis answers the same way, patched or not. */
+  private resultBase(): Pick<Analysis, 'text' | 'lines' | 'layout' | 'layoutDirective' | 'builder' | 'hoverAt' | 'variable' | 'definition'> {
+    const { variables, defs } = this;
+    return {
+      text: this.text,
+      lines: this.lines,
+      layout: this.layout,
+      ...(this.directive ? { layoutDirective: this.directive } : {}),
+      builder: this.b,
       hoverAt: (offset) => this.hoverAt(offset),
       variable: (name) => variables.get(name),
       definition: (name) => defs.get(name)?.info,
@@ -572,20 +639,21 @@ class Analyzer {
 
   private claimInfos(): ClaimInfo[] {
     const claims: ClaimInfo[] = [];
-    for (const s of this.statements) {
-      if (s.kind !== 'claim') continue;
-      const c = this.outcomes.get(s)!.claim!;
-      const derivative = c.left ? this.derivativeInfos.get(c.left) : c.leftDefinition ? this.defs.get(c.leftDefinition)!.info.derivative : undefined;
-      claims.push({
-        range: this.lines.range(s.start, s.end),
-        keywordRange: this.lines.range(s.keywordSpan.start, s.keywordSpan.end),
-        formulaText: this.text.slice(s.right.start, s.end),
-        formulaRange: this.lines.range(s.right.start, s.end),
-        ...(derivative ? { derivative } : {}),
-        ...(c.formula ? { formula: c.formula } : {}),
-      });
-    }
+    for (const s of this.statements) if (s.kind === 'claim') claims.push(this.claimInfo(s));
     return claims;
+  }
+
+  private claimInfo(s: Extract<Statement, { kind: 'claim' }>): ClaimInfo {
+    const c = this.outcomes.get(s)!.claim!;
+    const derivative = c.left ? this.derivativeInfos.get(c.left) : c.leftDefinition ? this.defs.get(c.leftDefinition)!.info.derivative : undefined;
+    return {
+      range: this.lines.range(s.start, s.end),
+      keywordRange: this.lines.range(s.keywordSpan.start, s.keywordSpan.end),
+      formulaText: this.text.slice(s.right.start, s.end),
+      formulaRange: this.lines.range(s.right.start, s.end),
+      ...(derivative ? { derivative } : {}),
+      ...(c.formula ? { formula: c.formula } : {}),
+    };
   }
 
   /**
@@ -681,7 +749,7 @@ class Analyzer {
         }
         this.defs.set(name, {
           stmt: s,
-          info: new DefinitionRecord(s, this.lines),
+          info: new DefinitionRecord(s, this.doc),
         });
       }
     }
@@ -1123,6 +1191,180 @@ class Analyzer {
     }
   }
 
+  // ---- patching: an edit that rewrote definitions and claims in place ---------------------------------------
+
+  /**
+   * The analysis after an edit that rewrote definitions and claims in place — the same lines, each holding a
+   * statement of the same kind as before, each definition keeping its name and the names it refers to — made
+   * from `prev` (consumed) without visiting the rest of the document. The names, the dependency order, the
+   * document's diagnostics and every other line's place are then what they were, so a full analysis would
+   * differ only in the outcomes of the rewritten statements and of those that look up a definition whose value
+   * changed: these are analysed, in dependency order, and the previous lists are patched where they came from
+   * them. Undefined, having changed nothing, for any other edit (run() then analyses the document).
+   */
+  patch(prev: Analysis): Analysis | undefined {
+    const st = this.previous;
+    const edit = this.parsed.edited;
+    const before = st?.definitionOrder;
+    if (!st || !edit || !before || before.cycles.length) return undefined;
+    const pairs = rewrittenInPlace(edit, (name) => st.definitions.get(name)?.stmt);
+    if (!pairs) return undefined;
+    this.adopt(st, prev, pairs);
+    const index = (this.patchIndex = st.patchIndex ?? patchIndexOf(st));
+    const remade = this.reanalyseReached(st, index, pairs);
+    return this.patchedResult(prev, index, remade);
+  }
+
+  /**
+   * Takes over the previous analysis's names, order, outcomes and statements, with the rewritten statements in.
+   * The maps are taken as they are, not copied (copying them would cost most of a patch): the previous analysis
+   * is consumed (see reanalyze), and its look-ups answer for the new text from now on.
+   */
+  private adopt(st: AnalyzerState, prev: Analysis, pairs: readonly StatementPair[]): void {
+    this.layout = st.layout;
+    if (prev.layoutDirective) this.directive = prev.layoutDirective;
+    this.variables = st.variables as Map<string, VariableInfo>;
+    this.dims = st.dims as Map<string, DimInfo>;
+    this.defs = st.definitions as Map<string, DefinitionEntry>;
+    this.nameList = st.names;
+    this.outcomes = st.outcomes;
+    this.reusable = st.outcomes;
+    this.derivativeInfos = st.derivativeInfos;
+    // Every record reads the new lines: those of the lines the edit did not touch answer as before.
+    this.doc = st.doc;
+    this.doc.lines = this.lines;
+    this.changes = { variables: new Set(), dims: new Set(), definitions: new Set(), names: false, cycles: false, bits: 0 };
+    const replace = <T>(list: T[], from: T, to: T) => (list[list.indexOf(from)] = to);
+    this.statements = st.statements.slice();
+    const definitions = st.definitionOrder!.statements.slice();
+    for (const [old, now] of pairs) {
+      replace(this.statements, old, now);
+      if (old.kind === 'define') replace(definitions, old, now as typeof old);
+    }
+    this.definitionOrderMemo = { ...st.definitionOrder!, statements: definitions };
+  }
+
+  /**
+   * Analyses the rewritten statements and, whenever a definition's value changes, the statements that look it
+   * up: definitions by their place in the dependency order (a reader comes after what it reads), then claims.
+   */
+  private reanalyseReached(st: AnalyzerState, index: PatchIndex, pairs: readonly StatementPair[]): Remade[] {
+    const order = this.definitionOrderMemo!.order;
+    const pending = new Uint8Array(order.length);
+    let last = -1;
+    const reach = (name: string) => {
+      const p = index.position.get(name)!;
+      pending[p] = 1;
+      last = Math.max(last, p);
+    };
+    const rewritten = new Map<string, Extract<Statement, { kind: 'define' }>>();
+    /** Claims to analyse, each with the statement it replaces. */
+    const claims = new Map<Statement, Statement>();
+    const rewrittenClaims = new Map<Statement, Statement>();
+    for (const [old, now] of pairs) {
+      if (now.kind === 'define') {
+        rewritten.set(now.name.name, now);
+        reach(now.name.name);
+      } else {
+        claims.set(now, old);
+        rewrittenClaims.set(old, now);
+      }
+    }
+    const remade: Remade[] = [];
+    /** The outcome of `stmt` (replacing `oldStmt`), and whether it was made anew. */
+    const remake = (oldStmt: Statement, stmt: Statement, build: (o: Outcome) => void, oldInfo?: DefinitionRecord): boolean => {
+      const old = st.outcomes.get(oldStmt);
+      if (stmt !== oldStmt) this.outcomes.delete(oldStmt);
+      const outcome = this.analyseStatement(stmt, build);
+      if (outcome === old) return false;
+      if (old) removeReader(index.readers, old);
+      addReader(index.readers, outcome);
+      remade.push({ outcome, old, oldStmt, ...(oldInfo ? { oldInfo } : {}) });
+      return true;
+    };
+    for (let p = pending.indexOf(1); p >= 0 && p <= last; p++) {
+      if (!pending[p]) continue;
+      const name = order[p];
+      const was = this.defs.get(name)!;
+      const stmt = rewritten.get(name) ?? was.stmt;
+      // A definition made anew gets a new entry and record, which completeDefinition fills in.
+      const d: DefinitionEntry = { stmt, info: new DefinitionRecord(stmt, this.doc) };
+      this.defs.set(name, d);
+      if (!remake(was.stmt, stmt, this.buildDefinition, was.info)) {
+        this.defs.set(name, was);
+        continue;
+      }
+      const outcome = this.outcomes.get(stmt)!;
+      if (outcome.value) d.value = outcome.value;
+      if (outcome.derivative) d.derivative = outcome.derivative;
+      if (was.stmt.expr.kind === stmt.expr.kind && sameResolved(was.value, d.value) && sameDerivative(was.derivative, d.derivative)) continue;
+      this.changedDefinition(name);
+      for (const reader of index.readers.get(name) ?? []) {
+        if (reader.kind === 'define') reach(reader.name.name);
+        else {
+          const now = rewrittenClaims.get(reader) ?? reader;
+          claims.set(now, claims.get(now) ?? reader);
+        }
+      }
+    }
+    for (const [stmt, oldStmt] of claims) remake(oldStmt, stmt, this.buildClaim);
+    return remade;
+  }
+
+  /** The previous analysis's lists with what the remade outcomes changed in them. */
+  private patchedResult(prev: Analysis, index: PatchIndex, remade: readonly Remade[]): Analysis {
+    const swapped = new Map<DerivativeInfo, DerivativeInfo>();
+    let sameCounts = true;
+    for (const { outcome, old } of remade) {
+      const was = old?.derivatives.map((f) => this.derivativeInfos.get(f.expr)!) ?? [];
+      for (const f of old?.derivatives ?? []) this.derivativeInfos.delete(f.expr);
+      const now = outcome.derivatives.map(({ expr, core }) => {
+        const info = this.derivativeInfo(expr, core);
+        this.derivativeInfos.set(expr, info);
+        return info;
+      });
+      if (was.length !== now.length) sameCounts = false;
+      else was.forEach((w, i) => swapped.set(w, now[i]));
+    }
+    const records = new Map<DefinitionInfo, DefinitionInfo>();
+    for (const { outcome, oldInfo } of remade) {
+      if (outcome.stmt.kind !== 'define') continue;
+      const d = this.defs.get(outcome.stmt.name.name)!;
+      this.completeDefinition(d);
+      records.set(oldInfo!, d.info);
+    }
+    const completed = new Set([...records.values()].map((r) => r.name));
+    const claims = prev.claims.slice();
+    const refresh = new Set<Statement>(remade.filter((r) => r.outcome.stmt.kind === 'claim').map((r) => r.outcome.stmt));
+    for (const name of completed) for (const s of index.readers.get(name) ?? []) if (s.kind === 'claim' && this.outcomes.get(s)?.claim?.leftDefinition === name) refresh.add(s);
+    for (const s of refresh) claims[claimAt(claims, this.lines.positionAt(s.start).line)] = this.claimInfo(s as Extract<Statement, { kind: 'claim' }>);
+    const lines = new Set<number>();
+    const added: Diagnostic[] = [];
+    for (const { outcome } of remade) {
+      lines.add(this.lines.positionAt(outcome.stmt.start).line);
+      for (const d of outcome.diagnostics) added.push(this.diagnostic(d, outcome.stmt.start));
+    }
+    const kept = lines.size ? prev.diagnostics.filter((d) => !lines.has(d.range.start.line)) : prev.diagnostics;
+    return {
+      ...this.resultBase(),
+      diagnostics: [...kept, ...added].sort(byStart),
+      dims: prev.dims,
+      variables: prev.variables,
+      definitions: records.size ? prev.definitions.map((r) => records.get(r) ?? r) : prev.definitions.slice(),
+      derivatives: sameCounts ? prev.derivatives.map((f) => swapped.get(f) ?? f) : this.derivativesInOrder(),
+      claims,
+    };
+  }
+
+  /** Every derivative form's info, in the order a full analysis lists them (its outcomes' order). */
+  private derivativesInOrder(): DerivativeInfo[] {
+    const out: DerivativeInfo[] = [];
+    const add = (o: Outcome | undefined) => o?.derivatives.forEach((f) => out.push(this.derivativeInfos.get(f.expr)!));
+    for (const name of this.definitionOrderMemo!.order) add(this.outcomes.get(this.defs.get(name)!.stmt));
+    for (const s of this.statements) if (s.kind === 'claim') add(this.outcomes.get(s));
+    return out;
+  }
+
   // ---- hovers (answered from the annotated syntax tree: nothing is stored per subexpression) ---------------
 
   hoverAt(offset: number): (HoverEntry & { text: string }) | undefined {
@@ -1208,6 +1450,61 @@ class Analyzer {
     if (d) return { note: `defined as ${d.info.exprText}` };
     return this.dims.has(e.name) ? { note: 'a dimension, used as its size' } : {};
   }
+}
+
+function byStart(x: Diagnostic, y: Diagnostic): number {
+  return x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character;
+}
+
+type StatementPair = readonly [old: Statement, now: Statement];
+
+/** An outcome a patch made anew, with the one it replaces (and, for a rewritten definition, its record before). */
+interface Remade {
+  outcome: Outcome;
+  old?: Outcome;
+  oldStmt: Statement;
+  oldInfo?: DefinitionRecord;
+}
+
+/**
+ * The statements an edit rewrote in place, paired with their new versions; undefined unless every line it
+ * parsed again is blank before and after, or holds a claim before and after, or the definition of the same
+ * name that `winner` gives (not a duplicate) before and after, referring to the same names in the same order.
+ */
+function rewrittenInPlace({ removed, added }: EditedLines, winner: (name: string) => Statement | undefined): StatementPair[] | undefined {
+  if (removed.length !== added.length) return undefined;
+  const pairs: StatementPair[] = [];
+  for (let i = 0; i < removed.length; i++) {
+    const old = removed[i].statement;
+    const now = added[i].statement;
+    if (removed[i].problem || added[i].problem) return undefined;
+    if (!old || !now) {
+      if (old || now) return undefined;
+      continue;
+    }
+    if (old.kind === 'claim' && now.kind === 'claim') {
+      pairs.push([old, now]);
+      continue;
+    }
+    if (old.kind !== 'define' || now.kind !== 'define' || old.name.name !== now.name.name || winner(old.name.name) !== old) return undefined;
+    const a = nameRefs(old.expr);
+    const b = nameRefs(now.expr);
+    if (a.length !== b.length || a.some((r, k) => r.name !== b[k].name)) return undefined;
+    pairs.push([old, now]);
+  }
+  return pairs;
+}
+
+/** The index of the claim on `line` in claims sorted by line (one statement per line). */
+function claimAt(claims: readonly ClaimInfo[], line: number): number {
+  let lo = 0;
+  let hi = claims.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (claims[mid].range.start.line < line) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Names in dependency order, and the references that close a cycle (by their owner and place among its names). */

@@ -22,6 +22,8 @@ export class ParsedText {
     private readonly spans: (Span[] | undefined)[],
     /** For a parse made by edit(): where its text differs from the one before. */
     readonly change?: TextChange,
+    /** For a parse made by edit(): the lines parsed again, from line `first`, before and after the edit. */
+    readonly edited?: EditedLines,
   ) {}
 
   get text(): string {
@@ -62,7 +64,8 @@ export class ParsedText {
       }
     }
     const edited = parseRange(lines, firstLine, lastNew);
-    return new ParsedText(lines, [...this.entries.slice(0, firstLine), ...edited, ...after], [...this.spans.slice(0, firstLine), ...new Array<undefined>(edited.length), ...afterSpans], { from, suffix });
+    const removed = this.entries.slice(firstLine, lastOld + 1);
+    return new ParsedText(lines, [...this.entries.slice(0, firstLine), ...edited, ...after], [...this.spans.slice(0, firstLine), ...new Array<undefined>(edited.length), ...afterSpans], { from, suffix }, { first: firstLine, removed, added: edited });
   }
 
   statements(): Statement[] {
@@ -76,6 +79,13 @@ export class ParsedText {
     for (const e of this.entries) if (e.problem) out.push(e.problem);
     return out;
   }
+}
+
+/** The lines an edit parsed again: `removed` were lines first… of the text before, `added` are those of the text after. */
+export interface EditedLines {
+  first: number;
+  removed: readonly ParsedLine[];
+  added: readonly ParsedLine[];
 }
 
 /** Where two texts differ: they agree on their first `from` characters and on their last `suffix` (no overlap). */

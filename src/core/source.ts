@@ -65,8 +65,10 @@ export class LineMap {
     const starts = this.starts.slice(0, firstLine + 1);
     const changedEnd = text.length - suffix;
     for (let i = this.starts[firstLine]; i < changedEnd; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-    for (let l = lastOld + 1; l < this.starts.length; l++) starts.push(this.starts[l] + delta);
-    return new LineMap(text, starts);
+    // The lines after the change only move: one slice, shifted in place, and one concatenation.
+    const after = this.starts.slice(lastOld + 1);
+    if (delta) for (let l = 0; l < after.length; l++) after[l] += delta;
+    return new LineMap(text, starts.concat(after));
   }
   get lineCount(): number {
     return this.starts.length;

@@ -136,6 +136,41 @@ test('incremental analysis equals full analysis after definitions are inserted i
   );
 });
 
+test('incremental analysis equals full analysis while definitions and claims are typed in, patched where a keystroke keeps the names', () => {
+  // Keystrokes inside a line: those that leave a statement of the same kind defining the same name from the
+  // same names are followed by a patch (re-analysing what reads a changed value); the others (a parse error
+  // on the way, a new name) analyse as before. Both must give the full analysis.
+  const pieces = ['0', '2', '7', ' ', '+', '*', '-', '⊗', 'ᵀ', '(', ')', ' + 1', ' * 2', ' - s', '[1, 2]', 'sum(', 'exp(', 'u', 's'];
+  const texts = fc.oneof(documentArb.map((d) => d.text), fc.constant(generatedDocument(120)), fc.constantFrom(...EXAMPLES));
+  const keystroke = fc.tuple(fc.nat(), fc.nat(), fc.nat(2), fc.constantFrom(...pieces));
+  let patched = 0;
+  let edits = 0;
+  fc.assert(
+    fc.property(texts, fc.array(keystroke, { minLength: 1, maxLength: 8 }), layoutArb, (text, strokes, layout) => {
+      let t = text;
+      let current = analyze(t, { layout });
+      for (const [lineAt, columnAt, removed, inserted] of strokes) {
+        const lines = t.split('\n');
+        const candidates = lines.map((l, i) => (l.includes('=') ? i : -1)).filter((i) => i >= 0);
+        if (!candidates.length) return;
+        const line = candidates[lineAt % candidates.length];
+        const eq = lines[line].indexOf('=') + 1;
+        const column = eq + (columnAt % (lines[line].length - eq + 1));
+        const at = lines.slice(0, line).reduce((n, l) => n + l.length + 1, 0) + column;
+        const cut = Math.min(removed, lines[line].length - column);
+        const before = t;
+        t = t.slice(0, at) + inserted + t.slice(at + cut);
+        current = reanalyze(current, t, { layout }, { from: at, suffix: before.length - at - cut });
+        assertSameAnalysis(current, t, layout);
+        edits++;
+        if (analysisWork(current)?.patched) patched++;
+      }
+    }),
+    { numRuns: 150 },
+  );
+  assert.ok(patched >= edits * 0.15, `only ${patched} of ${edits} keystrokes were patched`);
+});
+
 test('the name index of a re-analysis, updated from the previous one, equals the one of a full analysis', () => {
   const indexOf = (a: Analysis) => {
     const { names, occurrences } = nameIndex(a);
@@ -182,21 +217,24 @@ test('an edit re-analyses only the statements that depend on it; a changed decla
   const text = ['dim n', 'x, w: vector[n]', 'b: scalar', 'z = w + x', 'a = z * b', 'c = b * 3', 'g = d(a)/d(w)', 'check d(c)/d(b) = 3', ''].join('\n');
   const first = analyze(text);
   const byName = (a: Analysis, name: string) => a.definition(name)!.node!;
-  assert.deepEqual(analysisWork(first), { statements: 5, analysed: 5 });
-  // Editing c's line re-analyses c and the claim about it (its text moved, but the claim reads c), nothing else.
+  assert.deepEqual(analysisWork(first), { statements: 5, analysed: 5, patched: false });
+  // Editing c's line re-analyses c and the claim about it (its text moved, but the claim reads c), nothing else:
+  // a patch of the previous analysis (consumed: its nodes are read before).
+  const [z, a, c] = ['z', 'a', 'c'].map((name) => byName(first, name));
   const edited = reanalyze(first, text.replace('c = b * 3', 'c = b * 4'));
-  assert.deepEqual(analysisWork(edited), { statements: 5, analysed: 2 });
-  assert.equal(byName(edited, 'z'), byName(first, 'z'));
-  assert.equal(edited.derivatives.find((d) => d.definition === 'g')!.of, byName(first, 'a'));
-  assert.notEqual(byName(edited, 'c'), byName(first, 'c'));
+  assert.deepEqual(analysisWork(edited), { statements: 5, analysed: 2, patched: true });
+  assert.equal(byName(edited, 'z'), z);
+  assert.equal(edited.derivatives.find((d) => d.definition === 'g')!.of, a);
+  assert.notEqual(byName(edited, 'c'), c);
   assert.match(edited.diagnostics.map((d) => d.message).join('\n'), /^$/);
   // Re-declaring w as a scalar changes z, a (through z) and g; c does not use w and keeps its node.
-  const redeclared = reanalyze(edited, edited.text.replace('x, w: vector[n]', 'x: vector[n]\nw: scalar'));
-  assert.deepEqual(analysisWork(redeclared), { statements: 5, analysed: 3 });
-  assert.notEqual(byName(redeclared, 'z'), byName(edited, 'z'));
-  assert.equal(redeclared.definition('z')!.shape!.kind, 'vector');
-  assert.equal(byName(redeclared, 'c'), byName(edited, 'c'));
+  const [z2, c2] = ['z', 'c'].map((name) => byName(edited, name));
   assert.deepEqual(edited.derivatives.find((d) => d.definition === 'g')!.shapes.numerator.dims, ['n', 'n']);
+  const redeclared = reanalyze(edited, edited.text.replace('x, w: vector[n]', 'x: vector[n]\nw: scalar'));
+  assert.deepEqual(analysisWork(redeclared), { statements: 5, analysed: 3, patched: false });
+  assert.notEqual(byName(redeclared, 'z'), z2);
+  assert.equal(redeclared.definition('z')!.shape!.kind, 'vector');
+  assert.equal(byName(redeclared, 'c'), c2);
   assert.deepEqual(redeclared.derivatives.find((d) => d.definition === 'g')!.shapes.numerator.dims, ['n', 1]);
   assertSameAnalysis(redeclared, redeclared.text, 'numerator');
 });
