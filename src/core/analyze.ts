@@ -1271,32 +1271,28 @@ class Analyzer {
       }
     }
     const remade: Remade[] = [];
-    /** The outcome of `stmt` (replacing `oldStmt`), and whether it was made anew. */
-    const remake = (oldStmt: Statement, stmt: Statement, build: (o: Outcome) => void, oldInfo?: DefinitionRecord): boolean => {
+    /** The outcome of `stmt` (replacing `oldStmt`) when it was made anew; undefined when the old one still holds. */
+    const remake = (oldStmt: Statement, stmt: Statement, build: (o: Outcome) => void, oldInfo?: DefinitionRecord): Outcome | undefined => {
       const old = st.outcomes.get(oldStmt);
       if (stmt !== oldStmt) this.outcomes.delete(oldStmt);
       const outcome = this.analyseStatement(stmt, build);
-      if (outcome === old) return false;
+      if (outcome === old) return undefined;
       if (old) removeReader(index.readers, old);
       addReader(index.readers, outcome);
-      remade.push({ outcome, old, oldStmt, ...(oldInfo ? { oldInfo } : {}) });
-      return true;
+      remade.push({ outcome, old, ...(oldInfo ? { oldInfo } : {}) });
+      return outcome;
     };
     for (let p = pending.indexOf(1); p >= 0 && p <= last; p++) {
       if (!pending[p]) continue;
       const name = order[p];
       const was = this.defs.get(name)!;
       const stmt = rewritten.get(name) ?? was.stmt;
+      // (A definition never looks itself up without a cycle, so its entry can wait until it is analysed.)
+      const outcome = remake(was.stmt, stmt, this.buildDefinition, was.info);
+      if (!outcome) continue;
       // A definition made anew gets a new entry and record, which completeDefinition fills in.
-      const d: DefinitionEntry = { stmt, info: new DefinitionRecord(stmt, this.doc) };
+      const d: DefinitionEntry = { stmt, info: new DefinitionRecord(stmt, this.doc), value: outcome.value, derivative: outcome.derivative };
       this.defs.set(name, d);
-      if (!remake(was.stmt, stmt, this.buildDefinition, was.info)) {
-        this.defs.set(name, was);
-        continue;
-      }
-      const outcome = this.outcomes.get(stmt)!;
-      if (outcome.value) d.value = outcome.value;
-      if (outcome.derivative) d.derivative = outcome.derivative;
       if (was.stmt.expr.kind === stmt.expr.kind && sameResolved(was.value, d.value) && sameDerivative(was.derivative, d.derivative)) continue;
       this.changedDefinition(name);
       for (const reader of index.readers.get(name) ?? []) {
@@ -1462,7 +1458,6 @@ type StatementPair = readonly [old: Statement, now: Statement];
 interface Remade {
   outcome: Outcome;
   old?: Outcome;
-  oldStmt: Statement;
   oldInfo?: DefinitionRecord;
 }
 
