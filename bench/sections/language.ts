@@ -36,7 +36,8 @@ function percentile(xs: number[], p: number): number {
 /**
  * Edits as typing makes them, each re-analysed from the previous analysis and told where the text changed, as
  * the editor's change event tells the extension: a digit typed in a definition in the middle (its dependents
- * follow), a line inserted near the top (everything below moves) and removed again, and a declaration edited
+ * follow), a definition inserted near the top (everything below moves) and removed again, Enter pressed near
+ * the top (a blank line: everything below moves) and the line joined again, and a declaration edited
  * (every use of the variable is looked up again). Median milliseconds per kind, how many definitions and
  * claims were analysed again per edit, and the share of edits that patched the previous analysis.
  */
@@ -54,6 +55,7 @@ function edits(text: string, reps: number): Record<string, { medianMs: number; r
   const kinds: Record<string, (i: number, current: string) => { text: string; change: TextChange }> = {
     typeInDefinition: (i, current) => replace(current, digitAt, 1, String(i % 10)),
     insertLineAtTop: (i, current) => (i % 2 ? replace(current, top, 0, extraLine) : replace(current, top, extraLine.length, '')),
+    enterAtTop: (i, current) => (i % 2 ? replace(current, top, 0, '\n') : replace(current, top, 1, '')),
     editDeclaration: (i, current) => (i % 2 ? replace(current, declaration, 0, ', r') : replace(current, declaration, ', r'.length, '')),
   };
   const out: Record<string, { medianMs: number; reanalysedPerEdit: number; patchedShare: number }> = {};

@@ -17,6 +17,7 @@ import { derivativeShape, type DerivativeForm } from './ops/structure.ts';
 import { closestName } from './suggest.ts';
 import { carryNameIndex } from './language/names.ts';
 import { type EditedLines, ParsedText, type TextChange } from './parsedLines.ts';
+import { firstAtOrAfter, moveDiagnostic, moveRange, planPatch, type PatchPlan } from './analysisPatch.ts';
 import { type DerivativeCore, ExprNodes, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved } from './statementOutcome.ts';
 
 export type { TextChange };
@@ -71,6 +72,12 @@ export interface DefinitionInfo {
  * statement's offsets and the document's current lines (`doc`, which a patched analysis moves to the new text:
  * see Analyzer.patch). An analysis that a re-analysis consumed may thus answer for the newer text.
  */
+/** The document's current text and parse, which definitions' records read (see DefinitionRecord). */
+interface DocumentNow {
+  lines: LineMap;
+  parsed: ParsedText;
+}
+
 class DefinitionRecord implements DefinitionInfo {
   node?: Node;
   shape?: Shape;
@@ -78,18 +85,21 @@ class DefinitionRecord implements DefinitionInfo {
   readonly name: string;
   constructor(
     private readonly stmt: Extract<Statement, { kind: 'define' }>,
-    private readonly doc: { lines: LineMap },
+    private readonly doc: DocumentNow,
   ) {
     this.name = stmt.name.name;
   }
   get nameRange(): Range {
-    return this.doc.lines.range(this.stmt.name.start, this.stmt.name.end);
+    const { name } = this.doc.parsed.settle(this.stmt);
+    return this.doc.lines.range(name.start, name.end);
   }
   get range(): Range {
-    return this.doc.lines.range(this.stmt.start, this.stmt.end);
+    const s = this.doc.parsed.settle(this.stmt);
+    return this.doc.lines.range(s.start, s.end);
   }
   get exprText(): string {
-    return this.doc.lines.text.slice(this.stmt.expr.start, this.stmt.expr.end);
+    const { expr } = this.doc.parsed.settle(this.stmt);
+    return this.doc.lines.text.slice(expr.start, expr.end);
   }
   /** Plain data (JSON.stringify and structured clone see getters' values). */
   toJSON(): object {
@@ -194,10 +204,12 @@ interface AnalyzerState {
   dims: ReadonlyMap<string, DimInfo>;
   definitions: ReadonlyMap<string, DefinitionEntry>;
   names: string;
+  /** Whether a message of the document quotes a line number (see Analyzer.linesQuoted). */
+  linesQuoted: boolean;
   /** What a patch (Analyzer.patch) reuses besides: the statements, the derivative forms' infos, the lines' holder. */
   statements: Statement[];
   derivativeInfos: Map<DerivativeExpr, DerivativeInfo>;
-  doc: { lines: LineMap };
+  doc: DocumentNow;
   /** Made by the first patch after a full analysis, and kept up to date by the patches after it. */
   patchIndex?: PatchIndex;
   /** Whether this analysis was made by a patch. */
@@ -337,7 +349,7 @@ class Analyzer {
   /** Filled in by result(): the derivative forms with their ranges. */
   private derivativeInfos = new Map<DerivativeExpr, DerivativeInfo>();
   /** The lines the definitions' records read their ranges from (moved to the new text by a patch). */
-  private doc: { lines: LineMap };
+  private doc: DocumentNow;
   private patchIndex?: PatchIndex;
   /** The where-clause of the claim being analysed: its names are visible to that claim's formula only. */
   private locals?: Map<string, { def: LocalDefinition; node?: Node }>;
@@ -346,6 +358,8 @@ class Analyzer {
   private changes?: Changes;
   /** All names, as spelling suggestions read them (computed when first asked for). */
   private nameList?: string;
+  /** Whether a message about the document's names quotes a line number (the duplicate-name ones do). */
+  private linesQuoted = false;
   private statements: Statement[] = [];
 
   private directive?: { layout: Layout; range: Range };
@@ -364,7 +378,7 @@ class Analyzer {
     this.lines = parsed.lines;
     this.requestedLayout = layout;
     this.b = previous?.builder ?? new Builder();
-    this.doc = { lines: parsed.lines };
+    this.doc = { lines: parsed.lines, parsed };
   }
 
   state(): AnalyzerState {
@@ -381,6 +395,7 @@ class Analyzer {
       dims: this.dims,
       definitions: this.defs,
       names: this.names(),
+      linesQuoted: this.linesQuoted,
       statements: this.statements,
       derivativeInfos: this.derivativeInfos,
       doc: this.doc,
@@ -418,6 +433,7 @@ class Analyzer {
     this.readLayoutDirective();
     if (this.previous?.layout === this.layout) this.reusable = this.previous.outcomes;
     this.collectDeclarations();
+    this.linesQuoted = this.documentDiagnostics.some((d) => d.code === 'duplicate-name' || d.code === 'duplicate-layout');
     const order = this.definitionOrder();
     if (this.reusable) this.changes = this.changesSince(this.previous!);
     for (const name of order) this.analyseDefinition(this.defs.get(name)!);
@@ -431,6 +447,7 @@ class Analyzer {
       this.outcomes.set(stmt, old);
       return old;
     }
+    this.parsed.settle(stmt);
     const outcome = newOutcome(stmt);
     this.analysed++;
     const outer = this.current;
@@ -644,6 +661,7 @@ class Analyzer {
   }
 
   private claimInfo(s: Extract<Statement, { kind: 'claim' }>): ClaimInfo {
+    this.parsed.settle(s);
     const c = this.outcomes.get(s)!.claim!;
     const derivative = c.left ? this.derivativeInfos.get(c.left) : c.leftDefinition ? this.defs.get(c.leftDefinition)!.info.derivative : undefined;
     return {
@@ -1191,64 +1209,68 @@ class Analyzer {
     }
   }
 
-  // ---- patching: an edit that rewrote definitions and claims in place ---------------------------------------
+  // ---- patching: an edit that keeps the document's names and dependency order ---------------------------------
 
   /**
-   * The analysis after an edit that rewrote definitions and claims in place — the same lines, each holding a
-   * statement of the same kind as before, each definition keeping its name and the names it refers to — made
-   * from `prev` (consumed) without visiting the rest of the document. The names, the dependency order, the
-   * document's diagnostics and every other line's place are then what they were, so a full analysis would
-   * differ only in the outcomes of the rewritten statements and of those that look up a definition whose value
-   * changed: these are analysed, in dependency order, and the previous lists are patched where they came from
-   * them. Undefined, having changed nothing, for any other edit (run() then analyses the document).
+   * The analysis after an edit that keeps the document's names and dependency order — its lines, before and
+   * after, hold only blank lines, parse problems, claims and definitions, each definition keeping its name and
+   * the names it refers to (see planPatch) — made from `prev` (consumed) without visiting the rest of the
+   * document. A full analysis would then differ only in the outcomes of the edited lines' statements and of
+   * those that look up a definition whose value changed, and in where the lines below the edit now are: these
+   * outcomes are made, in dependency order, the previous lists are patched where they came from them, and the
+   * ranges below the edit move. Undefined, having changed nothing, for any other edit (run() then analyses the
+   * document).
    */
   patch(prev: Analysis): Analysis | undefined {
     const st = this.previous;
     const edit = this.parsed.edited;
     const before = st?.definitionOrder;
     if (!st || !edit || !before || before.cycles.length) return undefined;
-    const pairs = rewrittenInPlace(edit, (name) => st.definitions.get(name)?.stmt);
-    if (!pairs) return undefined;
-    this.adopt(st, prev, pairs);
+    const plan = planPatch(edit, (name) => st.definitions.get(name)?.stmt, (d) => nameRefs(d.expr));
+    if (!plan || !patchKeepsTheRest(st, prev, edit, plan)) return undefined;
+    this.adopt(st, prev, edit, plan);
     const index = (this.patchIndex = st.patchIndex ?? patchIndexOf(st));
-    const remade = this.reanalyseReached(st, index, pairs);
-    return this.patchedResult(prev, index, remade);
+    const { remade, dropped } = this.reanalyseReached(st, index, plan);
+    return this.patchedResult(prev, index, edit, plan, remade, dropped);
   }
 
   /**
-   * Takes over the previous analysis's names, order, outcomes and statements, with the rewritten statements in.
-   * The maps are taken as they are, not copied (copying them would cost most of a patch): the previous analysis
-   * is consumed (see reanalyze), and its look-ups answer for the new text from now on.
+   * Takes over the previous analysis's names, order, outcomes and statements, with the edited lines' statements
+   * replaced by the new ones. The maps are taken as they are, not copied (copying them would cost most of a
+   * patch): the previous analysis is consumed (see reanalyze), and its look-ups answer for the new text from now on.
    */
-  private adopt(st: AnalyzerState, prev: Analysis, pairs: readonly StatementPair[]): void {
+  private adopt(st: AnalyzerState, prev: Analysis, edit: EditedLines, plan: PatchPlan): void {
     this.layout = st.layout;
     if (prev.layoutDirective) this.directive = prev.layoutDirective;
     this.variables = st.variables as Map<string, VariableInfo>;
     this.dims = st.dims as Map<string, DimInfo>;
     this.defs = st.definitions as Map<string, DefinitionEntry>;
     this.nameList = st.names;
+    this.linesQuoted = st.linesQuoted;
     this.outcomes = st.outcomes;
     this.reusable = st.outcomes;
     this.derivativeInfos = st.derivativeInfos;
     // Every record reads the new lines: those of the lines the edit did not touch answer as before.
     this.doc = st.doc;
     this.doc.lines = this.lines;
+    this.doc.parsed = this.parsed;
     this.changes = { variables: new Set(), dims: new Set(), definitions: new Set(), names: false, cycles: false, bits: 0 };
-    const replace = <T>(list: T[], from: T, to: T) => (list[list.indexOf(from)] = to);
     this.statements = st.statements.slice();
+    let at = 0;
+    for (let line = 0; line < edit.first; line++) if (this.parsed.entries[line].statement) at++;
+    if (plan.removed.some((s, k) => this.statements[at + k] !== s)) throw new Error('The edited statements are not where the previous analysis has them.');
+    this.statements.splice(at, plan.removed.length, ...plan.added);
     const definitions = st.definitionOrder!.statements.slice();
-    for (const [old, now] of pairs) {
-      replace(this.statements, old, now);
-      if (old.kind === 'define') replace(definitions, old, now as typeof old);
-    }
+    for (const [old, now] of plan.definitions) definitions[definitions.indexOf(old as (typeof definitions)[number])] = now as (typeof definitions)[number];
     this.definitionOrderMemo = { ...st.definitionOrder!, statements: definitions };
   }
 
   /**
-   * Analyses the rewritten statements and, whenever a definition's value changes, the statements that look it
-   * up: definitions by their place in the dependency order (a reader comes after what it reads), then claims.
+   * Analyses the edited lines' statements and, whenever a definition's value changes, the statements that look
+   * it up: definitions by their place in the dependency order (a reader comes after what it reads), then claims.
+   * The outcomes of claims the edit removed are dropped.
    */
-  private reanalyseReached(st: AnalyzerState, index: PatchIndex, pairs: readonly StatementPair[]): Remade[] {
+  private reanalyseReached(st: AnalyzerState, index: PatchIndex, plan: PatchPlan): { remade: Remade[]; dropped: Outcome[] } {
     const order = this.definitionOrderMemo!.order;
     const pending = new Uint8Array(order.length);
     let last = -1;
@@ -1258,28 +1280,38 @@ class Analyzer {
       last = Math.max(last, p);
     };
     const rewritten = new Map<string, Extract<Statement, { kind: 'define' }>>();
-    /** Claims to analyse, each with the statement it replaces. */
-    const claims = new Map<Statement, Statement>();
+    for (const [, now] of plan.definitions) {
+      const d = now as Extract<Statement, { kind: 'define' }>;
+      rewritten.set(d.name.name, d);
+      reach(d.name.name);
+    }
+    /** Claims to analyse, each with the statement it replaces (none for a new claim). */
+    const claims = new Map<Statement, Statement | undefined>();
     const rewrittenClaims = new Map<Statement, Statement>();
-    for (const [old, now] of pairs) {
-      if (now.kind === 'define') {
-        rewritten.set(now.name.name, now);
-        reach(now.name.name);
-      } else {
-        claims.set(now, old);
-        rewrittenClaims.set(old, now);
-      }
+    for (const [old, now] of plan.claims) {
+      claims.set(now, old);
+      rewrittenClaims.set(old, now);
+    }
+    for (const now of plan.addedClaims) claims.set(now, undefined);
+    // Dropped first, so that no reader of a changed value leads back to them.
+    const dropped: Outcome[] = [];
+    for (const old of plan.removedClaims) {
+      const o = st.outcomes.get(old);
+      if (!o) continue;
+      removeReader(index.readers, o);
+      this.outcomes.delete(old);
+      dropped.push(o);
     }
     const remade: Remade[] = [];
     /** The outcome of `stmt` (replacing `oldStmt`) when it was made anew; undefined when the old one still holds. */
-    const remake = (oldStmt: Statement, stmt: Statement, build: (o: Outcome) => void, oldInfo?: DefinitionRecord): Outcome | undefined => {
-      const old = st.outcomes.get(oldStmt);
-      if (stmt !== oldStmt) this.outcomes.delete(oldStmt);
+    const remake = (oldStmt: Statement | undefined, stmt: Statement, build: (o: Outcome) => void, oldInfo?: DefinitionRecord): Outcome | undefined => {
+      const old = oldStmt && st.outcomes.get(oldStmt);
+      if (oldStmt && stmt !== oldStmt) this.outcomes.delete(oldStmt);
       const outcome = this.analyseStatement(stmt, build);
       if (outcome === old) return undefined;
       if (old) removeReader(index.readers, old);
       addReader(index.readers, outcome);
-      remade.push({ outcome, old, ...(oldInfo ? { oldInfo } : {}) });
+      remade.push({ outcome, ...(old ? { old } : {}), ...(oldInfo ? { oldInfo } : {}) });
       return outcome;
     };
     for (let p = pending.indexOf(1); p >= 0 && p <= last; p++) {
@@ -1299,18 +1331,22 @@ class Analyzer {
         if (reader.kind === 'define') reach(reader.name.name);
         else {
           const now = rewrittenClaims.get(reader) ?? reader;
-          claims.set(now, claims.get(now) ?? reader);
+          if (!claims.has(now)) claims.set(now, reader);
         }
       }
     }
     for (const [stmt, oldStmt] of claims) remake(oldStmt, stmt, this.buildClaim);
-    return remade;
+    return { remade, dropped };
   }
 
-  /** The previous analysis's lists with what the remade outcomes changed in them. */
-  private patchedResult(prev: Analysis, index: PatchIndex, remade: readonly Remade[]): Analysis {
+  /**
+   * The previous analysis's lists with what the remade outcomes changed in them, the edited lines' claims and
+   * parse problems in, those of the lines it replaced out, and what lies below the edit moved to its new lines.
+   */
+  private patchedResult(prev: Analysis, index: PatchIndex, edit: EditedLines, plan: PatchPlan, remade: readonly Remade[], dropped: readonly Outcome[]): Analysis {
     const swapped = new Map<DerivativeInfo, DerivativeInfo>();
-    let sameCounts = true;
+    let sameCounts = !dropped.length && !plan.addedClaims.length;
+    for (const o of dropped) for (const f of o.derivatives) this.derivativeInfos.delete(f.expr);
     for (const { outcome, old } of remade) {
       const was = old?.derivatives.map((f) => this.derivativeInfos.get(f.expr)!) ?? [];
       for (const f of old?.derivatives ?? []) this.derivativeInfos.delete(f.expr);
@@ -1329,27 +1365,63 @@ class Analyzer {
       this.completeDefinition(d);
       records.set(oldInfo!, d.info);
     }
+    // The lines of the edit (from `first`, before: to `oldEnd`, after: to `newEnd`), and those below it, moved.
+    const { first } = edit;
+    const oldEnd = first + edit.removed.length;
+    const newEnd = first + edit.added.length;
+    const lineOf = (c: ClaimInfo) => c.range.start.line;
+    const [lo, hi] = [firstAtOrAfter(prev.claims, first, lineOf), firstAtOrAfter(prev.claims, oldEnd, lineOf)];
+    const below = prev.claims.slice(hi);
+    const delta = plan.lineDelta;
+    if (delta) {
+      for (const c of below) for (const r of [c.range, c.keywordRange, c.formulaRange]) moveRange(r, oldEnd, delta);
+      for (const f of prev.derivatives) moveRange(f.range, oldEnd, delta);
+      for (const v of prev.variables) moveRange(v.range, oldEnd, delta);
+      for (const d of prev.dims) moveRange(d.range, oldEnd, delta);
+
+    }
+    const edited = plan.added.filter((s): s is Extract<Statement, { kind: 'claim' }> => s.kind === 'claim').map((s) => this.claimInfo(s));
+    const claims = [...prev.claims.slice(0, lo), ...edited, ...below];
     const completed = new Set([...records.values()].map((r) => r.name));
-    const claims = prev.claims.slice();
     const refresh = new Set<Statement>(remade.filter((r) => r.outcome.stmt.kind === 'claim').map((r) => r.outcome.stmt));
     for (const name of completed) for (const s of index.readers.get(name) ?? []) if (s.kind === 'claim' && this.outcomes.get(s)?.claim?.leftDefinition === name) refresh.add(s);
-    for (const s of refresh) claims[claimAt(claims, this.lines.positionAt(s.start).line)] = this.claimInfo(s as Extract<Statement, { kind: 'claim' }>);
-    const lines = new Set<number>();
-    const added: Diagnostic[] = [];
-    for (const { outcome } of remade) {
-      lines.add(this.lines.positionAt(outcome.stmt.start).line);
-      for (const d of outcome.diagnostics) added.push(this.diagnostic(d, outcome.stmt.start));
+    for (const s of refresh) {
+      const line = this.lines.positionAt(this.parsed.settle(s).start).line;
+      if (line < first || line >= newEnd) claims[firstAtOrAfter(claims, line, lineOf)] = this.claimInfo(s as Extract<Statement, { kind: 'claim' }>);
     }
-    const kept = lines.size ? prev.diagnostics.filter((d) => !lines.has(d.range.start.line)) : prev.diagnostics;
     return {
       ...this.resultBase(),
-      diagnostics: [...kept, ...added].sort(byStart),
+      diagnostics: this.patchedDiagnostics(prev, remade, plan, first, oldEnd),
       dims: prev.dims,
       variables: prev.variables,
       definitions: records.size ? prev.definitions.map((r) => records.get(r) ?? r) : prev.definitions.slice(),
       derivatives: sameCounts ? prev.derivatives.map((f) => swapped.get(f) ?? f) : this.derivativesInOrder(),
       claims,
     };
+  }
+
+  /**
+   * The previous diagnostics without those of the edited lines (first…oldEnd before the edit) and of the remade
+   * outcomes, those below the edit moved to their new lines, and the new lines' parse problems and the remade
+   * outcomes' diagnostics added.
+   */
+  private patchedDiagnostics(prev: Analysis, remade: readonly Remade[], plan: PatchPlan, first: number, oldEnd: number): Diagnostic[] {
+    const kept: Diagnostic[] = [];
+    for (const d of prev.diagnostics) {
+      const line = d.range.start.line;
+      if (line >= first && line < oldEnd) continue;
+      if (plan.lineDelta && line >= oldEnd) moveDiagnostic(d, oldEnd, plan.lineDelta);
+      kept.push(d);
+    }
+    const lines = new Set<number>();
+    const added: Diagnostic[] = [];
+    for (const p of plan.problems) this.report(p.span, p.message, p.code, 'error', p.hint);
+    for (const d of this.documentDiagnostics) added.push(this.diagnostic(d, 0));
+    for (const { outcome } of remade) {
+      lines.add(this.lines.positionAt(outcome.stmt.start).line);
+      for (const d of outcome.diagnostics) added.push(this.diagnostic(d, outcome.stmt.start));
+    }
+    return [...(lines.size ? kept.filter((d) => !lines.has(d.range.start.line)) : kept), ...added].sort(byStart);
   }
 
   /** Every derivative form's info, in the order a full analysis lists them (its outcomes' order). */
@@ -1364,20 +1436,11 @@ class Analyzer {
   // ---- hovers (answered from the annotated syntax tree: nothing is stored per subexpression) ---------------
 
   hoverAt(offset: number): (HoverEntry & { text: string }) | undefined {
-    const stmts = this.statements;
-    let lo = 0;
-    let hi = stmts.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const s = stmts[mid];
-      if (offset < s.start) hi = mid - 1;
-      else if (offset >= Math.max(s.end, s.start + 1)) lo = mid + 1;
-      else {
-        const h = this.hoverIn(s, offset);
-        return h && { ...h, text: h.text ?? this.text.slice(h.start, h.end) };
-      }
-    }
-    return undefined;
+    if (offset < 0 || offset > this.text.length) return undefined;
+    const s = this.parsed.statementAt(this.lines.positionAt(offset).line);
+    if (!s || offset < s.start || offset >= Math.max(s.end, s.start + 1)) return undefined;
+    const h = this.hoverIn(s, offset);
+    return h && { ...h, text: h.text ?? this.text.slice(h.start, h.end) };
   }
 
   private hoverIn(s: Statement, offset: number): HoverEntry | undefined {
@@ -1452,8 +1515,6 @@ function byStart(x: Diagnostic, y: Diagnostic): number {
   return x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character;
 }
 
-type StatementPair = readonly [old: Statement, now: Statement];
-
 /** An outcome a patch made anew, with the one it replaces (and, for a rewritten definition, its record before). */
 interface Remade {
   outcome: Outcome;
@@ -1462,44 +1523,16 @@ interface Remade {
 }
 
 /**
- * The statements an edit rewrote in place, paired with their new versions; undefined unless every line it
- * parsed again is blank before and after, or holds a claim before and after, or the definition of the same
- * name that `winner` gives (not a duplicate) before and after, referring to the same names in the same order.
+ * Whether the parts of the previous analysis a patch keeps still hold after the edit `plan` follows: no
+ * message quotes a line number that moves (the duplicate-name ones do), and the layout directive, when the edit
+ * is above it, neither moves nor gets a claim added above it or removed (its warning says whether definitions
+ * or claims come first).
  */
-function rewrittenInPlace({ removed, added }: EditedLines, winner: (name: string) => Statement | undefined): StatementPair[] | undefined {
-  if (removed.length !== added.length) return undefined;
-  const pairs: StatementPair[] = [];
-  for (let i = 0; i < removed.length; i++) {
-    const old = removed[i].statement;
-    const now = added[i].statement;
-    if (removed[i].problem || added[i].problem) return undefined;
-    if (!old || !now) {
-      if (old || now) return undefined;
-      continue;
-    }
-    if (old.kind === 'claim' && now.kind === 'claim') {
-      pairs.push([old, now]);
-      continue;
-    }
-    if (old.kind !== 'define' || now.kind !== 'define' || old.name.name !== now.name.name || winner(old.name.name) !== old) return undefined;
-    const a = nameRefs(old.expr);
-    const b = nameRefs(now.expr);
-    if (a.length !== b.length || a.some((r, k) => r.name !== b[k].name)) return undefined;
-    pairs.push([old, now]);
-  }
-  return pairs;
-}
-
-/** The index of the claim on `line` in claims sorted by line (one statement per line). */
-function claimAt(claims: readonly ClaimInfo[], line: number): number {
-  let lo = 0;
-  let hi = claims.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (claims[mid].range.start.line < line) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+function patchKeepsTheRest(st: AnalyzerState, prev: Analysis, edit: EditedLines, plan: PatchPlan): boolean {
+  const moves = plan.lineDelta !== 0;
+  if (moves && st.linesQuoted) return false;
+  const directive = prev.layoutDirective;
+  return !directive || directive.range.start.line < edit.first || (!moves && !plan.removedClaims.length && !plan.addedClaims.length);
 }
 
 /** Names in dependency order, and the references that close a cycle (by their owner and place among its names). */

@@ -1,6 +1,8 @@
 // The parse of a document kept line by line, so that an edit re-parses only the lines it touched. The language
 // has one statement per line and the parser reads each line on its own, so the lines outside an edit parse
-// exactly as before; the ones after it only move, and their syntax trees are shifted in place.
+// exactly as before; the ones after it only move. Their syntax trees are moved to their new offsets when they
+// are next read (see settle), not at every edit: typing near the top of a long document would otherwise move
+// every tree below at every keystroke, which costs more than all else a keystroke does.
 
 import type { Span, Statement } from './ast.ts';
 import { parseLine, type ParseProblem } from './parser.ts';
@@ -11,15 +13,38 @@ export interface ParsedLine {
   problem?: ParseProblem;
 }
 
+/** A line with a statement or a problem, and how far its trees have been moved (see Moves). */
+interface Entry extends ParsedLine {
+  /** The line's start offset in the coordinates its trees are in. */
+  at: number;
+  /** How many of the moves its trees have had. */
+  moved: number;
+  /** Every span of its trees, collected on its first move (see spansOf). */
+  spans?: Span[];
+}
+
 const BLANK: ParsedLine = {};
+
+/**
+ * The moves of the lines after each edit since the trees were last all settled, shared by the parses of one
+ * document (each consumes the one before): an entry whose trees have had `moved` of them applies the rest.
+ */
+interface Moves {
+  /** After edit k, the lines starting at `from` or later (in the coordinates before it) moved by `delta`. */
+  list: { from: number; delta: number }[];
+  /** The entry of each statement of the current parse (made at the first edit). */
+  entryOf: Map<Statement, Entry>;
+}
+
+/** Past this many moves, an edit settles every line (so that settling one stays cheap). */
+const MAX_MOVES = 64;
 
 export class ParsedText {
   private constructor(
     readonly lines: LineMap,
     /** One entry per line of the text. */
     readonly entries: ParsedLine[],
-    /** Per line, every span of its syntax trees, once the line has moved (see spansOf). */
-    private readonly spans: (Span[] | undefined)[],
+    private readonly moves?: Moves,
     /** For a parse made by edit(): where its text differs from the one before. */
     readonly change?: TextChange,
     /** For a parse made by edit(): the lines parsed again, from line `first`, before and after the edit. */
@@ -32,53 +57,103 @@ export class ParsedText {
 
   static parse(text: string): ParsedText {
     const lines = new LineMap(text);
-    const entries = parseRange(lines, 0, lines.lineCount - 1);
-    return new ParsedText(lines, entries, new Array<undefined>(entries.length));
+    return new ParsedText(lines, parseRange(lines, 0, lines.lineCount - 1, 0));
   }
 
   /**
    * The parse of `text`, reusing this one's lines outside the changed region. `change`, when the caller knows it
    * (an editor's change event), bounds the region: the texts agree on their first `from` characters and their
-   * last `suffix`; without it, the region is found by comparing the texts. This parse is consumed: the syntax
-   * trees after the change are shifted to their new offsets, and also serve the returned parse.
+   * last `suffix`; without it, the region is found by comparing the texts. This parse is consumed: its lines
+   * after the change serve the returned parse, and move to their new offsets when it settles them.
    */
   edit(text: string, change?: TextChange): ParsedText {
     const old = this.text;
     const usable = change && change.from >= 0 && change.suffix >= 0 && change.from + change.suffix <= Math.min(old.length, text.length);
     const { from, suffix } = usable ? change : commonEnds(old, text);
     const lines = this.lines.edited(text, from, suffix);
-    // The lines holding the two ends of the changed region change; those after it only move.
-    const firstLine = this.lines.positionAt(from).line;
-    const lastOld = this.lines.positionAt(old.length - suffix).line;
-    const lastNew = lines.positionAt(text.length - suffix).line;
-    const delta = text.length - old.length;
-    const after = this.entries.slice(lastOld + 1);
-    const afterSpans = this.spans.slice(lastOld + 1);
-    if (delta !== 0) {
-      for (let i = 0; i < after.length; i++) {
-        const spans = (afterSpans[i] ??= spansOf(after[i]));
-        for (let k = 0; k < spans.length; k++) {
-          spans[k].start += delta;
-          spans[k].end += delta;
-        }
-      }
+    // The lines holding the two ends of the changed region change, unless their text did not (Enter at the
+    // end or the start of a line only adds a line); those after it only move.
+    let firstLine = this.lines.positionAt(from).line;
+    let lastOld = this.lines.positionAt(old.length - suffix).line;
+    let lastNew = lines.positionAt(text.length - suffix).line;
+    while (firstLine <= Math.min(lastOld, lastNew) && lineAt(this.lines, firstLine) === lineAt(lines, firstLine)) firstLine++;
+    while (Math.min(lastOld, lastNew) >= firstLine && lineAt(this.lines, lastOld) === lineAt(lines, lastNew)) {
+      lastOld--;
+      lastNew--;
     }
-    const edited = parseRange(lines, firstLine, lastNew);
+    const moves = this.moves ?? { list: [], entryOf: entriesByStatement(this.entries) };
+    const delta = text.length - old.length;
+    if (delta !== 0 && lastOld + 1 < this.lines.lineCount) moves.list.push({ from: this.lines.lineStart(lastOld + 1), delta });
     const removed = this.entries.slice(firstLine, lastOld + 1);
-    return new ParsedText(lines, [...this.entries.slice(0, firstLine), ...edited, ...after], [...this.spans.slice(0, firstLine), ...new Array<undefined>(edited.length), ...afterSpans], { from, suffix }, { first: firstLine, removed, added: edited });
+    const edited = parseRange(lines, firstLine, lastNew, moves.list.length);
+    for (const e of removed) if (e.statement) moves.entryOf.delete(e.statement);
+    for (const e of edited) if (e.statement) moves.entryOf.set(e.statement, e as Entry);
+    const parsed = new ParsedText(lines, [...this.entries.slice(0, firstLine), ...edited, ...this.entries.slice(lastOld + 1)], moves, { from, suffix }, { first: firstLine, removed, added: edited });
+    if (moves.list.length > MAX_MOVES) {
+      for (const e of parsed.entries) if (e !== BLANK) settle(e as Entry, moves);
+      moves.list.length = 0;
+      for (const e of parsed.entries) if (e !== BLANK) (e as Entry).moved = 0;
+    }
+    return parsed;
   }
 
+  /** Every statement, in line order, with its trees at their offsets in this text. */
   statements(): Statement[] {
     const out: Statement[] = [];
-    for (const e of this.entries) if (e.statement) out.push(e.statement);
+    for (const e of this.entries) {
+      if (!e.statement) continue;
+      if (this.moves) settle(e as Entry, this.moves);
+      out.push(e.statement);
+    }
     return out;
+  }
+
+  /** The statement on a line, with its trees at their offsets in this text. */
+  statementAt(line: number): Statement | undefined {
+    const e = this.entries[line];
+    if (e?.statement && this.moves) settle(e as Entry, this.moves);
+    return e?.statement;
+  }
+
+  /** Moves a statement of this parse to its offsets in this text, if it has not been yet; returns it. */
+  settle<S extends Statement>(statement: S): S {
+    const e = this.moves?.entryOf.get(statement);
+    if (e) settle(e, this.moves!);
+    return statement;
   }
 
   problems(): ParseProblem[] {
     const out: ParseProblem[] = [];
-    for (const e of this.entries) if (e.problem) out.push(e.problem);
+    for (const e of this.entries) {
+      if (!e.problem) continue;
+      if (this.moves) settle(e as Entry, this.moves);
+      out.push(e.problem);
+    }
     return out;
   }
+}
+
+/** Applies the moves an entry has not had yet to its trees. */
+function settle(e: Entry, moves: Moves): void {
+  const { list } = moves;
+  if (e.moved === list.length) return;
+  let at = e.at;
+  for (let k = e.moved; k < list.length; k++) if (at >= list[k].from) at += list[k].delta;
+  e.moved = list.length;
+  const delta = at - e.at;
+  if (delta === 0) return;
+  e.at = at;
+  const spans = (e.spans ??= spansOf(e));
+  for (let k = 0; k < spans.length; k++) {
+    spans[k].start += delta;
+    spans[k].end += delta;
+  }
+}
+
+function entriesByStatement(entries: readonly ParsedLine[]): Map<Statement, Entry> {
+  const out = new Map<Statement, Entry>();
+  for (const e of entries) if (e.statement) out.set(e.statement, e as Entry);
+  return out;
 }
 
 /** The lines an edit parsed again: `removed` were lines first… of the text before, `added` are those of the text after. */
@@ -103,15 +178,28 @@ function commonEnds(a: string, b: string): TextChange {
   return { from, suffix };
 }
 
-/** Lines first…last (inclusive) of the text, parsed. */
-function parseRange(lines: LineMap, first: number, last: number): ParsedLine[] {
+/** The text of a line, without its newline. */
+function lineAt(lines: LineMap, line: number): string {
+  const end = line + 1 < lines.lineCount ? lines.lineStart(line + 1) - 1 : lines.text.length;
+  return lines.text.slice(lines.lineStart(line), end);
+}
+
+/** Lines first…last (inclusive) of the text, parsed; `moved`: how many moves their trees are up to. */
+function parseRange(lines: LineMap, first: number, last: number, moved: number): ParsedLine[] {
   const text = lines.text;
   const out: ParsedLine[] = [];
   for (let line = first; line <= last; line++) {
     const start = lines.lineStart(line);
     const end = line + 1 < lines.lineCount ? lines.lineStart(line + 1) - 1 : text.length;
     const parsed = parseLine(text, start, end);
-    out.push(parsed.statement || parsed.problem ? parsed : BLANK);
+    if (!parsed.statement && !parsed.problem) {
+      out.push(BLANK);
+      continue;
+    }
+    // Every entry has every field from the start: settling all lines is a hot loop, and it stays fast only
+    // while the entries share one shape.
+    const entry: Entry = { statement: parsed.statement, problem: parsed.problem, at: start, moved, spans: undefined };
+    out.push(entry);
   }
   return out;
 }

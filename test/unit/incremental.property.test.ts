@@ -171,6 +171,44 @@ test('incremental analysis equals full analysis while definitions and claims are
   assert.ok(patched >= edits * 0.15, `only ${patched} of ${edits} keystrokes were patched`);
 });
 
+test('incremental analysis equals full analysis when lines move, patched where the names stay: Enter, deleted lines, claims and half-typed lines', () => {
+  // Line edits as typing makes them: Enter at any column (a new blank line, or a line split in two), a line
+  // joined to the one above, blank lines, comments, claims and half-typed lines added or removed. Those that
+  // keep the names (and what each definition refers to) patch the previous analysis and move what lies below;
+  // the others analyse as before. Both must give the full analysis.
+  const added = ['', '# a note', 'check d(z8)/d(b) = 1', 'check d(f1)/d(s) = 2', 'check d(l14)/d(b) = 0  where u = b', 'ex', 'ex =', 'ex = b *', 'check', 'check d(q)/d(s) =', 'z8 = w ·'];
+  const texts = fc.oneof(documentArb.map((d) => d.text), fc.constant(generatedDocument(120)), fc.constantFrom(...EXAMPLES), lineDocArb.map((l) => l.join('\n')));
+  const lineEdit = fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('enter', 'join', 'insert', 'delete'), fc.constantFrom(...added));
+  let moved = 0;
+  let patched = 0;
+  fc.assert(
+    fc.property(texts, fc.array(lineEdit, { minLength: 1, maxLength: 8 }), layoutArb, (text, edits, layout) => {
+      let t = text;
+      let current = analyze(t, { layout });
+      for (const [lineAt, columnAt, kind, line] of edits) {
+        const lines = t.split('\n');
+        const i = lineAt % lines.length;
+        const start = lines.slice(0, i).reduce((n, l) => n + l.length + 1, 0);
+        const before = t;
+        if (kind === 'enter') {
+          const at = start + (columnAt % (lines[i].length + 1));
+          t = t.slice(0, at) + '\n' + t.slice(at);
+        } else if (kind === 'join') {
+          if (i === 0) continue;
+          t = t.slice(0, start - 1) + t.slice(start);
+        } else if (kind === 'insert') t = t.slice(0, start) + line + '\n' + t.slice(start);
+        else t = t.slice(0, start) + t.slice(start + lines[i].length + 1);
+        current = reanalyze(current, t, { layout }, changeBetween(before, t, 0));
+        assertSameAnalysis(current, t, layout);
+        moved++;
+        if (analysisWork(current)?.patched) patched++;
+      }
+    }),
+    { numRuns: 200 },
+  );
+  assert.ok(patched >= moved * 0.2, `only ${patched} of ${moved} line edits were patched`);
+});
+
 test('the name index of a re-analysis, updated from the previous one, equals the one of a full analysis', () => {
   const indexOf = (a: Analysis) => {
     const { names, occurrences } = nameIndex(a);

@@ -1,0 +1,106 @@
+// What a patched re-analysis (Analyzer.patch in analyze.ts) needs from an edit: which statements it rewrote,
+// removed and added, and how far the lines after it moved; and the moving of the previous analysis's ranges
+// below the edit. Kept apart from the analyser: this is plain bookkeeping over lines and ranges.
+
+import type { NameRef, Statement } from './ast.ts';
+import type { ParseProblem } from './parser.ts';
+import type { EditedLines } from './parsedLines.ts';
+import type { Diagnostic, Range } from './source.ts';
+
+export type StatementPair = readonly [old: Statement, now: Statement];
+
+/** An edit a patch can follow: see planPatch. */
+export interface PatchPlan {
+  /** Each definition of the edited lines with its new version: the same name, referring to the same names. */
+  definitions: StatementPair[];
+  /** The k-th claim of the edited lines with the k-th claim of the new lines (a claim retyped in place, mostly). */
+  claims: StatementPair[];
+  /** Claims of the edited lines without a counterpart, and new lines' claims without one. */
+  removedClaims: Statement[];
+  addedClaims: Statement[];
+  /** Every statement of the edited lines, and of the new lines, in line order. */
+  removed: Statement[];
+  added: Statement[];
+  /** The new lines' parse problems. */
+  problems: ParseProblem[];
+  /** Lines added minus lines removed: every line after the edit moves by this much. */
+  lineDelta: number;
+}
+
+/**
+ * The plan of an edit whose lines, before and after, hold only blank lines, parse problems, claims and
+ * definitions, where the definitions before and after are the same names in the same order, each the one
+ * `winner` gives for its name (not a duplicate) and referring to the same names in the same order as before:
+ * then the document's names and dependency order are what they were. Undefined for any other edit.
+ * `refs` gives the names an expression refers to.
+ */
+export function planPatch({ removed, added }: EditedLines, winner: (name: string) => Statement | undefined, refs: (s: Extract<Statement, { kind: 'define' }>) => readonly NameRef[]): PatchPlan | undefined {
+  const before = statementsOf(removed);
+  const after = statementsOf(added);
+  if (!before || !after) return undefined;
+  const oldDefinitions = before.filter((s) => s.kind === 'define');
+  const newDefinitions = after.filter((s) => s.kind === 'define');
+  if (oldDefinitions.length !== newDefinitions.length) return undefined;
+  const definitions: StatementPair[] = [];
+  for (let k = 0; k < oldDefinitions.length; k++) {
+    const [old, now] = [oldDefinitions[k], newDefinitions[k]];
+    if (old.name.name !== now.name.name || winner(old.name.name) !== old) return undefined;
+    const [a, b] = [refs(old), refs(now)];
+    if (a.length !== b.length || a.some((r, i) => r.name !== b[i].name)) return undefined;
+    definitions.push([old, now]);
+  }
+  const oldClaims = before.filter((s) => s.kind === 'claim');
+  const newClaims = after.filter((s) => s.kind === 'claim');
+  const paired = Math.min(oldClaims.length, newClaims.length);
+  const problems: ParseProblem[] = [];
+  for (const line of added) if (line.problem) problems.push(line.problem);
+  return {
+    definitions,
+    claims: oldClaims.slice(0, paired).map((old, k) => [old, newClaims[k]] as const),
+    removedClaims: oldClaims.slice(paired),
+    addedClaims: newClaims.slice(paired),
+    removed: before,
+    added: after,
+    problems,
+    lineDelta: added.length - removed.length,
+  };
+}
+
+type DefineOrClaim = Extract<Statement, { kind: 'define' | 'claim' }>;
+
+/** The lines' statements, or undefined if one of them is not a definition or a claim. */
+function statementsOf(lines: EditedLines['added']): DefineOrClaim[] | undefined {
+  const out: DefineOrClaim[] = [];
+  for (const { statement } of lines) {
+    if (!statement) continue;
+    if (statement.kind !== 'define' && statement.kind !== 'claim') return undefined;
+    out.push(statement);
+  }
+  return out;
+}
+
+/**
+ * Moves ranges that start on line `from` or below by `delta` lines, in place: the lines after an edit keep
+ * their text, so only their line numbers change. Each range object must be passed once.
+ */
+export function moveRange(r: Range, from: number, delta: number): void {
+  if (r.start.line >= from) r.start.line += delta;
+  if (r.end.line >= from) r.end.line += delta;
+}
+
+export function moveDiagnostic(d: Diagnostic, from: number, delta: number): void {
+  moveRange(d.range, from, delta);
+  for (const f of d.fixes ?? []) for (const e of f.edits) moveRange(e.range, from, delta);
+}
+
+/** The first index whose item's key (`keyOf`) is `key` or more, in items sorted by key. */
+export function firstAtOrAfter<T>(items: readonly T[], key: number, keyOf: (item: T) => number): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keyOf(items[mid]) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
