@@ -13,6 +13,9 @@ export type StatementPair = readonly [old: Statement, now: Statement];
 export interface PatchPlan {
   /** Each definition of the edited lines with its new version: the same name, referring to the same names. */
   definitions: StatementPair[];
+  /** Definitions of names the edited lines did not define, and of names the new lines no longer define. */
+  addedDefinitions: Extract<Statement, { kind: 'define' }>[];
+  removedDefinitions: Extract<Statement, { kind: 'define' }>[];
   /** The k-th claim of the edited lines with the k-th claim of the new lines (a claim retyped in place, mostly). */
   claims: StatementPair[];
   /** Claims of the edited lines without a counterpart, and new lines' claims without one. */
@@ -27,28 +30,46 @@ export interface PatchPlan {
   lineDelta: number;
 }
 
+type Define = Extract<Statement, { kind: 'define' }>;
+
 /**
  * The plan of an edit whose lines, before and after, hold only blank lines, parse problems, claims and
- * definitions, where the definitions before and after are the same names in the same order, each the one
- * `winner` gives for its name (not a duplicate) and referring to the same names in the same order as before:
- * then the document's names and dependency order are what they were. Undefined for any other edit.
- * `refs` gives the names an expression refers to.
+ * definitions, where each definition of the edited lines is the one `winner` gives for its name (not a
+ * duplicate), and a definition of the same name on the new lines refers to the same names in the same order
+ * (`refs` gives them), those present before and after coming in the same order. The definitions of names new
+ * to the edited lines, or gone from them, are listed: the analyser decides whether it can follow those.
+ * Undefined for any other edit.
  */
-export function planPatch({ removed, added }: EditedLines, winner: (name: string) => Statement | undefined, refs: (s: Extract<Statement, { kind: 'define' }>) => readonly NameRef[]): PatchPlan | undefined {
+export function planPatch({ removed, added }: EditedLines, winner: (name: string) => Statement | undefined, refs: (s: Define) => readonly NameRef[]): PatchPlan | undefined {
   const before = statementsOf(removed);
   const after = statementsOf(added);
   if (!before || !after) return undefined;
-  const oldDefinitions = before.filter((s) => s.kind === 'define');
-  const newDefinitions = after.filter((s) => s.kind === 'define');
-  if (oldDefinitions.length !== newDefinitions.length) return undefined;
+  const oldDefinitions = new Map<string, Define>();
+  for (const s of before) {
+    if (s.kind !== 'define') continue;
+    if (winner(s.name.name) !== s) return undefined;
+    oldDefinitions.set(s.name.name, s);
+  }
   const definitions: StatementPair[] = [];
-  for (let k = 0; k < oldDefinitions.length; k++) {
-    const [old, now] = [oldDefinitions[k], newDefinitions[k]];
-    if (old.name.name !== now.name.name || winner(old.name.name) !== old) return undefined;
+  const addedDefinitions: Define[] = [];
+  const kept = new Set<string>();
+  for (const now of after) {
+    if (now.kind !== 'define') continue;
+    const name = now.name.name;
+    if (kept.has(name) || addedDefinitions.some((d) => d.name.name === name)) return undefined;
+    const old = oldDefinitions.get(name);
+    if (!old) {
+      addedDefinitions.push(now);
+      continue;
+    }
     const [a, b] = [refs(old), refs(now)];
     if (a.length !== b.length || a.some((r, i) => r.name !== b[i].name)) return undefined;
     definitions.push([old, now]);
+    kept.add(name);
   }
+  const stayed = [...oldDefinitions.keys()].filter((name) => kept.has(name));
+  if (stayed.some((name, k) => (definitions[k][1] as Define).name.name !== name)) return undefined;
+  const removedDefinitions = [...oldDefinitions.values()].filter((d) => !kept.has(d.name.name));
   const oldClaims = before.filter((s) => s.kind === 'claim');
   const newClaims = after.filter((s) => s.kind === 'claim');
   const paired = Math.min(oldClaims.length, newClaims.length);
@@ -56,6 +77,8 @@ export function planPatch({ removed, added }: EditedLines, winner: (name: string
   for (const line of added) if (line.problem) problems.push(line.problem);
   return {
     definitions,
+    addedDefinitions,
+    removedDefinitions,
     claims: oldClaims.slice(0, paired).map((old, k) => [old, newClaims[k]] as const),
     removedClaims: oldClaims.slice(paired),
     addedClaims: newClaims.slice(paired),

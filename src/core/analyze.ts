@@ -220,18 +220,25 @@ interface AnalyzerState {
 interface PatchIndex {
   /** The statements whose outcome looked a definition up, by the definition's name. */
   readers: Map<string, Set<Statement>>;
+  /** The statements whose outcome read the list of all names (for a spelling suggestion). */
+  nameListReaders: Set<Statement>;
   /** Each definition's place in the dependency order. */
   position: Map<string, number>;
 }
 
 function patchIndexOf(state: AnalyzerState): PatchIndex {
-  const readers = new Map<string, Set<Statement>>();
-  for (const o of state.outcomes.values()) addReader(readers, o);
-  return { readers, position: new Map(state.definitionOrder!.order.map((name, i) => [name, i])) };
+  const index: PatchIndex = { readers: new Map(), nameListReaders: new Set(), position: positions(state.definitionOrder!.order) };
+  for (const o of state.outcomes.values()) addReader(index, o);
+  return index;
 }
 
-function addReader(readers: Map<string, Set<Statement>>, o: Outcome): void {
+function positions(order: readonly string[]): Map<string, number> {
+  return new Map(order.map((name, i) => [name, i]));
+}
+
+function addReader({ readers, nameListReaders }: PatchIndex, o: Outcome): void {
   for (const r of o.reads) {
+    if (r.kind === 'names') nameListReaders.add(o.stmt);
     if (r.kind !== 'definition') continue;
     let set = readers.get(r.name);
     if (!set) readers.set(r.name, (set = new Set()));
@@ -239,8 +246,11 @@ function addReader(readers: Map<string, Set<Statement>>, o: Outcome): void {
   }
 }
 
-function removeReader(readers: Map<string, Set<Statement>>, o: Outcome): void {
-  for (const r of o.reads) if (r.kind === 'definition') readers.get(r.name)?.delete(o.stmt);
+function removeReader({ readers, nameListReaders }: PatchIndex, o: Outcome): void {
+  for (const r of o.reads) {
+    if (r.kind === 'definition') readers.get(r.name)?.delete(o.stmt);
+    if (r.kind === 'names') nameListReaders.delete(o.stmt);
+  }
 }
 
 /** The patched analysis (see Analyzer.patch), or undefined when the edit is not one a patch can follow. */
@@ -1228,8 +1238,14 @@ class Analyzer {
     if (!st || !edit || !before || before.cycles.length) return undefined;
     const plan = planPatch(edit, (name) => st.definitions.get(name)?.stmt, (d) => nameRefs(d.expr));
     if (!plan || !patchKeepsTheRest(st, prev, edit, plan)) return undefined;
-    this.adopt(st, prev, edit, plan);
-    const index = (this.patchIndex = st.patchIndex ?? patchIndexOf(st));
+    const statements = statementsAfter(st.statements, this.parsed, edit, plan);
+    const index = st.patchIndex ?? patchIndexOf(st);
+    const renamed = plan.addedDefinitions.length || plan.removedDefinitions.length;
+    const order = renamed ? orderAfterRenaming(st, index, plan, statements) : undefined;
+    if (renamed && !order) return undefined;
+    this.adopt(st, prev, plan, statements, order);
+    this.patchIndex = index;
+    if (order) index.position = positions(order.order);
     const { remade, dropped } = this.reanalyseReached(st, index, plan);
     return this.patchedResult(prev, index, edit, plan, remade, dropped);
   }
@@ -1239,7 +1255,7 @@ class Analyzer {
    * replaced by the new ones. The maps are taken as they are, not copied (copying them would cost most of a
    * patch): the previous analysis is consumed (see reanalyze), and its look-ups answer for the new text from now on.
    */
-  private adopt(st: AnalyzerState, prev: Analysis, edit: EditedLines, plan: PatchPlan): void {
+  private adopt(st: AnalyzerState, prev: Analysis, plan: PatchPlan, statements: Statement[], order?: DefinitionOrder): void {
     this.layout = st.layout;
     if (prev.layoutDirective) this.directive = prev.layoutDirective;
     this.variables = st.variables as Map<string, VariableInfo>;
@@ -1255,11 +1271,20 @@ class Analyzer {
     this.doc.lines = this.lines;
     this.doc.parsed = this.parsed;
     this.changes = { variables: new Set(), dims: new Set(), definitions: new Set(), names: false, cycles: false, bits: 0 };
-    this.statements = st.statements.slice();
-    let at = 0;
-    for (let line = 0; line < edit.first; line++) if (this.parsed.entries[line].statement) at++;
-    if (plan.removed.some((s, k) => this.statements[at + k] !== s)) throw new Error('The edited statements are not where the previous analysis has them.');
-    this.statements.splice(at, plan.removed.length, ...plan.added);
+    this.statements = statements;
+    if (order) {
+      // Names came or went: the definitions in their new order, the added ones with new entries (and records,
+      // which read the adopted lines), every name's look-ups and the list of all names to be replayed.
+      const added = new Set<Statement>(plan.addedDefinitions);
+      this.defs = new Map();
+      for (const d of order.statements) this.defs.set(d.name.name, added.has(d) ? { stmt: d, info: new DefinitionRecord(d, this.doc) } : st.definitions.get(d.name.name)!);
+      this.nameList = undefined;
+      this.changes.names = true;
+      this.changes.bits |= NAMES_BIT;
+      for (const d of [...plan.addedDefinitions, ...plan.removedDefinitions]) this.changedDefinition(d.name.name);
+      this.definitionOrderMemo = order;
+      return;
+    }
     const definitions = st.definitionOrder!.statements.slice();
     for (const [old, now] of plan.definitions) definitions[definitions.indexOf(old as (typeof definitions)[number])] = now as (typeof definitions)[number];
     this.definitionOrderMemo = { ...st.definitionOrder!, statements: definitions };
@@ -1295,12 +1320,25 @@ class Analyzer {
     for (const now of plan.addedClaims) claims.set(now, undefined);
     // Dropped first, so that no reader of a changed value leads back to them.
     const dropped: Outcome[] = [];
-    for (const old of plan.removedClaims) {
+    for (const old of [...plan.removedClaims, ...plan.removedDefinitions]) {
       const o = st.outcomes.get(old);
       if (!o) continue;
-      removeReader(index.readers, o);
+      removeReader(index, o);
       this.outcomes.delete(old);
       dropped.push(o);
+    }
+    /** A statement whose look-ups may now answer otherwise: a definition is reached, a claim analysed. */
+    const reread = (reader: Statement) => {
+      if (reader.kind === 'define') reach(reader.name.name);
+      else {
+        const now = rewrittenClaims.get(reader) ?? reader;
+        if (!claims.has(now)) claims.set(now, reader);
+      }
+    };
+    for (const d of plan.addedDefinitions) reach(d.name.name);
+    if (this.changes!.names) {
+      for (const d of [...plan.addedDefinitions, ...plan.removedDefinitions]) for (const reader of index.readers.get(d.name.name) ?? []) reread(reader);
+      for (const reader of index.nameListReaders) reread(reader);
     }
     const remade: Remade[] = [];
     /** The outcome of `stmt` (replacing `oldStmt`) when it was made anew; undefined when the old one still holds. */
@@ -1309,8 +1347,8 @@ class Analyzer {
       if (oldStmt && stmt !== oldStmt) this.outcomes.delete(oldStmt);
       const outcome = this.analyseStatement(stmt, build);
       if (outcome === old) return undefined;
-      if (old) removeReader(index.readers, old);
-      addReader(index.readers, outcome);
+      if (old) removeReader(index, old);
+      addReader(index, outcome);
       remade.push({ outcome, ...(old ? { old } : {}), ...(oldInfo ? { oldInfo } : {}) });
       return outcome;
     };
@@ -1327,13 +1365,7 @@ class Analyzer {
       this.defs.set(name, d);
       if (was.stmt.expr.kind === stmt.expr.kind && sameResolved(was.value, d.value) && sameDerivative(was.derivative, d.derivative)) continue;
       this.changedDefinition(name);
-      for (const reader of index.readers.get(name) ?? []) {
-        if (reader.kind === 'define') reach(reader.name.name);
-        else {
-          const now = rewrittenClaims.get(reader) ?? reader;
-          if (!claims.has(now)) claims.set(now, reader);
-        }
-      }
+      for (const reader of index.readers.get(name) ?? []) reread(reader);
     }
     for (const [stmt, oldStmt] of claims) remake(oldStmt, stmt, this.buildClaim);
     return { remade, dropped };
@@ -1345,6 +1377,7 @@ class Analyzer {
    */
   private patchedResult(prev: Analysis, index: PatchIndex, edit: EditedLines, plan: PatchPlan, remade: readonly Remade[], dropped: readonly Outcome[]): Analysis {
     const swapped = new Map<DerivativeInfo, DerivativeInfo>();
+    const renamed = this.changes!.names;
     let sameCounts = !dropped.length && !plan.addedClaims.length;
     for (const o of dropped) for (const f of o.derivatives) this.derivativeInfos.delete(f.expr);
     for (const { outcome, old } of remade) {
@@ -1394,7 +1427,7 @@ class Analyzer {
       diagnostics: this.patchedDiagnostics(prev, remade, plan, first, oldEnd),
       dims: prev.dims,
       variables: prev.variables,
-      definitions: records.size ? prev.definitions.map((r) => records.get(r) ?? r) : prev.definitions.slice(),
+      definitions: renamed ? [...this.defs.values()].map((d) => d.info) : records.size ? prev.definitions.map((r) => records.get(r) ?? r) : prev.definitions.slice(),
       derivatives: sameCounts ? prev.derivatives.map((f) => swapped.get(f) ?? f) : this.derivativesInOrder(),
       claims,
     };
@@ -1525,14 +1558,48 @@ interface Remade {
 /**
  * Whether the parts of the previous analysis a patch keeps still hold after the edit `plan` follows: no
  * message quotes a line number that moves (the duplicate-name ones do), and the layout directive, when the edit
- * is above it, neither moves nor gets a claim added above it or removed (its warning says whether definitions
- * or claims come first).
+ * is above it, neither moves nor gets a definition or claim added above it or removed (its warning says
+ * whether definitions or claims come first).
  */
 function patchKeepsTheRest(st: AnalyzerState, prev: Analysis, edit: EditedLines, plan: PatchPlan): boolean {
   const moves = plan.lineDelta !== 0;
   if (moves && st.linesQuoted) return false;
   const directive = prev.layoutDirective;
-  return !directive || directive.range.start.line < edit.first || (!moves && !plan.removedClaims.length && !plan.addedClaims.length);
+  const added = plan.addedClaims.length + plan.addedDefinitions.length;
+  const removed = plan.removedClaims.length + plan.removedDefinitions.length;
+  return !directive || directive.range.start.line < edit.first || (!moves && !added && !removed);
+}
+
+/** The statements after an edit: the previous ones with those of the edited lines replaced by the new lines' ones. */
+function statementsAfter(before: readonly Statement[], parsed: ParsedText, edit: EditedLines, plan: PatchPlan): Statement[] {
+  let at = 0;
+  for (let line = 0; line < edit.first; line++) if (parsed.entries[line].statement) at++;
+  if (plan.removed.some((s, k) => before[at + k] !== s)) throw new Error('The edited statements are not where the previous analysis has them.');
+  const out = before.slice();
+  out.splice(at, plan.removed.length, ...plan.added);
+  return out;
+}
+
+/**
+ * The dependency order after an edit that adds or removes definitions (see planPatch), when a patch can follow
+ * it: no message quotes a line (a duplicate's would change), the added names are new (not variables, dimensions,
+ * built-in or reserved names, nor defined elsewhere), no definition outside the edit looks up an added or
+ * removed name, and the order can be patched (see patchedOrder). Undefined otherwise.
+ */
+function orderAfterRenaming(st: AnalyzerState, index: PatchIndex, plan: PatchPlan, statements: readonly Statement[]): DefinitionOrder | undefined {
+  if (st.linesQuoted) return undefined;
+  const gone = new Set(plan.removedDefinitions.map((d) => d.name.name));
+  for (const { name: { name } } of plan.addedDefinitions) {
+    if (RESERVED.has(name) || surfaceFunction(name) || st.variables.has(name) || st.dims.has(name) || (st.definitions.has(name) && !gone.has(name))) return undefined;
+  }
+  const edited = new Set<Statement>(plan.removed);
+  for (const { name: { name } } of [...plan.addedDefinitions, ...plan.removedDefinitions]) {
+    for (const reader of index.readers.get(name) ?? []) if (reader.kind === 'define' && !edited.has(reader)) return undefined;
+  }
+  const kept = new Set<Statement>([...plan.definitions.map(([, now]) => now), ...plan.addedDefinitions]);
+  const registered = statements.filter((s): s is Extract<Statement, { kind: 'define' }> => s.kind === 'define' && (kept.has(s) || st.definitions.get(s.name.name)?.stmt === s));
+  const added = new Set(plan.addedDefinitions.map((d) => d.name.name));
+  return patchedOrder(st.definitionOrder!, registered, (name) => added.has(name) || (st.definitions.has(name) && !gone.has(name)));
 }
 
 /** Names in dependency order, and the references that close a cycle (by their owner and place among its names). */
