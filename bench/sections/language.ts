@@ -35,8 +35,8 @@ function percentile(xs: number[], p: number): number {
 
 /**
  * Edits as typing makes them, each re-analysed from the previous analysis and told where the text changed, as
- * the editor's change event tells the extension: a digit typed in a definition in the middle (its dependents
- * follow), a definition inserted near the top (everything below moves) and removed again, Enter pressed near
+ * the editor's change event tells the extension: a digit typed over in a definition in the middle (its dependents
+ * follow), a digit typed there and deleted again (everything below moves by a character), a definition inserted near the top (everything below moves) and removed again, Enter pressed near
  * the top (a blank line: everything below moves) and the line joined again, and a declaration edited
  * (every use of the variable is looked up again). Median milliseconds per kind, how many definitions and
  * claims were analysed again per edit, and the share of edits that patched the previous analysis.
@@ -54,6 +54,7 @@ function edits(text: string, reps: number): Record<string, { medianMs: number; r
   });
   const kinds: Record<string, (i: number, current: string) => { text: string; change: TextChange }> = {
     typeInDefinition: (i, current) => replace(current, digitAt, 1, String(i % 10)),
+    typeAndDeleteCharacter: (i, current) => (i % 2 ? replace(current, digitAt, 0, '1') : replace(current, digitAt, 1, '')),
     insertLineAtTop: (i, current) => (i % 2 ? replace(current, top, 0, extraLine) : replace(current, top, extraLine.length, '')),
     enterAtTop: (i, current) => (i % 2 ? replace(current, top, 0, '\n') : replace(current, top, 1, '')),
     editDeclaration: (i, current) => (i % 2 ? replace(current, declaration, 0, ', r') : replace(current, declaration, ', r'.length, '')),
