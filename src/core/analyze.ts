@@ -887,25 +887,31 @@ class Analyzer {
     while (frames.length) {
       const i = frames.length - 1;
       const e = frames[i];
-      const kids = children(e);
+      const count = childCount(e);
       if (!expanded[i]) {
         expanded[i] = true;
-        for (let k = kids.length - 1; k >= 0; k--) {
-          frames.push(kids[k]);
+        for (let k = count - 1; k >= 0; k--) {
+          frames.push(child(e, k));
           expanded.push(false);
         }
         continue;
       }
       frames.pop();
       expanded.pop();
-      const args = kids.length ? values.splice(values.length - kids.length, kids.length) : [];
-      values.push(this.combine(e, args, e === root ? definition : undefined));
+      // The children's nodes are the last `count` values: combined in place, without a list of their own.
+      const at = values.length - count;
+      const node = this.combine(e, values, at, e === root ? definition : undefined);
+      values.length = at;
+      values.push(node);
     }
     return values[0];
   }
 
-  /** One expression from its children's nodes (undefined children already reported their problems). */
-  private combine(e: Expr, args: (Node | undefined)[], definition: string | undefined): Node | undefined {
+  /**
+   * One expression from its children's nodes, `args[at…]` (undefined children already reported their
+   * problems).
+   */
+  private combine(e: Expr, args: readonly (Node | undefined)[], at: number, definition: string | undefined): Node | undefined {
     switch (e.kind) {
       case 'error':
         return undefined;
@@ -914,11 +920,11 @@ class Analyzer {
       case 'name':
         return this.name(e);
       case 'vector':
-        return this.literal(e, args);
+        return this.literal(e, args.slice(at));
       case 'constant':
         return this.constant(e);
       case 'index': {
-        const target = args[0];
+        const target = args[at];
         if (!target) return undefined;
         if (target.shape.kind !== 'vector' && target.shape.kind !== 'row') {
           this.report(e, `Only vectors can be indexed with x[i], but this is ${formatShape(target.shape)}.`, 'shape-mismatch');
@@ -937,11 +943,12 @@ class Analyzer {
         return this.hover(e, this.b.raw('index', [target], ix.value));
       }
       case 'transpose':
-        return args[0] && this.hover(e, this.b.raw('transpose', [args[0]]));
+        return args[at] && this.hover(e, this.b.raw('transpose', [args[at]!]));
       case 'neg':
-        return args[0] && this.hover(e, this.b.raw('neg', [args[0]]));
+        return args[at] && this.hover(e, this.b.raw('neg', [args[at]!]));
       case 'binary': {
-        const [l, r] = args;
+        const l = args[at];
+        const r = args[at + 1];
         if (!l || !r) return undefined;
         const op = e.op;
         const built = op === '>' || op === '<' || op === '>=' || op === '<=' ? buildComparison(this.b, op, l, r) : buildSurfaceBinary(this.b, op as SurfaceBinary, l, r);
@@ -952,9 +959,9 @@ class Analyzer {
         return this.hover(e, built);
       }
       case 'call':
-        return this.call(e, args);
+        return this.call(e, args.slice(at));
       case 'derivative': {
-        const info = this.derivative(e, args[0], definition);
+        const info = this.derivative(e, args[at], definition);
         if (!info) return undefined;
         if (!info.node && definition === undefined) {
           this.report(e, `${info.text} is ${tensorPhrase(info.shapes[this.layout].dims)}, which cannot be used inside an expression.`, 'tensor-in-expression', 'error', 'Give it its own definition to see its shape and value.');
@@ -1707,27 +1714,53 @@ function nameRefs(root: Expr): readonly NameRef[] {
   return refs;
 }
 
-/** Children of an expression whose nodes are built (an index's literal is not a value). */
-function children(e: Expr): readonly Expr[] {
+/** How many children of an expression have their nodes built (an index's literal is not a value). */
+function childCount(e: Expr): number {
   switch (e.kind) {
     case 'vector':
-      return e.elements;
+      return e.elements.length;
+    case 'call':
+      return e.args.length;
+    case 'binary':
+      return 2;
     case 'index':
-      return [e.target];
     case 'transpose':
     case 'neg':
-      return [e.operand];
-    case 'binary':
-      return [e.left, e.right];
-    case 'call':
-      return e.args;
     case 'derivative':
-      return [e.of];
+      return 1;
     default:
-      return NONE;
+      return 0;
   }
 }
-const NONE: readonly Expr[] = [];
+
+/** The k-th of those children (see childCount). */
+function child(e: Expr, k: number): Expr {
+  switch (e.kind) {
+    case 'vector':
+      return e.elements[k];
+    case 'call':
+      return e.args[k];
+    case 'binary':
+      return k ? e.right : e.left;
+    case 'index':
+      return e.target;
+    case 'transpose':
+    case 'neg':
+      return e.operand;
+    case 'derivative':
+      return e.of;
+    default:
+      throw new Error(`${e.kind} has no children`);
+  }
+}
+
+/** The built children of an expression (see childCount), as a list. */
+function children(e: Expr): Expr[] {
+  const out: Expr[] = [];
+  for (let k = 0; k < childCount(e); k++) out.push(child(e, k));
+  return out;
+}
+
 const NO_NODES = new ExprNodes();
 
 /** "a third-order tensor (m×p×q)". */
