@@ -3,7 +3,6 @@
 
 import type { BinaryOp, ConstantExpr, DerivativeExpr, DimRef, Expr, LocalDefinition, NameRef, Span, Statement, TypeExpr } from './ast.ts';
 import { tokenize, type Token, type TokenKind } from './lexer.ts';
-import { drive, type Step } from './trampoline.ts';
 
 export interface ParseProblem {
   span: Span;
@@ -74,9 +73,6 @@ export function parseLine(text: string, start: number, end: number): { statement
     return { statement: new LineParser(line).statement() };
   } catch (e) {
     if (e instanceof LineError) return { problem: e.problem };
-    if (e instanceof RangeError) {
-      return { problem: { span: { start: line[0].start, end: line[line.length - 1].end }, message: 'This line is nested too deeply to analyse.', code: 'too-deep' } };
-    }
     throw e;
   }
 }
@@ -86,12 +82,11 @@ export function parseExpression(text: string): { expr?: Expr; problems: ParsePro
   const tokens = tokenize(text).filter((t) => t.kind !== 'newline');
   try {
     const p = new LineParser(tokens);
-    const expr = drive(p.expression(0));
+    const expr = p.expression(0);
     p.expectEnd();
     return { expr, problems: [] };
   } catch (e) {
     if (e instanceof LineError) return { problems: [e.problem] };
-    if (e instanceof RangeError) return { problems: [{ span: { start: 0, end: text.length }, message: 'The expression is nested too deeply to analyse.', code: 'too-deep' }] };
     throw e;
   }
 }
@@ -152,10 +147,10 @@ class LineParser {
     }
     if (first.kind === 'name' && first.text === 'check') {
       this.next();
-      const left = drive(this.expression(0));
+      const left = this.expression(0);
       if (this.peek().kind !== '=') this.fail(this.peek(), `Expected \`=\` in the claim but found ${describe(this.peek())}.`, 'syntax', 'A claim reads `check d(f)/d(x) = <your formula>`.');
       this.next();
-      const right = drive(this.expression(0));
+      const right = this.expression(0);
       const where = this.whereClause();
       this.expectEnd();
       return { kind: 'claim', start, end: lastEnd(this.toks), keywordSpan: spanOfToken(first), left, right, ...(where ? { where } : {}) };
@@ -171,7 +166,7 @@ class LineParser {
       this.next();
       this.next();
       if (this.peek().kind === 'eof') this.fail(this.peek(), `The definition of '${first.text}' has no expression after \`=\`.`);
-      const expr = drive(this.expression(0));
+      const expr = this.expression(0);
       this.expectEnd();
       return { kind: 'define', start, end: lastEnd(this.toks), name: { name: first.text, start: first.start, end: first.end }, expr };
     }
@@ -195,7 +190,7 @@ class LineParser {
       if (name.kind !== 'name' || this.peek(1).kind !== '=') this.fail(name, `Expected a name and \`=\` in the where-clause but found ${describe(name)}.`, 'syntax', hint);
       this.next();
       this.next();
-      defs.push({ name: { name: name.text, start: name.start, end: name.end }, expr: drive(this.expression(0)) });
+      defs.push({ name: { name: name.text, start: name.start, end: name.end }, expr: this.expression(0) });
       if (this.peek().kind !== ';') return defs;
       this.next();
     }
@@ -246,26 +241,88 @@ class LineParser {
   }
 
   /**
-   * Pratt loop. `fresh` marks a bracketed context (parentheses, arguments, elements, indices), where a
-   * transpose belongs to the bracketed expression even inside an exponent. Simple operands (numbers and
-   * names) are read inline: only nesting costs a step on the explicit stack.
+   * An expression, parsed with an explicit stack of frames (a Pratt parser turned inside out): nesting is bounded
+   * by memory, not by the call stack (a depth-1,000 nest must parse), and costs one small frame, not a generator
+   * per sub-expression. Each frame is a construct waiting for an expression inside it; a step is either a finished
+   * expression, handed to the frame below, or a request to open a new expression above it. `fresh` marks a
+   * bracketed context (parentheses, arguments, elements, indices), where a transpose belongs to the bracketed
+   * expression even inside an exponent.
    */
-  *expression(minBp: number, fresh = false): Step<Expr> {
+  expression(minBp: number, fresh = false): Expr {
+    const frames: Frame[] = [];
+    let step: Expr | Request = new Request(minBp, fresh);
+    for (;;) {
+      if (step instanceof Request) {
+        step = this.open(frames, step.minBp, step.fresh);
+        continue;
+      }
+      const next = this.resume(frames[frames.length - 1], step);
+      if (next instanceof Request) {
+        step = next;
+        continue;
+      }
+      // The frame is finished: its expression goes to the frame below.
+      frames.pop();
+      if (!frames.length) return next;
+      step = next;
+    }
+  }
+
+  /** Opens an expression: its frame, then its first operand (a lone number or name is read at once). */
+  private open(frames: Frame[], minBp: number, fresh: boolean): Expr | Request {
     if (++this.depth > MAX_NESTING) this.fail(this.peek(), 'This expression is nested too deeply to analyse.', 'too-deep');
-    const savedExponent = this.inExponent;
+    frames.push({ kind: 'expression', minBp, savedExponent: this.inExponent, left: undefined, awaiting: 'first', comparisons: 0, op: undefined });
     if (fresh) this.inExponent = 0;
     const first = this.peek();
-    let left: Expr;
-    if (first.kind === 'number') {
+    if (first.kind === 'number' || (first.kind === 'name' && this.peek(1).kind !== '(')) {
       this.next();
-      left = { kind: 'number', value: first.value!, text: first.text, start: first.start, end: first.end };
-    } else if (first.kind === 'name' && this.peek(1).kind !== '(') {
-      this.next();
-      left = { kind: 'name', name: first.text, start: first.start, end: first.end };
-    } else {
-      left = (yield this.operand()) as Expr;
+      return leaf(first);
     }
-    let comparisons = 0;
+    return this.operand(frames);
+  }
+
+  /** The frame `f` goes on with the expression it waited for: done (an expression), or waiting again. */
+  private resume(f: Frame, value: Expr): Expr | Request {
+    switch (f.kind) {
+      case 'expression':
+        return this.operators(f, value);
+      case 'sign':
+        return f.sign.kind === '+' ? value : { kind: 'neg', operand: value, start: f.sign.start, end: value.end };
+      case 'group': {
+        const close = this.expect(')', '`)`');
+        // Widen the span so hovering the parentheses shows the parenthesised expression.
+        return { ...value, start: f.open.start, end: close.end } as Expr;
+      }
+      case 'vector':
+        return this.vectorElement(f, value);
+      case 'call':
+        f.args.push(value);
+        if (this.peek().kind !== ',') return this.finishCall(f.name, f.args);
+        this.next();
+        return new Request(0, true);
+      case 'dForm':
+        return this.finishDForm(f.d, value);
+      case 'partial':
+        return this.finishPartialForm(f.partial, value);
+    }
+  }
+
+  /**
+   * The Pratt loop of an expression frame, given the expression it waited for (its first operand, an index or a
+   * right operand): postfix operators, then binary operators binding tighter than the frame's `minBp`.
+   * Simple right operands (numbers and names) are read inline; any other opens an expression above the frame.
+   */
+  private operators(f: ExpressionFrame, value: Expr): Expr | Request {
+    let left: Expr;
+    if (f.awaiting === 'first') left = value;
+    else if (f.awaiting === 'index') {
+      const close = this.expect(']', '`]` after the index');
+      left = { kind: 'index', target: f.left!, index: value, start: f.left!.start, end: close.end };
+    } else {
+      const { op, token, power } = f.op!;
+      if (power) this.inExponent--;
+      left = binary(op, token, f.left!, value);
+    }
     for (;;) {
       const t = this.peek();
       if (t.kind === 'transpose' && this.inExponent === 0) {
@@ -280,35 +337,36 @@ class LineParser {
       }
       if (t.kind === '[') {
         this.next();
-        const index = (yield this.expression(0, true)) as Expr;
-        const close = this.expect(']', '`]` after the index');
-        left = { kind: 'index', target: left, index, start: left.start, end: close.end };
-        continue;
+        f.left = left;
+        f.awaiting = 'index';
+        return new Request(0, true);
       }
       if (t.kind === '(') this.fail(t, 'Write `*` between factors: implicit multiplication is not supported.', 'syntax');
       const info = BINARY[t.kind];
-      if (!info || info.bp <= minBp) break;
-      if (info.bp === 10 && (minBp === 10 || comparisons++ > 0)) this.fail(t, 'Comparisons cannot be chained.', 'syntax', 'Use parentheses, e.g. `(a > 0) ⊗ (b > 0)`.');
+      if (!info || info.bp <= f.minBp) break;
+      if (info.bp === 10 && (f.minBp === 10 || f.comparisons++ > 0)) this.fail(t, 'Comparisons cannot be chained.', 'syntax', 'Use parentheses, e.g. `(a > 0) ⊗ (b > 0)`.');
       this.next();
       // Powers (`^`, `.^`) are right-associative; the others are left-associative.
       const power = info.op === '^' || info.op === 'epow';
       const rightBp = power ? info.bp - 1 : info.bp;
-      let right: Expr | undefined = this.simpleOperand(rightBp);
+      const right = this.simpleOperand(rightBp);
       if (!right) {
         if (power) this.inExponent++;
-        right = (yield this.expression(rightBp)) as Expr;
-        if (power) this.inExponent--;
+        f.left = left;
+        f.awaiting = 'right';
+        f.op = { op: info.op, token: t, power };
+        return new Request(rightBp, false);
       }
-      left = { kind: 'binary', op: info.op, opSpan: spanOfToken(t), left, right, start: left.start, end: right.end };
+      left = binary(info.op, t, left, right);
     }
-    this.inExponent = savedExponent;
+    this.inExponent = f.savedExponent;
     this.depth--;
     return left;
   }
 
   /**
    * A right operand that is a lone number or name (nothing after it binds tighter than `minBp`), read without
-   * a step on the explicit stack: most operands are like that.
+   * opening an expression: most operands are like that.
    */
   private simpleOperand(minBp: number): Expr | undefined {
     const t = this.peek();
@@ -317,48 +375,45 @@ class LineParser {
     if (after.kind === '(' || after.kind === '[' || after.kind === 'transpose' || after.kind === 'inverse' || after.kind === 'inverseTranspose') return undefined;
     const info = BINARY[after.kind];
     if (info && info.bp > minBp) return undefined;
-    if (++this.depth > MAX_NESTING) this.fail(t, 'This expression is nested too deeply to analyse.', 'too-deep');
-    this.depth--;
+    if (this.depth + 1 > MAX_NESTING) this.fail(t, 'This expression is nested too deeply to analyse.', 'too-deep');
     this.next();
-    return t.kind === 'number' ? { kind: 'number', value: t.value!, text: t.text, start: t.start, end: t.end } : { kind: 'name', name: t.text, start: t.start, end: t.end };
+    return leaf(t);
   }
 
-  /** Operands other than plain numbers and names: signs, groups, vector literals, calls, derivative forms. */
-  private *operand(): Step<Expr> {
+  /**
+   * Operands other than plain numbers and names: signs, groups, vector literals, calls, derivative forms. A
+   * constant is read at once; the others push their frame and open the first expression inside them.
+   */
+  private operand(frames: Frame[]): Expr | Request {
     const t = this.next();
     switch (t.kind) {
       case '-':
-      case '+': {
-        const operand = (yield this.expression(UNARY_BP)) as Expr;
-        if (t.kind === '+') return operand;
-        return { kind: 'neg', operand, start: t.start, end: operand.end };
-      }
+      case '+':
+        frames.push({ kind: 'sign', sign: t });
+        return new Request(UNARY_BP, false);
       case 'name':
-        if (t.text === 'd') return (yield this.dForm(t)) as Expr;
-        return (yield this.call(t)) as Expr;
-      case '(': {
-        const inner = (yield this.expression(0, true)) as Expr;
-        const close = this.expect(')', '`)`');
-        // Widen the span so hovering the parentheses shows the parenthesised expression.
-        return { ...inner, start: t.start, end: close.end } as Expr;
-      }
-      case '[': {
-        const elements: Expr[] = [];
-        if (this.peek().kind === ']') this.fail(this.peek(), 'A vector literal needs at least one element.');
-        let separator: ',' | ';' | undefined;
-        for (;;) {
-          elements.push((yield this.expression(0, true)) as Expr);
-          const sep = this.next();
-          if (sep.kind === ']') return { kind: 'vector', elements, start: t.start, end: sep.end, ...(separator === ';' ? { rows: true as const } : {}) };
-          if (sep.kind !== ',' && sep.kind !== ';') this.fail(sep, `Expected \`,\`, \`;\` or \`]\` in the vector literal but found ${describe(sep)}.`);
-          if (separator && sep.kind !== separator) this.fail(sep, 'A literal uses `,` between the scalars of a vector or `;` between rows, not both.', 'syntax', 'Write [a, b, c] for a vector, or [xᵀ; yᵀ] for a matrix with rows xᵀ and yᵀ.');
-          separator = sep.kind;
+        // A name followed by `(`: a call, or the `d` of d(f)/d(x).
+        this.expect('(', '`(`');
+        if (t.text === 'd') {
+          frames.push({ kind: 'dForm', d: t });
+          return new Request(0, false);
         }
-      }
+        if (this.peek().kind === ')') return this.finishCall(t, []);
+        frames.push({ kind: 'call', name: t, args: [] });
+        return new Request(0, true);
+      case '(':
+        frames.push({ kind: 'group', open: t });
+        return new Request(0, true);
+      case '[':
+        if (this.peek().kind === ']') this.fail(this.peek(), 'A vector literal needs at least one element.');
+        frames.push({ kind: 'vector', open: t, elements: [], separator: undefined });
+        return new Request(0, true);
       case 'glyph':
         return this.constant(t);
       case 'partial':
-        return (yield this.partialForm(t)) as Expr;
+        // Only postfix operators bind tighter than the `/` of ∂f/∂x.
+        frames.push({ kind: 'partial', partial: t });
+        return new Request(POSTFIX_BP, false);
       case 'eof':
         return this.fail(t, 'The expression ends too early.', 'syntax');
       case 'invalid':
@@ -366,6 +421,17 @@ class LineParser {
       default:
         return this.fail(t, `Expected an expression but found ${describe(t)}.`, 'syntax');
     }
+  }
+
+  /** An element of a vector literal `[a, b, c]` or `[xᵀ; yᵀ]`, and the separator after it. */
+  private vectorElement(f: Extract<Frame, { kind: 'vector' }>, element: Expr): Expr | Request {
+    f.elements.push(element);
+    const sep = this.next();
+    if (sep.kind === ']') return { kind: 'vector', elements: f.elements, start: f.open.start, end: sep.end, ...(f.separator === ';' ? { rows: true as const } : {}) };
+    if (sep.kind !== ',' && sep.kind !== ';') this.fail(sep, `Expected \`,\`, \`;\` or \`]\` in the vector literal but found ${describe(sep)}.`);
+    if (f.separator && sep.kind !== f.separator) this.fail(sep, 'A literal uses `,` between the scalars of a vector or `;` between rows, not both.', 'syntax', 'Write [a, b, c] for a vector, or [xᵀ; yᵀ] for a matrix with rows xᵀ and yᵀ.');
+    f.separator = sep.kind;
+    return new Request(0, true);
   }
 
   /** `𝟎[m, n]`, `𝟏[n]`, `𝐈[n]`, `𝐞₂[n]`: a constant and its size, in the brackets of the type syntax. */
@@ -385,16 +451,9 @@ class LineParser {
     return { kind: 'constant', constant, ...(index !== undefined ? { index } : {}), dims, start: t.start, end: close.end };
   }
 
-  private *call(name: Token): Step<Expr> {
-    this.expect('(', '`(`');
-    const args: Expr[] = [];
-    if (this.peek().kind !== ')') {
-      for (;;) {
-        args.push((yield this.expression(0, true)) as Expr);
-        if (this.peek().kind !== ',') break;
-        this.next();
-      }
-    }
+
+  /** The end of a call `name(args…)`: `grad`, `jacobian` and `hessian` are derivative forms. */
+  private finishCall(name: Token, args: Expr[]): Expr {
     const close = this.expect(')', `\`)\` to close the call of ${name.text}`);
     const span = { start: name.start, end: close.end };
     const form = DERIVATIVE_CALLS[name.text];
@@ -407,10 +466,8 @@ class LineParser {
     return { kind: 'call', callee: name.text, calleeSpan: spanOfToken(name), args, ...span };
   }
 
-  /** `d(f)/d(x)` */
-  private *dForm(d: Token): Step<Expr> {
-    this.expect('(', '`(`');
-    const of = (yield this.expression(0)) as Expr;
+  /** The rest of `d(f)/d(x)` after f. */
+  private finishDForm(d: Token, of: Expr): Expr {
     this.expect(')', '`)`');
     const hint = 'A derivative is written d(f)/d(x), ∂f/∂x or grad(f, x).';
     if (this.peek().kind !== '/') this.fail(this.peek(), 'd(…) must be followed by /d(x).', 'syntax', hint);
@@ -430,10 +487,8 @@ class LineParser {
     return { kind: 'derivative', form: 'jacobian', syntax: 'd', of, wrt: { name: x.text, start: x.start, end: x.end }, start: d.start, end: close.end };
   }
 
-  /** `∂f/∂x`, `∂(expr)/∂x` */
-  private *partialForm(p: Token): Step<Expr> {
-    // Only postfix operators bind tighter than the `/` of ∂f/∂x.
-    const of = (yield this.expression(POSTFIX_BP)) as Expr;
+  /** The rest of `∂f/∂x` or `∂(expr)/∂x` after f. */
+  private finishPartialForm(p: Token, of: Expr): Expr {
     const hint = 'Write ∂f/∂x or ∂(expression)/∂x.';
     if (this.peek().kind !== '/') this.fail(this.peek(), '∂f must be followed by /∂x.', 'syntax', hint);
     this.next();
@@ -443,6 +498,45 @@ class LineParser {
     this.next();
     return { kind: 'derivative', form: 'jacobian', syntax: 'partial', of, wrt: { name: x.text, start: x.start, end: x.end }, start: p.start, end: x.end };
   }
+}
+
+/** An expression to open above the frame that asked for it (with the Pratt parser's binding power). */
+class Request {
+  constructor(
+    readonly minBp: number,
+    readonly fresh: boolean,
+  ) {}
+}
+
+/** An expression being parsed: waiting for its first operand, an index, or the right operand of `op`. */
+interface ExpressionFrame {
+  kind: 'expression';
+  minBp: number;
+  /** The enclosing exponent depth, restored when the expression ends. */
+  savedExponent: number;
+  left: Expr | undefined;
+  awaiting: 'first' | 'index' | 'right';
+  comparisons: number;
+  op: { op: BinaryOp; token: Token; power: boolean } | undefined;
+}
+
+/** A construct waiting for an expression inside it. */
+type Frame =
+  | ExpressionFrame
+  | { kind: 'sign'; sign: Token }
+  | { kind: 'group'; open: Token }
+  | { kind: 'vector'; open: Token; elements: Expr[]; separator: ',' | ';' | undefined }
+  | { kind: 'call'; name: Token; args: Expr[] }
+  | { kind: 'dForm'; d: Token }
+  | { kind: 'partial'; partial: Token };
+
+/** A number or a name as an expression. */
+function leaf(t: Token): Expr {
+  return t.kind === 'number' ? { kind: 'number', value: t.value!, text: t.text, start: t.start, end: t.end } : { kind: 'name', name: t.text, start: t.start, end: t.end };
+}
+
+function binary(op: BinaryOp, t: Token, left: Expr, right: Expr): Expr {
+  return { kind: 'binary', op, opSpan: spanOfToken(t), left, right, start: left.start, end: right.end };
 }
 
 /** `X⁻¹` is `inv(X)` and `X⁻ᵀ` is `inv(X)ᵀ`: the printer's glyphs read back as the functions they stand for. */

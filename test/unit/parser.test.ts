@@ -52,6 +52,28 @@ test('lexer folds Unicode and ASCII spellings of each operator into one kind', (
   assert.deepEqual(kinds('2.*x'), ['number', 'hadamard', 'name']);
 });
 
+
+test('lexer: numbers of any length, values, and a range whose end no token crosses', () => {
+  const tokens = (s: string, from?: number, to?: number) => tokenize(s, from, to).map((t) => [t.kind, t.text, t.start, t.end, t.value]);
+  assert.deepEqual(tokens('1. 2.5e3 .5E-1 7e'), [
+    ['number', '1.', 0, 2, 1],
+    ['number', '2.5e3', 3, 8, 2500],
+    ['number', '.5E-1', 9, 14, 0.05],
+    ['number', '7', 15, 16, 7],
+    ['name', 'e', 16, 17, undefined],
+    ['eof', '', 17, 17, undefined],
+  ]);
+  const long = '1'.repeat(80);
+  assert.deepEqual(tokens(long), [['number', long, 0, 80, Number(long)], ['eof', '', 80, 80, undefined]]);
+  // Signature help tokenizes a line up to the cursor: `.*`, `>=`, `⁻¹` and `^T` that straddle it end before it.
+  assert.deepEqual(tokens('a.*b >= c⁻¹ d^T', 0, 2).map((t) => t[0]), ['name', 'invalid', 'eof']);
+  assert.deepEqual(tokens('a >= b', 0, 3).map((t) => t[0]), ['name', '>', 'eof']);
+  assert.deepEqual(tokens('c⁻¹', 0, 2).map((t) => t[0]), ['name', 'invalid', 'eof']);
+  assert.deepEqual(tokens('d^T', 0, 2).map((t) => t[0]), ['name', '^', 'eof']);
+  assert.deepEqual(tokens('α·β 𝐈 𝐞₂ 𝐞_j 𝟏 ⁻ᵀ $').map((t) => [t[0], t[1]]), [
+    ['name', 'α'], ['dot', '·'], ['name', 'β'], ['glyph', '𝐈'], ['glyph', '𝐞₂'], ['glyph', '𝐞_j'], ['glyph', '𝟏'], ['inverseTranspose', '⁻ᵀ'], ['invalid', '$'], ['eof', ''],
+  ]);
+});
 test('precedence: comparison < additive < multiplicative < unary minus < power < postfix', () => {
   assert.equal(expr('w · x + b'), '(+ (dot w x) b)');
   assert.equal(expr('-x^2'), '(neg (^ x 2))');
