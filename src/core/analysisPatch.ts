@@ -2,7 +2,7 @@
 // removed and added, and how far the lines after it moved; and the moving of the previous analysis's ranges
 // below the edit. Kept apart from the analyser: this is plain bookkeeping over lines and ranges.
 
-import type { NameRef, Statement } from './ast.ts';
+import type { Statement } from './ast.ts';
 import type { ParseProblem } from './parser.ts';
 import type { EditedLines } from './parsedLines.ts';
 import type { Diagnostic, Range } from './source.ts';
@@ -36,11 +36,11 @@ type Define = Extract<Statement, { kind: 'define' }>;
  * The plan of an edit whose lines, before and after, hold only blank lines, parse problems, claims and
  * definitions, where each definition of the edited lines is the one `winner` gives for its name (not a
  * duplicate), and a definition of the same name on the new lines refers to the same names in the same order
- * (`refs` gives them), those present before and after coming in the same order. The definitions of names new
+ * (their `refs`), those present before and after coming in the same order. The definitions of names new
  * to the edited lines, or gone from them, are listed: the analyser decides whether it can follow those.
  * Undefined for any other edit.
  */
-export function planPatch({ removed, added }: EditedLines, winner: (name: string) => Statement | undefined, refs: (s: Define) => readonly NameRef[]): PatchPlan | undefined {
+export function planPatch({ removed, added }: EditedLines, winner: (name: string) => Statement | undefined): PatchPlan | undefined {
   const before = statementsOf(removed);
   const after = statementsOf(added);
   if (!before || !after) return undefined;
@@ -62,7 +62,7 @@ export function planPatch({ removed, added }: EditedLines, winner: (name: string
       addedDefinitions.push(now);
       continue;
     }
-    const [a, b] = [refs(old), refs(now)];
+    const [a, b] = [old.refs, now.refs];
     if (a.length !== b.length || a.some((r, i) => r.name !== b[i].name)) return undefined;
     definitions.push([old, now]);
     kept.add(name);

@@ -2,7 +2,7 @@
 // every problem as a diagnostic with a range. The editor (hover, diagnostics, outline, code lens) and the CLI
 // read only from this. Never throws.
 
-import { forEachChild, type ConstantExpr, type DerivativeExpr, type DimRef, type Expr, type LocalDefinition, type NameRef, type Span, type Statement } from './ast.ts';
+import { type ConstantExpr, type DerivativeExpr, type DimRef, type Expr, type LocalDefinition, type NameRef, type Span, type Statement } from './ast.ts';
 import { Builder } from './builder.ts';
 import type { Node } from './ir.ts';
 import { type Diagnostic, LineMap, type Range, type Severity } from './source.ts';
@@ -371,6 +371,10 @@ class Analyzer {
   /** Whether a message about the document's names quotes a line number (the duplicate-name ones do). */
   private linesQuoted = false;
   private statements: Statement[] = [];
+  /** buildExpr's stacks, kept between calls: the expressions to visit, whether each was expanded, the nodes built. */
+  private readonly scratch = { frames: [] as Expr[], expanded: [] as boolean[], values: [] as (Node | undefined)[] };
+  /** How many of scratch.values are in use. */
+  private valuesTop = 0;
 
   private directive?: { layout: Layout; range: Range };
   private readonly requestedLayout: Layout;
@@ -793,9 +797,9 @@ class Analyzer {
     const statements = [...this.defs.values()].map((d) => d.stmt);
     const previous = this.previous?.definitionOrder;
     const reused = previous && (sameDependencies(previous.statements, statements) ? { ...previous, statements } : patchedOrder(previous, statements, (name) => this.defs.has(name)));
-    this.definitionOrderMemo = reused || { statements, ...this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)!.stmt.expr, (name) => this.defs.has(name)) };
+    this.definitionOrderMemo = reused || { statements, ...this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)?.stmt.refs) };
     const { order, cycles } = this.definitionOrderMemo;
-    for (const c of cycles) this.reportCycle(nameRefs(this.defs.get(c.owner)!.stmt.expr)[c.refIndex], c.message);
+    for (const c of cycles) this.reportCycle(this.defs.get(c.owner)!.stmt.refs[c.refIndex], c.message);
     return order;
   }
 
@@ -805,32 +809,32 @@ class Analyzer {
   }
 
   /**
-   * `names` in dependency order, where `exprOf(name)` defines a name and `defines` tells the names of this
-   * scope: the document's definitions, or a claim's where-clause.
+   * `names` in dependency order, where `refsOf(name)` lists what the definition of a name of this scope refers
+   * to (undefined for other names): the document's definitions, or a claim's where-clause.
    */
-  private dependencyOrder(names: Iterable<string>, exprOf: (name: string) => Expr, defines: (name: string) => boolean): DependencyOrder {
+  private dependencyOrder(names: Iterable<string>, refsOf: (name: string) => readonly NameRef[] | undefined): DependencyOrder {
     const state = new Map<string, 'active' | 'done'>();
     const order: string[] = [];
     const cycles: DependencyOrder['cycles'] = [];
     for (const root of names) {
       if (state.has(root)) continue;
-      const stack = [{ name: root, refs: nameRefs(exprOf(root)), next: 0 }];
+      const stack = [{ name: root, refs: refsOf(root)!, next: 0 }];
       state.set(root, 'active');
       while (stack.length) {
         const top = stack[stack.length - 1];
         if (top.next < top.refs.length) {
           const ref = top.refs[top.next++];
-          if (!defines(ref.name)) continue;
           const st = state.get(ref.name);
+          const refs = st ? undefined : refsOf(ref.name);
           if (st === 'active') {
             const path = stack.map((f) => f.name);
             const names = [...path.slice(path.indexOf(ref.name)), ref.name];
             // A long cycle is named by its ends: the message stays readable (and small) at any length.
             const cycle = names.length > 8 ? [...names.slice(0, 4), `… ${names.length - 6} more …`, ...names.slice(-2)].join(' → ') : names.join(' → ');
             cycles.push({ owner: top.name, refIndex: top.next - 1, message: `Definitions cannot depend on themselves: ${cycle}.` });
-          } else if (!st) {
+          } else if (refs) {
             state.set(ref.name, 'active');
-            stack.push({ name: ref.name, refs: nameRefs(exprOf(ref.name)), next: 0 });
+            stack.push({ name: ref.name, refs, next: 0 });
           }
         } else {
           stack.pop();
@@ -881,10 +885,13 @@ class Analyzer {
    * problem; undefined when it has errors. `definition` names the definition whose whole right side this is.
    */
   private buildExpr(root: Expr, definition?: string): Node | undefined {
-    const frames: Expr[] = [root];
-    const expanded: boolean[] = [false];
-    const values: (Node | undefined)[] = [];
-    while (frames.length) {
+    // The analyser's scratch stacks, above what an enclosing build (a definition reached out of order) keeps.
+    const { frames, expanded, values } = this.scratch;
+    const base = frames.length;
+    const valuesBase = this.valuesTop;
+    frames.push(root);
+    expanded.push(false);
+    while (frames.length > base) {
       const i = frames.length - 1;
       const e = frames[i];
       const count = childCount(e);
@@ -898,20 +905,23 @@ class Analyzer {
       }
       frames.pop();
       expanded.pop();
-      // The children's nodes are the last `count` values: combined in place, without a list of their own.
-      const at = values.length - count;
-      const node = this.combine(e, values, at, e === root ? definition : undefined);
-      values.length = at;
-      values.push(node);
+      // The children's nodes are the top `count` values (kept in use while combining them: a definition reached
+      // out of order builds above them), replaced by the node they make.
+      const at = this.valuesTop - count;
+      values[at] = this.combine(e, values, at, count, e === root ? definition : undefined);
+      this.valuesTop = at + 1;
     }
-    return values[0];
+    const node = values[valuesBase];
+    values[valuesBase] = undefined;
+    this.valuesTop = valuesBase;
+    return node;
   }
 
   /**
-   * One expression from its children's nodes, `args[at…]` (undefined children already reported their
-   * problems).
+   * One expression from its children's nodes, `args[at, at + count)` (undefined children already reported
+   * their problems).
    */
-  private combine(e: Expr, args: readonly (Node | undefined)[], at: number, definition: string | undefined): Node | undefined {
+  private combine(e: Expr, args: readonly (Node | undefined)[], at: number, count: number, definition: string | undefined): Node | undefined {
     switch (e.kind) {
       case 'error':
         return undefined;
@@ -920,7 +930,7 @@ class Analyzer {
       case 'name':
         return this.name(e);
       case 'vector':
-        return this.literal(e, args.slice(at));
+        return this.literal(e, args.slice(at, at + count));
       case 'constant':
         return this.constant(e);
       case 'index': {
@@ -959,7 +969,7 @@ class Analyzer {
         return this.hover(e, built);
       }
       case 'call':
-        return this.call(e, args.slice(at));
+        return this.call(e, args.slice(at, at + count));
       case 'derivative': {
         const info = this.derivative(e, args[at], definition);
         if (!info) return undefined;
@@ -1218,8 +1228,8 @@ class Analyzer {
       locals.set(name, { def });
     }
     this.locals = locals;
-    const { order, cycles } = this.dependencyOrder(locals.keys(), (n) => locals.get(n)!.def.expr, (n) => locals.has(n));
-    for (const c of cycles) this.reportCycle(nameRefs(locals.get(c.owner)!.def.expr)[c.refIndex], c.message);
+    const { order, cycles } = this.dependencyOrder(locals.keys(), (n) => locals.get(n)?.def.refs);
+    for (const c of cycles) this.reportCycle(locals.get(c.owner)!.def.refs[c.refIndex], c.message);
     for (const name of order) {
       const local = locals.get(name)!;
       local.node = this.buildExpr(local.def.expr);
@@ -1243,7 +1253,7 @@ class Analyzer {
     const edit = this.parsed.edited;
     const before = st?.definitionOrder;
     if (!st || !edit || !before || before.cycles.length) return undefined;
-    const plan = planPatch(edit, (name) => st.definitions.get(name)?.stmt, (d) => nameRefs(d.expr));
+    const plan = planPatch(edit, (name) => st.definitions.get(name)?.stmt);
     if (!plan || !patchKeepsTheRest(st, prev, edit, plan)) return undefined;
     const statements = statementsAfter(st.statements, this.parsed, edit, plan);
     const index = st.patchIndex ?? patchIndexOf(st);
@@ -1624,8 +1634,8 @@ function sameDependencies(a: readonly Extract<Statement, { kind: 'define' }>[], 
   for (let i = 0; i < a.length; i++) {
     if (a[i] === b[i]) continue;
     if (a[i].name.name !== b[i].name.name) return false;
-    const x = nameRefs(a[i].expr);
-    const y = nameRefs(b[i].expr);
+    const x = a[i].refs;
+    const y = b[i].refs;
     if (x.length !== y.length || x.some((r, k) => r.name !== y[k].name)) return false;
   }
   return true;
@@ -1651,7 +1661,7 @@ function patchingAids({ statements, order }: DefinitionOrder): NonNullable<Defin
   let end = 0;
   for (const d of statements) ends.push((end = Math.max(end, position.get(d.name.name)! + 1)));
   const referrers = new Map<string, number>();
-  for (const d of statements) for (const r of nameRefs(d.expr)) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
+  for (const d of statements) for (const r of d.refs) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
   return { ends, referrers };
 }
 
@@ -1675,16 +1685,16 @@ function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (na
   const added = now.slice(head, now.length - tail);
   // Nothing outside the run refers to its names: all references to them are made inside it.
   const inside = new Map<string, number>();
-  for (const d of removed) for (const r of nameRefs(d.expr)) inside.set(r.name, (inside.get(r.name) ?? 0) + 1);
+  for (const d of removed) for (const r of d.refs) inside.set(r.name, (inside.get(r.name) ?? 0) + 1);
   for (const d of [...removed, ...added]) if ((referrers.get(d.name.name) ?? 0) !== (inside.get(d.name.name) ?? 0)) return undefined;
   const at = head ? ends[head - 1] : 0;
   const { order } = before;
   const orderedBefore = (name: string) => at > 0 && order.lastIndexOf(name, at - 1) >= 0; // (a negative start counts from the end)
-  const refersBack = (d: Definitions[number], defined: (name: string) => boolean) => nameRefs(d.expr).every((r) => orderedBefore(r.name) || !defined(r.name));
+  const refersBack = (d: Definitions[number], defined: (name: string) => boolean) => d.refs.every((r) => orderedBefore(r.name) || !defined(r.name));
   if (!removed.every((d, k) => order[at + k] === d.name.name && refersBack(d, (name) => order.includes(name)))) return undefined;
   if (!added.every((d) => refersBack(d, definesNow))) return undefined;
   for (const [name, n] of inside) referrers.set(name, referrers.get(name)! - n);
-  for (const d of added) for (const r of nameRefs(d.expr)) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
+  for (const d of added) for (const r of d.refs) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
   const shift = added.length - removed.length;
   return {
     statements: now,
@@ -1695,25 +1705,6 @@ function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (na
 }
 
 /** Syntax trees are reused across re-analyses, and so are the lists of names they refer to. */
-const nameRefsCache = new WeakMap<Expr, readonly NameRef[]>();
-
-/** The names an expression refers to (as values, and as variables to differentiate by), in reading order. */
-function nameRefs(root: Expr): readonly NameRef[] {
-  let refs = nameRefsCache.get(root) as NameRef[] | undefined;
-  if (refs) return refs;
-  refs = [];
-  const stack: Expr[] = [root];
-  while (stack.length) {
-    const e = stack.pop()!;
-    if (e.kind === 'name') refs.push(e);
-    if (e.kind === 'derivative') refs.push(e.wrt);
-    forEachChild(e, (c) => stack.push(c));
-  }
-  refs.reverse();
-  nameRefsCache.set(root, refs);
-  return refs;
-}
-
 /** How many children of an expression have their nodes built (an index's literal is not a value). */
 function childCount(e: Expr): number {
   switch (e.kind) {

@@ -54,6 +54,11 @@ export interface NameRef extends Span {
 export interface LocalDefinition {
   name: NameRef;
   expr: Expr;
+  /**
+   * The names `expr` refers to (as values, and as variables to differentiate by), in source order: the tree's own
+   * nodes, listed by the parser so that the dependency order never walks the tree.
+   */
+  refs: readonly NameRef[];
 }
 
 export type TypeExpr = ({ kind: 'scalar' } | { kind: 'vector'; size: DimRef } | { kind: 'matrix'; rows: DimRef; cols: DimRef }) & Span;
@@ -63,7 +68,7 @@ export type DimRef = ({ kind: 'name'; name: string } | { kind: 'literal'; value:
 export type Statement = (
   | { kind: 'dim'; names: NameRef[] }
   | { kind: 'declare'; names: NameRef[]; type: TypeExpr }
-  | { kind: 'define'; name: NameRef; expr: Expr }
+  | { kind: 'define'; name: NameRef; expr: Expr; /** As LocalDefinition's. */ refs: readonly NameRef[] }
   | { kind: 'claim'; keywordSpan: Span; left: Expr; right: Expr; where?: LocalDefinition[] }
   /** `layout numerator` / `layout denominator`: the document's Jacobian layout, whatever the caller asked for. */
   | { kind: 'layout'; keywordSpan: Span; layout: Layout; valueSpan: Span }

@@ -219,12 +219,14 @@ function spansOf(entry: ParsedLine): Span[] {
 /**
  * Every span in a syntax tree. Generic over the tree's shape (any object with numeric `start` and `end` is a
  * span), so new kinds of expression need nothing here. The parser never shares an object between two places of
- * a tree (test/unit/incremental.property.test.ts checks it), so each span is listed once.
+ * a tree, `refs` aside (test/unit/incremental.property.test.ts checks it), so each span is listed once.
  */
 function collectSpans(node: object, out: Span[]): void {
   const span = node as Partial<Span>;
   if (typeof span.start === 'number' && typeof span.end === 'number') out.push(span as Span);
   for (const key in node) {
+    // A definition's `refs` lists nodes of its own tree again.
+    if (key === 'refs') continue;
     const value = (node as Record<string, unknown>)[key];
     if (value !== null && typeof value === 'object') collectSpans(value, out);
   }

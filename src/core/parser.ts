@@ -96,7 +96,19 @@ class LineParser {
   private depth = 0;
   /** > 0 while parsing an exponent: `x^2ᵀ` transposes x^2, as in MATLAB, not the 2. */
   private inExponent = 0;
+  /**
+   * The name references read so far, in source order: the nodes of the tree itself (a definition keeps the list
+   * of its expression's, which the dependency order and the patch read without walking the tree).
+   */
+  private readonly refs: NameRef[] = [];
   constructor(private readonly toks: Token[]) {}
+
+  /** The references made since the last call, from the next one on (an exact-size copy: definitions keep it). */
+  private takeRefs(): NameRef[] {
+    const refs = this.refs.slice();
+    this.refs.length = 0;
+    return refs;
+  }
 
   private peek(k = 0): Token {
     return this.toks[Math.min(this.pos + k, this.toks.length - 1)];
@@ -168,7 +180,7 @@ class LineParser {
       if (this.peek().kind === 'eof') this.fail(this.peek(), `The definition of '${first.text}' has no expression after \`=\`.`);
       const expr = this.expression(0);
       this.expectEnd();
-      return { kind: 'define', start, end: lastEnd(this.toks), name: { name: first.text, start: first.start, end: first.end }, expr };
+      return { kind: 'define', start, end: lastEnd(this.toks), name: { name: first.text, start: first.start, end: first.end }, expr, refs: this.takeRefs() };
     }
     return this.fail(
       { start, end: Math.max(end, first.end) },
@@ -190,7 +202,8 @@ class LineParser {
       if (name.kind !== 'name' || this.peek(1).kind !== '=') this.fail(name, `Expected a name and \`=\` in the where-clause but found ${describe(name)}.`, 'syntax', hint);
       this.next();
       this.next();
-      defs.push({ name: { name: name.text, start: name.start, end: name.end }, expr: this.expression(0) });
+      this.takeRefs();
+      defs.push({ name: { name: name.text, start: name.start, end: name.end }, expr: this.expression(0), refs: this.takeRefs() });
       if (this.peek().kind !== ';') return defs;
       this.next();
     }
@@ -276,7 +289,7 @@ class LineParser {
     const first = this.peek();
     if (first.kind === 'number' || (first.kind === 'name' && this.peek(1).kind !== '(')) {
       this.next();
-      return leaf(first);
+      return this.leaf(first);
     }
     return this.operand(frames);
   }
@@ -290,8 +303,11 @@ class LineParser {
         return f.sign.kind === '+' ? value : { kind: 'neg', operand: value, start: f.sign.start, end: value.end };
       case 'group': {
         const close = this.expect(')', '`)`');
-        // Widen the span so hovering the parentheses shows the parenthesised expression.
-        return { ...value, start: f.open.start, end: close.end } as Expr;
+        // Widen the span so hovering the parentheses shows the parenthesised expression (in place: a name stays
+        // the object its definition's references list).
+        value.start = f.open.start;
+        value.end = close.end;
+        return value;
       }
       case 'vector':
         return this.vectorElement(f, value);
@@ -377,7 +393,22 @@ class LineParser {
     if (info && info.bp > minBp) return undefined;
     if (this.depth + 1 > MAX_NESTING) this.fail(t, 'This expression is nested too deeply to analyse.', 'too-deep');
     this.next();
-    return leaf(t);
+    return this.leaf(t);
+  }
+
+  /** A number or a name as an expression (a name recorded as a reference). */
+  private leaf(t: Token): Expr {
+    if (t.kind === 'number') return { kind: 'number', value: t.value!, text: t.text, start: t.start, end: t.end };
+    const ref = { kind: 'name' as const, name: t.text, start: t.start, end: t.end };
+    this.refs.push(ref);
+    return ref;
+  }
+
+  /** The variable a derivative form is taken with respect to, recorded as a reference. */
+  private wrt(name: string, at: Span): NameRef {
+    const ref = { name, start: at.start, end: at.end };
+    this.refs.push(ref);
+    return ref;
   }
 
   /**
@@ -461,7 +492,9 @@ class LineParser {
       if (args.length !== 2) this.fail(span, `${name.text}(f, x) takes 2 arguments, not ${args.length}.`, 'arity', `Write ${name.text}(f, x).`);
       const wrt = args[1];
       if (wrt.kind !== 'name') this.fail(wrt, `The second argument of ${name.text} must be the name of a declared variable.`, 'wrt-not-variable');
-      return { kind: 'derivative', form, syntax: 'call', of: args[0], wrt: { name: wrt.name, start: wrt.start, end: wrt.end }, ...span };
+      // The argument is not part of the tree: the derivative's own reference stands for it.
+      this.refs.pop();
+      return { kind: 'derivative', form, syntax: 'call', of: args[0], wrt: this.wrt(wrt.name, wrt), ...span };
     }
     return { kind: 'call', callee: name.text, calleeSpan: spanOfToken(name), args, ...span };
   }
@@ -484,7 +517,7 @@ class LineParser {
     }
     this.next();
     const close = this.next();
-    return { kind: 'derivative', form: 'jacobian', syntax: 'd', of, wrt: { name: x.text, start: x.start, end: x.end }, start: d.start, end: close.end };
+    return { kind: 'derivative', form: 'jacobian', syntax: 'd', of, wrt: this.wrt(x.text, x), start: d.start, end: close.end };
   }
 
   /** The rest of `∂f/∂x` or `∂(expr)/∂x` after f. */
@@ -496,7 +529,7 @@ class LineParser {
     const x = this.peek();
     if (x.kind !== 'name') this.fail(x, 'You can only differentiate with respect to a declared variable, not an expression.', 'wrt-not-variable', hint);
     this.next();
-    return { kind: 'derivative', form: 'jacobian', syntax: 'partial', of, wrt: { name: x.text, start: x.start, end: x.end }, start: p.start, end: x.end };
+    return { kind: 'derivative', form: 'jacobian', syntax: 'partial', of, wrt: this.wrt(x.text, x), start: p.start, end: x.end };
   }
 }
 
@@ -529,11 +562,6 @@ type Frame =
   | { kind: 'call'; name: Token; args: Expr[] }
   | { kind: 'dForm'; d: Token }
   | { kind: 'partial'; partial: Token };
-
-/** A number or a name as an expression. */
-function leaf(t: Token): Expr {
-  return t.kind === 'number' ? { kind: 'number', value: t.value!, text: t.text, start: t.start, end: t.end } : { kind: 'name', name: t.text, start: t.start, end: t.end };
-}
 
 function binary(op: BinaryOp, t: Token, left: Expr, right: Expr): Expr {
   return { kind: 'binary', op, opSpan: spanOfToken(t), left, right, start: left.start, end: right.end };

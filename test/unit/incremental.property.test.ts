@@ -12,6 +12,7 @@ import { analysisWork, analyze, reanalyze, type Analysis, type TextChange } from
 import { analyzeDocument, reanalyzeDocument } from '../../src/core/document.ts';
 import { generatedDocument } from '../../bench/sections/language.ts';
 import { parse } from '../../src/core/parser.ts';
+import type { Expr, NameRef } from '../../src/core/ast.ts';
 import { nameIndex } from '../../src/core/language/names.ts';
 import { documentArb, editsArb, applyEdits, type Edit } from './helpers/randomDoc.ts';
 import { canonicaliser, project } from './helpers/analysisProjection.ts';
@@ -316,6 +317,27 @@ test('a claim about a named derivative form is re-analysed when only the form is
   assertSameAnalysis(respelt, respelt.text, 'numerator');
 });
 
+test("a definition's references are its tree's own name nodes, in source order", () => {
+  /** The name nodes of a tree and the variables its derivative forms are taken by, walked in source order. */
+  const walked = (e: Expr): NameRef[] => {
+    if (e.kind === 'name') return [e];
+    const children: Expr[] = e.kind === 'binary' ? [e.left, e.right] : e.kind === 'call' ? e.args : e.kind === 'vector' ? e.elements : e.kind === 'index' ? [e.target, e.index] : e.kind === 'transpose' || e.kind === 'neg' ? [e.operand] : e.kind === 'derivative' ? [e.of] : [];
+    return [...children.flatMap(walked), ...(e.kind === 'derivative' ? [e.wrt] : [])];
+  };
+  const check = (text: string) => {
+    for (const s of parse(text).statements) {
+      const definitions = s.kind === 'define' ? [s] : s.kind === 'claim' ? (s.where ?? []) : [];
+      for (const d of definitions) {
+        const expected = walked(d.expr);
+        assert.equal(d.refs.length, expected.length, text.slice(s.start, s.end));
+        d.refs.forEach((r, i) => assert.equal(r, expected[i], `${text.slice(s.start, s.end)}: reference ${i}`));
+      }
+    }
+  };
+  check([...EXAMPLES, generatedDocument(200), LINES.join('\n'), 'g = grad((w) · x, (w))\nh = ∂(x ⊗ (v))/∂x + d((y))/d(b)\ncheck d(f)/d(x) = u * 2 where u = (x)ᵀ * w; t = u\n'].join('\n'));
+  fc.assert(fc.property(documentArb, (doc) => check(doc.text)), { numRuns: 100 });
+});
+
 test('syntax trees share no objects between two places (so moving a tree after an edit moves each span once)', () => {
   const sharedIn = (text: string) => {
     const shared: string[] = [];
@@ -324,7 +346,7 @@ test('syntax trees share no objects between two places (so moving a tree after a
       const walk = (o: object) => {
         if (seen.has(o)) return void shared.push(JSON.stringify(o));
         seen.add(o);
-        for (const v of Object.values(o)) if (v !== null && typeof v === 'object') walk(v);
+        for (const [k, v] of Object.entries(o)) if (k !== 'refs' && v !== null && typeof v === 'object') walk(v);
       };
       walk(s);
     }
