@@ -471,6 +471,9 @@ class Analyzer {
     } finally {
       this.current = outer;
     }
+    // Without their spare room (see ExprNodes.trim).
+    outcome.nodes.trim();
+    if (outcome.reads.length) outcome.reads = outcome.reads.slice();
     this.outcomes.set(stmt, outcome);
     return outcome;
   }
@@ -779,10 +782,7 @@ class Analyzer {
           this.report(s.name, `'${name}' is already defined on line ${prev.info.nameRange.start.line + 1}.`, 'duplicate-name');
           continue;
         }
-        this.defs.set(name, {
-          stmt: s,
-          info: new DefinitionRecord(s, this.doc),
-        });
+        this.defs.set(name, this.entry(s));
       }
     }
   }
@@ -801,6 +801,11 @@ class Analyzer {
     const { order, cycles } = this.definitionOrderMemo;
     for (const c of cycles) this.reportCycle(this.defs.get(c.owner)!.stmt.refs[c.refIndex], c.message);
     return order;
+  }
+
+  /** A definition's entry, before its analysis (value and derivative are listed so that they live in the object). */
+  private entry(stmt: Extract<Statement, { kind: 'define' }>): DefinitionEntry {
+    return { stmt, info: new DefinitionRecord(stmt, this.doc), value: undefined, derivative: undefined };
   }
 
   private reportCycle(ref: NameRef, message: string): void {
@@ -1294,7 +1299,7 @@ class Analyzer {
       // which read the adopted lines), every name's look-ups and the list of all names to be replayed.
       const added = new Set<Statement>(plan.addedDefinitions);
       this.defs = new Map();
-      for (const d of order.statements) this.defs.set(d.name.name, added.has(d) ? { stmt: d, info: new DefinitionRecord(d, this.doc) } : st.definitions.get(d.name.name)!);
+      for (const d of order.statements) this.defs.set(d.name.name, added.has(d) ? this.entry(d) : st.definitions.get(d.name.name)!);
       this.nameList = undefined;
       this.changes.names = true;
       this.changes.bits |= NAMES_BIT;

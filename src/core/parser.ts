@@ -313,7 +313,8 @@ class LineParser {
         return this.vectorElement(f, value);
       case 'call':
         f.args.push(value);
-        if (this.peek().kind !== ',') return this.finishCall(f.name, f.args);
+        // (An exact-size copy: the tree keeps it, an array grown by pushing has room for 17.)
+        if (this.peek().kind !== ',') return this.finishCall(f.name, f.args.slice());
         this.next();
         return new Request(0, true);
       case 'dForm':
@@ -458,7 +459,7 @@ class LineParser {
   private vectorElement(f: Extract<Frame, { kind: 'vector' }>, element: Expr): Expr | Request {
     f.elements.push(element);
     const sep = this.next();
-    if (sep.kind === ']') return { kind: 'vector', elements: f.elements, start: f.open.start, end: sep.end, ...(f.separator === ';' ? { rows: true as const } : {}) };
+    if (sep.kind === ']') return { kind: 'vector', elements: f.elements.slice(), start: f.open.start, end: sep.end, ...(f.separator === ';' ? { rows: true as const } : {}) };
     if (sep.kind !== ',' && sep.kind !== ';') this.fail(sep, `Expected \`,\`, \`;\` or \`]\` in the vector literal but found ${describe(sep)}.`);
     if (f.separator && sep.kind !== f.separator) this.fail(sep, 'A literal uses `,` between the scalars of a vector or `;` between rows, not both.', 'syntax', 'Write [a, b, c] for a vector, or [xᵀ; yᵀ] for a matrix with rows xᵀ and yᵀ.');
     f.separator = sep.kind;
@@ -486,17 +487,17 @@ class LineParser {
   /** The end of a call `name(args…)`: `grad`, `jacobian` and `hessian` are derivative forms. */
   private finishCall(name: Token, args: Expr[]): Expr {
     const close = this.expect(')', `\`)\` to close the call of ${name.text}`);
-    const span = { start: name.start, end: close.end };
+    const [start, end] = [name.start, close.end];
     const form = DERIVATIVE_CALLS[name.text];
     if (form) {
-      if (args.length !== 2) this.fail(span, `${name.text}(f, x) takes 2 arguments, not ${args.length}.`, 'arity', `Write ${name.text}(f, x).`);
+      if (args.length !== 2) this.fail({ start, end }, `${name.text}(f, x) takes 2 arguments, not ${args.length}.`, 'arity', `Write ${name.text}(f, x).`);
       const wrt = args[1];
       if (wrt.kind !== 'name') this.fail(wrt, `The second argument of ${name.text} must be the name of a declared variable.`, 'wrt-not-variable');
       // The argument is not part of the tree: the derivative's own reference stands for it.
       this.refs.pop();
-      return { kind: 'derivative', form, syntax: 'call', of: args[0], wrt: this.wrt(wrt.name, wrt), ...span };
+      return { kind: 'derivative', form, syntax: 'call', of: args[0], wrt: this.wrt(wrt.name, wrt), start, end };
     }
-    return { kind: 'call', callee: name.text, calleeSpan: spanOfToken(name), args, ...span };
+    return { kind: 'call', callee: name.text, calleeSpan: spanOfToken(name), args, start, end };
   }
 
   /** The rest of `d(f)/d(x)` after f. */

@@ -39,7 +39,7 @@ export type Read =
 
 export interface Outcome {
   readonly stmt: Statement;
-  readonly reads: Read[];
+  reads: Read[];
   readonly diagnostics: PendingDiagnostic[];
   /** The node of every expression that analysed cleanly (for hovers). */
   readonly nodes: ExprNodes;
@@ -55,16 +55,17 @@ export interface Outcome {
 }
 
 export function newOutcome(stmt: Statement): Outcome {
-  return { stmt, reads: [], diagnostics: [], nodes: new ExprNodes(), derivatives: [] };
+  // Every field from the start: fields added later would live out of the object, in a second allocation.
+  return { stmt, reads: [], diagnostics: [], nodes: new ExprNodes(), derivatives: [], value: undefined, derivative: undefined, claim: undefined, readBits: undefined };
 }
 
 /**
- * The node of each expression of one statement. Most statements have a handful, for which two arrays are
- * cheaper to make than a Map (a full analysis makes one per statement); a long line switches to a Map.
+ * The node of each expression of one statement. Most statements have a handful, for which one array of
+ * pairs is cheaper to make than a Map (a full analysis makes one per statement); a long line switches to a Map.
  */
 export class ExprNodes {
-  private exprs: Expr[] = [];
-  private values: Node[] = [];
+  /** Expression, node, expression, node, … */
+  private pairs: (Expr | Node)[] = [];
   private map?: Map<Expr, Node>;
 
   set(e: Expr, node: Node): void {
@@ -72,19 +73,26 @@ export class ExprNodes {
       this.map.set(e, node);
       return;
     }
-    this.exprs.push(e);
-    this.values.push(node);
-    if (this.exprs.length > 32) {
-      this.map = new Map(this.exprs.map((x, i) => [x, this.values[i]]));
-      this.exprs = [];
-      this.values = [];
+    this.pairs.push(e, node);
+    if (this.pairs.length > 64) {
+      this.map = new Map();
+      for (let i = 0; i < this.pairs.length; i += 2) this.map.set(this.pairs[i] as Expr, this.pairs[i + 1] as Node);
+      this.pairs = [];
     }
   }
 
   get(e: Expr): Node | undefined {
     if (this.map) return this.map.get(e);
-    const i = this.exprs.lastIndexOf(e);
-    return i < 0 ? undefined : this.values[i];
+    for (let i = this.pairs.length - 2; i >= 0; i -= 2) if (this.pairs[i] === e) return this.pairs[i + 1] as Node;
+    return undefined;
+  }
+
+  /**
+   * Drops the spare room of a grown array (an array that grew by pushing has room for 17): the outcome outlives
+   * the statement's analysis, and every byte it keeps is copied by each garbage collection it survives.
+   */
+  trim(): void {
+    if (this.pairs.length) this.pairs = this.pairs.slice();
   }
 }
 
