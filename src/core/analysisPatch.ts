@@ -33,8 +33,8 @@ export interface PatchPlan {
 type Define = Extract<Statement, { kind: 'define' }>;
 
 /**
- * The plan of an edit whose lines, before and after, hold only blank lines, parse problems, claims and
- * definitions, where each definition of the edited lines is the one `winner` gives for its name (not a
+ * The plan of an edit whose lines, before and after, hold only blank lines, parse problems, claims,
+ * definitions and declarations (which the analyser follows: see variablesAfter), where each definition of the edited lines is the one `winner` gives for its name (not a
  * duplicate), and a definition of the same name on the new lines refers to the same names in the same order
  * (their `refs`), those present before and after coming in the same order. The definitions of names new
  * to the edited lines, or gone from them, are listed: the analyser decides whether it can follow those.
@@ -89,14 +89,14 @@ export function planPatch({ removed, added }: EditedLines, winner: (name: string
   };
 }
 
-type DefineOrClaim = Extract<Statement, { kind: 'define' | 'claim' }>;
+type Patchable = Extract<Statement, { kind: 'define' | 'claim' | 'declare' }>;
 
-/** The lines' statements, or undefined if one of them is not a definition or a claim. */
-function statementsOf(lines: EditedLines['added']): DefineOrClaim[] | undefined {
-  const out: DefineOrClaim[] = [];
+/** The lines' statements, or undefined if one of them is not a definition, a claim or a declaration. */
+function statementsOf(lines: EditedLines['added']): Patchable[] | undefined {
+  const out: Patchable[] = [];
   for (const { statement } of lines) {
     if (!statement) continue;
-    if (statement.kind !== 'define' && statement.kind !== 'claim') return undefined;
+    if (statement.kind !== 'define' && statement.kind !== 'claim' && statement.kind !== 'declare') return undefined;
     out.push(statement);
   }
   return out;

@@ -2,12 +2,12 @@
 // every problem as a diagnostic with a range. The editor (hover, diagnostics, outline, code lens) and the CLI
 // read only from this. Never throws.
 
-import { type ConstantExpr, type DerivativeExpr, type DimRef, type Expr, type LocalDefinition, type NameRef, type Span, type Statement } from './ast.ts';
+import { type ConstantExpr, type DerivativeExpr, type Expr, type LocalDefinition, type NameRef, type Span, type Statement } from './ast.ts';
 import { Builder } from './builder.ts';
 import type { Node } from './ir.ts';
 import { type Diagnostic, LineMap, type Range, type Severity } from './source.ts';
 import {
-  type Dim, type Layout, type Shape, LAYOUTS, SCALAR, cols, rows, formatAsMatrix, formatJacobianDims, formatShape, matrixOf, sameAsMatrix, sameShape,
+  type Dim, type Layout, type Shape, LAYOUTS, cols, rows, formatAsMatrix, formatJacobianDims, formatShape, matrixOf, sameAsMatrix, sameShape,
   transposeShape, vectorOf,
 } from './shape.ts';
 import { buildSurfaceBinary, type SurfaceBinary } from './ops/arithmetic.ts';
@@ -18,6 +18,7 @@ import { closestName } from './suggest.ts';
 import { carryNameIndex } from './language/names.ts';
 import { type EditedLines, ParsedText, type TextChange } from './parsedLines.ts';
 import { firstAtOrAfter, moveDiagnostic, moveRange, planPatch, type PatchPlan } from './analysisPatch.ts';
+import { typeShape, variablesAfter, type VariablesAfterEdit } from './declarationPatch.ts';
 import { type DerivativeCore, ExprNodes, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved } from './statementOutcome.ts';
 
 export type { TextChange };
@@ -218,7 +219,7 @@ interface AnalyzerState {
 
 /** What a patch needs to find the statements an edit reaches. */
 interface PatchIndex {
-  /** The statements whose outcome looked a definition up, by the definition's name. */
+  /** The statements whose outcome looked a name up (as a definition, or as a variable), by the name. */
   readers: Map<string, Set<Statement>>;
   /** The statements whose outcome read the list of all names (for a spelling suggestion). */
   nameListReaders: Set<Statement>;
@@ -239,7 +240,7 @@ function positions(order: readonly string[]): Map<string, number> {
 function addReader({ readers, nameListReaders }: PatchIndex, o: Outcome): void {
   for (const r of o.reads) {
     if (r.kind === 'names') nameListReaders.add(o.stmt);
-    if (r.kind !== 'definition') continue;
+    if (r.kind !== 'definition' && r.kind !== 'variable') continue;
     let set = readers.get(r.name);
     if (!set) readers.set(r.name, (set = new Set()));
     set.add(o.stmt);
@@ -248,7 +249,7 @@ function addReader({ readers, nameListReaders }: PatchIndex, o: Outcome): void {
 
 function removeReader({ readers, nameListReaders }: PatchIndex, o: Outcome): void {
   for (const r of o.reads) {
-    if (r.kind === 'definition') readers.get(r.name)?.delete(o.stmt);
+    if (r.kind === 'definition' || r.kind === 'variable') readers.get(r.name)?.delete(o.stmt);
     if (r.kind === 'names') nameListReaders.delete(o.stmt);
   }
 }
@@ -739,18 +740,18 @@ class Analyzer {
     this.dims.set(name, { name, range: this.lines.range(span.start, span.end), explicit });
   }
 
+  private variableInfo(n: NameRef, shape: Shape): VariableInfo {
+    return { name: n.name, shape, range: this.lines.range(n.start, n.end), node: this.b.variable(n.name, shape) };
+  }
+
   private collectDeclarations(): void {
     for (const s of this.statements) {
       if (s.kind === 'dim') {
         for (const n of s.names) if (!this.reservedName(n.name, n)) this.declareDim(n.name, n, true);
       } else if (s.kind === 'declare') {
         const t = s.type;
-        const dimOf = (d: DimRef): Dim => {
-          if (d.kind === 'literal') return d.value;
-          this.declareDim(d.name, d, false);
-          return d.name;
-        };
-        const shape: Shape = t.kind === 'scalar' ? SCALAR : t.kind === 'vector' ? vectorOf(dimOf(t.size)) : matrixOf(dimOf(t.rows), dimOf(t.cols));
+        for (const d of t.kind === 'scalar' ? [] : t.kind === 'vector' ? [t.size] : [t.rows, t.cols]) if (d.kind === 'name') this.declareDim(d.name, d, false);
+        const shape = typeShape(t);
         for (const n of s.names) {
           if (this.reservedName(n.name, n)) continue;
           const prev = this.variables.get(n.name);
@@ -762,8 +763,7 @@ class Analyzer {
             this.report(n, `'${n.name}' is a dimension, so it cannot also be a variable.`, 'name-conflict');
             continue;
           }
-          const info: VariableInfo = { name: n.name, shape, range: this.lines.range(n.start, n.end), node: this.b.variable(n.name, shape) };
-          this.variables.set(n.name, info);
+          this.variables.set(n.name, this.variableInfo(n, shape));
         }
       } else if (s.kind === 'define') {
         const name = s.name.name;
@@ -1265,11 +1265,45 @@ class Analyzer {
     const renamed = plan.addedDefinitions.length || plan.removedDefinitions.length;
     const order = renamed ? orderAfterRenaming(st, index, plan, statements) : undefined;
     if (renamed && !order) return undefined;
+    const declared = [...plan.removed, ...plan.added].some((s) => s.kind === 'declare') ? this.variablesAfterEdit(st, edit, plan, statements) : undefined;
+    if (declared === null) return undefined;
     this.adopt(st, prev, plan, statements, order);
+    if (declared) this.adoptVariables(declared);
     this.patchIndex = index;
     if (order) index.position = positions(order.order);
     const { remade, dropped } = this.reanalyseReached(st, index, plan);
-    return this.patchedResult(prev, index, edit, plan, remade, dropped);
+    return this.patchedResult(prev, index, edit, plan, remade, dropped, declared);
+  }
+
+  /**
+   * The variables after an edit of declaration lines (see variablesAfter); null when the patch cannot follow it:
+   * a message quotes a line (a duplicate's would change), or the edit does more than change variables.
+   */
+  private variablesAfterEdit(st: AnalyzerState, edit: EditedLines, plan: PatchPlan, statements: readonly Statement[]): VariablesAfterEdit | null {
+    if (st.linesQuoted) return null;
+    const scope = {
+      before: st.variables,
+      dims: st.dims,
+      taken: (name: string) => RESERVED.has(name) || surfaceFunction(name) !== undefined || st.definitions.has(name),
+      first: edit.first,
+      oldEnd: edit.first + edit.removed.length,
+      variable: (n: NameRef, shape: Shape) => this.variableInfo(n, shape),
+    };
+    return variablesAfter(plan.removed, plan.added, statements, scope) ?? null;
+  }
+
+  /** Takes the variables after a declaration edit: the changed names' look-ups are replayed, and the list of names. */
+  private adoptVariables({ variables, changed, renamed }: VariablesAfterEdit): void {
+    this.variables = variables;
+    for (const name of changed) {
+      this.changes!.variables.add(name);
+      this.changes!.bits |= nameBit(name);
+    }
+    if (renamed) {
+      this.nameList = undefined;
+      this.changes!.names = true;
+      this.changes!.bits |= NAMES_BIT;
+    }
   }
 
   /**
@@ -1358,6 +1392,7 @@ class Analyzer {
       }
     };
     for (const d of plan.addedDefinitions) reach(d.name.name);
+    for (const name of this.changes!.variables) for (const reader of index.readers.get(name) ?? []) reread(reader);
     if (this.changes!.names) {
       for (const d of [...plan.addedDefinitions, ...plan.removedDefinitions]) for (const reader of index.readers.get(d.name.name) ?? []) reread(reader);
       for (const reader of index.nameListReaders) reread(reader);
@@ -1397,7 +1432,7 @@ class Analyzer {
    * The previous analysis's lists with what the remade outcomes changed in them, the edited lines' claims and
    * parse problems in, those of the lines it replaced out, and what lies below the edit moved to its new lines.
    */
-  private patchedResult(prev: Analysis, index: PatchIndex, edit: EditedLines, plan: PatchPlan, remade: readonly Remade[], dropped: readonly Outcome[]): Analysis {
+  private patchedResult(prev: Analysis, index: PatchIndex, edit: EditedLines, plan: PatchPlan, remade: readonly Remade[], dropped: readonly Outcome[], declared?: VariablesAfterEdit): Analysis {
     const swapped = new Map<DerivativeInfo, DerivativeInfo>();
     const renamed = this.changes!.names;
     let sameCounts = !dropped.length && !plan.addedClaims.length;
@@ -1433,8 +1468,9 @@ class Analyzer {
       for (const f of prev.derivatives) moveRange(f.range, oldEnd, delta);
       for (const v of prev.variables) moveRange(v.range, oldEnd, delta);
       for (const d of prev.dims) moveRange(d.range, oldEnd, delta);
-
     }
+    // (After the move: these ranges are the new lines' already.)
+    for (const [v, range] of declared?.moved ?? []) v.range = range;
     const edited = plan.added.filter((s): s is Extract<Statement, { kind: 'claim' }> => s.kind === 'claim').map((s) => this.claimInfo(s));
     const claims = [...prev.claims.slice(0, lo), ...edited, ...below];
     const completed = new Set([...records.values()].map((r) => r.name));
@@ -1448,7 +1484,7 @@ class Analyzer {
       ...this.resultBase(),
       diagnostics: this.patchedDiagnostics(prev, remade, plan, first, oldEnd),
       dims: prev.dims,
-      variables: prev.variables,
+      variables: declared ? [...this.variables.values()] : prev.variables,
       definitions: renamed ? [...this.defs.values()].map((d) => d.info) : records.size ? prev.definitions.map((r) => records.get(r) ?? r) : prev.definitions.slice(),
       derivatives: sameCounts ? prev.derivatives.map((f) => swapped.get(f) ?? f) : this.derivativesInOrder(),
       claims,

@@ -231,6 +231,30 @@ test('a definition added or removed by a patch reaches the claims that look its 
   assertSameAnalysis(current, text, 'numerator');
 });
 
+test('typing in a declaration patches: a new variable reaches what named it, a reshaped one its readers; dimensions and duplicates take the full path', () => {
+  const text = 'dim n\nb, y: scalar\nw, x: vector[n]\nz = w · x + b\nu = r * 2\ncheck d(z)/d(b) = 1\n';
+  const step = (from: string, to: string) => {
+    const next = reanalyze(analyze(from), to, {}, changeBetween(from, to, 0));
+    assertSameAnalysis(next, to, 'numerator');
+    return next;
+  };
+  // `r` declared: `u = r * 2` loses its unknown name, and only it is analysed again.
+  const declared = step(text, text.replace('b, y: scalar', 'b, r, y: scalar'));
+  assert.deepEqual(analysisWork(declared), { statements: 3, analysed: 1, patched: true });
+  assert.equal(declared.diagnostics.filter((d) => d.code === 'unknown-name').length, 0);
+  assert.deepEqual(declared.variables.map((v) => v.name), ['b', 'r', 'y', 'w', 'x']);
+  // b a vector: z (now a vector) and the claim about it are analysed again, u is not.
+  const reshaped = step(text, text.replace('b, y: scalar', 'y: scalar\nb: vector[n]'));
+  assert.deepEqual(analysisWork(reshaped), { statements: 3, analysed: 2, patched: true });
+  assert.equal(reshaped.definition('z')!.shape!.kind, 'vector');
+  // A type naming a dimension declared only below, a removed variable a `dim` is named like, a duplicate: full path.
+  for (const [from, to] of [
+    [text, text.replace('b, y: scalar', 'b, y: vector[k]') + 'dim k\n'],
+    ['y: scalar\ndim y\nz = y\n', 'dim y\nz = y\n'],
+    ['b: scalar\nb: scalar\nz = b\n', 'b, c: scalar\nb: scalar\nz = b\n'],
+  ]) assert.equal(analysisWork(step(from, to))?.patched, false, to);
+});
+
 test('the name index of a re-analysis, updated from the previous one, equals the one of a full analysis', () => {
   const indexOf = (a: Analysis) => {
     const { names, occurrences } = nameIndex(a);
@@ -287,11 +311,12 @@ test('an edit re-analyses only the statements that depend on it; a changed decla
   assert.equal(edited.derivatives.find((d) => d.definition === 'g')!.of, a);
   assert.notEqual(byName(edited, 'c'), c);
   assert.match(edited.diagnostics.map((d) => d.message).join('\n'), /^$/);
-  // Re-declaring w as a scalar changes z, a (through z) and g; c does not use w and keeps its node.
+  // Re-declaring w as a scalar changes z, a (through z) and g; c does not use w and keeps its node (a patch: the
+  // declaration edit changes only the variables).
   const [z2, c2] = ['z', 'c'].map((name) => byName(edited, name));
   assert.deepEqual(edited.derivatives.find((d) => d.definition === 'g')!.shapes.numerator.dims, ['n', 'n']);
   const redeclared = reanalyze(edited, edited.text.replace('x, w: vector[n]', 'x: vector[n]\nw: scalar'));
-  assert.deepEqual(analysisWork(redeclared), { statements: 5, analysed: 3, patched: false });
+  assert.deepEqual(analysisWork(redeclared), { statements: 5, analysed: 3, patched: true });
   assert.notEqual(byName(redeclared, 'z'), z2);
   assert.equal(redeclared.definition('z')!.shape!.kind, 'vector');
   assert.equal(byName(redeclared, 'c'), c2);
