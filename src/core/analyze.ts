@@ -17,6 +17,7 @@ import { derivativeShape, type DerivativeForm } from './ops/structure.ts';
 import { closestName } from './suggest.ts';
 import { carryNameIndex } from './language/names.ts';
 import { type EditedLines, ParsedText, type TextChange } from './parsedLines.ts';
+import { completed, STEP, type Steps } from './steps.ts';
 import { firstAtOrAfter, moveDiagnostic, moveRange, planPatch, type PatchPlan } from './analysisPatch.ts';
 import { typeShape, variablesAfter, type VariablesAfterEdit } from './declarationPatch.ts';
 import { type DerivativeCore, ExprNodes, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved } from './statementOutcome.ts';
@@ -157,7 +158,13 @@ export interface AnalyzeOptions {
 }
 
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
-  return runAnalyzer(new Analyzer(ParsedText.parse(text), options.layout ?? 'numerator'));
+  return completed(analysisSteps(text, options));
+}
+
+/** `analyze` in steps (see steps.ts): the editor analyses a long document it opens in slices. */
+export function* analysisSteps(text: string, options: AnalyzeOptions = {}): Steps<Analysis> {
+  const parsed = yield* ParsedText.parseSteps(text);
+  return yield* analyzerSteps(new Analyzer(parsed, options.layout ?? 'numerator'));
 }
 
 /**
@@ -177,7 +184,7 @@ export function reanalyze(previous: Analysis, text: string, options: AnalyzeOpti
   const parsed = state.parsed.edit(text, change);
   let result: Analysis;
   try {
-    result = patchAnalyzer(new Analyzer(parsed, layout, state), previous) ?? runAnalyzer(new Analyzer(parsed, layout, state));
+    result = patchAnalyzer(new Analyzer(parsed, layout, state), previous) ?? completed(analyzerSteps(new Analyzer(parsed, layout, state)));
   } catch {
     // A patch that failed half-way has changed the state it adopted: only a fresh analysis is sure to be right.
     return analyze(text, options);
@@ -322,14 +329,14 @@ export function analysisWork(a: Analysis): { statements: number; analysed: numbe
   return state && { statements: state.outcomes.size, analysed: state.analysed, patched: state.patched };
 }
 
-function runAnalyzer(a: Analyzer): Analysis {
+function* analyzerSteps(a: Analyzer): Steps<Analysis> {
   try {
-    a.run();
+    yield* a.steps();
   } catch (e) {
     // Last line of defence: report instead of crashing the editor.
     a.report({ start: 0, end: 0 }, `Internal error while analysing this document: ${(e as Error).message}`, 'internal', 'error');
   }
-  const result = a.result();
+  const result = yield* a.resultSteps();
   states.set(result, a.state());
   return result;
 }
@@ -442,17 +449,27 @@ class Analyzer {
     return this.text.slice(span.start, span.end);
   }
 
-  run(): void {
+  /** The analysis, in steps (see steps.ts): it yields between runs of STEP definitions or claims. */
+  *steps(): Steps<void> {
     for (const p of this.parsed.problems()) this.report(p.span, p.message, p.code, 'error', p.hint);
     this.statements = this.parsed.statements();
+    yield;
     this.readLayoutDirective();
     if (this.previous?.layout === this.layout) this.reusable = this.previous.outcomes;
-    this.collectDeclarations();
+    yield* this.collectDeclarations();
     this.linesQuoted = this.documentDiagnostics.some((d) => d.code === 'duplicate-name' || d.code === 'duplicate-layout');
-    const order = this.definitionOrder();
+    const order = yield* this.definitionOrder();
     if (this.reusable) this.changes = this.changesSince(this.previous!);
-    for (const name of order) this.analyseDefinition(this.defs.get(name)!);
-    for (const s of this.statements) if (s.kind === 'claim') this.analyseStatement(s, this.buildClaim);
+    let done = 0;
+    for (const name of order) {
+      this.analyseDefinition(this.defs.get(name)!);
+      if (++done % STEP === 0) yield;
+    }
+    for (const s of this.statements) {
+      if (s.kind !== 'claim') continue;
+      this.analyseStatement(s, this.buildClaim);
+      if (++done % STEP === 0) yield;
+    }
   }
 
   /** The outcome of a definition or claim: the previous one when every read gives the same answer, else made anew. */
@@ -600,12 +617,14 @@ class Analyzer {
   }
 
   /** The analysis, assembled from the outcomes: ranges are computed here, from the syntax trees' offsets. */
-  result(): Analysis {
+  *resultSteps(): Steps<Analysis> {
     const variables = this.variables;
     const defs = this.defs;
     const diagnostics = this.documentDiagnostics.map((d) => this.diagnostic(d, 0));
     const derivatives: DerivativeInfo[] = [];
+    let seen = 0;
     for (const o of this.outcomes.values()) {
+      if (++seen % STEP === 0) yield;
       for (const d of o.diagnostics) diagnostics.push(this.diagnostic(d, o.stmt.start));
       for (const { expr, core } of o.derivatives) {
         const info = this.derivativeInfo(expr, core);
@@ -614,6 +633,7 @@ class Analyzer {
       }
     }
     for (const d of defs.values()) this.completeDefinition(d);
+    yield;
     return {
       ...this.resultBase(),
       diagnostics: diagnostics.sort(byStart),
@@ -621,7 +641,7 @@ class Analyzer {
       variables: [...variables.values()],
       definitions: [...defs.values()].map((d) => d.info),
       derivatives,
-      claims: this.claimInfos(),
+      claims: yield* this.claimInfos(),
     };
   }
 
@@ -672,9 +692,13 @@ class Analyzer {
     }
   }
 
-  private claimInfos(): ClaimInfo[] {
+  private *claimInfos(): Steps<ClaimInfo[]> {
     const claims: ClaimInfo[] = [];
-    for (const s of this.statements) if (s.kind === 'claim') claims.push(this.claimInfo(s));
+    for (const s of this.statements) {
+      if (s.kind !== 'claim') continue;
+      claims.push(this.claimInfo(s));
+      if (claims.length % STEP === 0) yield;
+    }
     return claims;
   }
 
@@ -744,8 +768,10 @@ class Analyzer {
     return { name: n.name, shape, range: this.lines.range(n.start, n.end), node: this.b.variable(n.name, shape) };
   }
 
-  private collectDeclarations(): void {
+  private *collectDeclarations(): Steps<void> {
+    let seen = 0;
     for (const s of this.statements) {
+      if (++seen % STEP === 0) yield;
       if (s.kind === 'dim') {
         for (const n of s.names) if (!this.reservedName(n.name, n)) this.declareDim(n.name, n, true);
       } else if (s.kind === 'declare') {
@@ -793,11 +819,11 @@ class Analyzer {
    * Definitions in dependency order (an iterative depth-first search, so long chains cannot overflow the
    * stack). A reference that closes a cycle is reported once and then reads as an error.
    */
-  private definitionOrder(): string[] {
+  private *definitionOrder(): Steps<string[]> {
     const statements = [...this.defs.values()].map((d) => d.stmt);
     const previous = this.previous?.definitionOrder;
     const reused = previous && (sameDependencies(previous.statements, statements) ? { ...previous, statements } : patchedOrder(previous, statements, (name) => this.defs.has(name)));
-    this.definitionOrderMemo = reused || { statements, ...this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)?.stmt.refs) };
+    this.definitionOrderMemo = reused || { statements, ...(yield* this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)?.stmt.refs)) };
     const { order, cycles } = this.definitionOrderMemo;
     for (const c of cycles) this.reportCycle(this.defs.get(c.owner)!.stmt.refs[c.refIndex], c.message);
     return order;
@@ -817,12 +843,14 @@ class Analyzer {
    * `names` in dependency order, where `refsOf(name)` lists what the definition of a name of this scope refers
    * to (undefined for other names): the document's definitions, or a claim's where-clause.
    */
-  private dependencyOrder(names: Iterable<string>, refsOf: (name: string) => readonly NameRef[] | undefined): DependencyOrder {
+  private *dependencyOrder(names: Iterable<string>, refsOf: (name: string) => readonly NameRef[] | undefined): Steps<DependencyOrder> {
     const state = new Map<string, 'active' | 'done'>();
     const order: string[] = [];
     const cycles: DependencyOrder['cycles'] = [];
+    let roots = 0;
     for (const root of names) {
       if (state.has(root)) continue;
+      if (++roots % STEP === 0) yield;
       const stack = [{ name: root, refs: refsOf(root)!, next: 0 }];
       state.set(root, 'active');
       while (stack.length) {
@@ -1233,7 +1261,7 @@ class Analyzer {
       locals.set(name, { def });
     }
     this.locals = locals;
-    const { order, cycles } = this.dependencyOrder(locals.keys(), (n) => locals.get(n)?.def.refs);
+    const { order, cycles } = completed(this.dependencyOrder(locals.keys(), (n) => locals.get(n)?.def.refs));
     for (const c of cycles) this.reportCycle(locals.get(c.owner)!.def.refs[c.refIndex], c.message);
     for (const name of order) {
       const local = locals.get(name)!;
@@ -1745,7 +1773,6 @@ function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (na
   };
 }
 
-/** Syntax trees are reused across re-analyses, and so are the lists of names they refer to. */
 /** How many children of an expression have their nodes built (an index's literal is not a value). */
 function childCount(e: Expr): number {
   switch (e.kind) {

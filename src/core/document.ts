@@ -1,10 +1,11 @@
 // A document as the editor and the CLI see it: a .mcalc file, or the ```mcalc blocks of a Markdown file
 // joined into one virtual document, with the mapping between the two.
 
-import { analyze, reanalyze, type Analysis, type TextChange } from './analyze.ts';
+import { analysisSteps, reanalyze, type Analysis, type TextChange } from './analyze.ts';
 import { extractMcalcBlocks, virtualLine, type EmbeddedDocument } from './markdown.ts';
 import type { Layout } from './shape.ts';
 import { type Position, type Range, stripBom } from './source.ts';
+import { completed, type Steps } from './steps.ts';
 
 export interface DocumentAnalysis {
   analysis: Analysis;
@@ -18,7 +19,12 @@ export interface DocumentAnalysis {
 
 /** `extraLines` are analysed after the document's mcalc code (after its last block, for Markdown). */
 export function analyzeDocument(source: string, languageId: string, layout: Layout, extraLines = ''): DocumentAnalysis {
-  return documentAnalysis(source, languageId, (code) => analyze(extraLines ? `${code}\n${extraLines}` : code, { layout }));
+  return completed(analyzeDocumentSteps(source, languageId, layout, extraLines));
+}
+
+/** `analyzeDocument` in steps (see steps.ts). */
+export function analyzeDocumentSteps(source: string, languageId: string, layout: Layout, extraLines = ''): Steps<DocumentAnalysis> {
+  return documentAnalysis(source, languageId, (code) => analysisSteps(extraLines ? `${code}\n${extraLines}` : code, { layout }));
 }
 
 /**
@@ -29,16 +35,19 @@ export function analyzeDocument(source: string, languageId: string, layout: Layo
 export function reanalyzeDocument(previous: DocumentAnalysis, source: string, languageId: string, layout: Layout, change?: TextChange): DocumentAnalysis {
   // `change` is in the real document's offsets: it applies to the analysed text only when the two are the same.
   const sameText = languageId !== 'markdown' && source.charCodeAt(0) !== 0xfeff;
-  return documentAnalysis(source, languageId, (code) => reanalyze(previous.analysis, code, { layout }, sameText ? change : undefined));
+  // (At once: a re-analysis costs milliseconds.)
+  return completed(documentAnalysis(source, languageId, function* (code) {
+    return reanalyze(previous.analysis, code, { layout }, sameText ? change : undefined);
+  }));
 }
 
-function documentAnalysis(source: string, languageId: string, analyzeCode: (code: string) => Analysis): DocumentAnalysis {
+function* documentAnalysis(source: string, languageId: string, analyzeCode: (code: string) => Steps<Analysis>): Steps<DocumentAnalysis> {
   const text = stripBom(source);
   if (languageId !== 'markdown') {
-    return { analysis: analyzeCode(text), toReal: (r) => r, toVirtual: (p) => p };
+    return { analysis: yield* analyzeCode(text), toReal: (r) => r, toVirtual: (p) => p };
   }
   const embedded = extractMcalcBlocks(text);
-  const analysis = analyzeCode(embedded.text);
+  const analysis = yield* analyzeCode(embedded.text);
   const line = (l: number) => embedded.toReal[Math.min(l, embedded.toReal.length - 1)] ?? 0;
   return {
     analysis,

@@ -7,6 +7,7 @@
 import type { Span, Statement } from './ast.ts';
 import { parseLine, type ParseProblem } from './parser.ts';
 import { LineMap } from './source.ts';
+import { completed, STEP, type Steps } from './steps.ts';
 
 export interface ParsedLine {
   statement?: Statement;
@@ -56,8 +57,13 @@ export class ParsedText {
   }
 
   static parse(text: string): ParsedText {
+    return completed(ParsedText.parseSteps(text));
+  }
+
+  /** `parse` in steps (see steps.ts). */
+  static *parseSteps(text: string): Steps<ParsedText> {
     const lines = new LineMap(text);
-    return new ParsedText(lines, parseRange(lines, 0, lines.lineCount - 1, 0));
+    return new ParsedText(lines, yield* parseRange(lines, 0, lines.lineCount - 1, 0));
   }
 
   /**
@@ -85,7 +91,7 @@ export class ParsedText {
     const delta = text.length - old.length;
     if (delta !== 0 && lastOld + 1 < this.lines.lineCount) moves.list.push({ from: this.lines.lineStart(lastOld + 1), delta });
     const removed = this.entries.slice(firstLine, lastOld + 1);
-    const edited = parseRange(lines, firstLine, lastNew, moves.list.length);
+    const edited = completed(parseRange(lines, firstLine, lastNew, moves.list.length));
     for (const e of removed) if (e.statement) moves.entryOf.delete(e.statement);
     for (const e of edited) if (e.statement) moves.entryOf.set(e.statement, e as Entry);
     const parsed = new ParsedText(lines, [...this.entries.slice(0, firstLine), ...edited, ...this.entries.slice(lastOld + 1)], moves, { from, suffix }, { first: firstLine, removed, added: edited });
@@ -185,10 +191,11 @@ function lineAt(lines: LineMap, line: number): string {
 }
 
 /** Lines first…last (inclusive) of the text, parsed; `moved`: how many moves their trees are up to. */
-function parseRange(lines: LineMap, first: number, last: number, moved: number): ParsedLine[] {
+function* parseRange(lines: LineMap, first: number, last: number, moved: number): Steps<ParsedLine[]> {
   const text = lines.text;
   const out: ParsedLine[] = [];
   for (let line = first; line <= last; line++) {
+    if ((line - first) % STEP === STEP - 1) yield;
     const start = lines.lineStart(line);
     const end = line + 1 < lines.lineCount ? lines.lineStart(line + 1) - 1 : text.length;
     const parsed = parseLine(text, start, end);

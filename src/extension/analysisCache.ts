@@ -1,11 +1,19 @@
 // The language-server-lite: one analysis per document version and layout, shared by hover, diagnostics,
 // outline and code lenses. A new version is analysed incrementally from the cached one (only the statements
 // the edit reaches are analysed again; see reanalyze in core/analyze.ts), with the editor's change event, when
-// there is one, telling where the text changed. Pure (no `vscode` import) so it is unit-tested with node:test.
+// there is one, telling where the text changed. A long document with nothing cached (just opened, or its layout
+// changed) is analysed in slices with the event loop in between (`ready`), so that the extension host is never
+// held for the whole of a full analysis. Pure (no `vscode` import) so it is unit-tested with node:test.
 
-import { analyzeDocument, reanalyzeDocument, type DocumentAnalysis } from '../core/document.ts';
+import { analyzeDocument, analyzeDocumentSteps, reanalyzeDocument, type DocumentAnalysis } from '../core/document.ts';
 import type { TextChange } from '../core/analyze.ts';
 import type { Layout } from '../core/shape.ts';
+import { completed, stepUntil, type Steps } from '../core/steps.ts';
+
+/** A full analysis of a text this long or longer is made in slices by `ready` (about 10 ms of analysis). */
+export const SLICED_FROM = 20_000;
+/** The longest slice, in milliseconds. */
+const SLICE_MS = 8;
 
 export type { DocumentAnalysis };
 
@@ -33,16 +41,34 @@ interface Entry {
   result: DocumentAnalysis;
 }
 
+/** A full analysis under way in slices, and who waits for it. */
+interface Job {
+  version: number;
+  layout: Layout;
+  languageId: string;
+  steps: Steps<DocumentAnalysis>;
+  done: Promise<void>;
+  finish: () => void;
+  /** How it ended otherwise than with an analysis: the document was closed, or the analysis threw. */
+  end?: 'forgotten' | 'failed';
+}
+
 export class AnalysisCache {
   private readonly entries = new Map<string, Entry>();
   /** The last change event per document: where version `version` differs from the one before it. */
   private readonly changes = new Map<string, { version: number; change?: { offset: number; removed: number; inserted: number } }>();
-  /** How many analyses actually ran, and how many of them were incremental (for tests of caching). */
+  /** Full analyses under way in slices, by document. */
+  private readonly jobs = new Map<string, Job>();
+  /** How many analyses actually ran, how many of them were incremental and how many sliced (for tests). */
   analyses = 0;
   incremental = 0;
+  sliced = 0;
 
+  /** The analysis of this version, now (a sliced one under way is finished at once). */
   get(doc: DocumentLike, layout: Layout): DocumentAnalysis {
     const key = doc.uri.toString();
+    const job = this.jobs.get(key);
+    if (job) this.complete(key, job, completed(job.steps));
     const hit = this.entries.get(key);
     if (hit && hit.version === doc.version && hit.layout === layout) return hit.result;
     const text = doc.getText();
@@ -57,6 +83,58 @@ export class AnalysisCache {
     this.analyses++;
     this.entries.set(key, { version: doc.version, layout, languageId: doc.languageId, result });
     return result;
+  }
+
+  /**
+   * The analysis of this version, without holding the event loop for a full analysis of a long document: one
+   * already cached or made incrementally (milliseconds) is returned as it is; otherwise a full analysis is made
+   * in slices of at most SLICE_MS, and the promise resolves when it is done (for the version it was started
+   * for: a later version then follows incrementally). Only a promise that has to wait is a promise.
+   */
+  ready(doc: DocumentLike, layout: Layout): DocumentAnalysis | Promise<DocumentAnalysis | undefined> {
+    const key = doc.uri.toString();
+    const job = this.jobs.get(key);
+    if (job) return this.after(job, doc, layout);
+    const hit = this.entries.get(key);
+    const incremental = hit && hit.languageId === doc.languageId && hit.layout === layout;
+    if (incremental || doc.getText().length < SLICED_FROM) return this.get(doc, layout);
+    const text = doc.getText();
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    const started: Job = { version: doc.version, layout, languageId: doc.languageId, steps: analyzeDocumentSteps(text, doc.languageId, layout), done, finish };
+    this.jobs.set(key, started);
+    this.sliced++;
+    const slice = () => {
+      if (this.jobs.get(key) !== started) return; // finished by get(), or forgotten
+      let r: { value: DocumentAnalysis } | undefined;
+      try {
+        r = stepUntil(started.steps, performance.now() + SLICE_MS);
+      } catch (e) {
+        // (Analysis never throws; should it, the waiters analyse at once and see the error themselves.)
+        this.jobs.delete(key);
+        started.end = 'failed';
+        started.finish();
+        throw e;
+      }
+      if (r) this.complete(key, started, r.value);
+      else setImmediate(slice);
+    };
+    setImmediate(slice);
+    return this.after(started, doc, layout);
+  }
+
+  /** The analysis of the document's version once `job` is over (none if the document was closed meanwhile). */
+  private async after(job: Job, doc: DocumentLike, layout: Layout): Promise<DocumentAnalysis | undefined> {
+    await job.done;
+    if (job.end === 'forgotten') return undefined;
+    return job.end === 'failed' ? this.get(doc, layout) : this.ready(doc, layout);
+  }
+
+  private complete(key: string, job: Job, result: DocumentAnalysis): void {
+    this.jobs.delete(key);
+    this.analyses++;
+    this.entries.set(key, { version: job.version, layout: job.layout, languageId: job.languageId, result });
+    job.finish();
   }
 
   /** Notes where an edit changed a document, so that its next analysis need not compare the texts to find out. */
@@ -75,12 +153,23 @@ export class AnalysisCache {
   }
 
   forget(uri: { toString(): string }): void {
-    this.entries.delete(uri.toString());
-    this.changes.delete(uri.toString());
+    const key = uri.toString();
+    this.entries.delete(key);
+    this.changes.delete(key);
+    this.abandon(key);
   }
 
   clear(): void {
     this.entries.clear();
     this.changes.clear();
+    for (const key of [...this.jobs.keys()]) this.abandon(key);
+  }
+
+  private abandon(key: string): void {
+    const job = this.jobs.get(key);
+    if (!job) return;
+    this.jobs.delete(key);
+    job.end = 'forgotten';
+    job.finish();
   }
 }

@@ -57,7 +57,7 @@ export class ClaimChecker implements vscode.Disposable {
 
   private async run(doc: vscode.TextDocument): Promise<void> {
     const key = doc.uri.toString();
-    const result = this.ctx.analysis(doc);
+    const result = await this.ctx.analysisReady(doc);
     if (doc.isClosed || !result || !checkClaimsAsYouType(doc.uri)) return this.forget(doc);
     const claimLines = result.analysis.claims.filter((c) => c.derivative && c.formula).map((c) => result.toReal(c.range).start.line);
     const version = doc.version;

@@ -20,8 +20,8 @@ export function registerCodeActions(ctx: Context): void {
     vscode.languages.registerCodeActionsProvider(
       SELECTOR,
       {
-        provideCodeActions(doc, range, context) {
-          const result = ctx.analysis(doc);
+        async provideCodeActions(doc, range, context) {
+          const result = await ctx.analysisReady(doc);
           if (!result) return [];
           return [...analysisFixes(doc, result, range, context), ...replaceFailingClaims(ctx, doc, result, range, context), ...insertClaim(ctx, doc, result, range)];
         },

@@ -15,8 +15,8 @@ export function registerCodeLenses(ctx: Context, claims: ClaimChecker): void {
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('mcalc.codeLens') && changed.fire()),
     vscode.languages.registerCodeLensProvider(SELECTOR, {
       onDidChangeCodeLenses: changed.event,
-      provideCodeLenses(doc) {
-        const result = ctx.analysis(doc);
+      async provideCodeLenses(doc) {
+        const result = await ctx.analysisReady(doc);
         if (!result || !codeLensEnabled(doc.uri)) return [];
         const lenses: vscode.CodeLens[] = [];
         const seenLines = new Set<number>();

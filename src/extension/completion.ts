@@ -19,8 +19,8 @@ const KIND: Record<CompletionKind, vscode.CompletionItemKind> = {
 export function registerCompletion(ctx: Context): void {
   ctx.subscribe(
     vscode.languages.registerCompletionItemProvider(SELECTOR, {
-      provideCompletionItems(doc, position) {
-        const at = ctx.analysisAt(doc, position);
+      async provideCompletionItems(doc, position) {
+        const at = await ctx.analysisAt(doc, position);
         if (!at) return undefined;
         return completionsAt(at.result.analysis, at.offset).map((entry) => {
           const item = new vscode.CompletionItem({ label: entry.label, description: entry.detail }, KIND[entry.kind]);
@@ -34,8 +34,8 @@ export function registerCompletion(ctx: Context): void {
     vscode.languages.registerSignatureHelpProvider(
       SELECTOR,
       {
-        provideSignatureHelp(doc, position) {
-          const at = ctx.analysisAt(doc, position);
+        async provideSignatureHelp(doc, position) {
+          const at = await ctx.analysisAt(doc, position);
           const signature = at && signatureAt(at.result.analysis, at.offset);
           if (!signature) return undefined;
           const { callable } = signature;

@@ -22,15 +22,27 @@ export class Context {
     return layoutSetting(doc.uri);
   }
 
-  /** The document's analysis (cached per version and layout), or undefined for other languages. */
+  /**
+   * The document's analysis (cached per version and layout) now, or undefined for other languages: a full
+   * analysis of a long document is made at once. For commands; providers wait with `analysisReady`.
+   */
   analysis(doc: vscode.TextDocument): DocumentAnalysis | undefined {
     if (!isMcalcDocument(doc)) return undefined;
     return this.cache.get(doc, this.layout(doc));
   }
 
+  /**
+   * The document's analysis without holding the extension host through a full analysis of a long document (it
+   * is made in slices: see AnalysisCache.ready); a value when it is at hand, a promise when it has to wait.
+   */
+  analysisReady(doc: vscode.TextDocument): DocumentAnalysis | undefined | Promise<DocumentAnalysis | undefined> {
+    if (!isMcalcDocument(doc)) return undefined;
+    return this.cache.ready(doc, this.layout(doc));
+  }
+
   /** The document's analysis and the offset of `position` in the analysed text, or undefined outside mcalc code. */
-  analysisAt(doc: vscode.TextDocument, position: vscode.Position): { result: DocumentAnalysis; offset: number } | undefined {
-    const result = this.analysis(doc);
+  async analysisAt(doc: vscode.TextDocument, position: vscode.Position): Promise<{ result: DocumentAnalysis; offset: number } | undefined> {
+    const result = await this.analysisReady(doc);
     const p = result?.toVirtual({ line: position.line, character: position.character });
     return result && p && { result, offset: result.analysis.lines.offsetAt(p) };
   }

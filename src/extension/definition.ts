@@ -7,8 +7,8 @@ import { declarationAt } from '../core/language/names.ts';
 export function registerDefinition(ctx: Context): void {
   ctx.subscribe(
     vscode.languages.registerDefinitionProvider(SELECTOR, {
-      provideDefinition(doc, position) {
-        const at = ctx.analysisAt(doc, position);
+      async provideDefinition(doc, position) {
+        const at = await ctx.analysisAt(doc, position);
         const declaration = at && declarationAt(at.result.analysis, at.offset);
         return declaration && new vscode.Location(doc.uri, realRange(at.result, declaration));
       },

@@ -161,7 +161,7 @@ export class DerivationPreview {
     if (!this.panel || !target) return;
     this.post({ type: 'state', state: { uri: target.uri.toString(), offset: target.offset } });
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.uri.toString());
-    const analysed = doc && this.ctx.analysis(doc);
+    const analysed = doc && (await this.ctx.analysisReady(doc));
     if (!doc || !analysed) return this.notFollowing(doc ? 'The derivation preview works on .mcalc files and ```mcalc blocks in Markdown.' : 'Open the document again to follow its derivative forms.');
     const p = analysed.toVirtual(doc.positionAt(target.offset));
     const form = p && derivativeAt(analysed.analysis, analysed.analysis.lines.offsetAt(p));

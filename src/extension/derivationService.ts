@@ -81,7 +81,7 @@ export class DerivationService {
 
   private async prepare(doc: vscode.TextDocument): Promise<void> {
     const generation = ++this.prepareGeneration;
-    const analysed = doc.isClosed ? undefined : this.ctx.analysis(doc);
+    const analysed = doc.isClosed ? undefined : await this.ctx.analysisReady(doc);
     if (!analysed) return;
     for (const form of analysed.analysis.derivatives) {
       if (dagSizeAtMost(form.of, IN_HOST_NODES)) continue;

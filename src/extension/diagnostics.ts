@@ -35,9 +35,13 @@ export function registerDiagnostics(ctx: Context): void {
   const collection = vscode.languages.createDiagnosticCollection('mcalc');
   const published = new Map<string, Published>();
 
+  /** Publishes the document's diagnostics: at once, or when a long document's first analysis is done. */
   const refresh = (doc: vscode.TextDocument) => {
-    const result = ctx.analysis(doc);
-    if (!result) return;
+    const ready = ctx.analysisReady(doc);
+    if (ready instanceof Promise) void ready.then((result) => result && !doc.isClosed && publish(doc, result));
+    else if (ready) publish(doc, ready);
+  };
+  const publish = (doc: vscode.TextDocument, result: DocumentAnalysis) => {
     const key = doc.uri.toString();
     const previous = published.get(key);
     if (previous?.result === result) return;

@@ -7,8 +7,8 @@ import { occurrenceAt, usesOf } from '../core/language/names.ts';
 export function registerHighlights(ctx: Context): void {
   ctx.subscribe(
     vscode.languages.registerDocumentHighlightProvider(SELECTOR, {
-      provideDocumentHighlights(doc, position) {
-        const at = ctx.analysisAt(doc, position);
+      async provideDocumentHighlights(doc, position) {
+        const at = await ctx.analysisAt(doc, position);
         const o = at && occurrenceAt(at.result.analysis, at.offset);
         if (!at || !o) return undefined;
         const kind = (declaration: boolean) => (declaration ? vscode.DocumentHighlightKind.Write : vscode.DocumentHighlightKind.Read);

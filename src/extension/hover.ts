@@ -14,8 +14,8 @@ export function registerHover(ctx: Context): void {
   derivationService(ctx); // from now on, documents with large forms are prepared in the background as they open
   ctx.subscribe(
     vscode.languages.registerHoverProvider(SELECTOR, {
-      provideHover(doc, position, token) {
-        const result = ctx.analysis(doc);
+      async provideHover(doc, position, token) {
+        const result = await ctx.analysisReady(doc);
         const p = result?.toVirtual({ line: position.line, character: position.character });
         if (!result || !p) return undefined;
         const { analysis } = result;

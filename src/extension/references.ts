@@ -8,8 +8,8 @@ import { occurrenceAt, usesOf } from '../core/language/names.ts';
 export function registerReferences(ctx: Context): void {
   ctx.subscribe(
     vscode.languages.registerReferenceProvider(SELECTOR, {
-      provideReferences(doc, position, context) {
-        const at = ctx.analysisAt(doc, position);
+      async provideReferences(doc, position, context) {
+        const at = await ctx.analysisAt(doc, position);
         const o = at && occurrenceAt(at.result.analysis, at.offset);
         if (!at || !o) return undefined;
         return usesOf(at.result.analysis, o.name)

@@ -6,21 +6,21 @@ import { Context, SELECTOR, realRange } from './context.ts';
 import { renameEdits, renameTarget } from '../core/language/rename.ts';
 
 export function registerRename(ctx: Context): void {
-  const analysed = (doc: vscode.TextDocument, position: vscode.Position) => {
-    const at = ctx.analysisAt(doc, position);
+  const analysed = async (doc: vscode.TextDocument, position: vscode.Position) => {
+    const at = await ctx.analysisAt(doc, position);
     if (!at) throw new Error('Only names inside mcalc code can be renamed.');
     return at;
   };
   ctx.subscribe(
     vscode.languages.registerRenameProvider(SELECTOR, {
-      prepareRename(doc, position) {
-        const { result, offset } = analysed(doc, position);
+      async prepareRename(doc, position) {
+        const { result, offset } = await analysed(doc, position);
         const target = renameTarget(result.analysis, offset);
         if ('error' in target) throw new Error(target.error);
         return { range: realRange(result, target.range), placeholder: target.name };
       },
-      provideRenameEdits(doc, position, newName) {
-        const { result, offset } = analysed(doc, position);
+      async provideRenameEdits(doc, position, newName) {
+        const { result, offset } = await analysed(doc, position);
         const r = renameEdits(result.analysis, offset, newName.trim());
         if ('error' in r) throw new Error(r.error);
         const edit = new vscode.WorkspaceEdit();

@@ -27,8 +27,8 @@ export function registerSemanticTokens(ctx: Context): void {
   const sent = new Map<string, vscode.SemanticTokens>();
   let lastId = 0;
 
-  const tokensOf = (doc: vscode.TextDocument): vscode.SemanticTokens | undefined => {
-    const result = ctx.analysis(doc);
+  const tokensOf = async (doc: vscode.TextDocument): Promise<vscode.SemanticTokens | undefined> => {
+    const result = await ctx.analysisReady(doc);
     if (!result) return undefined;
     let tokens = built.get(result);
     if (!tokens) built.set(result, (tokens = documentTokens(result, String(++lastId))));
@@ -41,12 +41,12 @@ export function registerSemanticTokens(ctx: Context): void {
     vscode.languages.registerDocumentSemanticTokensProvider(
       SELECTOR,
       {
-        provideDocumentSemanticTokens(doc) {
-          return tokensOf(doc) ?? new vscode.SemanticTokensBuilder(LEGEND).build();
+        async provideDocumentSemanticTokens(doc) {
+          return (await tokensOf(doc)) ?? new vscode.SemanticTokensBuilder(LEGEND).build();
         },
-        provideDocumentSemanticTokensEdits(doc, previousResultId) {
+        async provideDocumentSemanticTokensEdits(doc, previousResultId) {
           const previous = sent.get(doc.uri.toString());
-          const tokens = tokensOf(doc);
+          const tokens = await tokensOf(doc);
           if (!tokens) return new vscode.SemanticTokensBuilder(LEGEND).build();
           // The editor names tokens this provider no longer has (e.g. after the document was reopened): all of them.
           if (previous?.resultId !== previousResultId) return tokens;

@@ -17,10 +17,11 @@ export function registerStatusBar(ctx: Context): void {
   const item = vscode.window.createStatusBarItem('mcalc.layout', vscode.StatusBarAlignment.Right, 100);
   item.name = 'Matrix Calculus layout';
   item.command = TOGGLE;
-  const update = () => {
+  const update = async () => {
     const editor = vscode.window.activeTextEditor;
     if (!editor || !isMcalcDocument(editor.document)) return item.hide();
-    const pin = pinned(ctx, editor.document);
+    const pin = await pinned(ctx, editor.document);
+    if (editor !== vscode.window.activeTextEditor) return; // another editor came meanwhile: its update shows
     const layout = pin?.layout ?? layoutSetting(editor.document.uri);
     const jacobian = `Jacobians in ${layout} layout (${layout === 'numerator' ? 'd(scalar)/d(vector[n]) is 1×n' : 'd(scalar)/d(vector[n]) is n×1'})`;
     if (pin) {
@@ -38,21 +39,21 @@ export function registerStatusBar(ctx: Context): void {
   ctx.subscribe(
     item,
     vscode.commands.registerCommand(TOGGLE, () => toggleLayout(ctx)),
-    vscode.window.onDidChangeActiveTextEditor(update),
+    vscode.window.onDidChangeActiveTextEditor(() => void update()),
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.document !== vscode.window.activeTextEditor?.document) return;
       clearTimeout(timer);
       timer = setTimeout(update, EDIT_DEBOUNCE_MS);
     }),
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('mcalc.layout') && update()),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('mcalc.layout') && void update()),
     { dispose: () => clearTimeout(timer) },
   );
-  update();
+  void update();
 }
 
 /** The document's `layout` directive, with its range in the real document, or undefined. */
-function pinned(ctx: Context, doc: vscode.TextDocument): { layout: Layout; range: vscode.Range } | undefined {
-  const result = ctx.analysis(doc);
+async function pinned(ctx: Context, doc: vscode.TextDocument): Promise<{ layout: Layout; range: vscode.Range } | undefined> {
+  const result = await ctx.analysisReady(doc);
   const directive = result?.analysis.layoutDirective;
   return result && directive && { layout: directive.layout, range: realRange(result, directive.range) };
 }
@@ -67,7 +68,7 @@ function other(layout: Layout): Layout {
  */
 async function toggleLayout(ctx: Context): Promise<Layout> {
   const editor = vscode.window.activeTextEditor;
-  const pin = editor && isMcalcDocument(editor.document) ? pinned(ctx, editor.document) : undefined;
+  const pin = editor && isMcalcDocument(editor.document) ? await pinned(ctx, editor.document) : undefined;
   if (editor && pin) {
     const go = 'Go to Directive';
     void vscode.window

@@ -23,8 +23,8 @@ export function registerSymbols(ctx: Context): void {
   const built = new WeakMap<DocumentAnalysis, vscode.DocumentSymbol[]>();
   ctx.subscribe(
     vscode.languages.registerDocumentSymbolProvider(SELECTOR, {
-      provideDocumentSymbols(doc) {
-        const result = ctx.analysis(doc);
+      async provideDocumentSymbols(doc) {
+        const result = await ctx.analysisReady(doc);
         if (!result) return [];
         let symbols = built.get(result);
         if (!symbols) built.set(result, (symbols = documentSymbols(result)));

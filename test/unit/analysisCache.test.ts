@@ -3,7 +3,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AnalysisCache } from '../../src/extension/analysisCache.ts';
+import { AnalysisCache, SLICED_FROM } from '../../src/extension/analysisCache.ts';
+import { generatedDocument } from '../../bench/sections/language.ts';
 import { analyzeDocument } from '../../src/core/document.ts';
 import { canonicaliser, project } from './helpers/analysisProjection.ts';
 
@@ -29,4 +30,47 @@ test('the analysis cache analyses a new version incrementally, with or without t
   edit(text.indexOf('a = max'), 0, 'q = cost * 2\nqq = sinn(q)\n', true);
   assert.equal(cache.analyses, 5);
   assert.equal(cache.incremental, 4);
+});
+
+test('a long document with nothing cached is analysed in slices: the event loop runs between them, and the result is a full analysis', async () => {
+  const text = generatedDocument(2000);
+  assert.ok(text.length >= SLICED_FROM);
+  const cache = new AnalysisCache();
+  let version = 1;
+  let current = text;
+  const doc = { uri: { toString: () => 'file:///long.mcalc' }, languageId: 'mcalc', get version() { return version; }, getText: () => current };
+  const pending = cache.ready(doc, 'numerator');
+  assert.ok(pending instanceof Promise, 'a long document waits for its analysis');
+  // The loop is free while the analysis runs: timers fire between its slices.
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 0);
+  const result = await pending;
+  clearInterval(ticker);
+  assert.ok(ticks >= 2, `the event loop ran ${ticks} times during the analysis`);
+  assert.equal(cache.sliced, 1);
+  const canon = canonicaliser();
+  assert.deepStrictEqual(project(result!.analysis, canon), project(analyzeDocument(text, 'mcalc', 'numerator').analysis, canon));
+  // Cached now: the same object at once, not a promise.
+  assert.equal(cache.ready(doc, 'numerator'), result);
+
+  // An edit made while the first analysis runs: the waiter gets the new version, analysed incrementally after it.
+  const other = new AnalysisCache();
+  const first = other.ready(doc, 'numerator');
+  current = text.replace('b * 1\n', 'b * 2\n');
+  version++;
+  const edited = await other.ready(doc, 'numerator');
+  assert.equal(await first, edited);
+  assert.equal(other.incremental, 1);
+  assert.deepStrictEqual(project(edited!.analysis, canonicaliser()), project(analyzeDocument(current, 'mcalc', 'numerator').analysis, canonicaliser()));
+  // get() does not wait: a pending analysis is finished at once.
+  const third = new AnalysisCache();
+  const waiting = third.ready(doc, 'numerator');
+  const now = third.get(doc, 'numerator');
+  assert.equal(await waiting, now);
+  // A document closed while it was being analysed: the waiters get nothing, and the work stops.
+  const fourth = new AnalysisCache();
+  const closed = fourth.ready(doc, 'numerator');
+  fourth.forget(doc.uri);
+  assert.equal(await closed, undefined);
+  assert.equal(fourth.analyses, 0);
 });

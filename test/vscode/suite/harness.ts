@@ -47,6 +47,22 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * The extension host's event loop, watched by a timer that asks every 2 ms: `longest()` is the longest time it
+ * went unanswered since the watch began (how long something held the host: every extension, this one included,
+ * waits that long). `stop()` ends the watch.
+ */
+export function watchHost(): { longest(): number; stop(): void } {
+  let last = performance.now();
+  let longest = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 2);
+  return { longest: () => Math.max(longest, performance.now() - last), stop: () => clearInterval(timer) };
+}
+
 /** Polls `condition` until it is truthy; fails with `what` after `timeoutMs`. */
 export async function waitFor<T>(condition: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
