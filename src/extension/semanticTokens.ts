@@ -10,15 +10,10 @@ import type { DocumentAnalysis } from './analysisCache.ts';
 import { tokenSplice } from './semanticTokenEdits.ts';
 
 const LEGEND = new vscode.SemanticTokensLegend([...SEMANTIC_TOKEN_TYPES], [...SEMANTIC_TOKEN_MODIFIERS]);
-const DECLARATION = 1 << SEMANTIC_TOKEN_MODIFIERS.indexOf('declaration');
 
 function documentTokens(result: DocumentAnalysis, resultId: string): vscode.SemanticTokens {
-  const builder = new vscode.SemanticTokensBuilder(LEGEND);
-  for (const t of semanticTokens(result.analysis)) {
-    const line = result.toReal({ start: { line: t.line, character: t.character }, end: { line: t.line, character: t.character } }).start.line;
-    builder.push(line, t.character, t.length, SEMANTIC_TOKEN_TYPES.indexOf(t.type), t.declaration ? DECLARATION : 0);
-  }
-  return builder.build(resultId);
+  const realLine = (line: number) => result.toReal({ start: { line, character: 0 }, end: { line, character: 0 } }).start.line;
+  return new vscode.SemanticTokens(semanticTokens(result.analysis, result.embedded ? realLine : undefined), resultId);
 }
 
 export function registerSemanticTokens(ctx: Context): void {

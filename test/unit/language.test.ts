@@ -4,14 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { analyze, type Analysis } from '../../src/core/analyze.ts';
+import { analyze, reanalyze, type Analysis } from '../../src/core/analyze.ts';
 import { analyzeDocument } from '../../src/core/document.ts';
 import { tokenize } from '../../src/core/lexer.ts';
 import type { TextEdit } from '../../src/core/source.ts';
 import { completionsAt } from '../../src/core/language/completion.ts';
 import { declarationAt, nameIndex, occurrenceAt, usesOf } from '../../src/core/language/names.ts';
 import { renameEdits, renameTarget } from '../../src/core/language/rename.ts';
-import { semanticTokens } from '../../src/core/language/semanticTokens.ts';
+import { SEMANTIC_TOKEN_TYPES, semanticTokens } from '../../src/core/language/semanticTokens.ts';
 import { parameterSpans, signatureAt } from '../../src/core/language/signature.ts';
 import { PRELUDE, exprArb } from './helpers/randomExpr.ts';
 
@@ -149,14 +149,43 @@ test('signature help: the innermost open call and the argument under the cursor'
   assert.deepEqual(label('d'), ['f@2', 'x@7']);
 });
 
+/** The editor's relative encoding of semantic tokens, read back as absolute positions. */
+function decodeTokens(data: Uint32Array): { line: number; character: number; length: number; type: string; declaration: boolean }[] {
+  const out = [];
+  let [line, character] = [0, 0];
+  for (let i = 0; i < data.length; i += 5) {
+    line += data[i];
+    character = data[i] ? data[i + 1] : character + data[i + 1];
+    out.push({ line, character, length: data[i + 2], type: SEMANTIC_TOKEN_TYPES[data[i + 3]], declaration: data[i + 4] === 1 });
+  }
+  return out;
+}
+
 test('semantic tokens tell scalars, vectors and matrices apart, and mark declarations', () => {
-  const tokens = semanticTokens(a);
+  const tokens = decodeTokens(semanticTokens(a));
   const on = (line: number) => tokens.filter((t) => t.line === line).map((t) => `${DOC.split('\n')[line].slice(t.character, t.character + t.length)}:${t.type}${t.declaration ? '*' : ''}`);
   assert.deepEqual(on(0), ['n:dimension*', 'm:dimension*']);
   assert.deepEqual(on(3), ['W:matrix*', 'm:dimension', 'n:dimension']);
   assert.deepEqual(on(4), ['z:scalar*', 'w:vector', 'x:vector', 'b:scalar']);
   assert.deepEqual(on(5), ['h:vector*', 'W:matrix', 'x:vector']);
   assert.deepEqual(on(6), ['g:vector*', 'z:scalar', 'w:vector'], 'a row vector is a vector');
+  // In Markdown, the tokens are on the document's lines, not the joined blocks'.
+  const md = 'Prose.\n\n```mcalc\ndim n\nw: vector[n]\n```\n\nMore.\n\n```mcalc\nz = sum(w)\n```\n';
+  const doc = analyzeDocument(md, 'markdown', 'numerator');
+  const real = (line: number) => doc.toReal({ start: { line, character: 0 }, end: { line, character: 0 } }).start.line;
+  const inMarkdown = decodeTokens(semanticTokens(doc.analysis, real)).map((t) => `${md.split('\n')[t.line].slice(t.character, t.character + t.length)}@${t.line}:${t.type}`);
+  assert.deepEqual(inMarkdown, ['n@3:dimension', 'w@4:vector', 'n@4:dimension', 'z@10:scalar', 'w@10:vector']);
+});
+
+test('a name declared by an edit is found where the text already named it, without reading the text again', () => {
+  const text = 'dim n\nw: vector[n]\nz = sum(w) + r\ny = r * 2\n';
+  const before = analyze(text);
+  nameIndex(before);
+  const edited = text.replace('w: vector[n]', 'w: vector[n]\nr: scalar');
+  const after = reanalyze(before, edited, {}, { from: text.indexOf('\nz'), suffix: text.length - text.indexOf('\nz') });
+  const rs = nameIndex(after).occurrences.filter((o) => o.name === 'r').map((o) => edited.slice(o.start, o.end) + '@' + o.start);
+  assert.deepEqual(rs, [`r@${edited.indexOf('r: scalar')}`, `r@${edited.indexOf('r\ny')}`, `r@${edited.indexOf('r * 2')}`]);
+  assert.deepEqual(nameIndex(after), nameIndex(analyze(edited)));
 });
 
 test('the name index of a large document is built in linear time', () => {

@@ -33,47 +33,48 @@ export interface NameIndex {
   occurrences: Occurrence[];
 }
 
-const indexes = new WeakMap<Analysis, NameIndex>();
+/** An index, and every name token of its text (declared or not: a name declared by a later edit is among them). */
+interface Indexed {
+  index: NameIndex;
+  tokens: Occurrence[];
+}
+
+const indexes = new WeakMap<Analysis, Indexed>();
 
 /** The index of the version an analysis was re-analysed from, and where the texts differ. */
-const predecessors = new WeakMap<Analysis, { index: NameIndex; previousLength: number; change: TextChange }>();
+const predecessors = new WeakMap<Analysis, { indexed: Indexed; previousLength: number; change: TextChange }>();
 
 /** The document's names and their occurrences (computed once per analysis). */
 export function nameIndex(a: Analysis): NameIndex {
-  let index = indexes.get(a);
-  if (!index) {
+  let indexed = indexes.get(a);
+  if (!indexed) {
     const names = declaredNames(a);
     const before = predecessors.get(a);
     predecessors.delete(a);
-    const occurrences = before && sameNames(before.index.names, names) ? movedOccurrences(a, names, before.index.occurrences, before.previousLength, before.change) : occurrencesOf(a.text, names);
-    index = { names, occurrences };
-    indexes.set(a, index);
+    const tokens = before ? movedTokens(a, before.indexed.tokens, before.previousLength, before.change) : nameTokens(a.text, 0);
+    const occurrences = tokens.filter((o) => names.has(o.name));
+    indexed = { index: { names, occurrences }, tokens };
+    indexes.set(a, indexed);
   }
-  return index;
+  return indexed.index;
 }
 
 /**
  * Lets `next`, re-analysed from `previous` after a change, update `previous`'s name index (when it was made)
- * instead of reading the whole text again: while the declared names stay the same, only the changed lines can
- * hold other occurrences.
+ * instead of reading the whole text again: only the changed lines can hold other name tokens. `previous` is
+ * consumed (its tokens below the change move to their new offsets).
  */
 export function carryNameIndex(previous: Analysis, next: Analysis, change: TextChange): void {
-  const index = indexes.get(previous);
-  if (index) predecessors.set(next, { index, previousLength: previous.text.length, change });
-}
-
-function sameNames(a: ReadonlyMap<string, DeclaredName>, b: ReadonlyMap<string, DeclaredName>): boolean {
-  if (a.size !== b.size) return false;
-  for (const name of a.keys()) if (!b.has(name)) return false;
-  return true;
+  const indexed = indexes.get(previous);
+  if (indexed) predecessors.set(next, { indexed, previousLength: previous.text.length, change });
 }
 
 /**
- * The occurrences of the edited text: the previous ones above the changed lines, those of the changed lines
- * read again, and the previous ones below them moved. Tokens never span lines (a newline is a token), so the
- * lines outside the change read as before.
+ * The name tokens of the edited text: the previous ones above the changed lines, those of the changed lines
+ * read again, and the previous ones below them moved (in place: no token is made anew). Tokens never span lines
+ * (a newline is a token), so the lines outside the change read as before.
  */
-function movedOccurrences(a: Analysis, names: ReadonlyMap<string, DeclaredName>, previous: readonly Occurrence[], previousLength: number, { from, suffix }: TextChange): Occurrence[] {
+function movedTokens(a: Analysis, previous: readonly Occurrence[], previousLength: number, { from, suffix }: TextChange): Occurrence[] {
   const { lines, text } = a;
   const start = lines.lineStart(lines.positionAt(from).line);
   const last = lines.positionAt(text.length - suffix).line;
@@ -82,10 +83,13 @@ function movedOccurrences(a: Analysis, names: ReadonlyMap<string, DeclaredName>,
   const out: Occurrence[] = [];
   let i = 0;
   for (; i < previous.length && previous[i].start < start; i++) out.push(previous[i]);
-  for (const o of occurrencesOf(text.slice(start, end), names)) out.push({ name: o.name, start: o.start + start, end: o.end + start });
+  for (const o of nameTokens(text.slice(start, end), start)) out.push(o);
+  for (; i < previous.length && previous[i].start < end - delta; i++);
   for (; i < previous.length; i++) {
     const o = previous[i];
-    if (o.start >= end - delta) out.push({ name: o.name, start: o.start + delta, end: o.end + delta });
+    o.start += delta;
+    o.end += delta;
+    out.push(o);
   }
   return out;
 }
@@ -100,14 +104,15 @@ function declaredNames(a: Analysis): Map<string, DeclaredName> {
   return names;
 }
 
-function occurrencesOf(text: string, names: ReadonlyMap<string, DeclaredName>): Occurrence[] {
+/** Every name token of `text` (but the `d` of d(f)/d(x)), its offsets moved by `at`. */
+function nameTokens(text: string, at: number): Occurrence[] {
   const tokens = tokenize(text);
   const out: Occurrence[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
-    if (t.kind !== 'name' || !names.has(t.text)) continue;
+    if (t.kind !== 'name') continue;
     if (t.text === 'd' && tokens[i + 1]?.kind === '(') continue; // the derivative syntax, not a name
-    out.push({ name: t.text, start: t.start, end: t.end });
+    out.push({ name: t.text, start: t.start + at, end: t.end + at });
   }
   return out;
 }
