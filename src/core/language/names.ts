@@ -51,12 +51,14 @@ export function nameIndex(a: Analysis): NameIndex {
     const names = declaredNames(a);
     const before = predecessors.get(a);
     predecessors.delete(a);
-    const tokens = before ? movedTokens(a, before.indexed.tokens, before.previousLength, before.change) : nameTokens(a.text, 0);
-    const occurrences = tokens.filter((o) => names.has(o.name));
-    indexed = { index: { names, occurrences }, tokens };
+    indexed = before ? movedIndex(a, names, before.indexed, before.previousLength, before.change) : indexOf(names, nameTokens(a.text, 0));
     indexes.set(a, indexed);
   }
   return indexed.index;
+}
+
+function indexOf(names: Map<string, DeclaredName>, tokens: Occurrence[]): Indexed {
+  return { index: { names, occurrences: tokens.filter((o) => names.has(o.name)) }, tokens };
 }
 
 /**
@@ -70,28 +72,47 @@ export function carryNameIndex(previous: Analysis, next: Analysis, change: TextC
 }
 
 /**
- * The name tokens of the edited text: the previous ones above the changed lines, those of the changed lines
+ * The index of the edited text: the previous name tokens above the changed lines, those of the changed lines
  * read again, and the previous ones below them moved (in place: no token is made anew). Tokens never span lines
- * (a newline is a token), so the lines outside the change read as before.
+ * (a newline is a token), so the lines outside the change read as before. While the same names are declared,
+ * the occurrences are the tokens that were occurrences (they are the same objects) and the changed lines' ones.
  */
-function movedTokens(a: Analysis, previous: readonly Occurrence[], previousLength: number, { from, suffix }: TextChange): Occurrence[] {
+function movedIndex(a: Analysis, names: Map<string, DeclaredName>, { index, tokens: previous }: Indexed, previousLength: number, { from, suffix }: TextChange): Indexed {
   const { lines, text } = a;
   const start = lines.lineStart(lines.positionAt(from).line);
   const last = lines.positionAt(text.length - suffix).line;
   const end = last + 1 < lines.lineCount ? lines.lineStart(last + 1) : text.length;
   const delta = text.length - previousLength;
-  const out: Occurrence[] = [];
+  const tokens: Occurrence[] = [];
   let i = 0;
-  for (; i < previous.length && previous[i].start < start; i++) out.push(previous[i]);
-  for (const o of nameTokens(text.slice(start, end), start)) out.push(o);
+  for (; i < previous.length && previous[i].start < start; i++) tokens.push(previous[i]);
+  const above = i;
+  const changed = nameTokens(text.slice(start, end), start);
+  for (const o of changed) tokens.push(o);
   for (; i < previous.length && previous[i].start < end - delta; i++);
+  const below = i;
   for (; i < previous.length; i++) {
     const o = previous[i];
     o.start += delta;
     o.end += delta;
-    out.push(o);
+    tokens.push(o);
   }
-  return out;
+  if (!sameNames(index.names, names)) return indexOf(names, tokens);
+  // The previous occurrences are a subsequence of the previous tokens (the same objects): walk both.
+  const occurrences: Occurrence[] = [];
+  const was = index.occurrences;
+  let k = 0;
+  for (let t = 0; t < above; t++) if (was[k] === previous[t]) occurrences.push(was[k++]);
+  for (const o of changed) if (names.has(o.name)) occurrences.push(o);
+  for (let t = above; t < below; t++) if (was[k] === previous[t]) k++;
+  while (k < was.length) occurrences.push(was[k++]);
+  return { index: { names, occurrences }, tokens };
+}
+
+function sameNames(a: ReadonlyMap<string, DeclaredName>, b: ReadonlyMap<string, DeclaredName>): boolean {
+  if (a.size !== b.size) return false;
+  for (const name of a.keys()) if (!b.has(name)) return false;
+  return true;
 }
 
 function declaredNames(a: Analysis): Map<string, DeclaredName> {
