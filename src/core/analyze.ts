@@ -69,17 +69,18 @@ export interface DefinitionInfo {
   readonly exprText: string;
 }
 
-/**
- * A definition's record; its ranges and text are computed when asked for (most are never asked for), from its
- * statement's offsets and the document's current lines (`doc`, which a patched analysis moves to the new text:
- * see Analyzer.patch). An analysis that a re-analysis consumed may thus answer for the newer text.
- */
 /** The document's current text and parse, which definitions' records read (see DefinitionRecord). */
 interface DocumentNow {
   lines: LineMap;
   parsed: ParsedText;
 }
 
+/**
+ * A definition's record; its ranges and text are computed when asked for (most are never asked for), from its
+ * statement's offsets and the document's current lines (`doc`, which a patched analysis moves to the new text:
+ * see Analyzer.patch), without moving its syntax trees. An analysis that a re-analysis consumed may thus answer
+ * for the newer text.
+ */
 class DefinitionRecord implements DefinitionInfo {
   node?: Node;
   shape?: Shape;
@@ -92,16 +93,18 @@ class DefinitionRecord implements DefinitionInfo {
     this.name = stmt.name.name;
   }
   get nameRange(): Range {
-    const { name } = this.doc.parsed.settle(this.stmt);
-    return this.doc.lines.range(name.start, name.end);
+    return this.rangeOf(this.stmt.name);
   }
   get range(): Range {
-    const s = this.doc.parsed.settle(this.stmt);
-    return this.doc.lines.range(s.start, s.end);
+    return this.rangeOf(this.stmt);
   }
   get exprText(): string {
-    const { expr } = this.doc.parsed.settle(this.stmt);
-    return this.doc.lines.text.slice(expr.start, expr.end);
+    const at = this.doc.parsed.offsetOf(this.stmt);
+    return this.doc.lines.text.slice(this.stmt.expr.start + at, this.stmt.expr.end + at);
+  }
+  private rangeOf(span: Span): Range {
+    const at = this.doc.parsed.offsetOf(this.stmt);
+    return this.doc.lines.range(span.start + at, span.end + at);
   }
   /** Plain data (JSON.stringify and structured clone see getters' values). */
   toJSON(): object {

@@ -121,6 +121,15 @@ export class ParsedText {
     return e?.statement;
   }
 
+  /**
+   * How far a statement of this parse lies from the offsets its trees hold (0 once they are moved): where a span
+   * of it is, read without moving its trees (which would collect and move every span of the line).
+   */
+  offsetOf(statement: Statement): number {
+    const e = this.moves?.entryOf.get(statement);
+    return e ? pendingMove(e, this.moves!) : 0;
+  }
+
   /** Moves a statement of this parse to its offsets in this text, if it has not been yet; returns it. */
   settle<S extends Statement>(statement: S): S {
     const e = this.moves?.entryOf.get(statement);
@@ -139,16 +148,20 @@ export class ParsedText {
   }
 }
 
-/** Applies the moves an entry has not had yet to its trees. */
-function settle(e: Entry, moves: Moves): void {
-  const { list } = moves;
-  if (e.moved === list.length) return;
+/** How far the moves an entry has not had yet take its trees. */
+function pendingMove(e: Entry, { list }: Moves): number {
   let at = e.at;
   for (let k = e.moved; k < list.length; k++) if (at >= list[k].from) at += list[k].delta;
-  e.moved = list.length;
-  const delta = at - e.at;
+  return at - e.at;
+}
+
+/** Applies the moves an entry has not had yet to its trees. */
+function settle(e: Entry, moves: Moves): void {
+  if (e.moved === moves.list.length) return;
+  const delta = pendingMove(e, moves);
+  e.moved = moves.list.length;
   if (delta === 0) return;
-  e.at = at;
+  e.at += delta;
   const spans = (e.spans ??= spansOf(e));
   for (let k = 0; k < spans.length; k++) {
     spans[k].start += delta;
