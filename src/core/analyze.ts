@@ -237,10 +237,28 @@ interface PatchIndex {
   position: Map<string, number>;
 }
 
-function patchIndexOf(state: AnalyzerState): PatchIndex {
+function* patchIndexSteps(state: AnalyzerState): Steps<PatchIndex> {
   const index: PatchIndex = { readers: new Map(), nameListReaders: new Set(), position: positions(state.definitionOrder!.order) };
-  for (const o of state.outcomes.values()) addReader(index, o);
+  let read = 0;
+  for (const o of state.outcomes.values()) {
+    addReader(index, o);
+    if (++read % STEP === 0) yield;
+  }
   return index;
+}
+
+/**
+ * Makes ahead of time, in steps, what the first patch after `a` would otherwise make at the first keystroke: the
+ * index of who reads what, and the dependency order's aids. The editor runs it in slices once it has analysed a
+ * long document. Nothing is kept if `a` is re-analysed meanwhile.
+ */
+export function* prepareForEdits(a: Analysis): Steps<void> {
+  const st = states.get(a);
+  if (!st || st.patchIndex || !st.definitionOrder || st.definitionOrder.cycles.length) return;
+  const index = yield* patchIndexSteps(st);
+  if (states.get(a) !== st) return;
+  st.definitionOrder.aids ??= patchingAids(st.definitionOrder);
+  st.patchIndex = index;
 }
 
 function positions(order: readonly string[]): Map<string, number> {
@@ -1292,7 +1310,7 @@ class Analyzer {
     const plan = planPatch(edit, (name) => st.definitions.get(name)?.stmt);
     if (!plan || !patchKeepsTheRest(st, prev, edit, plan)) return undefined;
     const statements = statementsAfter(st.statements, this.parsed, edit, plan);
-    const index = st.patchIndex ?? patchIndexOf(st);
+    const index = st.patchIndex ?? completed(patchIndexSteps(st));
     const renamed = plan.addedDefinitions.length || plan.removedDefinitions.length;
     const order = renamed ? orderAfterRenaming(st, index, plan, statements) : undefined;
     if (renamed && !order) return undefined;

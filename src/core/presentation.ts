@@ -4,6 +4,7 @@ import type { Analysis, DerivativeInfo, HoverEntry } from './analyze.ts';
 import { type Layout, LAYOUTS, formatJacobianDims, formatShape } from './shape.ts';
 import type { Range } from './source.ts';
 import type { PrintedResult } from './diff/printedResult.ts';
+import { completed, STEP, type Steps } from './steps.ts';
 
 function code(s: string): string {
   const ticks = s.includes('`') ? '``' : '`';
@@ -65,13 +66,20 @@ export interface OutlineItem {
 }
 
 export function outline(a: Analysis): OutlineItem[] {
+  return completed(outlineSteps(a));
+}
+
+/** `outline` in steps (see steps.ts): the editor makes a long document's in slices. */
+export function* outlineSteps(a: Analysis): Steps<OutlineItem[]> {
   const items: OutlineItem[] = [];
   for (const d of a.dims) items.push({ name: d.name, kind: 'dimension', detail: d.explicit ? 'dimension' : 'dimension (implicit)', range: d.range, selectionRange: d.range });
   for (const v of a.variables) items.push({ name: v.name, kind: 'variable', detail: formatShape(v.shape), range: v.range, selectionRange: v.range });
   for (const d of a.definitions) {
+    if (items.length % STEP === 0) yield;
     const detail = d.derivative ? derivativeShapeText(d.derivative, a.layout) : d.shape ? formatShape(d.shape) : '';
     items.push({ name: d.name, kind: 'definition', detail, range: d.range, selectionRange: d.nameRange });
   }
+  yield;
   for (const c of a.claims) {
     const name = `check ${c.derivative?.text ?? '…'}`;
     items.push({ name, kind: 'claim', detail: c.formulaText, range: c.range, selectionRange: c.keywordRange });

@@ -6,14 +6,14 @@
 // held for the whole of a full analysis. Pure (no `vscode` import) so it is unit-tested with node:test.
 
 import { analyzeDocument, analyzeDocumentSteps, reanalyzeDocument, type DocumentAnalysis } from '../core/document.ts';
-import type { TextChange } from '../core/analyze.ts';
+import { prepareForEdits, type TextChange } from '../core/analyze.ts';
 import type { Layout } from '../core/shape.ts';
 import { completed, stepUntil, type Steps } from '../core/steps.ts';
+import { inSlices, SLICE_MS } from './slices.ts';
 
 /** A full analysis of a text this long or longer is made in slices by `ready` (about 10 ms of analysis). */
 export const SLICED_FROM = 20_000;
-/** The longest slice, in milliseconds. */
-const SLICE_MS = 8;
+
 
 export type { DocumentAnalysis };
 
@@ -116,8 +116,10 @@ export class AnalysisCache {
         started.finish();
         throw e;
       }
-      if (r) this.complete(key, started, r.value);
-      else setImmediate(slice);
+      if (!r) return void setImmediate(slice);
+      this.complete(key, started, r.value);
+      // What the first keystroke would make (who reads what), made now, in slices too.
+      void inSlices(prepareForEdits(r.value.analysis));
     };
     setImmediate(slice);
     return this.after(started, doc, layout);

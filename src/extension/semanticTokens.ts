@@ -5,19 +5,21 @@
 
 import * as vscode from 'vscode';
 import { Context, SELECTOR } from './context.ts';
-import { SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES, semanticTokens } from '../core/language/semanticTokens.ts';
+import { SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES, semanticTokensSteps } from '../core/language/semanticTokens.ts';
+import { inSlices } from './slices.ts';
 import type { DocumentAnalysis } from './analysisCache.ts';
 import { tokenSplice } from './semanticTokenEdits.ts';
 
 const LEGEND = new vscode.SemanticTokensLegend([...SEMANTIC_TOKEN_TYPES], [...SEMANTIC_TOKEN_MODIFIERS]);
 
-function documentTokens(result: DocumentAnalysis, resultId: string): vscode.SemanticTokens {
+/** The document's tokens, made in slices (a long document's name index and tokens take longer than a slice). */
+async function documentTokens(result: DocumentAnalysis, resultId: string): Promise<vscode.SemanticTokens> {
   const realLine = (line: number) => result.toReal({ start: { line, character: 0 }, end: { line, character: 0 } }).start.line;
-  return new vscode.SemanticTokens(semanticTokens(result.analysis, result.embedded ? realLine : undefined), resultId);
+  return new vscode.SemanticTokens(await inSlices(semanticTokensSteps(result.analysis, result.embedded ? realLine : undefined)), resultId);
 }
 
 export function registerSemanticTokens(ctx: Context): void {
-  const built = new WeakMap<DocumentAnalysis, vscode.SemanticTokens>();
+  const built = new WeakMap<DocumentAnalysis, Promise<vscode.SemanticTokens>>();
   /** The tokens last given to the editor per document: the ones its next request for edits names. */
   const sent = new Map<string, vscode.SemanticTokens>();
   let lastId = 0;
@@ -25,8 +27,9 @@ export function registerSemanticTokens(ctx: Context): void {
   const tokensOf = async (doc: vscode.TextDocument): Promise<vscode.SemanticTokens | undefined> => {
     const result = await ctx.analysisReady(doc);
     if (!result) return undefined;
-    let tokens = built.get(result);
-    if (!tokens) built.set(result, (tokens = documentTokens(result, String(++lastId))));
+    let making = built.get(result);
+    if (!making) built.set(result, (making = documentTokens(result, String(++lastId))));
+    const tokens = await making;
     sent.set(doc.uri.toString(), tokens);
     return tokens;
   };

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { AnalysisCache, SLICED_FROM } from '../../src/extension/analysisCache.ts';
 import { generatedDocument } from '../../bench/sections/language.ts';
 import { analyzeDocument } from '../../src/core/document.ts';
+import { analysisWork } from '../../src/core/analyze.ts';
 import { canonicaliser, project } from './helpers/analysisProjection.ts';
 
 const NEURON = 'dim n\nb, y: scalar\nw, x: vector[n]\nz = w · x + b\na = max(0, z)\nloss = (y - a)^2\ng = d(loss)/d(w)\n';
@@ -73,4 +74,21 @@ test('a long document with nothing cached is analysed in slices: the event loop 
   fourth.forget(doc.uri);
   assert.equal(await closed, undefined);
   assert.equal(fourth.analyses, 0);
+});
+
+test('after a sliced analysis, what the first edit needs is prepared in slices: the first edit patches at once and equals a full analysis', async () => {
+  const text = generatedDocument(2000);
+  let current = text;
+  let version = 1;
+  const doc = { uri: { toString: () => 'file:///prepared.mcalc' }, languageId: 'mcalc', get version() { return version; }, getText: () => current };
+  const cache = new AnalysisCache();
+  await cache.ready(doc, 'numerator');
+  await new Promise((resolve) => setTimeout(resolve, 200)); // the preparation's slices
+  const at = text.indexOf('b * 3\n') + 'b * '.length;
+  current = text.slice(0, at) + '4' + text.slice(at + 1);
+  version++;
+  cache.noteChange({ document: doc, contentChanges: [{ rangeOffset: at, rangeLength: 1, text: '4' }] });
+  const edited = cache.get(doc, 'numerator');
+  assert.equal(analysisWork(edited.analysis)?.patched, true);
+  assert.deepStrictEqual(project(edited.analysis, canonicaliser()), project(analyzeDocument(current, 'mcalc', 'numerator').analysis, canonicaliser()));
 });

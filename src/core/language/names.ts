@@ -5,6 +5,10 @@
 import type { Analysis } from '../analyze.ts';
 import type { TextChange } from '../parsedLines.ts';
 import { tokenize } from '../lexer.ts';
+import { completed, STEP, type Steps } from '../steps.ts';
+
+/** Tokens filtered or moved between two yields. */
+const TOKENS_PER_STEP = 4096;
 import type { Shape } from '../shape.ts';
 import type { Range } from '../source.ts';
 
@@ -46,19 +50,41 @@ const predecessors = new WeakMap<Analysis, { indexed: Indexed; previousLength: n
 
 /** The document's names and their occurrences (computed once per analysis). */
 export function nameIndex(a: Analysis): NameIndex {
-  let indexed = indexes.get(a);
-  if (!indexed) {
-    const names = declaredNames(a);
-    const before = predecessors.get(a);
-    predecessors.delete(a);
-    indexed = before ? movedIndex(a, names, before.indexed, before.previousLength, before.change) : indexOf(names, nameTokens(a.text, 0));
-    indexes.set(a, indexed);
-  }
+  return indexes.get(a)?.index ?? completed(nameIndexSteps(a));
+}
+
+/** `nameIndex` in steps (see steps.ts): the editor makes a long document's in slices. */
+export function* nameIndexSteps(a: Analysis): Steps<NameIndex> {
+  const made = indexes.get(a);
+  if (made) return made.index;
+  // Taken at once: another index of `a` made meanwhile reads the whole text instead of moving the same tokens.
+  const before = predecessors.get(a);
+  predecessors.delete(a);
+  const names = yield* declaredNames(a);
+  const indexed = before ? yield* movedIndex(a, names, before.indexed, before.previousLength, before.change) : yield* indexOf(names, yield* nameTokensSteps(a));
+  indexes.set(a, indexed);
   return indexed.index;
 }
 
-function indexOf(names: Map<string, DeclaredName>, tokens: Occurrence[]): Indexed {
-  return { index: { names, occurrences: tokens.filter((o) => names.has(o.name)) }, tokens };
+function* indexOf(names: Map<string, DeclaredName>, tokens: Occurrence[]): Steps<Indexed> {
+  const occurrences: Occurrence[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    if (names.has(tokens[i].name)) occurrences.push(tokens[i]);
+    if (i % TOKENS_PER_STEP === TOKENS_PER_STEP - 1) yield;
+  }
+  return { index: { names, occurrences }, tokens };
+}
+
+/** Every name token of the text (see nameTokens), STEP lines at a time. */
+function* nameTokensSteps({ text, lines }: Analysis): Steps<Occurrence[]> {
+  const out: Occurrence[] = [];
+  for (let line = 0; line < lines.lineCount; line += STEP) {
+    const from = lines.lineStart(line);
+    const to = line + STEP < lines.lineCount ? lines.lineStart(line + STEP) : text.length;
+    for (const o of nameTokens(text.slice(from, to), from)) out.push(o);
+    yield;
+  }
+  return out;
 }
 
 /**
@@ -77,7 +103,7 @@ export function carryNameIndex(previous: Analysis, next: Analysis, change: TextC
  * (a newline is a token), so the lines outside the change read as before. While the same names are declared,
  * the occurrences are the tokens that were occurrences (they are the same objects) and the changed lines' ones.
  */
-function movedIndex(a: Analysis, names: Map<string, DeclaredName>, { index, tokens: previous }: Indexed, previousLength: number, { from, suffix }: TextChange): Indexed {
+function* movedIndex(a: Analysis, names: Map<string, DeclaredName>, { index, tokens: previous }: Indexed, previousLength: number, { from, suffix }: TextChange): Steps<Indexed> {
   const { lines, text } = a;
   const start = lines.lineStart(lines.positionAt(from).line);
   const last = lines.positionAt(text.length - suffix).line;
@@ -97,7 +123,8 @@ function movedIndex(a: Analysis, names: Map<string, DeclaredName>, { index, toke
     o.end += delta;
     tokens.push(o);
   }
-  if (!sameNames(index.names, names)) return indexOf(names, tokens);
+  yield;
+  if (!sameNames(index.names, names)) return yield* indexOf(names, tokens);
   // The previous occurrences are a subsequence of the previous tokens (the same objects): walk both.
   const occurrences: Occurrence[] = [];
   const was = index.occurrences;
@@ -115,11 +142,12 @@ function sameNames(a: ReadonlyMap<string, DeclaredName>, b: ReadonlyMap<string, 
   return true;
 }
 
-function declaredNames(a: Analysis): Map<string, DeclaredName> {
+function* declaredNames(a: Analysis): Steps<Map<string, DeclaredName>> {
   const names = new Map<string, DeclaredName>();
   for (const d of a.dims) names.set(d.name, { name: d.name, kind: 'dimension', declaration: d.range });
   for (const v of a.variables) names.set(v.name, { name: v.name, kind: 'variable', declaration: v.range, shape: v.shape });
   for (const d of a.definitions) {
+    if (names.size % STEP === 0) yield;
     names.set(d.name, { name: d.name, kind: 'definition', declaration: d.nameRange, definedAs: d.exprText, ...(d.shape ? { shape: d.shape } : {}) });
   }
   return names;

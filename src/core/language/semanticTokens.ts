@@ -3,7 +3,8 @@
 
 import type { Analysis } from '../analyze.ts';
 import type { Shape } from '../shape.ts';
-import { nameIndex, type DeclaredName } from './names.ts';
+import { completed, type Steps } from '../steps.ts';
+import { nameIndexSteps, type DeclaredName } from './names.ts';
 
 export const SEMANTIC_TOKEN_TYPES = ['scalar', 'vector', 'matrix', 'dimension'] as const;
 export type SemanticTokenType = (typeof SEMANTIC_TOKEN_TYPES)[number];
@@ -27,7 +28,12 @@ function typeOf(n: DeclaredName): number {
  * `realLine` maps a line of the analysed text to the document's (Markdown: the blocks' lines).
  */
 export function semanticTokens(a: Analysis, realLine: (line: number) => number = (line) => line): Uint32Array {
-  const { names, occurrences } = nameIndex(a);
+  return completed(semanticTokensSteps(a, realLine));
+}
+
+/** `semanticTokens` in steps (see steps.ts): the editor makes a long document's in slices. */
+export function* semanticTokensSteps(a: Analysis, realLine: (line: number) => number = (line) => line): Steps<Uint32Array> {
+  const { names, occurrences } = yield* nameIndexSteps(a);
   const { lines } = a;
   /** Per name: its token type and where it is declared (computed once per name, not per occurrence). */
   const info = new Map<string, { type: number; declaredAt: number }>();
@@ -36,7 +42,9 @@ export function semanticTokens(a: Analysis, realLine: (line: number) => number =
   let line = 0;
   let nextLine = lines.lineCount > 1 ? lines.lineStart(1) : Infinity;
   let [lastLine, lastCharacter] = [0, 0];
-  for (const o of occurrences) {
+  for (let k = 0; k < occurrences.length; k++) {
+    if (k % 4096 === 4095) yield;
+    const o = occurrences[k];
     let i = info.get(o.name);
     if (!i) {
       const declared = names.get(o.name)!;
