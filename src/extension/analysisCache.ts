@@ -14,7 +14,6 @@ import { inSlices, SLICE_MS } from './slices.ts';
 /** A full analysis of a text this long or longer is made in slices by `ready` (about 10 ms of analysis). */
 export const SLICED_FROM = 20_000;
 
-
 export type { DocumentAnalysis };
 
 export interface DocumentLike {
