@@ -19,7 +19,7 @@ import { carryNameIndex } from './language/names.ts';
 import { type EditedLines, ParsedText, type TextChange } from './parsedLines.ts';
 import { completed, STEP, type Steps } from './steps.ts';
 import { firstAtOrAfter, moveDiagnostic, moveRange, planPatch, type PatchPlan } from './analysisPatch.ts';
-import { typeShape, variablesAfter, type VariablesAfterEdit } from './declarationPatch.ts';
+import { dimRefs, typeShape, variablesAfter, type VariablesAfterEdit } from './declarationPatch.ts';
 import { type DerivativeCore, ExprNodes, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved } from './statementOutcome.ts';
 
 export type { TextChange };
@@ -155,6 +155,11 @@ export interface Analysis {
 }
 
 const RESERVED = new Set(['dim', 'check', 'scalar', 'vector', 'matrix', 'grad', 'jacobian', 'hessian']);
+
+/** Whether a name is the language's own: a reserved word or a built-in function. */
+function builtInName(name: string): boolean {
+  return RESERVED.has(name) || surfaceFunction(name) !== undefined;
+}
 
 export interface AnalyzeOptions {
   layout?: Layout;
@@ -397,6 +402,8 @@ class Analyzer {
   private changes?: Changes;
   /** All names, as spelling suggestions read them (computed when first asked for). */
   private nameList?: string;
+  /** The suggestions made for that list of names (see suggestion). */
+  private suggestions: { names?: string; closest: Map<string, string | undefined> } = { closest: new Map() };
   /** Whether a message about the document's names quotes a line number (the duplicate-name ones do). */
   private linesQuoted = false;
   private statements: Statement[] = [];
@@ -626,10 +633,21 @@ class Analyzer {
     return cyclic;
   }
 
-  /** Every name of the document, for a spelling suggestion (`kinds` picks which). */
-  private knownNames(kinds: { variables?: boolean; definitions?: boolean; dims?: boolean }): string[] {
-    this.current?.reads.push({ kind: 'names', names: this.names() });
-    return [...(kinds.variables ? this.variables.keys() : []), ...(kinds.definitions ? this.defs.keys() : []), ...(kinds.dims ? this.dims.keys() : [])];
+  /**
+   * The document's name closest to a misspelt one, among the kinds `kinds` picks (a read of the list of all names).
+   * Remembered while that list stays the same: a variable taken out of a declaration makes every use of it ask.
+   */
+  private suggestion(name: string, kinds: { variables?: boolean; definitions?: boolean; dims?: boolean }): string | undefined {
+    const names = this.names();
+    this.current?.reads.push({ kind: 'names', names });
+    if (this.suggestions.names !== names) this.suggestions = { names, closest: new Map() };
+    const key = `${kinds.variables ? 'v' : ''}${kinds.definitions ? 'd' : ''}${kinds.dims ? 'n' : ''} ${name}`;
+    const { closest } = this.suggestions;
+    if (!closest.has(key)) {
+      const candidates = [...(kinds.variables ? this.variables.keys() : []), ...(kinds.definitions ? this.defs.keys() : []), ...(kinds.dims ? this.dims.keys() : [])];
+      closest.set(key, closestName(name, candidates));
+    }
+    return closest.get(key);
   }
 
   private names(): string {
@@ -797,7 +815,7 @@ class Analyzer {
         for (const n of s.names) if (!this.reservedName(n.name, n)) this.declareDim(n.name, n, true);
       } else if (s.kind === 'declare') {
         const t = s.type;
-        for (const d of t.kind === 'scalar' ? [] : t.kind === 'vector' ? [t.size] : [t.rows, t.cols]) if (d.kind === 'name') this.declareDim(d.name, d, false);
+        for (const d of dimRefs(t)) if (d.kind === 'name') this.declareDim(d.name, d, false);
         const shape = typeShape(t);
         for (const n of s.names) {
           if (this.reservedName(n.name, n)) continue;
@@ -1059,7 +1077,7 @@ class Analyzer {
       if (d.kind === 'literal') dims.push(d.value);
       else if (this.hasDim(d.name)) dims.push(d.name);
       else {
-        const close = closestName(d.name, this.knownNames({ dims: true }));
+        const close = this.suggestion(d.name, { dims: true });
         this.report(d, `Unknown dimension '${d.name}'.`, 'unknown-name', 'error', close ? `Did you mean '${close}'?` : `Declare it with \`dim ${d.name}\`.`, close ? [this.replace(`Change to '${close}'`, d, close)] : undefined);
         return undefined;
       }
@@ -1123,7 +1141,7 @@ class Analyzer {
       this.report(e, `'${e.name}' is a function: call it with arguments, e.g. ${surfaceFunction(e.name)!.signature}.`, 'function-as-value');
       return undefined;
     }
-    const close = closestName(e.name, this.knownNames({ variables: true, definitions: true, dims: true }));
+    const close = this.suggestion(e.name, { variables: true, definitions: true, dims: true });
     this.report(e, `Unknown name '${e.name}'.`, 'unknown-name', 'error', close ? `Did you mean '${close}'?` : `Declare it (\`${e.name}: scalar\`) or define it (\`${e.name} = …\`).`, close ? [this.replace(`Change to '${close}'`, e, close)] : undefined);
     return undefined;
   }
@@ -1177,7 +1195,7 @@ class Analyzer {
       } else if (this.hasDim(wrtName)) {
         this.report(e.wrt, `'${wrtName}' is a dimension, not a variable.`, 'wrt-not-variable');
       } else {
-        const close = closestName(wrtName, this.knownNames({ variables: true }));
+        const close = this.suggestion(wrtName, { variables: true });
         this.report(e.wrt, `Unknown variable '${wrtName}'.`, 'unknown-name', 'error', close ? `Did you mean '${close}'?` : `Declare it, e.g. \`${wrtName}: vector[n]\`.`, close ? [this.replace(`Change to '${close}'`, e.wrt, close)] : undefined);
       }
       return undefined;
@@ -1333,7 +1351,7 @@ class Analyzer {
     const scope = {
       before: st.variables,
       dims: st.dims,
-      taken: (name: string) => RESERVED.has(name) || surfaceFunction(name) !== undefined || st.definitions.has(name),
+      taken: (name: string) => builtInName(name) || st.definitions.has(name),
       first: edit.first,
       oldEnd: edit.first + edit.removed.length,
       variable: (n: NameRef, shape: Shape) => this.variableInfo(n, shape),
@@ -1697,7 +1715,7 @@ function orderAfterRenaming(st: AnalyzerState, index: PatchIndex, plan: PatchPla
   if (st.linesQuoted) return undefined;
   const gone = new Set(plan.removedDefinitions.map((d) => d.name.name));
   for (const { name: { name } } of plan.addedDefinitions) {
-    if (RESERVED.has(name) || surfaceFunction(name) || st.variables.has(name) || st.dims.has(name) || (st.definitions.has(name) && !gone.has(name))) return undefined;
+    if (builtInName(name) || st.variables.has(name) || st.dims.has(name) || (st.definitions.has(name) && !gone.has(name))) return undefined;
   }
   const edited = new Set<Statement>(plan.removed);
   for (const { name: { name } } of [...plan.addedDefinitions, ...plan.removedDefinitions]) {

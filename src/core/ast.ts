@@ -74,31 +74,3 @@ export type Statement = (
   | { kind: 'layout'; keywordSpan: Span; layout: Layout; valueSpan: Span }
 ) &
   Span;
-
-export function forEachChild(e: Expr, f: (child: Expr) => void): void {
-  switch (e.kind) {
-    case 'vector':
-      e.elements.forEach(f);
-      break;
-    case 'index':
-      f(e.target);
-      f(e.index);
-      break;
-    case 'transpose':
-    case 'neg':
-      f(e.operand);
-      break;
-    case 'binary':
-      f(e.left);
-      f(e.right);
-      break;
-    case 'call':
-      e.args.forEach(f);
-      break;
-    case 'derivative':
-      f(e.of);
-      break;
-    default:
-      break;
-  }
-}

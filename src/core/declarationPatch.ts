@@ -17,7 +17,8 @@ export function typeShape(t: TypeExpr): Shape {
   return t.kind === 'scalar' ? SCALAR : t.kind === 'vector' ? vectorOf(dim(t.size)) : matrixOf(dim(t.rows), dim(t.cols));
 }
 
-function dimRefs(t: TypeExpr): DimRef[] {
+/** The sizes a type names, rows first. */
+export function dimRefs(t: TypeExpr): DimRef[] {
   return t.kind === 'scalar' ? [] : t.kind === 'vector' ? [t.size] : [t.rows, t.cols];
 }
 

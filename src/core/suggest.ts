@@ -22,9 +22,13 @@ export function closestName(name: string, candidates: Iterable<string>): string 
   const limit = name.length < 3 ? 0 : Math.max(1, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestD = Infinity;
+  const lower = name.toLowerCase();
   for (const c of candidates) {
+    // The distance is at least the difference in length: most candidates are ruled out without computing it.
     if (c === name) continue;
-    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    const candidate = c.toLowerCase();
+    if (Math.abs(candidate.length - lower.length) > limit) continue;
+    const d = editDistance(lower, candidate);
     if (d <= limit && d < bestD) {
       best = c;
       bestD = d;

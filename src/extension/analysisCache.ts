@@ -8,8 +8,8 @@
 import { analyzeDocument, analyzeDocumentSteps, reanalyzeDocument, type DocumentAnalysis } from '../core/document.ts';
 import { prepareForEdits, type TextChange } from '../core/analyze.ts';
 import type { Layout } from '../core/shape.ts';
-import { completed, stepUntil, type Steps } from '../core/steps.ts';
-import { inSlices, SLICE_MS } from './slices.ts';
+import { completed, type Steps } from '../core/steps.ts';
+import { inSlices } from './slices.ts';
 
 /** A full analysis of a text this long or longer is made in slices by `ready` (about 10 ms of analysis). */
 export const SLICED_FROM = 20_000;
@@ -96,31 +96,29 @@ export class AnalysisCache {
     if (job) return this.after(job, doc, layout);
     const hit = this.entries.get(key);
     const incremental = hit && hit.languageId === doc.languageId && hit.layout === layout;
-    if (incremental || doc.getText().length < SLICED_FROM) return this.get(doc, layout);
     const text = doc.getText();
+    if (incremental || text.length < SLICED_FROM) return this.get(doc, layout);
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
     const started: Job = { version: doc.version, layout, languageId: doc.languageId, steps: analyzeDocumentSteps(text, doc.languageId, layout), done, finish };
     this.jobs.set(key, started);
     this.sliced++;
-    const slice = () => {
-      if (this.jobs.get(key) !== started) return; // finished by get(), or forgotten
-      let r: { value: DocumentAnalysis } | undefined;
-      try {
-        r = stepUntil(started.steps, performance.now() + SLICE_MS);
-      } catch (e) {
+    // (Not wanted once get() finished it, or the document was closed.)
+    const wanted = () => this.jobs.get(key) === started;
+    inSlices(started.steps, wanted).then(
+      (result) => {
+        if (!result || !wanted()) return;
+        this.complete(key, started, result);
+        // What the first keystroke would make (who reads what), made now, in slices too.
+        void inSlices(prepareForEdits(result.analysis));
+      },
+      () => {
         // (Analysis never throws; should it, the waiters analyse at once and see the error themselves.)
         this.jobs.delete(key);
         started.end = 'failed';
         started.finish();
-        throw e;
-      }
-      if (!r) return void setImmediate(slice);
-      this.complete(key, started, r.value);
-      // What the first keystroke would make (who reads what), made now, in slices too.
-      void inSlices(prepareForEdits(r.value.analysis));
-    };
-    setImmediate(slice);
+      },
+    );
     return this.after(started, doc, layout);
   }
 

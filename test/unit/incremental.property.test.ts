@@ -380,3 +380,17 @@ test('syntax trees share no objects between two places (so moving a tree after a
   assert.deepEqual(sharedIn([...EXAMPLES, generatedDocument(200), LINES.join('\n')].join('\n')), []);
   fc.assert(fc.property(documentArb, (doc) => assert.deepEqual(sharedIn(doc.text), [])), { numRuns: 100 });
 });
+
+test('taking out a variable that 625 lines use gives each the same suggestion once, not a search per use', () => {
+  const text = generatedDocument(5000);
+  const at = text.indexOf('b, y, s') + 'b, y'.length;
+  const without = text.slice(0, at) + text.slice(at + ', s'.length);
+  const before = analyze(text);
+  const t = performance.now();
+  const after = reanalyze(before, without, {}, { from: at, suffix: without.length - at });
+  const ms = performance.now() - t;
+  assert.equal(after.diagnostics.filter((d) => d.code === 'unknown-name' && d.message === "Unknown name 's'.").length, 625);
+  // A search of the 4,400 names per use took 2.4 s on the development machine; the suggestion made once, 0.1 s.
+  assert.ok(ms < 1500, `the edit took ${ms.toFixed(0)} ms`);
+  assertSameAnalysis(after, without, 'numerator');
+});
