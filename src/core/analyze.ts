@@ -18,6 +18,7 @@ import { closestName } from './suggest.ts';
 import { carryNameIndex } from './language/names.ts';
 import { type EditedLines, ParsedText, type TextChange } from './parsedLines.ts';
 import { completed, STEP, type Steps } from './steps.ts';
+import { OrderPositions, type OrderRun } from './orderPositions.ts';
 import { firstAtOrAfter, moveDiagnostic, moveRange, planPatch, type PatchPlan } from './analysisPatch.ts';
 import { dimRefs, typeShape, variablesAfter, type VariablesAfterEdit } from './declarationPatch.ts';
 import { type DerivativeCore, ExprNodes, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved } from './statementOutcome.ts';
@@ -239,11 +240,11 @@ interface PatchIndex {
   /** The statements whose outcome read the list of all names (for a spelling suggestion). */
   nameListReaders: Set<Statement>;
   /** Each definition's place in the dependency order. */
-  position: Map<string, number>;
+  position: OrderPositions;
 }
 
 function* patchIndexSteps(state: AnalyzerState): Steps<PatchIndex> {
-  const index: PatchIndex = { readers: new Map(), nameListReaders: new Set(), position: positions(state.definitionOrder!.order) };
+  const index: PatchIndex = { readers: new Map(), nameListReaders: new Set(), position: new OrderPositions(state.definitionOrder!.order) };
   let read = 0;
   for (const o of state.outcomes.values()) {
     addReader(index, o);
@@ -264,10 +265,6 @@ export function* prepareForEdits(a: Analysis): Steps<void> {
   if (states.get(a) !== st) return;
   st.definitionOrder.aids ??= patchingAids(st.definitionOrder);
   st.patchIndex = index;
-}
-
-function positions(order: readonly string[]): Map<string, number> {
-  return new Map(order.map((name, i) => [name, i]));
 }
 
 function addReader({ readers, nameListReaders }: PatchIndex, o: Outcome): void {
@@ -1327,19 +1324,20 @@ class Analyzer {
     if (!st || !edit || !before || before.cycles.length) return undefined;
     const plan = planPatch(edit, (name) => st.definitions.get(name)?.stmt);
     if (!plan || !patchKeepsTheRest(st, prev, edit, plan)) return undefined;
-    const statements = statementsAfter(st.statements, this.parsed, edit, plan);
+    const at = statementIndex(this.parsed, edit.first);
+    const statements = statementsAfter(st.statements, at, plan);
     const index = st.patchIndex ?? completed(patchIndexSteps(st));
     const renamed = plan.addedDefinitions.length || plan.removedDefinitions.length;
-    const order = renamed ? orderAfterRenaming(st, index, plan, statements) : undefined;
+    const order = renamed ? orderAfterRenaming(st, index, plan, statements, at) : undefined;
     if (renamed && !order) return undefined;
     const declared = [...plan.removed, ...plan.added].some((s) => s.kind === 'declare') ? this.variablesAfterEdit(st, edit, plan, statements) : undefined;
     if (declared === null) return undefined;
     this.adopt(st, prev, plan, statements, order);
     if (declared) this.adoptVariables(declared);
     this.patchIndex = index;
-    if (order) index.position = positions(order.order);
+    if (order) index.position.follow(order.run!, order.order);
     const { remade, dropped } = this.reanalyseReached(st, index, plan);
-    return this.patchedResult(prev, index, edit, plan, remade, dropped, declared);
+    return this.patchedResult(prev, index, edit, plan, remade, dropped, declared, order?.run);
   }
 
   /**
@@ -1398,9 +1396,9 @@ class Analyzer {
     if (order) {
       // Names came or went: the definitions in their new order, the added ones with new entries (and records,
       // which read the adopted lines), every name's look-ups and the list of all names to be replayed.
-      const added = new Set<Statement>(plan.addedDefinitions);
-      this.defs = new Map();
-      for (const d of order.statements) this.defs.set(d.name.name, added.has(d) ? this.entry(d) : st.definitions.get(d.name.name)!);
+      // (In place: the map's order is not the definitions' order after this; the result lists them in order.)
+      for (const d of plan.removedDefinitions) this.defs.delete(d.name.name);
+      for (const d of plan.addedDefinitions) this.defs.set(d.name.name, this.entry(d));
       this.nameList = undefined;
       this.changes.names = true;
       this.changes.bits |= NAMES_BIT;
@@ -1499,9 +1497,8 @@ class Analyzer {
    * The previous analysis's lists with what the remade outcomes changed in them, the edited lines' claims and
    * parse problems in, those of the lines it replaced out, and what lies below the edit moved to its new lines.
    */
-  private patchedResult(prev: Analysis, index: PatchIndex, edit: EditedLines, plan: PatchPlan, remade: readonly Remade[], dropped: readonly Outcome[], declared?: VariablesAfterEdit): Analysis {
+  private patchedResult(prev: Analysis, index: PatchIndex, edit: EditedLines, plan: PatchPlan, remade: readonly Remade[], dropped: readonly Outcome[], declared?: VariablesAfterEdit, run?: OrderRun): Analysis {
     const swapped = new Map<DerivativeInfo, DerivativeInfo>();
-    const renamed = this.changes!.names;
     let sameCounts = !dropped.length && !plan.addedClaims.length;
     for (const o of dropped) for (const f of o.derivatives) this.derivativeInfos.delete(f.expr);
     for (const { outcome, old } of remade) {
@@ -1552,10 +1549,20 @@ class Analyzer {
       diagnostics: this.patchedDiagnostics(prev, remade, plan, first, oldEnd),
       dims: prev.dims,
       variables: declared ? [...this.variables.values()] : prev.variables,
-      definitions: renamed ? [...this.defs.values()].map((d) => d.info) : records.size ? prev.definitions.map((r) => records.get(r) ?? r) : prev.definitions.slice(),
+      definitions: this.definitionsAfter(prev.definitions, records, run),
       derivatives: sameCounts ? prev.derivatives.map((f) => swapped.get(f) ?? f) : this.derivativesInOrder(),
       claims,
     };
+  }
+
+  /**
+   * The definitions' records in the order they were registered: the previous ones, those remade replaced, and
+   * when definitions came or went (`run`, in the order of registration), the edited lines' ones in their place.
+   */
+  private definitionsAfter(prev: readonly DefinitionInfo[], records: ReadonlyMap<DefinitionInfo, DefinitionInfo>, run?: OrderRun): DefinitionInfo[] {
+    const out = records.size ? prev.map((r) => records.get(r) ?? r) : prev.slice();
+    if (run) out.splice(run.head, run.removed, ...run.added.map((name) => this.defs.get(name)!.info));
+    return out;
   }
 
   /**
@@ -1696,9 +1703,15 @@ function patchKeepsTheRest(st: AnalyzerState, prev: Analysis, edit: EditedLines,
 }
 
 /** The statements after an edit: the previous ones with those of the edited lines replaced by the new lines' ones. */
-function statementsAfter(before: readonly Statement[], parsed: ParsedText, edit: EditedLines, plan: PatchPlan): Statement[] {
+/** How many statements the lines before `line` hold. */
+function statementIndex(parsed: ParsedText, line: number): number {
   let at = 0;
-  for (let line = 0; line < edit.first; line++) if (parsed.entries[line].statement) at++;
+  for (let l = 0; l < line; l++) if (parsed.entries[l].statement) at++;
+  return at;
+}
+
+/** The statements after the edit: the edited lines' (from statement `at` on) replaced by the new lines'. */
+function statementsAfter(before: readonly Statement[], at: number, plan: PatchPlan): Statement[] {
   if (plan.removed.some((s, k) => before[at + k] !== s)) throw new Error('The edited statements are not where the previous analysis has them.');
   const out = before.slice();
   out.splice(at, plan.removed.length, ...plan.added);
@@ -1711,7 +1724,7 @@ function statementsAfter(before: readonly Statement[], parsed: ParsedText, edit:
  * built-in or reserved names, nor defined elsewhere), no definition outside the edit looks up an added or
  * removed name, and the order can be patched (see patchedOrder). Undefined otherwise.
  */
-function orderAfterRenaming(st: AnalyzerState, index: PatchIndex, plan: PatchPlan, statements: readonly Statement[]): DefinitionOrder | undefined {
+function orderAfterRenaming(st: AnalyzerState, index: PatchIndex, plan: PatchPlan, statements: readonly Statement[], at: number): DefinitionOrder | undefined {
   if (st.linesQuoted) return undefined;
   const gone = new Set(plan.removedDefinitions.map((d) => d.name.name));
   for (const { name: { name } } of plan.addedDefinitions) {
@@ -1721,10 +1734,25 @@ function orderAfterRenaming(st: AnalyzerState, index: PatchIndex, plan: PatchPla
   for (const { name: { name } } of [...plan.addedDefinitions, ...plan.removedDefinitions]) {
     for (const reader of index.readers.get(name) ?? []) if (reader.kind === 'define' && !edited.has(reader)) return undefined;
   }
-  const kept = new Set<Statement>([...plan.definitions.map(([, now]) => now), ...plan.addedDefinitions]);
-  const registered = statements.filter((s): s is Extract<Statement, { kind: 'define' }> => s.kind === 'define' && (kept.has(s) || st.definitions.get(s.name.name)?.stmt === s));
   const added = new Set(plan.addedDefinitions.map((d) => d.name.name));
-  return patchedOrder(st.definitionOrder!, registered, (name) => added.has(name) || (st.definitions.has(name) && !gone.has(name)));
+  return patchedOrder(st.definitionOrder!, registeredAfter(st, plan, statements, at), (name) => added.has(name) || (st.definitions.has(name) && !gone.has(name)));
+}
+
+/**
+ * The definitions registered after the edit (in line order, duplicates left out): the previous ones with those of
+ * the edited lines replaced by the new lines' (which begin at statement `at` of `statements`).
+ */
+function registeredAfter(st: AnalyzerState, plan: PatchPlan, statements: readonly Statement[], at: number): Definitions {
+  const registered = (s: Statement): s is Define => s.kind === 'define' && st.definitions.get(s.name.name)?.stmt === s;
+  const before = st.definitionOrder!.statements;
+  const kept = new Set<Statement>([...plan.definitions.map(([, now]) => now), ...plan.addedDefinitions]);
+  const removed = plan.removed.filter(registered);
+  const added = plan.added.filter((s): s is Define => s.kind === 'define' && kept.has(s));
+  // Where the edited lines' definitions are in the list: where the first of them was, else before the next one.
+  let next: Statement | undefined = removed[0];
+  for (let k = at + plan.added.length; !next && k < statements.length; k++) if (registered(statements[k])) next = statements[k];
+  const i = next ? before.indexOf(next as Define) : before.length;
+  return [...before.slice(0, i), ...added, ...before.slice(i + removed.length)];
 }
 
 /** Names in dependency order, and the references that close a cycle (by their owner and place among its names). */
@@ -1749,11 +1777,14 @@ function sameDependencies(a: readonly Extract<Statement, { kind: 'define' }>[], 
   return true;
 }
 
-type Definitions = readonly Extract<Statement, { kind: 'define' }>[];
+type Define = Extract<Statement, { kind: 'define' }>;
+type Definitions = readonly Define[];
 
 /** The document's definitions (in the order they were registered), their dependency order, and what patching it needs. */
 interface DefinitionOrder extends DependencyOrder {
   statements: Definitions;
+  /** How it was patched from the order before (none for an order computed). */
+  run?: OrderRun;
   /** Made when the order is first patched (a full analysis does not need them). */
   aids?: {
     /** For each definition, the length of the order once the search started from it and those before it is done. */
@@ -1807,6 +1838,7 @@ function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (na
   return {
     statements: now,
     order: [...order.slice(0, at), ...added.map((d) => d.name.name), ...order.slice(at + removed.length)],
+    run: { at, head, removed: removed.length, added: added.map((d) => d.name.name) },
     cycles: [],
     aids: { ends: [...ends.slice(0, head), ...added.map((_, k) => at + k + 1), ...ends.slice(old.length - tail).map((e) => e + shift)], referrers },
   };

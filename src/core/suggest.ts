@@ -14,6 +14,24 @@ export function editDistance(a: string, b: string): number {
   return prev[n];
 }
 
+/** How many characters two strings share at the start. */
+function commonPrefix(a: string, b: string): number {
+  let k = 0;
+  while (k < a.length && k < b.length && a[k] === b[k]) k++;
+  return k;
+}
+
+/**
+ * Between two candidates at the same distance: the one that shares more of the name's start (`sin` for `sinn`,
+ * not `sign`), then the first in alphabetical order — never the order the candidates come in, which differs
+ * between a full and an incremental analysis.
+ */
+function closerTie(lower: string, candidate: string, best: string): boolean {
+  const k = commonPrefix(lower, candidate.toLowerCase());
+  const kBest = commonPrefix(lower, best.toLowerCase());
+  return k !== kBest ? k > kBest : candidate < best;
+}
+
 /**
  * The closest candidate within a small edit distance (about a third of the name's length), if any. One- and
  * two-letter names only match a different case (`W` for `w`): any other letter would be a guess.
@@ -29,7 +47,7 @@ export function closestName(name: string, candidates: Iterable<string>): string 
     const candidate = c.toLowerCase();
     if (Math.abs(candidate.length - lower.length) > limit) continue;
     const d = editDistance(lower, candidate);
-    if (d <= limit && d < bestD) {
+    if (d <= limit && (d < bestD || (d === bestD && closerTie(lower, c, best!)))) {
       best = c;
       bestD = d;
     }

@@ -11,7 +11,16 @@ export const SELECTOR: vscode.DocumentSelector = ['file', 'untitled'].flatMap((s
   { language: 'markdown', scheme },
 ]);
 
+/** How many of the latest edits' timings the context keeps. */
+const TIMINGS_KEPT = 100;
+
 export class Context {
+  /**
+   * Milliseconds from each edit's change event to its diagnostics handed to the editor (the latest
+   * TIMINGS_KEPT): the extension's own share of edit-to-diagnostics, which the editor's round trip adds to.
+   */
+  readonly editToDiagnosticsMs: number[] = [];
+
   constructor(
     readonly extension: vscode.ExtensionContext,
     readonly cache: AnalysisCache,
@@ -45,6 +54,11 @@ export class Context {
     const result = await this.analysisReady(doc);
     const p = result?.toVirtual({ line: position.line, character: position.character });
     return result && p && { result, offset: result.analysis.lines.offsetAt(p) };
+  }
+
+  noteEditToDiagnostics(ms: number): void {
+    this.editToDiagnosticsMs.push(ms);
+    if (this.editToDiagnosticsMs.length > TIMINGS_KEPT) this.editToDiagnosticsMs.shift();
   }
 
   subscribe(...disposables: vscode.Disposable[]): void {

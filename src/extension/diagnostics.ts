@@ -35,16 +35,20 @@ export function registerDiagnostics(ctx: Context): void {
   const collection = vscode.languages.createDiagnosticCollection('mcalc');
   const published = new Map<string, Published>();
 
-  /** Publishes the document's diagnostics: at once, or when a long document's first analysis is done. */
-  const refresh = (doc: vscode.TextDocument) => {
+  /**
+   * Publishes the document's diagnostics: at once, or when a long document's first analysis is done. True when
+   * they were published now (not later, and not an analysis already published).
+   */
+  const refresh = (doc: vscode.TextDocument): boolean => {
     const ready = ctx.analysisReady(doc);
     if (ready instanceof Promise) void ready.then((result) => result && !doc.isClosed && publish(doc, result));
-    else if (ready) publish(doc, ready);
+    else if (ready) return publish(doc, ready);
+    return false;
   };
-  const publish = (doc: vscode.TextDocument, result: DocumentAnalysis) => {
+  const publish = (doc: vscode.TextDocument, result: DocumentAnalysis): boolean => {
     const key = doc.uri.toString();
     const previous = published.get(key);
-    if (previous?.result === result) return;
+    if (previous?.result === result) return false;
     // A diagnostic with the same range and text as one already published keeps its object (the statements
     // the edit did not reach, above it or on lines that did not move); only the others are built.
     const byKey = new Map<string, vscode.Diagnostic>();
@@ -57,12 +61,14 @@ export function registerDiagnostics(ctx: Context): void {
     });
     published.set(key, { result, byKey });
     collection.set(doc.uri, diagnostics);
+    return true;
   };
   const changed = (e: vscode.TextDocumentChangeEvent) => {
     if (!isMcalcDocument(e.document)) return;
     // First of the extension's change listeners: every later reader of this version analyses incrementally.
+    const started = performance.now();
     ctx.cache.noteChange(e);
-    refresh(e.document);
+    if (refresh(e.document)) ctx.noteEditToDiagnostics(performance.now() - started);
   };
 
   ctx.subscribe(

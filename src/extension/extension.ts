@@ -19,7 +19,13 @@ import { registerStatusBar } from './statusBar.ts';
 import { registerClaimsAsYouType } from './claimsAsYouType.ts';
 import { Context } from './context.ts';
 
-export function activate(extensionContext: vscode.ExtensionContext): void {
+/** What `activate` returns to other extensions and the in-host tests (`vscode.extensions.getExtension(…).exports`). */
+export interface ExtensionApi {
+  /** The extension's share of edit-to-diagnostics for the latest edits, in milliseconds (see Context). */
+  readonly editToDiagnosticsMs: readonly number[];
+}
+
+export function activate(extensionContext: vscode.ExtensionContext): ExtensionApi {
   const ctx = new Context(extensionContext, new AnalysisCache());
   registerDiagnostics(ctx);
   registerHover(ctx);
@@ -34,6 +40,7 @@ export function activate(extensionContext: vscode.ExtensionContext): void {
   registerHighlights(ctx);
   registerSemanticTokens(ctx);
   registerStatusBar(ctx);
+  return { editToDiagnosticsMs: ctx.editToDiagnosticsMs };
 }
 
 export function deactivate(): void {}
