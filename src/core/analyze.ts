@@ -676,7 +676,7 @@ class Analyzer {
       dims: [...this.dims.values()],
       variables: [...variables.values()],
       definitions: [...defs.values()].map((d) => d.info),
-      derivatives,
+      derivatives: byLine(derivatives),
       claims: yield* this.claimInfos(),
     };
   }
@@ -1498,19 +1498,23 @@ class Analyzer {
    * parse problems in, those of the lines it replaced out, and what lies below the edit moved to its new lines.
    */
   private patchedResult(prev: Analysis, index: PatchIndex, edit: EditedLines, plan: PatchPlan, remade: readonly Remade[], dropped: readonly Outcome[], declared?: VariablesAfterEdit, run?: OrderRun): Analysis {
-    const swapped = new Map<DerivativeInfo, DerivativeInfo>();
-    let sameCounts = !dropped.length && !plan.addedClaims.length;
-    for (const o of dropped) for (const f of o.derivatives) this.derivativeInfos.delete(f.expr);
+    // The derivative forms of the outcomes dropped or remade go; those of the remade ones come, in line order.
+    const gone = new Set<DerivativeInfo>();
+    const made: DerivativeInfo[] = [];
+    const forget = (o: Outcome | undefined) => {
+      for (const f of o?.derivatives ?? []) {
+        gone.add(this.derivativeInfos.get(f.expr)!);
+        this.derivativeInfos.delete(f.expr);
+      }
+    };
+    dropped.forEach(forget);
     for (const { outcome, old } of remade) {
-      const was = old?.derivatives.map((f) => this.derivativeInfos.get(f.expr)!) ?? [];
-      for (const f of old?.derivatives ?? []) this.derivativeInfos.delete(f.expr);
-      const now = outcome.derivatives.map(({ expr, core }) => {
+      forget(old);
+      for (const { expr, core } of outcome.derivatives) {
         const info = this.derivativeInfo(expr, core);
         this.derivativeInfos.set(expr, info);
-        return info;
-      });
-      if (was.length !== now.length) sameCounts = false;
-      else was.forEach((w, i) => swapped.set(w, now[i]));
+        made.push(info);
+      }
     }
     const records = new Map<DefinitionInfo, DefinitionInfo>();
     for (const { outcome, oldInfo } of remade) {
@@ -1550,7 +1554,7 @@ class Analyzer {
       dims: prev.dims,
       variables: declared ? [...this.variables.values()] : prev.variables,
       definitions: this.definitionsAfter(prev.definitions, records, run),
-      derivatives: sameCounts ? prev.derivatives.map((f) => swapped.get(f) ?? f) : this.derivativesInOrder(),
+      derivatives: mergedByLine(gone.size ? prev.derivatives.filter((f) => !gone.has(f)) : prev.derivatives, byLine(made)),
       claims,
     };
   }
@@ -1560,7 +1564,16 @@ class Analyzer {
    * when definitions came or went (`run`, in the order of registration), the edited lines' ones in their place.
    */
   private definitionsAfter(prev: readonly DefinitionInfo[], records: ReadonlyMap<DefinitionInfo, DefinitionInfo>, run?: OrderRun): DefinitionInfo[] {
-    const out = records.size ? prev.map((r) => records.get(r) ?? r) : prev.slice();
+    let out: DefinitionInfo[];
+    if (records.size > 16) out = prev.map((r) => records.get(r) ?? r);
+    else {
+      // A few records, each found by a scan for its object: quicker than a look-up per definition.
+      out = prev.slice();
+      for (const [was, now] of records) {
+        const i = out.indexOf(was);
+        if (i >= 0) out[i] = now;
+      }
+    }
     if (run) out.splice(run.head, run.removed, ...run.added.map((name) => this.defs.get(name)!.info));
     return out;
   }
@@ -1587,15 +1600,6 @@ class Analyzer {
       for (const d of outcome.diagnostics) added.push(this.diagnostic(d, outcome.stmt.start));
     }
     return [...(lines.size ? kept.filter((d) => !lines.has(d.range.start.line)) : kept), ...added].sort(byStart);
-  }
-
-  /** Every derivative form's info, in the order a full analysis lists them (its outcomes' order). */
-  private derivativesInOrder(): DerivativeInfo[] {
-    const out: DerivativeInfo[] = [];
-    const add = (o: Outcome | undefined) => o?.derivatives.forEach((f) => out.push(this.derivativeInfos.get(f.expr)!));
-    for (const name of this.definitionOrderMemo!.order) add(this.outcomes.get(this.defs.get(name)!.stmt));
-    for (const s of this.statements) if (s.kind === 'claim') add(this.outcomes.get(s));
-    return out;
   }
 
   // ---- hovers (answered from the annotated syntax tree: nothing is stored per subexpression) ---------------
@@ -1703,6 +1707,27 @@ function patchKeepsTheRest(st: AnalyzerState, prev: Analysis, edit: EditedLines,
 }
 
 /** The statements after an edit: the previous ones with those of the edited lines replaced by the new lines' ones. */
+/**
+ * Derivative forms in line order (a stable sort: the forms of one statement, which has a line of its own, keep
+ * the order its analysis found them in). Full and patched analyses list them so.
+ */
+function byLine(forms: DerivativeInfo[]): DerivativeInfo[] {
+  return forms.sort((a, b) => a.range.start.line - b.range.start.line);
+}
+
+/** Two lists in line order as one, in line order (no line is in both: each is one statement's). */
+function mergedByLine(a: readonly DerivativeInfo[], b: readonly DerivativeInfo[]): DerivativeInfo[] {
+  if (!b.length) return a.slice();
+  const out: DerivativeInfo[] = [];
+  let j = 0;
+  for (const f of a) {
+    while (j < b.length && b[j].range.start.line < f.range.start.line) out.push(b[j++]);
+    out.push(f);
+  }
+  while (j < b.length) out.push(b[j++]);
+  return out;
+}
+
 /** How many statements the lines before `line` hold. */
 function statementIndex(parsed: ParsedText, line: number): number {
   let at = 0;
