@@ -94,7 +94,9 @@ export class ClaimChecker implements vscode.Disposable {
 
   private publish(doc: vscode.TextDocument, verdicts: Verdicts): void {
     this.verdicts.set(doc.uri.toString(), verdicts);
-    this.diagnostics.set(doc.uri, [...verdicts.byLine.values()].filter((r) => r.status === 'fail' || r.status === 'error').map(claimDiagnostic));
+    const failed = [...verdicts.byLine.values()].filter((r) => r.status === 'fail' || r.status === 'error').map(claimDiagnostic);
+    // (None before and none now: nothing to send, as at most keystrokes.)
+    if (failed.length || this.diagnostics.get(doc.uri)?.length) this.diagnostics.set(doc.uri, failed);
     this.changed.fire();
   }
 

@@ -12,8 +12,9 @@ export function registerCheck(ctx: Context, output: vscode.OutputChannel): void 
   const failures = vscode.languages.createDiagnosticCollection('mcalc-check');
   ctx.subscribe(
     failures,
-    // A failed check describes the text it was run on: editing the document clears it.
-    vscode.workspace.onDidChangeTextDocument((e) => failures.delete(e.document.uri)),
+    // A failed check describes the text it was run on: editing the document clears it (when there is one:
+    // deleting nothing would still tell every listener that the document's diagnostics changed).
+    vscode.workspace.onDidChangeTextDocument((e) => failures.has(e.document.uri) && failures.delete(e.document.uri)),
     vscode.commands.registerCommand('mcalc.check', (uri?: string, line?: number) => runChecks(ctx, output, failures, uri, line)),
   );
 }

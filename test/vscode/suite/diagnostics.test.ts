@@ -1,8 +1,10 @@
 /// <reference types="mocha" />
-// A broken document gets the expected diagnostics (message and range); fixing the text clears them.
+// A broken document gets the expected diagnostics (message and range); fixing the text clears them; an edit
+// that leaves them as they were sends nothing, and one that moves them sends them moved.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { closeAllEditors, eventually, openInEditor, rangeOf, showRange, waitFor } from './harness.ts';
+import { closeAllEditors, eventually, openInEditor, rangeOf, showRange, sleep, waitFor, workspaceFile } from './harness.ts';
 
 function describe(ds: readonly vscode.Diagnostic[]): string {
   return ds.map((d) => `  ${showRange(d.range)} [${d.source}] ${d.message}`).join('\n') || '  (none)';
@@ -52,5 +54,39 @@ suite('Diagnostics', () => {
       const left = vscode.languages.getDiagnostics(doc.uri);
       assert.equal(left.length, 0, `diagnostics should clear after the fix, still:\n${describe(left)}`);
     });
+  });
+
+  test('an edit that leaves the diagnostics as they were sends nothing; a line inserted above sends them moved', async () => {
+    fs.writeFileSync(workspaceFile('fixtures/steady.mcalc'), 'dim n\nw, x: vector[n]\nc = 1\nq = w * x\n');
+    const doc = await openInEditor('fixtures/steady.mcalc');
+    const [before] = await waitFor(() => {
+      const ds = vscode.languages.getDiagnostics(doc.uri);
+      return ds.length ? ds : undefined;
+    }, 'the diagnostic of q = w * x');
+    const uri = doc.uri.toString();
+    let sent = 0;
+    const sub = vscode.languages.onDidChangeDiagnostics((e) => (sent += e.uris.filter((u) => u.toString() === uri).length));
+    try {
+      const digit = new vscode.WorkspaceEdit();
+      digit.replace(doc.uri, rangeOf(doc, '1'), '2');
+      assert.ok(await vscode.workspace.applyEdit(digit), 'the edit was not applied');
+      // (Long enough for the claims checked as you type, 600 ms after the edit, to have had their turn.)
+      await sleep(1000);
+      assert.equal(sent, 0, 'a digit typed in another definition sent the diagnostics again');
+      assert.equal(showRange(vscode.languages.getDiagnostics(doc.uri)[0].range), showRange(before.range));
+
+      const enter = new vscode.WorkspaceEdit();
+      enter.insert(doc.uri, new vscode.Position(0, 0), '\n');
+      assert.ok(await vscode.workspace.applyEdit(enter), 'the edit was not applied');
+      await eventually(() => {
+        const [moved] = vscode.languages.getDiagnostics(doc.uri);
+        assert.equal(moved?.range.start.line, before.range.start.line + 1, 'the diagnostic should move down a line');
+        assert.equal(moved.message, before.message);
+      });
+      // (The event comes after VS Code's debounce of about 50 ms.)
+      await eventually(() => assert.ok(sent > 0, 'the moved diagnostic was not sent'));
+    } finally {
+      sub.dispose();
+    }
   });
 });
