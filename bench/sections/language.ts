@@ -44,15 +44,20 @@ function percentile(xs: number[], p: number): number {
 
 /**
  * Edits as typing makes them, each re-analysed from the previous analysis and told where the text changed, as
- * the editor's change event tells the extension: a digit typed over in a definition in the middle (its dependents
- * follow), a digit typed there and deleted again (everything below moves by a character), a definition inserted near the top (everything below moves) and removed again, Enter pressed near
- * the top (a blank line: everything below moves) and the line joined again, and a declaration edited
- * (every use of the variable is looked up again). Median milliseconds per kind, how many definitions and
- * claims were analysed again per edit, and the share of edits that patched the previous analysis.
+ * the editor's change event tells the extension. Typing: a digit typed over in a definition in the middle (its
+ * dependents follow), a digit typed there and deleted again (everything below moves by a character), a
+ * definition inserted near the top (everything below moves) and removed again, Enter pressed near the top (a
+ * blank line: everything below moves) and the line joined again, an unused variable added to a declaration and
+ * removed again, and `·` typed over as `*` in a definition that others read (an error: their values and
+ * derivative forms go) and back. Wide: a variable that 625 definitions use taken out of its declaration and put
+ * back (each of them, and whatever reads them, a third of the document, is analysed again). Median milliseconds
+ * per kind, how many definitions and claims were analysed again per edit, and the share of edits that patched
+ * the previous analysis.
  */
-function edits(text: string, reps: number): Record<string, { medianMs: number; reanalysedPerEdit: number; patchedShare: number }> {
+function edits(text: string, reps: number, kinds: 'typing' | 'wide'): Record<string, { medianMs: number; reanalysedPerEdit: number; patchedShare: number }> {
   const middle = text.indexOf('\n', text.length >> 1) + 1;
   const digitAt = text.indexOf(' + b * ', middle) + ' + b * '.length;
+  const dotAt = text.indexOf(' · ', middle) + 1;
   const top = text.indexOf('\n', text.indexOf('W: matrix')) + 1;
   const declaration = text.indexOf('b, y, s: scalar') + 'b, y, s'.length;
   const extraLine = 'extra = b * 2\n';
@@ -61,15 +66,19 @@ function edits(text: string, reps: number): Record<string, { medianMs: number; r
     text: from.slice(0, at) + inserted + from.slice(at + removed),
     change: { from: at, suffix: from.length - at - removed },
   });
-  const kinds: Record<string, (i: number, current: string) => { text: string; change: TextChange }> = {
+  const typing: Record<string, (i: number, current: string) => { text: string; change: TextChange }> = {
     typeInDefinition: (i, current) => replace(current, digitAt, 1, String(i % 10)),
     typeAndDeleteCharacter: (i, current) => (i % 2 ? replace(current, digitAt, 0, '1') : replace(current, digitAt, 1, '')),
     insertLineAtTop: (i, current) => (i % 2 ? replace(current, top, 0, extraLine) : replace(current, top, extraLine.length, '')),
     enterAtTop: (i, current) => (i % 2 ? replace(current, top, 0, '\n') : replace(current, top, 1, '')),
     editDeclaration: (i, current) => (i % 2 ? replace(current, declaration, 0, ', r') : replace(current, declaration, ', r'.length, '')),
+    typeErrorIntoDefinition: (i, current) => replace(current, dotAt, 1, i % 2 ? '*' : '·'),
+  };
+  const wide: typeof typing = {
+    removeUsedVariable: (i, current) => (i % 2 ? replace(current, declaration - ', s'.length, ', s'.length, '') : replace(current, declaration - ', s'.length, 0, ', s')),
   };
   const out: Record<string, { medianMs: number; reanalysedPerEdit: number; patchedShare: number }> = {};
-  for (const [kind, edit] of Object.entries(kinds)) {
+  for (const [kind, edit] of Object.entries(kinds === 'typing' ? typing : wide)) {
     let a: Analysis = analyze(text);
     const ms: number[] = [];
     let reanalysed = 0;
@@ -133,7 +142,7 @@ export default async function language(opts: { lines?: number; reps?: number; ho
     analysisMs.push(performance.now() - t);
     diagnostics = a.diagnostics.length;
   }
-  const edit = edits(text, opts.reps ?? 40);
+  const edit = edits(text, opts.reps ?? 40, 'typing');
   const a = analyze(text);
   const rng = createRng(1);
   const hoverUs: number[] = [];
@@ -157,6 +166,7 @@ export default async function language(opts: { lines?: number; reps?: number; ho
     statements: analysisWork(a)?.statements,
     edits: edit,
     editTargetMs: 10,
+    wideEdits: edits(text, opts.reps ?? 16, 'wide'),
     nameIndexAfterEdit: nameIndexAfterEdit(text, opts.reps ?? 15),
     editToLexerRatio: +(Math.max(...Object.values(edit).map((e) => e.medianMs)) / median(lexMs)).toFixed(2),
     hovers: hoverUs.length,
