@@ -21,7 +21,7 @@ import { completed, STEP, type Steps } from './steps.ts';
 import { OrderPositions, type OrderRun } from './orderPositions.ts';
 import { firstAtOrAfter, moveDiagnostic, moveRange, planPatch, type PatchPlan } from './analysisPatch.ts';
 import { dimRefs, typeShape, variablesAfter, type VariablesAfterEdit } from './declarationPatch.ts';
-import { type DerivativeCore, ExprNodes, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved } from './statementOutcome.ts';
+import { type DerivativeCore, ExprNodes, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved, trimOutcome } from './statementOutcome.ts';
 
 export type { TextChange };
 
@@ -514,9 +514,7 @@ class Analyzer {
     } finally {
       this.current = outer;
     }
-    // Without their spare room (see ExprNodes.trim).
-    outcome.nodes.trim();
-    if (outcome.reads.length) outcome.reads = outcome.reads.slice();
+    trimOutcome(outcome);
     this.outcomes.set(stmt, outcome);
     return outcome;
   }

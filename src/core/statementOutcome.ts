@@ -40,11 +40,11 @@ export type Read =
 export interface Outcome {
   readonly stmt: Statement;
   reads: Read[];
-  readonly diagnostics: PendingDiagnostic[];
+  diagnostics: PendingDiagnostic[];
   /** The node of every expression that analysed cleanly (for hovers). */
   readonly nodes: ExprNodes;
   /** Derivative forms in the order they were built. */
-  readonly derivatives: { expr: DerivativeExpr; core: DerivativeCore }[];
+  derivatives: { expr: DerivativeExpr; core: DerivativeCore }[];
   /** A definition's value and, when its right-hand side is a derivative form, that form. */
   value?: Resolved;
   derivative?: DerivativeCore;
@@ -57,6 +57,21 @@ export interface Outcome {
 export function newOutcome(stmt: Statement): Outcome {
   // Every field from the start: fields added later would live out of the object, in a second allocation.
   return { stmt, reads: [], diagnostics: [], nodes: new ExprNodes(), derivatives: [], value: undefined, derivative: undefined, claim: undefined, readBits: undefined };
+}
+
+/** The empty array finished outcomes share (frozen: nothing adds to a finished outcome). */
+const NONE = Object.freeze([]) as unknown as never[];
+
+/**
+ * A finished outcome's lists without spare room: a copy of exactly their length, or the shared empty array (a
+ * full analysis keeps one outcome per statement, and most have no diagnostics and no derivative forms; what
+ * the analysis keeps is copied by every minor garbage collection while it runs).
+ */
+export function trimOutcome(o: Outcome): void {
+  o.nodes.trim();
+  o.reads = o.reads.length ? o.reads.slice() : NONE;
+  if (!o.diagnostics.length) o.diagnostics = NONE;
+  if (!o.derivatives.length) o.derivatives = NONE;
 }
 
 /**
