@@ -185,18 +185,27 @@ export function* analysisSteps(text: string, options: AnalyzeOptions = {}): Step
  * when the caller knows it (see TextChange); without it the texts are compared.
  */
 export function reanalyze(previous: Analysis, text: string, options: AnalyzeOptions = {}, change?: TextChange): Analysis {
+  return completed(reanalysisSteps(previous, text, options, change));
+}
+
+/**
+ * `reanalyze` in steps (see steps.ts): most edits take a fraction of one step, but one that reaches much of a long
+ * document (a variable that thousands of lines use, taken out of its declaration) is analysed in slices too.
+ * `previous` is consumed when the first step runs.
+ */
+export function* reanalysisSteps(previous: Analysis, text: string, options: AnalyzeOptions = {}, change?: TextChange): Steps<Analysis> {
   const state = states.get(previous);
   states.delete(previous);
   const layout = options.layout ?? 'numerator';
   // The node graph only grows while outcomes are reused; a full analysis now and then drops what is unused.
-  if (!state || state.requestedLayout !== layout || state.builder.graph.size > 2 * state.fullGraphSize + 10_000) return analyze(text, options);
+  if (!state || state.requestedLayout !== layout || state.builder.graph.size > 2 * state.fullGraphSize + 10_000) return yield* analysisSteps(text, options);
   const parsed = state.parsed.edit(text, change);
   let result: Analysis;
   try {
-    result = patchAnalyzer(new Analyzer(parsed, layout, state), previous) ?? completed(analyzerSteps(new Analyzer(parsed, layout, state)));
+    result = (yield* patchAnalyzerSteps(new Analyzer(parsed, layout, state), previous)) ?? (yield* analyzerSteps(new Analyzer(parsed, layout, state)));
   } catch {
     // A patch that failed half-way has changed the state it adopted: only a fresh analysis is sure to be right.
-    return analyze(text, options);
+    return yield* analysisSteps(text, options);
   }
   carryNameIndex(previous, result, parsed.change!);
   return result;
@@ -285,8 +294,8 @@ function removeReader({ readers, nameListReaders }: PatchIndex, o: Outcome): voi
 }
 
 /** The patched analysis (see Analyzer.patch), or undefined when the edit is not one a patch can follow. */
-function patchAnalyzer(a: Analyzer, previous: Analysis): Analysis | undefined {
-  const result = a.patch(previous);
+function* patchAnalyzerSteps(a: Analyzer, previous: Analysis): Steps<Analysis | undefined> {
+  const result = yield* a.patchSteps(previous);
   if (result) states.set(result, a.state());
   return result;
 }
@@ -1315,7 +1324,7 @@ class Analyzer {
    * ranges below the edit move. Undefined, having changed nothing, for any other edit (run() then analyses the
    * document).
    */
-  patch(prev: Analysis): Analysis | undefined {
+  *patchSteps(prev: Analysis): Steps<Analysis | undefined> {
     const st = this.previous;
     const edit = this.parsed.edited;
     const before = st?.definitionOrder;
@@ -1334,7 +1343,7 @@ class Analyzer {
     if (declared) this.adoptVariables(declared);
     this.patchIndex = index;
     if (order) index.position.follow(order.run!, order.order);
-    const { remade, dropped } = this.reanalyseReached(st, index, plan);
+    const { remade, dropped } = yield* this.reanalyseReachedSteps(st, index, plan);
     return this.patchedResult(prev, index, edit, plan, remade, dropped, declared, order?.run);
   }
 
@@ -1414,7 +1423,7 @@ class Analyzer {
    * it up: definitions by their place in the dependency order (a reader comes after what it reads), then claims.
    * The outcomes of claims the edit removed are dropped.
    */
-  private reanalyseReached(st: AnalyzerState, index: PatchIndex, plan: PatchPlan): { remade: Remade[]; dropped: Outcome[] } {
+  private *reanalyseReachedSteps(st: AnalyzerState, index: PatchIndex, plan: PatchPlan): Steps<{ remade: Remade[]; dropped: Outcome[] }> {
     const order = this.definitionOrderMemo!.order;
     const pending = new Uint8Array(order.length);
     let last = -1;
@@ -1472,12 +1481,14 @@ class Analyzer {
       remade.push({ outcome, ...(old ? { old } : {}), ...(oldInfo ? { oldInfo } : {}) });
       return outcome;
     };
+    let visited = 0;
     for (let p = pending.indexOf(1); p >= 0 && p <= last; p++) {
       if (!pending[p]) continue;
       const name = order[p];
       const was = this.defs.get(name)!;
       const stmt = rewritten.get(name) ?? was.stmt;
       // (A definition never looks itself up without a cycle, so its entry can wait until it is analysed.)
+      if (++visited % STEP === 0) yield;
       const outcome = remake(was.stmt, stmt, this.buildDefinition, was.info);
       if (!outcome) continue;
       // A definition made anew gets a new entry and record, which completeDefinition fills in.
@@ -1487,7 +1498,10 @@ class Analyzer {
       this.changedDefinition(name);
       for (const reader of index.readers.get(name) ?? []) reread(reader);
     }
-    for (const [stmt, oldStmt] of claims) remake(oldStmt, stmt, this.buildClaim);
+    for (const [stmt, oldStmt] of claims) {
+      if (++visited % STEP === 0) yield;
+      remake(oldStmt, stmt, this.buildClaim);
+    }
     return { remade, dropped };
   }
 

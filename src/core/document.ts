@@ -1,7 +1,7 @@
 // A document as the editor and the CLI see it: a .mcalc file, or the ```mcalc blocks of a Markdown file
 // joined into one virtual document, with the mapping between the two.
 
-import { analysisSteps, reanalyze, type Analysis, type TextChange } from './analyze.ts';
+import { analysisSteps, reanalysisSteps, type Analysis, type TextChange } from './analyze.ts';
 import { extractMcalcBlocks, virtualLine, type EmbeddedDocument } from './markdown.ts';
 import type { Layout } from './shape.ts';
 import { type Position, type Range, stripBom } from './source.ts';
@@ -33,12 +33,14 @@ export function analyzeDocumentSteps(source: string, languageId: string, layout:
  * `change`, when known, bounds where the text changed.
  */
 export function reanalyzeDocument(previous: DocumentAnalysis, source: string, languageId: string, layout: Layout, change?: TextChange): DocumentAnalysis {
+  return completed(reanalyzeDocumentSteps(previous, source, languageId, layout, change));
+}
+
+/** `reanalyzeDocument` in steps (see steps.ts): `previous` is consumed when the first step runs. */
+export function reanalyzeDocumentSteps(previous: DocumentAnalysis, source: string, languageId: string, layout: Layout, change?: TextChange): Steps<DocumentAnalysis> {
   // `change` is in the real document's offsets: it applies to the analysed text only when the two are the same.
   const sameText = languageId !== 'markdown' && source.charCodeAt(0) !== 0xfeff;
-  // (At once: a re-analysis costs milliseconds.)
-  return completed(documentAnalysis(source, languageId, function* (code) {
-    return reanalyze(previous.analysis, code, { layout }, sameText ? change : undefined);
-  }));
+  return documentAnalysis(source, languageId, (code) => reanalysisSteps(previous.analysis, code, { layout }, sameText ? change : undefined));
 }
 
 function* documentAnalysis(source: string, languageId: string, analyzeCode: (code: string) => Steps<Analysis>): Steps<DocumentAnalysis> {

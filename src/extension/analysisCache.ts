@@ -1,15 +1,16 @@
 // The language-server-lite: one analysis per document version and layout, shared by hover, diagnostics,
 // outline and code lenses. A new version is analysed incrementally from the cached one (only the statements
 // the edit reaches are analysed again; see reanalyze in core/analyze.ts), with the editor's change event, when
-// there is one, telling where the text changed. A long document with nothing cached (just opened, or its layout
-// changed) is analysed in slices with the event loop in between (`ready`), so that the extension host is never
-// held for the whole of a full analysis. Pure (no `vscode` import) so it is unit-tested with node:test.
+// there is one, telling where the text changed. Work longer than a slice — the full analysis of a long document
+// just opened (or whose layout changed), or an edit that reaches much of it — is made in slices with the event
+// loop in between (`ready`), so that the extension host is never held for the whole of it. Pure (no `vscode`
+// import) so it is unit-tested with node:test.
 
-import { analyzeDocument, analyzeDocumentSteps, reanalyzeDocument, type DocumentAnalysis } from '../core/document.ts';
+import { analyzeDocument, analyzeDocumentSteps, reanalyzeDocument, reanalyzeDocumentSteps, type DocumentAnalysis } from '../core/document.ts';
 import { prepareForEdits, type TextChange } from '../core/analyze.ts';
 import type { Layout } from '../core/shape.ts';
-import { completed, type Steps } from '../core/steps.ts';
-import { inSlices } from './slices.ts';
+import { completed, stepUntil, type Steps } from '../core/steps.ts';
+import { inSlices, SLICE_MS } from './slices.ts';
 
 /** A full analysis of a text this long or longer is made in slices by `ready` (about 10 ms of analysis). */
 export const SLICED_FROM = 20_000;
@@ -58,7 +59,7 @@ export class AnalysisCache {
   private readonly changes = new Map<string, { version: number; change?: { offset: number; removed: number; inserted: number } }>();
   /** Full analyses under way in slices, by document. */
   private readonly jobs = new Map<string, Job>();
-  /** How many analyses actually ran, how many of them were incremental and how many sliced (for tests). */
+  /** How many analyses actually ran, how many of them were incremental and how many took more than a slice (for tests). */
   analyses = 0;
   incremental = 0;
   sliced = 0;
@@ -79,38 +80,43 @@ export class AnalysisCache {
     } else {
       result = analyzeDocument(text, doc.languageId, layout);
     }
-    this.analyses++;
-    this.entries.set(key, { version: doc.version, layout, languageId: doc.languageId, result });
-    return result;
+    return this.store(key, { version: doc.version, layout, languageId: doc.languageId, result });
   }
 
   /**
-   * The analysis of this version, without holding the event loop for a full analysis of a long document: one
-   * already cached or made incrementally (milliseconds) is returned as it is; otherwise a full analysis is made
-   * in slices of at most SLICE_MS, and the promise resolves when it is done (for the version it was started
-   * for: a later version then follows incrementally). Only a promise that has to wait is a promise.
+   * The analysis of this version, without holding the event loop for long: one already cached, or made within
+   * a slice of SLICE_MS (an edit, mostly), is returned as it is; otherwise the rest is made in slices of at most
+   * SLICE_MS, and the promise resolves when it is done (for the version it was started for: a later version
+   * then follows incrementally). Only a promise that has to wait is a promise.
    */
   ready(doc: DocumentLike, layout: Layout): DocumentAnalysis | Promise<DocumentAnalysis | undefined> {
     const key = doc.uri.toString();
     const job = this.jobs.get(key);
     if (job) return this.after(job, doc, layout);
     const hit = this.entries.get(key);
+    if (hit && hit.version === doc.version && hit.layout === layout) return hit.result;
     const incremental = hit && hit.languageId === doc.languageId && hit.layout === layout;
     const text = doc.getText();
-    if (incremental || text.length < SLICED_FROM) return this.get(doc, layout);
+    if (!incremental && text.length < SLICED_FROM) return this.get(doc, layout);
+    // (The cached analysis is consumed by the first step: the job replaces it.)
+    const steps = incremental ? reanalyzeDocumentSteps(hit.result, text, doc.languageId, layout, this.changeSince(key, hit, doc, text)) : analyzeDocumentSteps(text, doc.languageId, layout);
+    if (incremental) this.incremental++;
+    const now = stepUntil(steps, performance.now() + SLICE_MS);
+    if (now) return this.store(key, { version: doc.version, layout, languageId: doc.languageId, result: now.value });
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
-    const started: Job = { version: doc.version, layout, languageId: doc.languageId, steps: analyzeDocumentSteps(text, doc.languageId, layout), done, finish };
+    const started: Job = { version: doc.version, layout, languageId: doc.languageId, steps, done, finish };
     this.jobs.set(key, started);
     this.sliced++;
     // (Not wanted once get() finished it, or the document was closed.)
     const wanted = () => this.jobs.get(key) === started;
-    inSlices(started.steps, wanted).then(
+    // (The next slice after the event loop's turn: one slice was made just now.)
+    new Promise(setImmediate).then(() => inSlices(started.steps, wanted)).then(
       (result) => {
         if (!result || !wanted()) return;
         this.complete(key, started, result);
         // What the first keystroke would make (who reads what), made now, in slices too.
-        void inSlices(prepareForEdits(result.analysis));
+        if (!incremental) void inSlices(prepareForEdits(result.analysis));
       },
       () => {
         // (Analysis never throws; should it, the waiters analyse at once and see the error themselves.)
@@ -131,9 +137,14 @@ export class AnalysisCache {
 
   private complete(key: string, job: Job, result: DocumentAnalysis): void {
     this.jobs.delete(key);
-    this.analyses++;
-    this.entries.set(key, { version: job.version, layout: job.layout, languageId: job.languageId, result });
+    this.store(key, { version: job.version, layout: job.layout, languageId: job.languageId, result });
     job.finish();
+  }
+
+  private store(key: string, entry: Entry): DocumentAnalysis {
+    this.analyses++;
+    this.entries.set(key, entry);
+    return entry.result;
   }
 
   /** Notes where an edit changed a document, so that its next analysis need not compare the texts to find out. */

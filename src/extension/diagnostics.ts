@@ -40,14 +40,14 @@ export function registerDiagnostics(ctx: Context): void {
   const published = new Map<string, Published>();
 
   /**
-   * Publishes the document's diagnostics: at once, or when a long document's first analysis is done. True when
-   * they were published now (not later, and not an analysis already published).
+   * Publishes the document's diagnostics: at once, or when an analysis made in slices (a long document's first,
+   * or an edit that reaches much of it) is done; then `published`, unless that analysis was published already.
    */
-  const refresh = (doc: vscode.TextDocument): boolean => {
+  const refresh = (doc: vscode.TextDocument, published?: () => void): void => {
     const ready = ctx.analysisReady(doc);
-    if (ready instanceof Promise) void ready.then((result) => result && !doc.isClosed && publish(doc, result));
-    else if (ready) return publish(doc, ready);
-    return false;
+    const show = (result: DocumentAnalysis) => publish(doc, result) && published?.();
+    if (ready instanceof Promise) void ready.then((result) => result && !doc.isClosed && show(result));
+    else if (ready) show(ready);
   };
   const publish = (doc: vscode.TextDocument, result: DocumentAnalysis): boolean => {
     const key = doc.uri.toString();
@@ -72,12 +72,12 @@ export function registerDiagnostics(ctx: Context): void {
     // First of the extension's change listeners: every later reader of this version analyses incrementally.
     const started = performance.now();
     ctx.cache.noteChange(e);
-    if (refresh(e.document)) ctx.noteEditToDiagnostics(performance.now() - started);
+    refresh(e.document, () => ctx.noteEditToDiagnostics(performance.now() - started));
   };
 
   ctx.subscribe(
     collection,
-    vscode.workspace.onDidOpenTextDocument(refresh),
+    vscode.workspace.onDidOpenTextDocument((doc) => refresh(doc)),
     vscode.workspace.onDidChangeTextDocument(changed),
     vscode.workspace.onDidCloseTextDocument((doc) => {
       collection.delete(doc.uri);
@@ -85,8 +85,8 @@ export function registerDiagnostics(ctx: Context): void {
       ctx.cache.forget(doc.uri);
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('mcalc')) vscode.workspace.textDocuments.forEach(refresh);
+      if (e.affectsConfiguration('mcalc')) vscode.workspace.textDocuments.forEach((doc) => refresh(doc));
     }),
   );
-  vscode.workspace.textDocuments.forEach(refresh);
+  vscode.workspace.textDocuments.forEach((doc) => refresh(doc));
 }

@@ -92,3 +92,36 @@ test('after a sliced analysis, what the first edit needs is prepared in slices: 
   assert.equal(analysisWork(edited.analysis)?.patched, true);
   assert.deepStrictEqual(project(edited.analysis, canonicaliser()), project(analyzeDocument(current, 'mcalc', 'numerator').analysis, canonicaliser()));
 });
+
+test('an edit that reaches much of a long document is re-analysed in slices; a small one at once', async () => {
+  const text = generatedDocument(5000);
+  let current = text;
+  let version = 1;
+  const doc = { uri: { toString: () => 'file:///wide.mcalc' }, languageId: 'mcalc', get version() { return version; }, getText: () => current };
+  const cache = new AnalysisCache();
+  await cache.ready(doc, 'numerator');
+  await new Promise((resolve) => setTimeout(resolve, 300)); // the preparation's slices
+  const edit = (at: number, removed: number, inserted: string) => {
+    current = current.slice(0, at) + inserted + current.slice(at + removed);
+    version++;
+    cache.noteChange({ document: doc, contentChanges: [{ rangeOffset: at, rangeLength: removed, text: inserted }] });
+    return cache.ready(doc, 'numerator');
+  };
+  // A digit typed: at once.
+  const digit = text.indexOf('b * 3\n') + 'b * '.length;
+  const typed = edit(digit, 1, '4');
+  assert.ok(!(typed instanceof Promise), 'a small edit is analysed at once');
+  // `s` taken out of its declaration: every `sigmoid(s)` (625 definitions) and what reads them is analysed again.
+  const declared = current.indexOf(', s: scalar');
+  const wide = edit(declared, ', s'.length, '');
+  assert.ok(wide instanceof Promise, 'a wide edit waits for its slices');
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 0);
+  const result = (await wide)!;
+  clearInterval(ticker);
+  assert.ok(ticks >= 1, `the event loop ran ${ticks} times during the re-analysis`);
+  assert.equal(analysisWork(result.analysis)?.patched, true);
+  assert.equal(cache.sliced, 2);
+  const canon = canonicaliser();
+  assert.deepStrictEqual(project(result.analysis, canon), project(analyzeDocument(current, 'mcalc', 'numerator').analysis, canon));
+});
