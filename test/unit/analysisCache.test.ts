@@ -76,28 +76,14 @@ test('a long document with nothing cached is analysed in slices: the event loop 
   assert.equal(fourth.analyses, 0);
 });
 
-test('after a sliced analysis, what the first edit needs is prepared in slices: the first edit patches at once and equals a full analysis', async () => {
-  const text = generatedDocument(2000);
-  let current = text;
+/**
+ * A long document analysed in slices, what its first edit needs prepared; `edit` changes its text as an editor
+ * does (a new version, the change noted) and returns what `ready` answers.
+ */
+async function openedLongDocument(lines: number, uri: string) {
+  let current = generatedDocument(lines);
   let version = 1;
-  const doc = { uri: { toString: () => 'file:///prepared.mcalc' }, languageId: 'mcalc', get version() { return version; }, getText: () => current };
-  const cache = new AnalysisCache();
-  await cache.ready(doc, 'numerator');
-  await new Promise((resolve) => setTimeout(resolve, 200)); // the preparation's slices
-  const at = text.indexOf('b * 3\n') + 'b * '.length;
-  current = text.slice(0, at) + '4' + text.slice(at + 1);
-  version++;
-  cache.noteChange({ document: doc, contentChanges: [{ rangeOffset: at, rangeLength: 1, text: '4' }] });
-  const edited = cache.get(doc, 'numerator');
-  assert.equal(analysisWork(edited.analysis)?.patched, true);
-  assert.deepStrictEqual(project(edited.analysis, canonicaliser()), project(analyzeDocument(current, 'mcalc', 'numerator').analysis, canonicaliser()));
-});
-
-test('an edit that reaches much of a long document is re-analysed in slices; a small one at once', async () => {
-  const text = generatedDocument(5000);
-  let current = text;
-  let version = 1;
-  const doc = { uri: { toString: () => 'file:///wide.mcalc' }, languageId: 'mcalc', get version() { return version; }, getText: () => current };
+  const doc = { uri: { toString: () => uri }, languageId: 'mcalc', get version() { return version; }, getText: () => current };
   const cache = new AnalysisCache();
   await cache.ready(doc, 'numerator');
   await new Promise((resolve) => setTimeout(resolve, 300)); // the preparation's slices
@@ -107,12 +93,24 @@ test('an edit that reaches much of a long document is re-analysed in slices; a s
     cache.noteChange({ document: doc, contentChanges: [{ rangeOffset: at, rangeLength: removed, text: inserted }] });
     return cache.ready(doc, 'numerator');
   };
+  return { cache, doc, edit, text: () => current };
+}
+
+test('after a sliced analysis, what the first edit needs is prepared in slices: the first edit patches at once and equals a full analysis', async () => {
+  const { doc, edit, text } = await openedLongDocument(2000, 'file:///prepared.mcalc');
+  const edited = edit(text().indexOf('b * 3\n') + 'b * '.length, 1, '4');
+  assert.ok(!(edited instanceof Promise), 'the first edit is analysed at once');
+  assert.equal(analysisWork(edited.analysis)?.patched, true);
+  assert.deepStrictEqual(project(edited.analysis, canonicaliser()), project(analyzeDocument(doc.getText(), 'mcalc', 'numerator').analysis, canonicaliser()));
+});
+
+test('an edit that reaches much of a long document is re-analysed in slices; a small one at once', async () => {
+  const { cache, doc, edit, text } = await openedLongDocument(5000, 'file:///wide.mcalc');
   // A digit typed: at once.
-  const digit = text.indexOf('b * 3\n') + 'b * '.length;
-  const typed = edit(digit, 1, '4');
+  const typed = edit(text().indexOf('b * 3\n') + 'b * '.length, 1, '4');
   assert.ok(!(typed instanceof Promise), 'a small edit is analysed at once');
   // `s` taken out of its declaration: every `sigmoid(s)` (625 definitions) and what reads them is analysed again.
-  const declared = current.indexOf(', s: scalar');
+  const declared = text().indexOf(', s: scalar');
   const wide = edit(declared, ', s'.length, '');
   assert.ok(wide instanceof Promise, 'a wide edit waits for its slices');
   let ticks = 0;
@@ -123,5 +121,5 @@ test('an edit that reaches much of a long document is re-analysed in slices; a s
   assert.equal(analysisWork(result.analysis)?.patched, true);
   assert.equal(cache.sliced, 2);
   const canon = canonicaliser();
-  assert.deepStrictEqual(project(result.analysis, canon), project(analyzeDocument(current, 'mcalc', 'numerator').analysis, canon));
+  assert.deepStrictEqual(project(result.analysis, canon), project(analyzeDocument(doc.getText(), 'mcalc', 'numerator').analysis, canon));
 });
