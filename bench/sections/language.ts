@@ -2,11 +2,14 @@
 // in it (targets: analysis ≤ 50 ms, edit to diagnostics ≤ 10 ms, hover ≤ 1 ms p99). Two baselines, measured in
 // the same run over the same text: the lexer alone (no full analysis can be faster than reading the tokens once),
 // and a yardstick that is not this project's code — one regular expression matching names, numbers and other
-// characters — so that runs on machines of different speed, and versions with a faster lexer, compare.
+// characters — so that runs on machines of different speed, and versions with a faster lexer, compare. Beside
+// the analysis: what its time goes to, in the same runs (parsing alone, and the garbage collections during it).
 
 import { analysisWork, analyze, hoverAt, reanalyze, type Analysis, type TextChange } from '../../src/core/analyze.ts';
 import { nameIndex } from '../../src/core/language/names.ts';
 import { tokenize } from '../../src/core/lexer.ts';
+import { ParsedText } from '../../src/core/parsedLines.ts';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createRng } from '../../src/core/numeric/random.ts';
 
 export function generatedDocument(lines: number): string {
@@ -128,7 +131,13 @@ export default async function language(opts: { lines?: number; reps?: number; ho
   for (let i = 0; i < 3; i++) analyze(text); // warm up the JIT
   const analysisMs: number[] = [];
   const lexMs: number[] = [];
+  const parseMs: number[] = [];
   const yardstickMs: number[] = [];
+  /** When each analysis ran, to find the garbage collections that happened during it. */
+  const analyses: Array<[number, number]> = [];
+  const gcs: Array<[number, number]> = [];
+  const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => gcs.push([e.startTime, e.duration])));
+  observer.observe({ entryTypes: ['gc'] });
   let diagnostics = 0;
   for (let i = 0; i < reps; i++) {
     let t = performance.now();
@@ -138,10 +147,18 @@ export default async function language(opts: { lines?: number; reps?: number; ho
     tokenize(text);
     lexMs.push(performance.now() - t);
     t = performance.now();
+    ParsedText.parse(text);
+    parseMs.push(performance.now() - t);
+    t = performance.now();
     const a = analyze(text);
-    analysisMs.push(performance.now() - t);
+    const end = performance.now();
+    analysisMs.push(end - t);
+    analyses.push([t, end]);
     diagnostics = a.diagnostics.length;
   }
+  await new Promise((resolve) => setTimeout(resolve, 50)); // (the observer is told a little after the loop)
+  observer.disconnect();
+  const gcMs = analyses.map(([from, to]) => gcs.filter(([at]) => at >= from && at < to).reduce((sum, [, ms]) => sum + ms, 0));
   const edit = edits(text, opts.reps ?? 40, 'typing');
   const a = analyze(text);
   const rng = createRng(1);
@@ -162,6 +179,10 @@ export default async function language(opts: { lines?: number; reps?: number; ho
     lexerBaselineMedianMs: +median(lexMs).toFixed(2),
     analysisToLexerRatio: +(median(analysisMs) / median(lexMs)).toFixed(1),
     yardstickMedianMs: +median(yardstickMs).toFixed(2),
+    // What the analysis's time goes to, in the same runs: parsing alone (tokens and syntax trees), and the
+    // garbage collections during it (mostly scavenges copying what it keeps).
+    parseMedianMs: +median(parseMs).toFixed(2),
+    gcDuringAnalysisMedianMs: +median(gcMs).toFixed(2),
     analysisToYardstickRatio: +(median(analysisMs) / median(yardstickMs)).toFixed(2),
     statements: analysisWork(a)?.statements,
     edits: edit,
