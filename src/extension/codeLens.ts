@@ -1,11 +1,23 @@
 // Code lenses above every derivative form and claim: "Show derivation" and "Check"; a claim's lens carries its
-// as-you-type verdict (✓/✗/?). Off when `mcalc.codeLens.enabled` is false.
+// as-you-type verdict (✓/✗/?). Off when `mcalc.codeLens.enabled` is false. The editor asks for every lens of
+// the document after each edit but shows only those on screen: a lens gets its command when shown
+// (resolveCodeLens), so the 2,496 lenses of a 5,000-line document cost a range each, not a command each.
 
 import * as vscode from 'vscode';
 import { Context, SELECTOR, toVsRange } from './context.ts';
 import { codeLensEnabled } from './config.ts';
 import type { ClaimInfo, DerivativeInfo } from '../core/analyze.ts';
 import { verdictMark, verdictSummary, type ClaimChecker } from './claimsAsYouType.ts';
+
+/** A lens and how to make its command when the editor shows it. */
+class LazyLens extends vscode.CodeLens {
+  constructor(
+    range: vscode.Range,
+    readonly make: () => vscode.Command,
+  ) {
+    super(range);
+  }
+}
 
 export function registerCodeLenses(ctx: Context, claims: ClaimChecker): void {
   const changed = new vscode.EventEmitter<void>();
@@ -30,16 +42,22 @@ export function registerCodeLenses(ctx: Context, claims: ClaimChecker): void {
           const offset = doc.offsetAt(range.start);
           // A claim may name a definition (`check g = …`): its verdict is on the claim's line, its lens on g's.
           const claim = claimOf.get(d);
-          const verdict = claim && claims.verdict(doc, result.toReal(claim.range).start.line);
-          const check = verdict
-            ? { title: `${verdictMark(verdict)} Check claim`, tooltip: `As you type: ${verdictSummary(verdict)}. Click to check again at random sizes.` }
-            : { title: claim ? 'Check claim' : 'Check', tooltip: 'Compare with central finite differences' };
           lenses.push(
-            new vscode.CodeLens(range, { title: 'Show derivation', command: 'mcalc.showDerivation', arguments: [doc.uri.toString(), offset], tooltip: `The steps of ${d.text}, typeset` }),
-            new vscode.CodeLens(range, { ...check, command: 'mcalc.check', arguments: [doc.uri.toString(), range.start.line] }),
+            new LazyLens(range, () => ({ title: 'Show derivation', command: 'mcalc.showDerivation', arguments: [doc.uri.toString(), offset], tooltip: `The steps of ${d.text}, typeset` })),
+            new LazyLens(range, () => {
+              const verdict = claim && claims.verdict(doc, result.toReal(claim.range).start.line);
+              const check = verdict
+                ? { title: `${verdictMark(verdict)} Check claim`, tooltip: `As you type: ${verdictSummary(verdict)}. Click to check again at random sizes.` }
+                : { title: claim ? 'Check claim' : 'Check', tooltip: 'Compare with central finite differences' };
+              return { ...check, command: 'mcalc.check', arguments: [doc.uri.toString(), range.start.line] };
+            }),
           );
         }
         return lenses;
+      },
+      resolveCodeLens(lens) {
+        if (lens instanceof LazyLens) lens.command = lens.make();
+        return lens;
       },
     }),
   );

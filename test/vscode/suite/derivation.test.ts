@@ -15,10 +15,11 @@ import type { TrainResult } from '../../../src/core/numeric/train/index.ts';
 suite('Derivations, checks and training in the editor', () => {
   suiteTeardown(closeAllEditors);
 
-  test('code lenses offer "Show derivation" and "Check" above derivative forms and claims', async () => {
+  test('code lenses offer "Show derivation" and "Check" above derivative forms and claims, made when shown', async () => {
     const doc = await openInEditor('examples/neuron.mcalc');
     const lenses = await waitFor(async () => {
-      const ls = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)) ?? [];
+      // (Resolved, as the editor resolves those it shows: a lens gets its command then.)
+      const ls = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 100)) ?? [];
       return ls.length ? ls : undefined;
     }, 'code lenses on examples/neuron.mcalc');
     const byLine = new Map<number, string[]>();
@@ -29,6 +30,10 @@ suite('Derivations, checks and training in the editor', () => {
     // The claim's lens may already carry its as-you-type verdict (✓/✗/?).
     assert.deepEqual(byLine.get(claimLine)?.map((t) => t.replace(/^[✓✗?] /, '')), ['Show derivation', 'Check claim']);
     assert.equal(lenses.find((l) => l.range.start.line === gLine)!.command!.command, 'mcalc.showDerivation');
+    // Unresolved, the same lenses carry no command yet: it is made for those the editor shows.
+    const unresolved = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+    assert.equal(unresolved.length, lenses.length);
+    assert.ok(unresolved.every((l) => !l.command), 'a lens made its command before it was shown');
   });
 
   test('the derivation preview renders the four steps with KaTeX, and the verdict of a quick check', async function () {
