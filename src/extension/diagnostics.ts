@@ -41,11 +41,11 @@ export function registerDiagnostics(ctx: Context): void {
 
   /**
    * Publishes the document's diagnostics: at once, or when an analysis made in slices (a long document's first,
-   * or an edit that reaches much of it) is done; then `published`, unless that analysis was published already.
+   * or an edit that reaches much of it) is done; then `onPublished`, unless that analysis was published already.
    */
-  const refresh = (doc: vscode.TextDocument, published?: () => void): void => {
+  const refresh = (doc: vscode.TextDocument, onPublished?: () => void): void => {
     const ready = ctx.analysisReady(doc);
-    const show = (result: DocumentAnalysis) => publish(doc, result) && published?.();
+    const show = (result: DocumentAnalysis) => publish(doc, result) && onPublished?.();
     if (ready instanceof Promise) void ready.then((result) => result && !doc.isClosed && show(result));
     else if (ready) show(ready);
   };
