@@ -41,7 +41,7 @@ interface Entry {
   result: DocumentAnalysis;
 }
 
-/** A full analysis under way in slices, and who waits for it. */
+/** An analysis under way in slices, and who waits for it. */
 interface Job {
   version: number;
   layout: Layout;
@@ -57,7 +57,7 @@ export class AnalysisCache {
   private readonly entries = new Map<string, Entry>();
   /** The last change event per document: where version `version` differs from the one before it. */
   private readonly changes = new Map<string, { version: number; change?: { offset: number; removed: number; inserted: number } }>();
-  /** Full analyses under way in slices, by document. */
+  /** Analyses under way in slices (a first one, or an edit that reaches far), by document. */
   private readonly jobs = new Map<string, Job>();
   /** How many analyses actually ran, how many of them were incremental and how many took more than a slice (for tests). */
   analyses = 0;
