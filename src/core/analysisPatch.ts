@@ -1,4 +1,4 @@
-// What a patched re-analysis (Analyzer.patch in analyze.ts) needs from an edit: which statements it rewrote,
+// What a patched re-analysis (Analyzer.patchSteps in analyze.ts) needs from an edit: which statements it rewrote,
 // removed and added, and how far the lines after it moved; and the moving of the previous analysis's ranges
 // below the edit. Kept apart from the analyser: this is plain bookkeeping over lines and ranges.
 

@@ -79,7 +79,7 @@ interface DocumentNow {
 /**
  * A definition's record; its ranges and text are computed when asked for (most are never asked for), from its
  * statement's offsets and the document's current lines (`doc`, which a patched analysis moves to the new text:
- * see Analyzer.patch), without moving its syntax trees. An analysis that a re-analysis consumed may thus answer
+ * see Analyzer.patchSteps), without moving its syntax trees. An analysis that a re-analysis consumed may thus answer
  * for the newer text.
  */
 class DefinitionRecord implements DefinitionInfo {
@@ -232,7 +232,7 @@ interface AnalyzerState {
   names: string;
   /** Whether a message of the document quotes a line number (see Analyzer.linesQuoted). */
   linesQuoted: boolean;
-  /** What a patch (Analyzer.patch) reuses besides: the statements, the derivative forms' infos, the lines' holder. */
+  /** What a patch (Analyzer.patchSteps) reuses besides: the statements, the derivative forms' infos, the lines' holder. */
   statements: Statement[];
   derivativeInfos: Map<DerivativeExpr, DerivativeInfo>;
   doc: DocumentNow;
@@ -293,7 +293,7 @@ function removeReader({ readers, nameListReaders }: PatchIndex, o: Outcome): voi
   }
 }
 
-/** The patched analysis (see Analyzer.patch), or undefined when the edit is not one a patch can follow. */
+/** The patched analysis (see Analyzer.patchSteps), or undefined when the edit is not one a patch can follow. */
 function* patchAnalyzerSteps(a: Analyzer, previous: Analysis): Steps<Analysis | undefined> {
   const result = yield* a.patchSteps(previous);
   if (result) states.set(result, a.state());
@@ -354,7 +354,7 @@ function readBits(reads: readonly Read[]): number {
 
 /**
  * How much of an analysis was made anew: definitions and claims analysed, of all of them; `patched` when it was
- * made by patching the previous one (see Analyzer.patch) rather than by visiting every statement.
+ * made by patching the previous one (see Analyzer.patchSteps) rather than by visiting every statement.
  */
 export function analysisWork(a: Analysis): { statements: number; analysed: number; patched: boolean } | undefined {
   const state = states.get(a);
@@ -426,7 +426,7 @@ class Analyzer {
 
   constructor(
     private readonly parsed: ParsedText,
-    /** The requested layout until run() reads the document's directive. */
+    /** The requested layout until steps() reads the document's directive. */
     public layout: Layout,
     /** The previous analysis of an earlier version of this document, whose outcomes may be reused. */
     private readonly previous?: AnalyzerState,
@@ -876,7 +876,7 @@ class Analyzer {
   private *definitionOrder(): Steps<string[]> {
     const statements = [...this.defs.values()].map((d) => d.stmt);
     const previous = this.previous?.definitionOrder;
-    const reused = previous && (sameDependencies(previous.statements, statements) ? { ...previous, statements } : patchedOrder(previous, statements, (name) => this.defs.has(name)));
+    const reused = previous && (sameDependencies(previous.statements, statements) ? { ...previous, statements } : patchedOrder(previous, statements, (name) => this.defs.has(name))?.order);
     this.definitionOrderMemo = reused || { statements, ...(yield* this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)?.stmt.refs)) };
     const { order, cycles } = this.definitionOrderMemo;
     for (const c of cycles) this.reportCycle(this.defs.get(c.owner)!.stmt.refs[c.refIndex], c.message);
@@ -1332,8 +1332,8 @@ class Analyzer {
    * document. A full analysis would then differ only in the outcomes of the edited lines' statements and of
    * those that look up a definition whose value changed, and in where the lines below the edit now are: these
    * outcomes are made, in dependency order, the previous lists are patched where they came from them, and the
-   * ranges below the edit move. Undefined, having changed nothing, for any other edit (run() then analyses the
-   * document).
+   * ranges below the edit move. Undefined, having changed nothing, for any other edit (the document is then
+   * analysed statement by statement).
    */
   *patchSteps(prev: Analysis): Steps<Analysis | undefined> {
     const st = this.previous;
@@ -1346,16 +1346,16 @@ class Analyzer {
     const statements = statementsAfter(st.statements, at, plan);
     const index = st.patchIndex ?? completed(patchIndexSteps(st));
     const renamed = plan.addedDefinitions.length || plan.removedDefinitions.length;
-    const order = renamed ? orderAfterRenaming(st, index, plan, statements, at) : undefined;
-    if (renamed && !order) return undefined;
+    const reordered = renamed ? orderAfterRenaming(st, index, plan, statements, at) : undefined;
+    if (renamed && !reordered) return undefined;
     const declared = [...plan.removed, ...plan.added].some((s) => s.kind === 'declare') ? this.variablesAfterEdit(st, edit, plan, statements) : undefined;
     if (declared === null) return undefined;
-    this.adopt(st, prev, plan, statements, order);
+    this.adopt(st, prev, plan, statements, reordered?.order);
     if (declared) this.adoptVariables(declared);
     this.patchIndex = index;
-    if (order) index.position.follow(order.run!, order.order);
+    if (reordered) index.position.follow(reordered.run, reordered.order.order);
     const { remade, dropped } = yield* this.reanalyseReachedSteps(st, index, plan);
-    return this.patchedResult(prev, index, edit, plan, remade, dropped, declared, order?.run);
+    return this.patchedResult(prev, index, edit, plan, remade, dropped, declared, reordered?.run);
   }
 
   /**
@@ -1729,7 +1729,6 @@ function patchKeepsTheRest(st: AnalyzerState, prev: Analysis, edit: EditedLines,
   return !directive || directive.range.start.line < edit.first || (!moves && !added && !removed);
 }
 
-/** The statements after an edit: the previous ones with those of the edited lines replaced by the new lines' ones. */
 /**
  * Derivative forms in line order (a stable sort: the forms of one statement, which has a line of its own, keep
  * the order its analysis found them in). Full and patched analyses list them so.
@@ -1772,7 +1771,7 @@ function statementsAfter(before: readonly Statement[], at: number, plan: PatchPl
  * built-in or reserved names, nor defined elsewhere), no definition outside the edit looks up an added or
  * removed name, and the order can be patched (see patchedOrder). Undefined otherwise.
  */
-function orderAfterRenaming(st: AnalyzerState, index: PatchIndex, plan: PatchPlan, statements: readonly Statement[], at: number): DefinitionOrder | undefined {
+function orderAfterRenaming(st: AnalyzerState, index: PatchIndex, plan: PatchPlan, statements: readonly Statement[], at: number): PatchedOrder | undefined {
   if (st.linesQuoted) return undefined;
   const gone = new Set(plan.removedDefinitions.map((d) => d.name.name));
   for (const { name: { name } } of plan.addedDefinitions) {
@@ -1831,8 +1830,6 @@ type Definitions = readonly Define[];
 /** The document's definitions (in the order they were registered), their dependency order, and what patching it needs. */
 interface DefinitionOrder extends DependencyOrder {
   statements: Definitions;
-  /** How it was patched from the order before (none for an order computed). */
-  run?: OrderRun;
   /** Made when the order is first patched (a full analysis does not need them). */
   aids?: {
     /** For each definition, the length of the order once the search started from it and those before it is done. */
@@ -1840,6 +1837,12 @@ interface DefinitionOrder extends DependencyOrder {
     /** How many references the definitions make to each name. */
     referrers: Map<string, number>;
   };
+}
+
+/** A dependency order patched from the one before, and the run of it that was replaced. */
+interface PatchedOrder {
+  order: DefinitionOrder;
+  run: OrderRun;
 }
 
 function patchingAids({ statements, order }: DefinitionOrder): NonNullable<DefinitionOrder['aids']> {
@@ -1858,9 +1861,9 @@ function patchingAids({ statements, order }: DefinitionOrder): NonNullable<Defin
  * must be computed. Why the patch is exact: the depth-first search visits the definitions above the run as
  * before (they never reach the run), each definition of the run then adds only itself (what it refers to is
  * already ordered), and the definitions below it visit what they visited before. `before` is consumed;
- * `definesNow` tells the names `now` defines.
+ * `definesNow` tells the names `now` defines. With the order, the run it replaced (which a patch follows).
  */
-function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (name: string) => boolean): DefinitionOrder | undefined {
+function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (name: string) => boolean): PatchedOrder | undefined {
   const old = before.statements;
   if (before.cycles.length) return undefined;
   const { ends, referrers } = (before.aids ??= patchingAids(before));
@@ -1883,12 +1886,15 @@ function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (na
   for (const [name, n] of inside) referrers.set(name, referrers.get(name)! - n);
   for (const d of added) for (const r of d.refs) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
   const shift = added.length - removed.length;
+  const names = added.map((d) => d.name.name);
   return {
-    statements: now,
-    order: [...order.slice(0, at), ...added.map((d) => d.name.name), ...order.slice(at + removed.length)],
-    run: { at, head, removed: removed.length, added: added.map((d) => d.name.name) },
-    cycles: [],
-    aids: { ends: [...ends.slice(0, head), ...added.map((_, k) => at + k + 1), ...ends.slice(old.length - tail).map((e) => e + shift)], referrers },
+    order: {
+      statements: now,
+      order: [...order.slice(0, at), ...names, ...order.slice(at + removed.length)],
+      cycles: [],
+      aids: { ends: [...ends.slice(0, head), ...added.map((_, k) => at + k + 1), ...ends.slice(old.length - tail).map((e) => e + shift)], referrers },
+    },
+    run: { at, head, removed: removed.length, added: names },
   };
 }
 

@@ -1,4 +1,4 @@
-// What a patched re-analysis (Analyzer.patch in analyze.ts) does when the edited lines declare variables: the
+// What a patched re-analysis (Analyzer.patchSteps in analyze.ts) does when the edited lines declare variables: the
 // variables after the edit, or nothing when the edit changes more than which variables there are and their
 // shapes (a dimension, a message about a name): the statement-by-statement path then follows it. Typing in a
 // declaration (`b, y, s: scalar` → `b, r, y, s: scalar`) thereby costs the statements that look the changed
