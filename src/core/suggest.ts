@@ -1,17 +1,39 @@
 // "Did you mean …?" suggestions for misspelt names.
 
-export function editDistance(a: string, b: string): number {
+/** Rows of the distance table, kept between calls (a suggestion compares a name with every name of a document). */
+let previousRow = new Int32Array(32);
+let currentRow = new Int32Array(32);
+
+/**
+ * The edit distance of two strings if it is at most `limit`, else `limit + 1`: the computation stops at the first
+ * row of the table whose every entry is past the limit (the distance can only grow from there).
+ */
+export function editDistanceWithin(a: string, b: string, limit: number): number {
   const m = a.length;
   const n = b.length;
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
-  for (let i = 1; i <= m; i++) {
-    const cur = [i];
-    for (let j = 1; j <= n; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
+  if (Math.abs(m - n) > limit) return limit + 1;
+  if (previousRow.length <= n) {
+    previousRow = new Int32Array(2 * n + 2);
+    currentRow = new Int32Array(2 * n + 2);
   }
-  return prev[n];
+  let prev = previousRow;
+  let cur = currentRow;
+  for (let j = 0; j <= n; j++) prev[j] = j;
+  for (let i = 1; i <= m; i++) {
+    cur[0] = i;
+    let rowMin = i;
+    const ca = a.charCodeAt(i - 1);
+    for (let j = 1; j <= n; j++) {
+      const d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca === b.charCodeAt(j - 1) ? 0 : 1));
+      cur[j] = d;
+      if (d < rowMin) rowMin = d;
+    }
+    if (rowMin > limit) return limit + 1;
+    const t = prev;
+    prev = cur;
+    cur = t;
+  }
+  return Math.min(prev[n], limit + 1);
 }
 
 /** How many characters two strings share at the start. */
@@ -46,7 +68,8 @@ export function closestName(name: string, candidates: Iterable<string>): string 
     if (c === name) continue;
     const candidate = c.toLowerCase();
     if (Math.abs(candidate.length - lower.length) > limit) continue;
-    const d = editDistance(lower, candidate);
+    // Only as close as the best so far matters: the distance is computed up to there.
+    const d = editDistanceWithin(lower, candidate, Math.min(limit, bestD));
     if (d <= limit && (d < bestD || (d === bestD && closerTie(lower, c, best!)))) {
       best = c;
       bestD = d;
