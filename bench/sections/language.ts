@@ -51,8 +51,9 @@ function percentile(xs: number[], p: number): number {
  * dependents follow), a digit typed there and deleted again (everything below moves by a character), a
  * definition inserted near the top (everything below moves) and removed again, Enter pressed near the top (a
  * blank line: everything below moves) and the line joined again, an unused variable added to a declaration and
- * removed again, and `·` typed over as `*` in a definition that others read (an error: their values and
- * derivative forms go) and back. Wide: a variable that 625 definitions use taken out of its declaration and put
+ * removed again, `·` typed over as `*` in a definition that others read (an error: their values and
+ * derivative forms go) and back, and a name typed there (`x` to `x1`, an unknown name: it now refers to other
+ * names) and back. Wide: a variable that 625 definitions use taken out of its declaration and put
  * back (each of them, and whatever reads them, a third of the document, is analysed again). Median milliseconds
  * per kind, how many definitions and claims were analysed again per edit, and the share of edits that patched
  * the previous analysis.
@@ -61,6 +62,7 @@ function edits(text: string, reps: number, kinds: 'typing' | 'wide'): Record<str
   const middle = text.indexOf('\n', text.length >> 1) + 1;
   const digitAt = text.indexOf(' + b * ', middle) + ' + b * '.length;
   const dotAt = text.indexOf(' · ', middle) + 1;
+  const nameAt = dotAt + '· x'.length;
   const top = text.indexOf('\n', text.indexOf('W: matrix')) + 1;
   const declaration = text.indexOf('b, y, s: scalar') + 'b, y, s'.length;
   const extraLine = 'extra = b * 2\n';
@@ -76,6 +78,7 @@ function edits(text: string, reps: number, kinds: 'typing' | 'wide'): Record<str
     enterAtTop: (i, current) => (i % 2 ? replace(current, top, 0, '\n') : replace(current, top, 1, '')),
     editDeclaration: (i, current) => (i % 2 ? replace(current, declaration, 0, ', r') : replace(current, declaration, ', r'.length, '')),
     typeErrorIntoDefinition: (i, current) => replace(current, dotAt, 1, i % 2 ? '*' : '·'),
+    typeNameIntoDefinition: (i, current) => (i % 2 ? replace(current, nameAt, 0, '1') : replace(current, nameAt, 1, '')),
   };
   const wide: typeof typing = {
     removeUsedVariable: (i, current) => (i % 2 ? replace(current, declaration - ', s'.length, ', s'.length, '') : replace(current, declaration - ', s'.length, 0, ', s')),

@@ -2,7 +2,7 @@
 // removed and added, and how far the lines after it moved; and the moving of the previous analysis's ranges
 // below the edit. Kept apart from the analyser: this is plain bookkeeping over lines and ranges.
 
-import type { Statement } from './ast.ts';
+import type { NameRef, Statement } from './ast.ts';
 import type { ParseProblem } from './parser.ts';
 import type { EditedLines } from './parsedLines.ts';
 import type { Diagnostic, Range } from './source.ts';
@@ -11,8 +11,10 @@ export type StatementPair = readonly [old: Statement, now: Statement];
 
 /** An edit a patch can follow: see planPatch. */
 export interface PatchPlan {
-  /** Each definition of the edited lines with its new version: the same name, referring to the same names. */
+  /** Each definition of the edited lines with its new version (the same name). */
   definitions: StatementPair[];
+  /** Those of `definitions` whose new version refers to other names than before (a name typed or retyped). */
+  rereferenced: StatementPair[];
   /** Definitions of names the edited lines did not define, and of names the new lines no longer define. */
   addedDefinitions: Extract<Statement, { kind: 'define' }>[];
   removedDefinitions: Extract<Statement, { kind: 'define' }>[];
@@ -34,10 +36,10 @@ type Define = Extract<Statement, { kind: 'define' }>;
 
 /**
  * The plan of an edit whose lines, before and after, hold only blank lines, parse problems, claims,
- * definitions and declarations (which the analyser follows: see variablesAfter), where each definition of the edited lines is the one `winner` gives for its name (not a
- * duplicate), and a definition of the same name on the new lines refers to the same names in the same order
- * (their `refs`), those present before and after coming in the same order. The definitions of names new
- * to the edited lines, or gone from them, are listed: the analyser decides whether it can follow those.
+ * definitions and declarations (which the analyser follows: see variablesAfter), where each definition of the
+ * edited lines is the one `winner` gives for its name (not a duplicate), those present before and after coming
+ * in the same order. The definitions of names new to the edited lines, or gone from them, and those that now
+ * refer to other names (their `refs`), are listed: the analyser decides whether it can follow those.
  * Undefined for any other edit.
  */
 export function planPatch({ removed, added }: EditedLines, winner: (name: string) => Statement | undefined): PatchPlan | undefined {
@@ -51,6 +53,7 @@ export function planPatch({ removed, added }: EditedLines, winner: (name: string
     oldDefinitions.set(s.name.name, s);
   }
   const definitions: StatementPair[] = [];
+  const rereferenced: StatementPair[] = [];
   const addedDefinitions: Define[] = [];
   const kept = new Set<string>();
   for (const now of after) {
@@ -62,9 +65,8 @@ export function planPatch({ removed, added }: EditedLines, winner: (name: string
       addedDefinitions.push(now);
       continue;
     }
-    const [a, b] = [old.refs, now.refs];
-    if (a.length !== b.length || a.some((r, i) => r.name !== b[i].name)) return undefined;
     definitions.push([old, now]);
+    if (!sameRefs(old.refs, now.refs)) rereferenced.push([old, now]);
     kept.add(name);
   }
   const stayed = [...oldDefinitions.keys()].filter((name) => kept.has(name));
@@ -77,6 +79,7 @@ export function planPatch({ removed, added }: EditedLines, winner: (name: string
   for (const line of added) if (line.problem) problems.push(line.problem);
   return {
     definitions,
+    rereferenced,
     addedDefinitions,
     removedDefinitions,
     claims: oldClaims.slice(0, paired).map((old, k) => [old, newClaims[k]] as const),
@@ -87,6 +90,11 @@ export function planPatch({ removed, added }: EditedLines, winner: (name: string
     problems,
     lineDelta: added.length - removed.length,
   };
+}
+
+/** Whether two lists of references name the same names in the same order. */
+export function sameRefs(a: readonly NameRef[], b: readonly NameRef[]): boolean {
+  return a.length === b.length && a.every((r, k) => r.name === b[k].name);
 }
 
 type Patchable = Extract<Statement, { kind: 'define' | 'claim' | 'declare' }>;

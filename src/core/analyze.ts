@@ -19,7 +19,7 @@ import { carryNameIndex } from './language/names.ts';
 import { type EditedLines, ParsedText, type TextChange } from './parsedLines.ts';
 import { completed, STEP, type Steps } from './steps.ts';
 import { OrderPositions, type OrderRun } from './orderPositions.ts';
-import { firstAtOrAfter, moveDiagnostic, moveRange, planPatch, type PatchPlan } from './analysisPatch.ts';
+import { firstAtOrAfter, moveDiagnostic, moveRange, planPatch, sameRefs, type PatchPlan } from './analysisPatch.ts';
 import { dimRefs, typeShape, variablesAfter, type VariablesAfterEdit } from './declarationPatch.ts';
 import { type DerivativeCore, ExprNodes, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved, trimOutcome } from './statementOutcome.ts';
 
@@ -876,7 +876,7 @@ class Analyzer {
   private *definitionOrder(): Steps<string[]> {
     const statements = [...this.defs.values()].map((d) => d.stmt);
     const previous = this.previous?.definitionOrder;
-    const reused = previous && (sameDependencies(previous.statements, statements) ? { ...previous, statements } : patchedOrder(previous, statements, (name) => this.defs.has(name))?.order);
+    const reused = previous && (sameDependencies(previous.statements, statements) ? { ...previous, statements } : patchedOrder(previous, statements, (name) => this.defs.has(name), (name) => this.defs.get(name)?.stmt.refs ?? [])?.order);
     this.definitionOrderMemo = reused || { statements, ...(yield* this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)?.stmt.refs)) };
     const { order, cycles } = this.definitionOrderMemo;
     for (const c of cycles) this.reportCycle(this.defs.get(c.owner)!.stmt.refs[c.refIndex], c.message);
@@ -1346,7 +1346,8 @@ class Analyzer {
     const statements = statementsAfter(st.statements, at, plan);
     const index = st.patchIndex ?? completed(patchIndexSteps(st));
     const renamed = plan.addedDefinitions.length || plan.removedDefinitions.length;
-    const reordered = renamed ? orderAfterRenaming(st, index, plan, statements, at) : undefined;
+    if (plan.rereferenced.length && (renamed || !refersBack(st, index, plan))) return undefined;
+    const reordered = renamed ? orderAfterRenaming(st, plan, statements, at) : undefined;
     if (renamed && !reordered) return undefined;
     const declared = [...plan.removed, ...plan.added].some((s) => s.kind === 'declare') ? this.variablesAfterEdit(st, edit, plan, statements) : undefined;
     if (declared === null) return undefined;
@@ -1426,6 +1427,7 @@ class Analyzer {
     }
     const definitions = st.definitionOrder!.statements.slice();
     for (const [old, now] of plan.definitions) definitions[definitions.indexOf(old as (typeof definitions)[number])] = now as (typeof definitions)[number];
+    countRereferences(st.definitionOrder!, plan);
     this.definitionOrderMemo = { ...st.definitionOrder!, statements: definitions };
   }
 
@@ -1768,21 +1770,45 @@ function statementsAfter(before: readonly Statement[], at: number, plan: PatchPl
 /**
  * The dependency order after an edit that adds or removes definitions (see planPatch), when a patch can follow
  * it: no message quotes a line (a duplicate's would change), the added names are new (not variables, dimensions,
- * built-in or reserved names, nor defined elsewhere), no definition outside the edit looks up an added or
- * removed name, and the order can be patched (see patchedOrder). Undefined otherwise.
+ * built-in or reserved names, nor defined elsewhere), and the order can be patched (see patchedOrder). Undefined
+ * otherwise. (The definitions and claims that look an added or removed name up are analysed again: the list of
+ * names changed.)
  */
-function orderAfterRenaming(st: AnalyzerState, index: PatchIndex, plan: PatchPlan, statements: readonly Statement[], at: number): PatchedOrder | undefined {
+function orderAfterRenaming(st: AnalyzerState, plan: PatchPlan, statements: readonly Statement[], at: number): PatchedOrder | undefined {
   if (st.linesQuoted) return undefined;
   const gone = new Set(plan.removedDefinitions.map((d) => d.name.name));
   for (const { name: { name } } of plan.addedDefinitions) {
     if (builtInName(name) || st.variables.has(name) || st.dims.has(name) || (st.definitions.has(name) && !gone.has(name))) return undefined;
   }
-  const edited = new Set<Statement>(plan.removed);
-  for (const { name: { name } } of [...plan.addedDefinitions, ...plan.removedDefinitions]) {
-    for (const reader of index.readers.get(name) ?? []) if (reader.kind === 'define' && !edited.has(reader)) return undefined;
-  }
   const added = new Set(plan.addedDefinitions.map((d) => d.name.name));
-  return patchedOrder(st.definitionOrder!, registeredAfter(st, plan, statements, at), (name) => added.has(name) || (st.definitions.has(name) && !gone.has(name)));
+  const definesNow = (name: string) => added.has(name) || (st.definitions.has(name) && !gone.has(name));
+  return patchedOrder(st.definitionOrder!, registeredAfter(st, plan, statements, at), definesNow, (name) => st.definitions.get(name)?.stmt.refs ?? []);
+}
+
+/**
+ * Whether the dependency order still holds after definitions were retyped to refer to other names (see
+ * PatchPlan.rereferenced): each definition they now refer to comes before them in it (so there is no cycle
+ * either). The patch then keeps the order as it is: any order in which every definition comes after those it
+ * refers to gives the same analysis. A reference to a later definition, or to itself, needs the order computed
+ * again.
+ */
+function refersBack(st: AnalyzerState, { position }: PatchIndex, plan: PatchPlan): boolean {
+  for (const [, now] of plan.rereferenced) {
+    const d = now as Define;
+    const own = position.get(d.name.name)!;
+    for (const r of d.refs) if (st.definitions.has(r.name) && !(position.get(r.name)! < own)) return false;
+  }
+  return true;
+}
+
+/** Brings the count of references to each name that an order keeps for patching (see patchingAids) up to date. */
+function countRereferences(order: DefinitionOrder, plan: PatchPlan): void {
+  const referrers = order.aids?.referrers;
+  if (!referrers) return;
+  for (const [old, now] of plan.rereferenced) {
+    for (const r of (old as Define).refs) referrers.set(r.name, referrers.get(r.name)! - 1);
+    for (const r of (now as Define).refs) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
+  }
 }
 
 /**
@@ -1817,9 +1843,7 @@ function sameDependencies(a: readonly Extract<Statement, { kind: 'define' }>[], 
   for (let i = 0; i < a.length; i++) {
     if (a[i] === b[i]) continue;
     if (a[i].name.name !== b[i].name.name) return false;
-    const x = a[i].refs;
-    const y = b[i].refs;
-    if (x.length !== y.length || x.some((r, k) => r.name !== y[k].name)) return false;
+    if (!sameRefs(a[i].refs, b[i].refs)) return false;
   }
   return true;
 }
@@ -1857,13 +1881,15 @@ function patchingAids({ statements, order }: DefinitionOrder): NonNullable<Defin
 
 /**
  * The dependency order of `now`, patched from `before`, when an edit replaced a run of definitions by another
- * that nothing else refers to and that refers only to definitions ordered before it; undefined when the order
- * must be computed. Why the patch is exact: the depth-first search visits the definitions above the run as
- * before (they never reach the run), each definition of the run then adds only itself (what it refers to is
- * already ordered), and the definitions below it visit what they visited before. `before` is consumed;
- * `definesNow` tells the names `now` defines. With the order, the run it replaced (which a patch follows).
+ * that refers only to definitions ordered before it, and whose new names only definitions ordered after it refer
+ * to; undefined when the order must be computed. The run takes the place of the one it replaces, after every
+ * definition registered before it (so, mostly, where a depth-first search would put it). The order stays one in
+ * which each definition comes after those it refers to, and any such order gives the same analysis: definitions
+ * that referred to a removed name now refer to an unknown one. `before` is consumed; `definesNow` tells the
+ * names `now` defines, `refsOf` what a definition of `before` refers to. With the order, the run it replaced
+ * (which a patch follows).
  */
-function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (name: string) => boolean): PatchedOrder | undefined {
+function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (name: string) => boolean, refsOf: (name: string) => readonly NameRef[]): PatchedOrder | undefined {
   const old = before.statements;
   if (before.cycles.length) return undefined;
   const { ends, referrers } = (before.aids ??= patchingAids(before));
@@ -1873,16 +1899,17 @@ function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (na
   while (tail < old.length - head && tail < now.length - head && old[old.length - 1 - tail] === now[now.length - 1 - tail]) tail++;
   const removed = old.slice(head, old.length - tail);
   const added = now.slice(head, now.length - tail);
-  // Nothing outside the run refers to its names: all references to them are made inside it.
+  // The references made inside the run; the added names that definitions outside it refer to.
   const inside = new Map<string, number>();
   for (const d of removed) for (const r of d.refs) inside.set(r.name, (inside.get(r.name) ?? 0) + 1);
-  for (const d of [...removed, ...added]) if ((referrers.get(d.name.name) ?? 0) !== (inside.get(d.name.name) ?? 0)) return undefined;
+  const referredFromOutside = new Set(added.map((d) => d.name.name).filter((name) => (referrers.get(name) ?? 0) > (inside.get(name) ?? 0)));
   const at = head ? ends[head - 1] : 0;
   const { order } = before;
   const orderedBefore = (name: string) => at > 0 && order.lastIndexOf(name, at - 1) >= 0; // (a negative start counts from the end)
   const refersBack = (d: Definitions[number], defined: (name: string) => boolean) => d.refs.every((r) => orderedBefore(r.name) || !defined(r.name));
   if (!removed.every((d, k) => order[at + k] === d.name.name && refersBack(d, (name) => order.includes(name)))) return undefined;
   if (!added.every((d) => refersBack(d, definesNow))) return undefined;
+  if (referredFromOutside.size && order.slice(0, at).some((name) => refsOf(name).some((r) => referredFromOutside.has(r.name)))) return undefined;
   for (const [name, n] of inside) referrers.set(name, referrers.get(name)! - n);
   for (const d of added) for (const r of d.refs) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
   const shift = added.length - removed.length;

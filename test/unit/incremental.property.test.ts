@@ -138,9 +138,10 @@ test('incremental analysis equals full analysis after definitions are inserted i
 });
 
 test('incremental analysis equals full analysis while definitions and claims are typed in, patched where a keystroke keeps the names', () => {
-  // Keystrokes inside a line: those that leave a statement of the same kind defining the same name from the
-  // same names are followed by a patch (re-analysing what reads a changed value); the others (a parse error
-  // on the way, a new name) analyse as before. Both must give the full analysis.
+  // Keystrokes inside a line: those that leave a statement of the same kind defining the same name, from names
+  // that are not definitions ordered after it, are followed by a patch (re-analysing what reads a changed
+  // value); the others (a parse error on the way, a reference forward) analyse as before. Both must give the
+  // full analysis.
   const pieces = ['0', '2', '7', ' ', '+', '*', '-', '⊗', 'ᵀ', '(', ')', ' + 1', ' * 2', ' - s', '[1, 2]', 'sum(', 'exp(', 'u', 's'];
   const texts = fc.oneof(documentArb.map((d) => d.text), fc.constant(generatedDocument(120)), fc.constantFrom(...EXAMPLES));
   const keystroke = fc.tuple(fc.nat(), fc.nat(), fc.nat(2), fc.constantFrom(...pieces));
@@ -170,6 +171,56 @@ test('incremental analysis equals full analysis while definitions and claims are
     { numRuns: 150 },
   );
   assert.ok(patched >= edits * 0.15, `only ${patched} of ${edits} keystrokes were patched`);
+});
+
+test('a name typed into a definition letter by letter patches while it refers back, and the order it keeps serves the edits after it', () => {
+  // `z40 = w · x + …` retyped to read `x1`, `x`, `a9` (defined above it), then `a65` (below it: the dependency
+  // order must be computed again) and `z40` (itself: a cycle), with definitions added and removed between them
+  // (which patch the kept order, and its count of references to each name).
+  const base = generatedDocument(120);
+  const lineStart = (t: string, line: number) => t.split('\n').slice(0, line).reduce((n, l) => n + l.length + 1, 0);
+  let t = base;
+  let current = analyze(t);
+  const retype = (name: string): boolean => {
+    const line = t.split('\n').findIndex((l) => l.startsWith('z40 ='));
+    const from = lineStart(t, line) + t.split('\n')[line].indexOf('·') + 2;
+    const end = t.indexOf(' ', from);
+    let patchedAll = true;
+    // Delete the old name, then type the new one a character at a time.
+    for (let k = end; k > from; k--) {
+      const before = t;
+      t = t.slice(0, k - 1) + t.slice(k);
+      current = reanalyze(current, t, {}, { from: k - 1, suffix: before.length - k });
+      assertSameAnalysis(current, t, 'numerator');
+      patchedAll &&= analysisWork(current)!.patched;
+    }
+    for (let k = 0; k < name.length; k++) {
+      const before = t;
+      t = t.slice(0, from + k) + name[k] + t.slice(from + k);
+      current = reanalyze(current, t, {}, { from: from + k, suffix: before.length - from - k });
+      assertSameAnalysis(current, t, 'numerator');
+      patchedAll &&= analysisWork(current)!.patched;
+    }
+    return patchedAll;
+  };
+  const insertLine = (line: number, text: string) => {
+    const at = lineStart(t, line);
+    const before = t;
+    t = t.slice(0, at) + text + '\n' + t.slice(at);
+    current = reanalyze(current, t, {}, { from: at, suffix: before.length - at });
+    assertSameAnalysis(current, t, 'numerator');
+    return analysisWork(current)!.patched;
+  };
+  assert.ok(retype('x1'), 'an unknown name typed is a patch');
+  assert.equal(insertLine(20, 'ex = b * 2'), true, 'a definition nothing reads is added by a patch');
+  assert.ok(retype('a9'), 'a definition above, typed, is a patch');
+  assert.equal(current.diagnostics.filter((d) => d.code === 'unknown-name').length, 0);
+  assert.equal(insertLine(70, 'ex2 = a9 + 1'), true);
+  assert.equal(retype('a65'), false, 'a definition below it reorders the definitions');
+  assert.equal(retype('z40'), false, 'a definition that reads itself is a cycle');
+  assert.ok(current.diagnostics.some((d) => d.code === 'cycle'));
+  retype('x');
+  assert.equal(insertLine(90, 'ex3 = ex2 * 2'), true);
 });
 
 test('incremental analysis equals full analysis when lines move, patched where no reference changes: Enter, deleted lines, claims, definitions and half-typed lines', () => {
