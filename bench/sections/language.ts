@@ -10,7 +10,7 @@ import { nameIndex } from '../../src/core/language/names.ts';
 import { tokenize } from '../../src/core/lexer.ts';
 import { ParsedText } from '../../src/core/parsedLines.ts';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { createRng } from '../../src/core/numeric/random.ts';
+import { createRng, type Rng } from '../../src/core/numeric/random.ts';
 
 export function generatedDocument(lines: number): string {
   const out = ['dim n, m', 'b, y, s: scalar', 'w, x, v: vector[n]', 'W: matrix[m, n]', 'S: matrix[n, n]'];
@@ -26,6 +26,39 @@ export function generatedDocument(lines: number): string {
   ];
   for (let k = 8; out.length < lines; k++) out.push(forms[k % forms.length](k));
   return out.join('\n') + '\n';
+}
+
+/** What a keystroke types: letters and digits of names, operators, brackets, separators, Enter. */
+const KEYS = ['a', 'x', 's', 'w', 'b', '1', ' ', '+', '*', '(', ')', 'ᵀ', '·', ',', '\n'];
+
+/**
+ * A keystroke at a random place of `text`: a key typed (two times in three) or a character deleted, as the text
+ * after it and the change (see TextChange).
+ */
+export function randomKeystroke(text: string, rng: Rng): { text: string; change: TextChange } {
+  const at = rng.int(text.length);
+  if (rng.int(3) === 0) return { text: text.slice(0, at) + text.slice(at + 1), change: { from: at, suffix: text.length - at - 1 } };
+  return { text: text.slice(0, at) + KEYS[rng.int(KEYS.length)] + text.slice(at), change: { from: at, suffix: text.length - at } };
+}
+
+/**
+ * Keystrokes anywhere in the document, each typed into it as it is and then undone: the share that patched the
+ * previous analysis, and the median and 90th percentile of their times (undoing them is not timed).
+ */
+function keystrokes(text: string, count: number): { count: number; patchedShare: number; medianMs: number; p90Ms: number } {
+  const rng = createRng(7);
+  let a = analyze(text);
+  const ms: number[] = [];
+  let patched = 0;
+  for (let i = 0; i < count; i++) {
+    const { text: typed, change } = randomKeystroke(text, rng);
+    const t = performance.now();
+    a = reanalyze(a, typed, {}, change);
+    ms.push(performance.now() - t);
+    if (analysisWork(a)?.patched) patched++;
+    a = reanalyze(a, text, {}, { from: change.from, suffix: change.suffix });
+  }
+  return { count, patchedShare: +(patched / count).toFixed(3), medianMs: +median(ms).toFixed(2), p90Ms: +percentile(ms, 90).toFixed(2) };
 }
 
 /** The yardstick: the names, numbers and other characters of a text, by one regular expression (a count of their lengths). */
@@ -127,7 +160,7 @@ function nameIndexAfterEdit(text: string, reps: number): { updatedMedianMs: numb
   return { updatedMedianMs: +median(updated).toFixed(2), fromScratchMedianMs: +median(fromScratch).toFixed(2) };
 }
 
-export default async function language(opts: { lines?: number; reps?: number; hovers?: number } = {}): Promise<Record<string, unknown>> {
+export default async function language(opts: { lines?: number; reps?: number; hovers?: number; keystrokes?: number } = {}): Promise<Record<string, unknown>> {
   const lines = opts.lines ?? 5000;
   const reps = opts.reps ?? 15;
   const text = generatedDocument(lines);
@@ -191,6 +224,7 @@ export default async function language(opts: { lines?: number; reps?: number; ho
     edits: edit,
     editTargetMs: 10,
     wideEdits: edits(text, opts.reps ?? 16, 'wide'),
+    keystrokes: keystrokes(text, opts.keystrokes ?? 400),
     nameIndexAfterEdit: nameIndexAfterEdit(text, opts.reps ?? 15),
     editToLexerRatio: +(Math.max(...Object.values(edit).map((e) => e.medianMs)) / median(lexMs)).toFixed(2),
     hovers: hoverUs.length,
