@@ -876,7 +876,10 @@ class Analyzer {
   private *definitionOrder(): Steps<string[]> {
     const statements = [...this.defs.values()].map((d) => d.stmt);
     const previous = this.previous?.definitionOrder;
-    const reused = previous && (sameDependencies(previous.statements, statements) ? { ...previous, statements } : patchedOrder(previous, statements, (name) => this.defs.has(name), (name) => this.defs.get(name)?.stmt.refs ?? [])?.order);
+    const same = previous && sameDependencies(previous.statements, statements);
+    const patched = previous && !same ? patchedOrder(previous, statements, (name) => this.defs.has(name), (name) => this.defs.get(name)?.stmt.refs ?? []) : undefined;
+    patched?.countReferences();
+    const reused = same ? { ...previous, statements } : patched?.order;
     this.definitionOrderMemo = reused || { statements, ...(yield* this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)?.stmt.refs)) };
     const { order, cycles } = this.definitionOrderMemo;
     for (const c of cycles) this.reportCycle(this.defs.get(c.owner)!.stmt.refs[c.refIndex], c.message);
@@ -1354,7 +1357,10 @@ class Analyzer {
     this.adopt(st, prev, plan, statements, reordered?.order);
     if (declared) this.adoptVariables(declared);
     this.patchIndex = index;
-    if (reordered) index.position.follow(reordered.run, reordered.order.order);
+    if (reordered) {
+      index.position.follow(reordered.run, reordered.order.order);
+      reordered.countReferences();
+    }
     const { remade, dropped } = yield* this.reanalyseReachedSteps(st, index, plan);
     return this.patchedResult(prev, index, edit, plan, remade, dropped, declared, reordered?.run);
   }
@@ -1867,6 +1873,12 @@ interface DefinitionOrder extends DependencyOrder {
 interface PatchedOrder {
   order: DefinitionOrder;
   run: OrderRun;
+  /**
+   * Brings the count of references to each name, which the order shares with the one before, up to date: called
+   * once, when the order is taken. (A patch may still give up after making the order, and the analysis that
+   * follows patches the one before again.)
+   */
+  countReferences(): void;
 }
 
 function patchingAids({ statements, order }: DefinitionOrder): NonNullable<DefinitionOrder['aids']> {
@@ -1910,8 +1922,6 @@ function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (na
   if (!removed.every((d, k) => order[at + k] === d.name.name && refersBack(d, (name) => order.includes(name)))) return undefined;
   if (!added.every((d) => refersBack(d, definesNow))) return undefined;
   if (referredFromOutside.size && order.slice(0, at).some((name) => refsOf(name).some((r) => referredFromOutside.has(r.name)))) return undefined;
-  for (const [name, n] of inside) referrers.set(name, referrers.get(name)! - n);
-  for (const d of added) for (const r of d.refs) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
   const shift = added.length - removed.length;
   const names = added.map((d) => d.name.name);
   return {
@@ -1922,6 +1932,10 @@ function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (na
       aids: { ends: [...ends.slice(0, head), ...added.map((_, k) => at + k + 1), ...ends.slice(old.length - tail).map((e) => e + shift)], referrers },
     },
     run: { at, head, removed: removed.length, added: names },
+    countReferences() {
+      for (const [name, n] of inside) referrers.set(name, referrers.get(name)! - n);
+      for (const d of added) for (const r of d.refs) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
+    },
   };
 }
 
@@ -2007,4 +2021,33 @@ export function derivativeOf(a: Analysis, ofName: string, wrtName: string, form:
 /** The innermost hover entry at an offset (with its source text), or undefined. */
 export function hoverAt(a: Analysis, offset: number): (HoverEntry & { text: string }) | undefined {
   return a.hoverAt(offset);
+}
+
+/**
+ * What a later patch of `a` relies on, checked (for the tests: a patch that kept a wrong order or count could still
+ * give the right analysis, and a wrong one only edits later): the kept dependency order holds every registered
+ * definition once, after those it refers to; the references it counts are those its definitions make; the places
+ * the patch index has for them are theirs. A description of the first thing found wrong, or undefined.
+ */
+export function keptStateProblem(a: Analysis): string | undefined {
+  const st = states.get(a);
+  const kept = st?.definitionOrder;
+  if (!st || !kept) return undefined;
+  const position = new Map(kept.order.map((name, i) => [name, i]));
+  if (position.size !== st.definitions.size || kept.statements.length !== st.definitions.size) return `the order has ${position.size} names and ${kept.statements.length} statements for ${st.definitions.size} definitions`;
+  for (const d of kept.statements) {
+    if (st.definitions.get(d.name.name)?.stmt !== d) return `the order keeps an old statement of ${d.name.name}`;
+    const own = position.get(d.name.name);
+    if (own === undefined) return `${d.name.name} is not in the order`;
+    if (!kept.cycles.length) for (const r of d.refs) if (st.definitions.has(r.name) && !(position.get(r.name)! < own)) return `${d.name.name} comes before ${r.name}, which it refers to`;
+  }
+  if (kept.aids) {
+    const counted = new Map<string, number>();
+    for (const d of kept.statements) for (const r of d.refs) counted.set(r.name, (counted.get(r.name) ?? 0) + 1);
+    for (const name of new Set([...counted.keys(), ...kept.aids.referrers.keys()])) {
+      if ((counted.get(name) ?? 0) !== (kept.aids.referrers.get(name) ?? 0)) return `${kept.aids.referrers.get(name) ?? 0} references to ${name} are counted, ${counted.get(name) ?? 0} made`;
+    }
+  }
+  if (st.patchIndex) for (const [name, i] of position) if (st.patchIndex.position.get(name) !== i) return `the patch index places ${name} at ${st.patchIndex.position.get(name)}, the order at ${i}`;
+  return undefined;
 }
