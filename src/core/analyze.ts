@@ -1349,10 +1349,13 @@ class Analyzer {
     const statements = statementsAfter(st.statements, at, plan);
     const index = st.patchIndex ?? completed(patchIndexSteps(st));
     const renamed = plan.addedDefinitions.length || plan.removedDefinitions.length;
+    const declares = [...plan.removed, ...plan.added].some((s) => s.kind === 'declare');
+    // Names defined and declared in one edit (a paste, say) may clash with each other: the full path sorts them out.
+    if (renamed && declares) return undefined;
     if (plan.rereferenced.length && (renamed || !refersBack(st, index, plan))) return undefined;
     const reordered = renamed ? orderAfterRenaming(st, plan, statements, at) : undefined;
     if (renamed && !reordered) return undefined;
-    const declared = [...plan.removed, ...plan.added].some((s) => s.kind === 'declare') ? this.variablesAfterEdit(st, edit, plan, statements) : undefined;
+    const declared = declares ? this.variablesAfterEdit(st, edit, plan, statements) : undefined;
     if (declared === null) return undefined;
     this.adopt(st, prev, plan, statements, reordered?.order);
     if (declared) this.adoptVariables(declared);

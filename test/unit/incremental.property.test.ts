@@ -243,6 +243,14 @@ test('a patch that gives up after patching the dependency order leaves it for th
   }
 });
 
+test('one edit that declares a name and defines it too is a duplicate, as in a full analysis', () => {
+  // (Found by a fuzzer: the patch checked the new definition's name against the variables before the edit.)
+  for (const [before, after] of [['b: scalar\nx = 1', 'b: scalar\nf: scalar\nf = b * 2'], ['b: scalar\nf: scalar\nf = b * 2', 'b: scalar\nx = 1'], ['b: scalar\nx = 1', 'b: scalar\nf = b * 2\nf: scalar']]) {
+    const current = reanalyze(analyze(before), after, {}, changeBetween(before, after, 0));
+    assertSameAnalysis(current, after, 'numerator');
+  }
+});
+
 test('keystrokes anywhere in a long document are patched, and equal the full analysis', () => {
   // Typed into the document as it is and undone, as the bench's keystrokes are: almost every one is followed by
   // a patch (a definition half-typed reads unknown names, or none; one that does not parse is gone, and what
