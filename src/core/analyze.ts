@@ -1733,11 +1733,17 @@ interface Remade {
  */
 function patchKeepsTheRest(st: AnalyzerState, prev: Analysis, edit: EditedLines, plan: PatchPlan): boolean {
   const moves = plan.lineDelta !== 0;
-  if (moves && st.linesQuoted) return false;
+  // A message quotes the line of a name's first definition or declaration: those of the edited lines must stay.
+  if (st.linesQuoted && (moves || namingLines(edit.removed) !== namingLines(edit.added))) return false;
   const directive = prev.layoutDirective;
   const added = plan.addedClaims.length + plan.addedDefinitions.length;
   const removed = plan.removedClaims.length + plan.removedDefinitions.length;
   return !directive || directive.range.start.line < edit.first || (!moves && !added && !removed);
+}
+
+/** What each of some lines defines or declares, line by line. */
+function namingLines(lines: EditedLines['added']): string {
+  return lines.map(({ statement: s }) => (s?.kind === 'define' ? s.name.name : s?.kind === 'declare' ? s.names.map((n) => n.name).join(',') : '')).join('\n');
 }
 
 /**

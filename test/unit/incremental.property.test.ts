@@ -251,6 +251,14 @@ test('one edit that declares a name and defines it too is a duplicate, as in a f
   }
 });
 
+test("a duplicate's message quotes the line its name was first defined on, after lines inside an edit move", () => {
+  // (Found by fuzzing: no line moved below the edit, so the patch kept the message with the old line number.)
+  const pairs = [['h = 1\n\nh = 2', '\nh = 1\nh = 2'], ['h=1\nq\nh=1', 'q\nh=1\nh=1'], ['# c\nh = 1\n\nh = 1', '# c\n\nh = 1\nh = 1'], ['h = 1\n\nh = 1\nf = 1', '\nh = 1\nh = 1\nf = 1'], ['b: scalar\n\nb: scalar', '\nb: scalar\nb: scalar']];
+  for (const [before, after] of pairs) {
+    for (const change of [undefined, changeBetween(before, after, 0)]) assertSameAnalysis(reanalyze(analyze(before), after, {}, change), after, 'numerator');
+  }
+});
+
 test('keystrokes anywhere in a long document are patched, and equal the full analysis', () => {
   // Typed into the document as it is and undone, as the bench's keystrokes are: almost every one is followed by
   // a patch (a definition half-typed reads unknown names, or none; one that does not parse is gone, and what
