@@ -1352,7 +1352,7 @@ class Analyzer {
     const declares = [...plan.removed, ...plan.added].some((s) => s.kind === 'declare');
     // Names defined and declared in one edit (a paste, say) may clash with each other: the full path sorts them out.
     if (renamed && declares) return undefined;
-    if (plan.rereferenced.length && (renamed || !refersBack(st, index, plan))) return undefined;
+    if (plan.rereferenced.length && (renamed || !orderHoldsAfterRetyping(st, index, plan))) return undefined;
     const reordered = renamed ? orderAfterRenaming(st, plan, statements, at) : undefined;
     if (renamed && !reordered) return undefined;
     const declared = declares ? this.variablesAfterEdit(st, edit, plan, statements) : undefined;
@@ -1807,7 +1807,7 @@ function orderAfterRenaming(st: AnalyzerState, plan: PatchPlan, statements: read
  * refers to gives the same analysis. A reference to a later definition, or to itself, needs the order computed
  * again.
  */
-function refersBack(st: AnalyzerState, { position }: PatchIndex, plan: PatchPlan): boolean {
+function orderHoldsAfterRetyping(st: AnalyzerState, { position }: PatchIndex, plan: PatchPlan): boolean {
   for (const [, now] of plan.rereferenced) {
     const d = now as Define;
     const own = position.get(d.name.name)!;
