@@ -1818,12 +1818,14 @@ function orderHoldsAfterRetyping(st: AnalyzerState, { position }: PatchIndex, pl
 
 /** Brings the count of references to each name that an order keeps for patching (see patchingAids) up to date. */
 function countRereferences(order: DefinitionOrder, plan: PatchPlan): void {
-  const referrers = order.aids?.referrers;
-  if (!referrers) return;
-  for (const [old, now] of plan.rereferenced) {
-    for (const r of (old as Define).refs) referrers.set(r.name, referrers.get(r.name)! - 1);
-    for (const r of (now as Define).refs) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
-  }
+  if (!order.aids) return;
+  recount(order.aids.referrers, plan.rereferenced.map(([old]) => old as Define), plan.rereferenced.map(([, now]) => now as Define));
+}
+
+/** Counts of references to each name, without those the definitions `gone` made and with those `come` make. */
+function recount(referrers: Map<string, number>, gone: Definitions, come: Definitions): void {
+  for (const d of gone) for (const r of d.refs) referrers.set(r.name, referrers.get(r.name)! - 1);
+  for (const d of come) for (const r of d.refs) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
 }
 
 /**
@@ -1896,7 +1898,7 @@ function patchingAids({ statements, order }: DefinitionOrder): NonNullable<Defin
   let end = 0;
   for (const d of statements) ends.push((end = Math.max(end, position.get(d.name.name)! + 1)));
   const referrers = new Map<string, number>();
-  for (const d of statements) for (const r of d.refs) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
+  recount(referrers, [], statements);
   return { ends, referrers };
 }
 
@@ -1941,10 +1943,7 @@ function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (na
       aids: { ends: [...ends.slice(0, head), ...added.map((_, k) => at + k + 1), ...ends.slice(old.length - tail).map((e) => e + shift)], referrers },
     },
     run: { at, head, removed: removed.length, added: names },
-    countReferences() {
-      for (const [name, n] of inside) referrers.set(name, referrers.get(name)! - n);
-      for (const d of added) for (const r of d.refs) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
-    },
+    countReferences: () => recount(referrers, removed, added),
   };
 }
 
@@ -2051,8 +2050,7 @@ export function keptStateProblem(a: Analysis): string | undefined {
     if (!kept.cycles.length) for (const r of d.refs) if (st.definitions.has(r.name) && !(position.get(r.name)! < own)) return `${d.name.name} comes before ${r.name}, which it refers to`;
   }
   if (kept.aids) {
-    const counted = new Map<string, number>();
-    for (const d of kept.statements) for (const r of d.refs) counted.set(r.name, (counted.get(r.name) ?? 0) + 1);
+    const counted = patchingAids(kept).referrers;
     for (const name of new Set([...counted.keys(), ...kept.aids.referrers.keys()])) {
       if ((counted.get(name) ?? 0) !== (kept.aids.referrers.get(name) ?? 0)) return `${kept.aids.referrers.get(name) ?? 0} references to ${name} are counted, ${counted.get(name) ?? 0} made`;
     }
