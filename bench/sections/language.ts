@@ -99,6 +99,14 @@ function edits(text: string, reps: number, kinds: 'typing' | 'wide'): Record<str
   const top = text.indexOf('\n', text.indexOf('W: matrix')) + 1;
   const declaration = text.indexOf('b, y, s: scalar') + 'b, y, s'.length;
   const extraLine = 'extra = b * 2\n';
+  // References to definitions further down: `a9 = max(0, z8)` → `z80` (the edit pairs go on to a17, a25, …: each
+  // a new reference, typed and deleted), and a line inserted near the top that reads `z4000`.
+  const laterAt = (i: number, current: string) => {
+    const k = 9 + 8 * Math.floor((i - 1) / 2);
+    const line = `a${k} = max(0, z${k - 1}`;
+    return current.indexOf(line) + line.length;
+  };
+  const laterLine = 'early = z4000 * 2\n';
   /** Replacing `removed` characters at `at` with `inserted`, applied to `from`. */
   const replace = (from: string, at: number, removed: number, inserted: string) => ({
     text: from.slice(0, at) + inserted + from.slice(at + removed),
@@ -112,6 +120,8 @@ function edits(text: string, reps: number, kinds: 'typing' | 'wide'): Record<str
     editDeclaration: (i, current) => (i % 2 ? replace(current, declaration, 0, ', r') : replace(current, declaration, ', r'.length, '')),
     typeErrorIntoDefinition: (i, current) => replace(current, dotAt, 1, i % 2 ? '*' : '·'),
     typeNameIntoDefinition: (i, current) => (i % 2 ? replace(current, nameAt, 0, '1') : replace(current, nameAt, 1, '')),
+    referToLaterDefinition: (i, current) => (i % 2 ? replace(current, laterAt(i, current), 0, '0') : replace(current, laterAt(i, current), 1, '')),
+    insertLineReadingLater: (i, current) => (i % 2 ? replace(current, top, 0, laterLine) : replace(current, top, laterLine.length, '')),
   };
   const wide: typeof typing = {
     removeUsedVariable: (i, current) => (i % 2 ? replace(current, declaration - ', s'.length, ', s'.length, '') : replace(current, declaration - ', s'.length, 0, ', s')),

@@ -880,7 +880,7 @@ class Analyzer {
     const patched = previous && !same ? patchedOrder(previous, statements, (name) => this.defs.has(name), (name) => this.defs.get(name)?.stmt.refs ?? []) : undefined;
     patched?.countReferences();
     const reused = same ? { ...previous, statements } : patched?.order;
-    this.definitionOrderMemo = reused || { statements, ...(yield* this.dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)?.stmt.refs)) };
+    this.definitionOrderMemo = reused || { statements, ...(yield* dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)?.stmt.refs)) };
     const { order, cycles } = this.definitionOrderMemo;
     for (const c of cycles) this.reportCycle(this.defs.get(c.owner)!.stmt.refs[c.refIndex], c.message);
     return order;
@@ -894,46 +894,6 @@ class Analyzer {
   private reportCycle(ref: NameRef, message: string): void {
     this.report(ref, message, 'cycle');
     this.cyclic.add(ref.start);
-  }
-
-  /**
-   * `names` in dependency order, where `refsOf(name)` lists what the definition of a name of this scope refers
-   * to (undefined for other names): the document's definitions, or a claim's where-clause.
-   */
-  private *dependencyOrder(names: Iterable<string>, refsOf: (name: string) => readonly NameRef[] | undefined): Steps<DependencyOrder> {
-    const state = new Map<string, 'active' | 'done'>();
-    const order: string[] = [];
-    const cycles: DependencyOrder['cycles'] = [];
-    let roots = 0;
-    for (const root of names) {
-      if (state.has(root)) continue;
-      if (++roots % STEP === 0) yield;
-      const stack = [{ name: root, refs: refsOf(root)!, next: 0 }];
-      state.set(root, 'active');
-      while (stack.length) {
-        const top = stack[stack.length - 1];
-        if (top.next < top.refs.length) {
-          const ref = top.refs[top.next++];
-          const st = state.get(ref.name);
-          const refs = st ? undefined : refsOf(ref.name);
-          if (st === 'active') {
-            const path = stack.map((f) => f.name);
-            const names = [...path.slice(path.indexOf(ref.name)), ref.name];
-            // A long cycle is named by its ends: the message stays readable (and small) at any length.
-            const cycle = names.length > 8 ? [...names.slice(0, 4), `… ${names.length - 6} more …`, ...names.slice(-2)].join(' → ') : names.join(' → ');
-            cycles.push({ owner: top.name, refIndex: top.next - 1, message: `Definitions cannot depend on themselves: ${cycle}.` });
-          } else if (refs) {
-            state.set(ref.name, 'active');
-            stack.push({ name: ref.name, refs, next: 0 });
-          }
-        } else {
-          stack.pop();
-          state.set(top.name, 'done');
-          order.push(top.name);
-        }
-      }
-    }
-    return { order, cycles };
   }
 
   private analyseDefinition(d: DefinitionEntry): void {
@@ -1318,7 +1278,7 @@ class Analyzer {
       locals.set(name, { def });
     }
     this.locals = locals;
-    const { order, cycles } = completed(this.dependencyOrder(locals.keys(), (n) => locals.get(n)?.def.refs));
+    const { order, cycles } = completed(dependencyOrder(locals.keys(), (n) => locals.get(n)?.def.refs));
     for (const c of cycles) this.reportCycle(locals.get(c.owner)!.def.refs[c.refIndex], c.message);
     for (const name of order) {
       const local = locals.get(name)!;
@@ -1352,16 +1312,18 @@ class Analyzer {
     const declares = [...plan.removed, ...plan.added].some((s) => s.kind === 'declare');
     // Names defined and declared in one edit (a paste, say) may clash with each other: the full path sorts them out.
     if (renamed && declares) return undefined;
-    if (plan.rereferenced.length && (renamed || !orderHoldsAfterRetyping(st, index, plan))) return undefined;
-    const reordered = renamed ? orderAfterRenaming(st, plan, statements, at) : undefined;
-    if (renamed && !reordered) return undefined;
+    if (plan.rereferenced.length && renamed) return undefined;
+    // Definitions retyped to refer to others keep the order while each still comes after what it reads.
+    const retyped = plan.rereferenced.length > 0 && !orderHoldsAfterRetyping(st, index, plan);
+    const reordered = renamed ? orderAfterRenaming(st, plan, statements, at) : retyped ? recomputedOrder(before, retypedDefinitions(st, plan), (name) => st.definitions.get(name)?.stmt.refs) : undefined;
+    if ((renamed || retyped) && !reordered) return undefined;
     const declared = declares ? this.variablesAfterEdit(st, edit, plan, statements) : undefined;
     if (declared === null) return undefined;
     this.adopt(st, prev, plan, statements, reordered?.order);
     if (declared) this.adoptVariables(declared);
     this.patchIndex = index;
     if (reordered) {
-      index.position.follow(reordered.run, reordered.order.order);
+      index.position = reordered.placesAfter(index.position);
       reordered.countReferences();
     }
     const { remade, dropped } = yield* this.reanalyseReachedSteps(st, index, plan);
@@ -1421,6 +1383,11 @@ class Analyzer {
     this.doc.parsed = this.parsed;
     this.changes = { variables: new Set(), dims: new Set(), definitions: new Set(), names: false, cycles: false, bits: 0 };
     this.statements = statements;
+    if (order && !plan.addedDefinitions.length && !plan.removedDefinitions.length) {
+      // Definitions retyped to refer to ones ordered after them: the order computed again (see recomputedOrder).
+      this.definitionOrderMemo = order;
+      return;
+    }
     if (order) {
       // Names came or went: the definitions in their new order, the added ones with new entries (and records,
       // which read the adopted lines), every name's look-ups and the list of all names to be replayed.
@@ -1434,10 +1401,8 @@ class Analyzer {
       this.definitionOrderMemo = order;
       return;
     }
-    const definitions = st.definitionOrder!.statements.slice();
-    for (const [old, now] of plan.definitions) definitions[definitions.indexOf(old as (typeof definitions)[number])] = now as (typeof definitions)[number];
     countRereferences(st.definitionOrder!, plan);
-    this.definitionOrderMemo = { ...st.definitionOrder!, statements: definitions };
+    this.definitionOrderMemo = { ...st.definitionOrder!, statements: retypedDefinitions(st, plan) };
   }
 
   /**
@@ -1531,7 +1496,7 @@ class Analyzer {
    * The previous analysis's lists with what the remade outcomes changed in them, the edited lines' claims and
    * parse problems in, those of the lines it replaced out, and what lies below the edit moved to its new lines.
    */
-  private patchedResult(prev: Analysis, index: PatchIndex, edit: EditedLines, plan: PatchPlan, remade: readonly Remade[], dropped: readonly Outcome[], declared?: VariablesAfterEdit, run?: OrderRun): Analysis {
+  private patchedResult(prev: Analysis, index: PatchIndex, edit: EditedLines, plan: PatchPlan, remade: readonly Remade[], dropped: readonly Outcome[], declared?: VariablesAfterEdit, run?: RegisteredRun): Analysis {
     // The derivative forms of the outcomes dropped or remade go; those of the remade ones come, in line order.
     const gone = new Set<DerivativeInfo>();
     const made: DerivativeInfo[] = [];
@@ -1597,7 +1562,7 @@ class Analyzer {
    * The definitions' records in the order they were registered: the previous ones, those remade replaced, and
    * when definitions came or went (`run`, in the order of registration), the edited lines' ones in their place.
    */
-  private definitionsAfter(prev: readonly DefinitionInfo[], records: ReadonlyMap<DefinitionInfo, DefinitionInfo>, run?: OrderRun): DefinitionInfo[] {
+  private definitionsAfter(prev: readonly DefinitionInfo[], records: ReadonlyMap<DefinitionInfo, DefinitionInfo>, run?: RegisteredRun): DefinitionInfo[] {
     let out: DefinitionInfo[];
     if (records.size > 16) out = prev.map((r) => records.get(r) ?? r);
     else {
@@ -1785,8 +1750,8 @@ function statementsAfter(before: readonly Statement[], at: number, plan: PatchPl
 /**
  * The dependency order after an edit that adds or removes definitions (see planPatch), when a patch can follow
  * it: no message quotes a line (a duplicate's would change), the added names are new (not variables, dimensions,
- * built-in or reserved names, nor defined elsewhere), and the order can be patched (see patchedOrder). Undefined
- * otherwise. (The definitions and claims that look an added or removed name up are analysed again: the list of
+ * built-in or reserved names, nor defined elsewhere), and the order has no cycle: patched where it can be (see
+ * patchedOrder), else computed again. Undefined otherwise. (The definitions and claims that look an added or removed name up are analysed again: the list of
  * names changed.)
  */
 function orderAfterRenaming(st: AnalyzerState, plan: PatchPlan, statements: readonly Statement[], at: number): PatchedOrder | undefined {
@@ -1797,7 +1762,9 @@ function orderAfterRenaming(st: AnalyzerState, plan: PatchPlan, statements: read
   }
   const added = new Set(plan.addedDefinitions.map((d) => d.name.name));
   const definesNow = (name: string) => added.has(name) || (st.definitions.has(name) && !gone.has(name));
-  return patchedOrder(st.definitionOrder!, registeredAfter(st, plan, statements, at), definesNow, (name) => st.definitions.get(name)?.stmt.refs ?? []);
+  const now = registeredAfter(st, plan, statements, at);
+  const refsBefore = (name: string) => st.definitions.get(name)?.stmt.refs;
+  return patchedOrder(st.definitionOrder!, now, definesNow, (name) => refsBefore(name) ?? []) ?? recomputedOrder(st.definitionOrder!, now, refsBefore);
 }
 
 /**
@@ -1814,6 +1781,13 @@ function orderHoldsAfterRetyping(st: AnalyzerState, { position }: PatchIndex, pl
     for (const r of d.refs) if (st.definitions.has(r.name) && !(position.get(r.name)! < own)) return false;
   }
   return true;
+}
+
+/** The registered definitions after an edit that keeps their names: the edited lines' ones in their place. */
+function retypedDefinitions(st: AnalyzerState, plan: PatchPlan): Definitions {
+  const definitions = st.definitionOrder!.statements.slice();
+  for (const [old, now] of plan.definitions) definitions[definitions.indexOf(old as Define)] = now as Define;
+  return definitions;
 }
 
 /** Brings the count of references to each name that an order keeps for patching (see patchingAids) up to date. */
@@ -1880,16 +1854,67 @@ interface DefinitionOrder extends DependencyOrder {
   };
 }
 
-/** A dependency order patched from the one before, and the run of it that was replaced. */
+/** Where an edit replaced registered definitions: from the `head`-th, `removed` of them by the `added` names. */
+type RegisteredRun = Omit<OrderRun, 'at'>;
+
+/** The dependency order after an edit that added, removed or retyped definitions, made from the one before. */
 interface PatchedOrder {
   order: DefinitionOrder;
-  run: OrderRun;
+  run: RegisteredRun;
+  /** The definitions' places in the new order: the old places, moved past the run, or all anew. */
+  placesAfter(before: OrderPositions): OrderPositions;
   /**
    * Brings the count of references to each name, which the order shares with the one before, up to date: called
    * once, when the order is taken. (A patch may still give up after making the order, and the analysis that
    * follows patches the one before again.)
    */
   countReferences(): void;
+}
+
+/**
+ * `names` in dependency order, where `refsOf(name)` lists what the definition of a name of this scope refers
+ * to (undefined for other names): the document's definitions, or a claim's where-clause. With it, the length
+ * of the order once the search from each of `names` is done (see DefinitionOrder.aids).
+ */
+function* dependencyOrder(names: Iterable<string>, refsOf: (name: string) => readonly NameRef[] | undefined): Steps<DependencyOrder & { ends: number[] }> {
+  const state = new Map<string, 'active' | 'done'>();
+  const order: string[] = [];
+  const cycles: DependencyOrder['cycles'] = [];
+  const ends: number[] = [];
+  let roots = 0;
+  for (const root of names) {
+    if (state.has(root)) {
+      ends.push(order.length);
+      continue;
+    }
+    if (++roots % STEP === 0) yield;
+    const stack = [{ name: root, refs: refsOf(root)!, next: 0 }];
+    state.set(root, 'active');
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (top.next < top.refs.length) {
+        const ref = top.refs[top.next++];
+        const st = state.get(ref.name);
+        const refs = st ? undefined : refsOf(ref.name);
+        if (st === 'active') {
+          const path = stack.map((f) => f.name);
+          const names = [...path.slice(path.indexOf(ref.name)), ref.name];
+          // A long cycle is named by its ends: the message stays readable (and small) at any length.
+          const cycle = names.length > 8 ? [...names.slice(0, 4), `… ${names.length - 6} more …`, ...names.slice(-2)].join(' → ') : names.join(' → ');
+          cycles.push({ owner: top.name, refIndex: top.next - 1, message: `Definitions cannot depend on themselves: ${cycle}.` });
+        } else if (refs) {
+          state.set(ref.name, 'active');
+          stack.push({ name: ref.name, refs, next: 0 });
+        }
+      } else {
+        stack.pop();
+        state.set(top.name, 'done');
+        order.push(top.name);
+      }
+    }
+    ends.push(order.length);
+  }
+  return { order, cycles, ends };
 }
 
 function patchingAids({ statements, order }: DefinitionOrder): NonNullable<DefinitionOrder['aids']> {
@@ -1913,15 +1938,9 @@ function patchingAids({ statements, order }: DefinitionOrder): NonNullable<Defin
  * (which a patch follows).
  */
 function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (name: string) => boolean, refsOf: (name: string) => readonly NameRef[]): PatchedOrder | undefined {
-  const old = before.statements;
   if (before.cycles.length) return undefined;
   const { ends, referrers } = (before.aids ??= patchingAids(before));
-  let head = 0;
-  while (head < old.length && head < now.length && old[head] === now[head]) head++;
-  let tail = 0;
-  while (tail < old.length - head && tail < now.length - head && old[old.length - 1 - tail] === now[now.length - 1 - tail]) tail++;
-  const removed = old.slice(head, old.length - tail);
-  const added = now.slice(head, now.length - tail);
+  const { head, removed, added } = registeredRun(before.statements, now);
   // The references made inside the run; the added names that definitions outside it refer to.
   const inside = new Map<string, number>();
   for (const d of removed) for (const r of d.refs) inside.set(r.name, (inside.get(r.name) ?? 0) + 1);
@@ -1935,16 +1954,58 @@ function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (na
   if (referredFromOutside.size && order.slice(0, at).some((name) => refsOf(name).some((r) => referredFromOutside.has(r.name)))) return undefined;
   const shift = added.length - removed.length;
   const names = added.map((d) => d.name.name);
+  const newOrder = [...order.slice(0, at), ...names, ...order.slice(at + removed.length)];
+  const run = { head, removed: removed.length, added: names };
   return {
     order: {
       statements: now,
-      order: [...order.slice(0, at), ...names, ...order.slice(at + removed.length)],
+      order: newOrder,
       cycles: [],
-      aids: { ends: [...ends.slice(0, head), ...added.map((_, k) => at + k + 1), ...ends.slice(old.length - tail).map((e) => e + shift)], referrers },
+      aids: { ends: [...ends.slice(0, head), ...added.map((_, k) => at + k + 1), ...ends.slice(head + removed.length).map((e) => e + shift)], referrers },
     },
-    run: { at, head, removed: removed.length, added: names },
+    run,
+    placesAfter: (places) => {
+      places.follow({ at, ...run }, newOrder);
+      return places;
+    },
     countReferences: () => recount(referrers, removed, added),
   };
+}
+
+/**
+ * The dependency order of `now` computed again, for an edit after which the one before cannot be patched (a
+ * definition now refers to one ordered after it); undefined if it has a cycle (the full path reports it). A
+ * depth-first search of 5,000 definitions costs a few milliseconds, against tens for analysing the document
+ * statement by statement; any order in which each definition comes after those it refers to gives the same
+ * analysis.
+ */
+function recomputedOrder(before: DefinitionOrder, now: Definitions, refsBefore: (name: string) => readonly NameRef[] | undefined): PatchedOrder | undefined {
+  const { head, removed, added } = registeredRun(before.statements, now);
+  // What each definition refers to: as before, but for the run the edit replaced.
+  const replaced = new Map(added.map((d) => [d.name.name, d.refs]));
+  const gone = new Set(removed.map((d) => d.name.name));
+  const refsOf = (name: string) => replaced.get(name) ?? (gone.has(name) ? undefined : refsBefore(name));
+  const { order, cycles, ends } = completed(dependencyOrder(now.map((d) => d.name.name), refsOf));
+  if (cycles.length) return undefined;
+  // The counts of references follow the edit's run (when the order before has them: patchedOrder made them).
+  const referrers = before.aids?.referrers;
+  return {
+    order: { statements: now, order, cycles, ...(referrers ? { aids: { ends, referrers } } : {}) },
+    run: { head, removed: removed.length, added: added.map((d) => d.name.name) },
+    placesAfter: () => new OrderPositions(order),
+    countReferences: () => {
+      if (referrers) recount(referrers, removed, added);
+    },
+  };
+}
+
+/** Where two lists of registered definitions differ: after the first `head`, `removed` were replaced by `added`. */
+function registeredRun(old: Definitions, now: Definitions): { head: number; removed: Definitions; added: Definitions } {
+  let head = 0;
+  while (head < old.length && head < now.length && old[head] === now[head]) head++;
+  let tail = 0;
+  while (tail < old.length - head && tail < now.length - head && old[old.length - 1 - tail] === now[now.length - 1 - tail]) tail++;
+  return { head, removed: old.slice(head, old.length - tail), added: now.slice(head, now.length - tail) };
 }
 
 /** How many children of an expression have their nodes built (an index's literal is not a value). */
@@ -2050,7 +2111,8 @@ export function keptStateProblem(a: Analysis): string | undefined {
     if (!kept.cycles.length) for (const r of d.refs) if (st.definitions.has(r.name) && !(position.get(r.name)! < own)) return `${d.name.name} comes before ${r.name}, which it refers to`;
   }
   if (kept.aids) {
-    const counted = patchingAids(kept).referrers;
+    const { referrers: counted, ends } = patchingAids(kept);
+    if (ends.some((e, k) => e !== kept.aids!.ends[k])) return `the order's ends are ${kept.aids.ends.join()}, not ${ends.join()}`;
     for (const name of new Set([...counted.keys(), ...kept.aids.referrers.keys()])) {
       if ((counted.get(name) ?? 0) !== (kept.aids.referrers.get(name) ?? 0)) return `${kept.aids.referrers.get(name) ?? 0} references to ${name} are counted, ${counted.get(name) ?? 0} made`;
     }

@@ -177,7 +177,7 @@ test('incremental analysis equals full analysis while definitions and claims are
   assert.ok(patched >= edits * 0.15, `only ${patched} of ${edits} keystrokes were patched`);
 });
 
-test('a name typed into a definition letter by letter patches while it refers back, and the order it keeps serves the edits after it', () => {
+test('a name typed into a definition letter by letter patches (the order computed again when it refers to a definition below), and the order it keeps serves the edits after it', () => {
   // `z40 = w · x + …` retyped to read `x1`, `x`, `a9` (defined above it), then `a65` (below it: the dependency
   // order must be computed again) and `z40` (itself: a cycle), with definitions added and removed between them
   // (which patch the kept order, and its count of references to each name).
@@ -220,7 +220,7 @@ test('a name typed into a definition letter by letter patches while it refers ba
   assert.ok(retype('a9'), 'a definition above, typed, is a patch');
   assert.equal(current.diagnostics.filter((d) => d.code === 'unknown-name').length, 0);
   assert.equal(insertLine(70, 'ex2 = a9 + 1'), true);
-  assert.equal(retype('a65'), false, 'a definition below it reorders the definitions');
+  assert.equal(retype('a65'), true, 'a definition below it: the order is computed again, and the patch follows it');
   assert.equal(retype('z40'), false, 'a definition that reads itself is a cycle');
   assert.ok(current.diagnostics.some((d) => d.code === 'cycle'));
   retype('x');
@@ -241,6 +241,35 @@ test('a patch that gives up after patching the dependency order leaves it for th
       assertSameAnalysis(current, t, 'numerator');
     }
   }
+});
+
+test('references to definitions further down are patched with the dependency order computed again, and equal the full analysis', () => {
+  let t = generatedDocument(300);
+  let current = analyze(t);
+  const edit = (from: number, removed: number, inserted: string) => {
+    const before = t;
+    t = t.slice(0, from) + inserted + t.slice(from + removed);
+    current = reanalyze(current, t, {}, { from, suffix: before.length - from - removed });
+    assertSameAnalysis(current, t, 'numerator');
+    return analysisWork(current)!.patched;
+  };
+  const top = t.indexOf('z8 = ');
+  // A definition retyped to read one below it (`z8` → `z80`), each time on another line, typed and deleted.
+  for (const k of [9, 17, 25, 33]) {
+    const at = t.indexOf(`a${k} = max(0, z${k - 1}`) + `a${k} = max(0, z${k - 1}`.length;
+    assert.equal(edit(at, 0, '0'), true, `a${k} reading z${(k - 1) * 10}`);
+    assert.equal(edit(at, 1, ''), true);
+  }
+  // A definition inserted that reads one below it, then one that reads it in turn, then both removed.
+  assert.equal(edit(top, 0, 'early = z240 * 2\n'), true, 'a line reading z240 inserted');
+  assert.equal(edit(top, 0, 'earlier = early + 1\n'), true, 'a line reading it inserted above it');
+  assert.equal(edit(top, 'earlier = early + 1\n'.length, ''), true);
+  assert.equal(edit(top, 'early = z240 * 2\n'.length, ''), true);
+  // A definition below made to read one that reads it: a cycle, which the full path reports.
+  const at = t.indexOf('z240 = w · x') + 'z240 = w · x'.length;
+  edit(top, 0, 'early = z240 * 2\n');
+  assert.equal(edit(at + 'early = z240 * 2\n'.length, 0, ' + early'), false, 'a cycle');
+  assert.ok(current.diagnostics.some((d) => d.code === 'cycle'));
 });
 
 test('one edit that declares a name and defines it too is a duplicate, as in a full analysis', () => {
