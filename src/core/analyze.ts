@@ -880,7 +880,11 @@ class Analyzer {
     const patched = previous && !same ? patchedOrder(previous, statements, (name) => this.defs.has(name), (name) => this.defs.get(name)?.stmt.refs ?? []) : undefined;
     patched?.countReferences();
     const reused = same ? { ...previous, statements } : patched?.order;
-    this.definitionOrderMemo = reused || { statements, ...(yield* dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)?.stmt.refs)) };
+    if (!reused) {
+      // (A full analysis does not keep the ends of the search: a patch of the order makes them with its aids.)
+      const { order, cycles } = yield* dependencyOrder(this.defs.keys(), (name) => this.defs.get(name)?.stmt.refs);
+      this.definitionOrderMemo = { statements, order, cycles };
+    } else this.definitionOrderMemo = reused;
     const { order, cycles } = this.definitionOrderMemo;
     for (const c of cycles) this.reportCycle(this.defs.get(c.owner)!.stmt.refs[c.refIndex], c.message);
     return order;
@@ -2112,7 +2116,7 @@ export function keptStateProblem(a: Analysis): string | undefined {
   }
   if (kept.aids) {
     const { referrers: counted, ends } = patchingAids(kept);
-    if (ends.some((e, k) => e !== kept.aids!.ends[k])) return `the order's ends are ${kept.aids.ends.join()}, not ${ends.join()}`;
+    if (ends.length !== kept.aids.ends.length || ends.some((e, k) => e !== kept.aids!.ends[k])) return `the order's ends are ${kept.aids.ends.join()}, not ${ends.join()}`;
     for (const name of new Set([...counted.keys(), ...kept.aids.referrers.keys()])) {
       if ((counted.get(name) ?? 0) !== (kept.aids.referrers.get(name) ?? 0)) return `${kept.aids.referrers.get(name) ?? 0} references to ${name} are counted, ${counted.get(name) ?? 0} made`;
     }
