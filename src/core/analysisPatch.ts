@@ -92,6 +92,11 @@ export function planPatch({ removed, added }: EditedLines, winner: (name: string
   };
 }
 
+/** Whether an edit adds or removes definitions (names come or go). */
+export function renamesDefinitions(plan: PatchPlan): boolean {
+  return plan.addedDefinitions.length > 0 || plan.removedDefinitions.length > 0;
+}
+
 /** Whether two lists of references name the same names in the same order. */
 export function sameRefs(a: readonly NameRef[], b: readonly NameRef[]): boolean {
   return a.length === b.length && a.every((r, k) => r.name === b[k].name);

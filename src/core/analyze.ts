@@ -19,7 +19,7 @@ import { carryNameIndex } from './language/names.ts';
 import { type EditedLines, ParsedText, type TextChange } from './parsedLines.ts';
 import { completed, STEP, type Steps } from './steps.ts';
 import { OrderPositions, type OrderRun } from './orderPositions.ts';
-import { firstAtOrAfter, moveDiagnostic, moveRange, planPatch, sameRefs, type PatchPlan } from './analysisPatch.ts';
+import { firstAtOrAfter, moveDiagnostic, moveRange, planPatch, renamesDefinitions, sameRefs, type PatchPlan } from './analysisPatch.ts';
 import { dimRefs, typeShape, variablesAfter, type VariablesAfterEdit } from './declarationPatch.ts';
 import { type DerivativeCore, ExprNodes, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved, trimOutcome } from './statementOutcome.ts';
 
@@ -1312,14 +1312,14 @@ class Analyzer {
     const at = statementIndex(this.parsed, edit.first);
     const statements = statementsAfter(st.statements, at, plan);
     const index = st.patchIndex ?? completed(patchIndexSteps(st));
-    const renamed = plan.addedDefinitions.length || plan.removedDefinitions.length;
+    const renamed = renamesDefinitions(plan);
     const declares = [...plan.removed, ...plan.added].some((s) => s.kind === 'declare');
     // Names defined and declared in one edit (a paste, say) may clash with each other: the full path sorts them out.
     if (renamed && declares) return undefined;
     if (plan.rereferenced.length && renamed) return undefined;
     // Definitions retyped to refer to others keep the order while each still comes after what it reads.
     const retyped = plan.rereferenced.length > 0 && !orderHoldsAfterRetyping(st, index, plan);
-    const reordered = renamed ? orderAfterRenaming(st, plan, statements, at) : retyped ? recomputedOrder(before, retypedDefinitions(st, plan), (name) => st.definitions.get(name)?.stmt.refs) : undefined;
+    const reordered = renamed ? orderAfterRenaming(st, plan, statements, at) : retyped ? recomputedOrder(st, retypedDefinitions(st, plan)) : undefined;
     if ((renamed || retyped) && !reordered) return undefined;
     const declared = declares ? this.variablesAfterEdit(st, edit, plan, statements) : undefined;
     if (declared === null) return undefined;
@@ -1369,6 +1369,7 @@ class Analyzer {
    * Takes over the previous analysis's names, order, outcomes and statements, with the edited lines' statements
    * replaced by the new ones. The maps are taken as they are, not copied (copying them would cost most of a
    * patch): the previous analysis is consumed (see reanalyze), and its look-ups answer for the new text from now on.
+   * `order`: the dependency order after an edit that added, removed or retyped definitions, when it changed.
    */
   private adopt(st: AnalyzerState, prev: Analysis, plan: PatchPlan, statements: Statement[], order?: DefinitionOrder): void {
     this.layout = st.layout;
@@ -1387,21 +1388,19 @@ class Analyzer {
     this.doc.parsed = this.parsed;
     this.changes = { variables: new Set(), dims: new Set(), definitions: new Set(), names: false, cycles: false, bits: 0 };
     this.statements = statements;
-    if (order && !plan.addedDefinitions.length && !plan.removedDefinitions.length) {
-      // Definitions retyped to refer to ones ordered after them: the order computed again (see recomputedOrder).
-      this.definitionOrderMemo = order;
-      return;
-    }
-    if (order) {
-      // Names came or went: the definitions in their new order, the added ones with new entries (and records,
-      // which read the adopted lines), every name's look-ups and the list of all names to be replayed.
-      // (In place: the map's order is not the definitions' order after this; the result lists them in order.)
+    if (renamesDefinitions(plan)) {
+      // Names came or went: the added definitions with new entries (and records, which read the adopted lines),
+      // every name's look-ups and the list of all names to be replayed. (In place: the map's order is not the
+      // definitions' order after this; the result lists them in order.)
       for (const d of plan.removedDefinitions) this.defs.delete(d.name.name);
       for (const d of plan.addedDefinitions) this.defs.set(d.name.name, this.entry(d));
       this.nameList = undefined;
       this.changes.names = true;
       this.changes.bits |= NAMES_BIT;
       for (const d of [...plan.addedDefinitions, ...plan.removedDefinitions]) this.changedDefinition(d.name.name);
+    }
+    if (order) {
+      // Names came or went, or definitions now refer to ones ordered after them: the order patched or made again.
       this.definitionOrderMemo = order;
       return;
     }
@@ -1767,8 +1766,7 @@ function orderAfterRenaming(st: AnalyzerState, plan: PatchPlan, statements: read
   const added = new Set(plan.addedDefinitions.map((d) => d.name.name));
   const definesNow = (name: string) => added.has(name) || (st.definitions.has(name) && !gone.has(name));
   const now = registeredAfter(st, plan, statements, at);
-  const refsBefore = (name: string) => st.definitions.get(name)?.stmt.refs;
-  return patchedOrder(st.definitionOrder!, now, definesNow, (name) => refsBefore(name) ?? []) ?? recomputedOrder(st.definitionOrder!, now, refsBefore);
+  return patchedOrder(st.definitionOrder!, now, definesNow, (name) => st.definitions.get(name)?.stmt.refs ?? []) ?? recomputedOrder(st, now);
 }
 
 /**
@@ -1977,18 +1975,19 @@ function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (na
 }
 
 /**
- * The dependency order of `now` computed again, for an edit after which the one before cannot be patched (a
- * definition now refers to one ordered after it); undefined if it has a cycle (the full path reports it). A
- * depth-first search of 5,000 definitions costs a few milliseconds, against tens for analysing the document
- * statement by statement; any order in which each definition comes after those it refers to gives the same
- * analysis.
+ * The dependency order of `now` (the definitions registered after an edit of the analysis kept in `st`) computed
+ * again, for an edit after which the one before cannot be patched (a definition now refers to one ordered after
+ * it); undefined if it has a cycle (the full path reports it). A depth-first search of 5,000 definitions costs a
+ * few milliseconds, against tens for analysing the document statement by statement; any order in which each
+ * definition comes after those it refers to gives the same analysis.
  */
-function recomputedOrder(before: DefinitionOrder, now: Definitions, refsBefore: (name: string) => readonly NameRef[] | undefined): PatchedOrder | undefined {
+function recomputedOrder(st: AnalyzerState, now: Definitions): PatchedOrder | undefined {
+  const before = st.definitionOrder!;
   const { head, removed, added } = registeredRun(before.statements, now);
-  // What each definition refers to: as before, but for the run the edit replaced.
+  // What each definition refers to: as before the edit, but for the run it replaced.
   const replaced = new Map(added.map((d) => [d.name.name, d.refs]));
   const gone = new Set(removed.map((d) => d.name.name));
-  const refsOf = (name: string) => replaced.get(name) ?? (gone.has(name) ? undefined : refsBefore(name));
+  const refsOf = (name: string) => replaced.get(name) ?? (gone.has(name) ? undefined : st.definitions.get(name)?.stmt.refs);
   const { order, cycles, ends } = completed(dependencyOrder(now.map((d) => d.name.name), refsOf));
   if (cycles.length) return undefined;
   // The counts of references follow the edit's run (when the order before has them: patchedOrder made them).
