@@ -3,6 +3,7 @@
 // below the edit. Kept apart from the analyser: this is plain bookkeeping over lines and ranges.
 
 import type { NameRef, Statement } from './ast.ts';
+import type { Define } from './definitionOrder.ts';
 import type { ParseProblem } from './parser.ts';
 import type { EditedLines } from './parsedLines.ts';
 import type { Diagnostic, Range } from './source.ts';
@@ -16,8 +17,8 @@ export interface PatchPlan {
   /** Those of `definitions` whose new version refers to other names than before (a name typed or retyped). */
   rereferenced: StatementPair[];
   /** Definitions of names the edited lines did not define, and of names the new lines no longer define. */
-  addedDefinitions: Extract<Statement, { kind: 'define' }>[];
-  removedDefinitions: Extract<Statement, { kind: 'define' }>[];
+  addedDefinitions: Define[];
+  removedDefinitions: Define[];
   /** The k-th claim of the edited lines with the k-th claim of the new lines (a claim retyped in place, mostly). */
   claims: StatementPair[];
   /** Claims of the edited lines without a counterpart, and new lines' claims without one. */
@@ -31,8 +32,6 @@ export interface PatchPlan {
   /** Lines added minus lines removed: every line after the edit moves by this much. */
   lineDelta: number;
 }
-
-type Define = Extract<Statement, { kind: 'define' }>;
 
 /**
  * The plan of an edit whose lines, before and after, hold only blank lines, parse problems, claims,

@@ -18,8 +18,13 @@ import { closestName } from './suggest.ts';
 import { carryNameIndex } from './language/names.ts';
 import { type EditedLines, ParsedText, type TextChange } from './parsedLines.ts';
 import { completed, STEP, type Steps } from './steps.ts';
-import { OrderPositions, type OrderRun } from './orderPositions.ts';
-import { firstAtOrAfter, moveDiagnostic, moveRange, planPatch, renamesDefinitions, sameRefs, type PatchPlan } from './analysisPatch.ts';
+import { OrderPositions } from './orderPositions.ts';
+import { child, childCount, children } from './exprChildren.ts';
+import {
+  type Define, type DefinitionOrder, type Definitions, type PatchedOrder, type RegisteredRun, dependencyOrder, orderProblem, patchedOrder, patchingAids,
+  recomputedOrder, recount, sameDependencies,
+} from './definitionOrder.ts';
+import { firstAtOrAfter, moveDiagnostic, moveRange, planPatch, renamesDefinitions, type PatchPlan } from './analysisPatch.ts';
 import { dimRefs, typeShape, variablesAfter, type VariablesAfterEdit } from './declarationPatch.ts';
 import { type DerivativeCore, ExprNodes, type Outcome, type PendingDiagnostic, type Read, type Resolved, newOutcome, sameDerivative, sameResolved, trimOutcome } from './statementOutcome.ts';
 
@@ -88,7 +93,7 @@ class DefinitionRecord implements DefinitionInfo {
   derivative?: DerivativeInfo;
   readonly name: string;
   constructor(
-    private readonly stmt: Extract<Statement, { kind: 'define' }>,
+    private readonly stmt: Define,
     private readonly doc: DocumentNow,
   ) {
     this.name = stmt.name.name;
@@ -378,7 +383,7 @@ interface FixSpec {
   edits: { span: Span; text: string }[];
 }
 
-type DefinitionEntry = { stmt: Extract<Statement, { kind: 'define' }>; info: DefinitionRecord; value?: Resolved; derivative?: DerivativeCore };
+type DefinitionEntry = { stmt: Define; info: DefinitionRecord; value?: Resolved; derivative?: DerivativeCore };
 
 class Analyzer {
   readonly text: string;
@@ -891,7 +896,7 @@ class Analyzer {
   }
 
   /** A definition's entry, before its analysis (value and derivative are listed so that they live in the object). */
-  private entry(stmt: Extract<Statement, { kind: 'define' }>): DefinitionEntry {
+  private entry(stmt: Define): DefinitionEntry {
     return { stmt, info: new DefinitionRecord(stmt, this.doc), value: undefined, derivative: undefined };
   }
 
@@ -911,7 +916,7 @@ class Analyzer {
 
   /** A definition's outcome: its value, and its derivative form when it is one. */
   private readonly buildDefinition = (o: Outcome): void => {
-    const { expr, name } = o.stmt as Extract<Statement, { kind: 'define' }>;
+    const { expr, name } = o.stmt as Define;
     const node = this.buildExpr(expr, name.name);
     const derivative = expr.kind === 'derivative' ? o.derivatives.find((f) => f.expr === expr)?.core : undefined;
     if (derivative) o.derivative = derivative;
@@ -1319,7 +1324,7 @@ class Analyzer {
     if (plan.rereferenced.length && renamed) return undefined;
     // Definitions retyped to refer to others keep the order while each still comes after what it reads.
     const retyped = plan.rereferenced.length > 0 && !orderHoldsAfterRetyping(st, index, plan);
-    const reordered = renamed ? orderAfterRenaming(st, plan, statements, at) : retyped ? recomputedOrder(st, retypedDefinitions(st, plan)) : undefined;
+    const reordered = renamed ? orderAfterRenaming(st, plan, statements, at) : retyped ? recomputedOrder(st.definitionOrder!, retypedDefinitions(st, plan), keptRefs(st)) : undefined;
     if ((renamed || retyped) && !reordered) return undefined;
     const declared = declares ? this.variablesAfterEdit(st, edit, plan, statements) : undefined;
     if (declared === null) return undefined;
@@ -1422,9 +1427,9 @@ class Analyzer {
       pending[p] = 1;
       last = Math.max(last, p);
     };
-    const rewritten = new Map<string, Extract<Statement, { kind: 'define' }>>();
+    const rewritten = new Map<string, Define>();
     for (const [, now] of plan.definitions) {
-      const d = now as Extract<Statement, { kind: 'define' }>;
+      const d = now as Define;
       rewritten.set(d.name.name, d);
       reach(d.name.name);
     }
@@ -1750,6 +1755,11 @@ function statementsAfter(before: readonly Statement[], at: number, plan: PatchPl
   return out;
 }
 
+/** What each definition of the analysis kept in `st` refers to (undefined for other names). */
+function keptRefs(st: AnalyzerState): (name: string) => readonly NameRef[] | undefined {
+  return (name) => st.definitions.get(name)?.stmt.refs;
+}
+
 /**
  * The dependency order after an edit that adds or removes definitions (see planPatch), when a patch can follow
  * it: no message quotes a line (a duplicate's would change), the added names are new (not variables, dimensions,
@@ -1766,7 +1776,7 @@ function orderAfterRenaming(st: AnalyzerState, plan: PatchPlan, statements: read
   const added = new Set(plan.addedDefinitions.map((d) => d.name.name));
   const definesNow = (name: string) => added.has(name) || (st.definitions.has(name) && !gone.has(name));
   const now = registeredAfter(st, plan, statements, at);
-  return patchedOrder(st.definitionOrder!, now, definesNow, (name) => st.definitions.get(name)?.stmt.refs ?? []) ?? recomputedOrder(st, now);
+  return patchedOrder(st.definitionOrder!, now, definesNow, (name) => keptRefs(st)(name) ?? []) ?? recomputedOrder(st.definitionOrder!, now, keptRefs(st));
 }
 
 /**
@@ -1798,12 +1808,6 @@ function countRereferences(order: DefinitionOrder, plan: PatchPlan): void {
   recount(order.aids.referrers, plan.rereferenced.map(([old]) => old as Define), plan.rereferenced.map(([, now]) => now as Define));
 }
 
-/** Counts of references to each name, without those the definitions `gone` made and with those `come` make. */
-function recount(referrers: Map<string, number>, gone: Definitions, come: Definitions): void {
-  for (const d of gone) for (const r of d.refs) referrers.set(r.name, referrers.get(r.name)! - 1);
-  for (const d of come) for (const r of d.refs) referrers.set(r.name, (referrers.get(r.name) ?? 0) + 1);
-}
-
 /**
  * The definitions registered after the edit (in line order, duplicates left out): the previous ones with those of
  * the edited lines replaced by the new lines' (which begin at statement `at` of `statements`).
@@ -1819,243 +1823,6 @@ function registeredAfter(st: AnalyzerState, plan: PatchPlan, statements: readonl
   for (let k = at + plan.added.length; !next && k < statements.length; k++) if (registered(statements[k])) next = statements[k];
   const i = next ? before.indexOf(next as Define) : before.length;
   return [...before.slice(0, i), ...added, ...before.slice(i + removed.length)];
-}
-
-/** Names in dependency order, and the references that close a cycle (by their owner and place among its names). */
-interface DependencyOrder {
-  order: string[];
-  cycles: { owner: string; refIndex: number; message: string }[];
-}
-
-/**
- * Whether two lists of definitions give the same dependency order: the same names in the same order, each
- * referring to the same names (true at once for statements an edit did not touch: they are the same objects).
- */
-function sameDependencies(a: readonly Extract<Statement, { kind: 'define' }>[], b: readonly Extract<Statement, { kind: 'define' }>[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] === b[i]) continue;
-    if (a[i].name.name !== b[i].name.name) return false;
-    if (!sameRefs(a[i].refs, b[i].refs)) return false;
-  }
-  return true;
-}
-
-type Define = Extract<Statement, { kind: 'define' }>;
-type Definitions = readonly Define[];
-
-/** The document's definitions (in the order they were registered), their dependency order, and what patching it needs. */
-interface DefinitionOrder extends DependencyOrder {
-  statements: Definitions;
-  /** Made when the order is first patched (a full analysis does not need them). */
-  aids?: {
-    /** For each definition, the length of the order once the search started from it and those before it is done. */
-    ends: number[];
-    /** How many references the definitions make to each name. */
-    referrers: Map<string, number>;
-  };
-}
-
-/** Where an edit replaced registered definitions: from the `head`-th, `removed` of them by the `added` names. */
-type RegisteredRun = Omit<OrderRun, 'at'>;
-
-/** The dependency order after an edit that added, removed or retyped definitions, made from the one before. */
-interface PatchedOrder {
-  order: DefinitionOrder;
-  run: RegisteredRun;
-  /** The definitions' places in the new order: the old places, moved past the run, or all anew. */
-  placesAfter(before: OrderPositions): OrderPositions;
-  /**
-   * Brings the count of references to each name, which the order shares with the one before, up to date: called
-   * once, when the order is taken. (A patch may still give up after making the order, and the analysis that
-   * follows patches the one before again.)
-   */
-  countReferences(): void;
-}
-
-/**
- * `names` in dependency order, where `refsOf(name)` lists what the definition of a name of this scope refers
- * to (undefined for other names): the document's definitions, or a claim's where-clause. With it, the length
- * of the order once the search from each of `names` is done (see DefinitionOrder.aids).
- */
-function* dependencyOrder(names: Iterable<string>, refsOf: (name: string) => readonly NameRef[] | undefined): Steps<DependencyOrder & { ends: number[] }> {
-  const state = new Map<string, 'active' | 'done'>();
-  const order: string[] = [];
-  const cycles: DependencyOrder['cycles'] = [];
-  const ends: number[] = [];
-  let roots = 0;
-  for (const root of names) {
-    if (state.has(root)) {
-      ends.push(order.length);
-      continue;
-    }
-    if (++roots % STEP === 0) yield;
-    const stack = [{ name: root, refs: refsOf(root)!, next: 0 }];
-    state.set(root, 'active');
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      if (top.next < top.refs.length) {
-        const ref = top.refs[top.next++];
-        const st = state.get(ref.name);
-        const refs = st ? undefined : refsOf(ref.name);
-        if (st === 'active') {
-          const path = stack.map((f) => f.name);
-          const names = [...path.slice(path.indexOf(ref.name)), ref.name];
-          // A long cycle is named by its ends: the message stays readable (and small) at any length.
-          const cycle = names.length > 8 ? [...names.slice(0, 4), `… ${names.length - 6} more …`, ...names.slice(-2)].join(' → ') : names.join(' → ');
-          cycles.push({ owner: top.name, refIndex: top.next - 1, message: `Definitions cannot depend on themselves: ${cycle}.` });
-        } else if (refs) {
-          state.set(ref.name, 'active');
-          stack.push({ name: ref.name, refs, next: 0 });
-        }
-      } else {
-        stack.pop();
-        state.set(top.name, 'done');
-        order.push(top.name);
-      }
-    }
-    ends.push(order.length);
-  }
-  return { order, cycles, ends };
-}
-
-function patchingAids({ statements, order }: DefinitionOrder): NonNullable<DefinitionOrder['aids']> {
-  const position = new Map(order.map((name, i) => [name, i]));
-  const ends: number[] = [];
-  let end = 0;
-  for (const d of statements) ends.push((end = Math.max(end, position.get(d.name.name)! + 1)));
-  const referrers = new Map<string, number>();
-  recount(referrers, [], statements);
-  return { ends, referrers };
-}
-
-/**
- * The dependency order of `now`, patched from `before`, when an edit replaced a run of definitions by another
- * that refers only to definitions ordered before it, and whose new names only definitions ordered after it refer
- * to; undefined when the order must be computed. The run takes the place of the one it replaces, after every
- * definition registered before it (so, mostly, where a depth-first search would put it). The order stays one in
- * which each definition comes after those it refers to, and any such order gives the same analysis: definitions
- * that referred to a removed name now refer to an unknown one. `before` is consumed; `definesNow` tells the
- * names `now` defines, `refsOf` what a definition of `before` refers to. With the order, the run it replaced
- * (which a patch follows).
- */
-function patchedOrder(before: DefinitionOrder, now: Definitions, definesNow: (name: string) => boolean, refsOf: (name: string) => readonly NameRef[]): PatchedOrder | undefined {
-  if (before.cycles.length) return undefined;
-  const { ends, referrers } = (before.aids ??= patchingAids(before));
-  const { head, removed, added } = registeredRun(before.statements, now);
-  // The references made inside the run; the added names that definitions outside it refer to.
-  const inside = new Map<string, number>();
-  for (const d of removed) for (const r of d.refs) inside.set(r.name, (inside.get(r.name) ?? 0) + 1);
-  const referredFromOutside = new Set(added.map((d) => d.name.name).filter((name) => (referrers.get(name) ?? 0) > (inside.get(name) ?? 0)));
-  const at = head ? ends[head - 1] : 0;
-  const { order } = before;
-  const orderedBefore = (name: string) => at > 0 && order.lastIndexOf(name, at - 1) >= 0; // (a negative start counts from the end)
-  const refersBack = (d: Definitions[number], defined: (name: string) => boolean) => d.refs.every((r) => orderedBefore(r.name) || !defined(r.name));
-  if (!removed.every((d, k) => order[at + k] === d.name.name && refersBack(d, (name) => order.includes(name)))) return undefined;
-  if (!added.every((d) => refersBack(d, definesNow))) return undefined;
-  if (referredFromOutside.size && order.slice(0, at).some((name) => refsOf(name).some((r) => referredFromOutside.has(r.name)))) return undefined;
-  const shift = added.length - removed.length;
-  const names = added.map((d) => d.name.name);
-  const newOrder = [...order.slice(0, at), ...names, ...order.slice(at + removed.length)];
-  const run = { head, removed: removed.length, added: names };
-  return {
-    order: {
-      statements: now,
-      order: newOrder,
-      cycles: [],
-      aids: { ends: [...ends.slice(0, head), ...added.map((_, k) => at + k + 1), ...ends.slice(head + removed.length).map((e) => e + shift)], referrers },
-    },
-    run,
-    placesAfter: (places) => {
-      places.follow({ at, ...run }, newOrder);
-      return places;
-    },
-    countReferences: () => recount(referrers, removed, added),
-  };
-}
-
-/**
- * The dependency order of `now` (the definitions registered after an edit of the analysis kept in `st`) computed
- * again, for an edit after which the one before cannot be patched (a definition now refers to one ordered after
- * it); undefined if it has a cycle (the full path reports it). A depth-first search of 5,000 definitions costs a
- * few milliseconds, against tens for analysing the document statement by statement; any order in which each
- * definition comes after those it refers to gives the same analysis.
- */
-function recomputedOrder(st: AnalyzerState, now: Definitions): PatchedOrder | undefined {
-  const before = st.definitionOrder!;
-  const { head, removed, added } = registeredRun(before.statements, now);
-  // What each definition refers to: as before the edit, but for the run it replaced.
-  const replaced = new Map(added.map((d) => [d.name.name, d.refs]));
-  const gone = new Set(removed.map((d) => d.name.name));
-  const refsOf = (name: string) => replaced.get(name) ?? (gone.has(name) ? undefined : st.definitions.get(name)?.stmt.refs);
-  const { order, cycles, ends } = completed(dependencyOrder(now.map((d) => d.name.name), refsOf));
-  if (cycles.length) return undefined;
-  // The counts of references follow the edit's run (when the order before has them: patchedOrder made them).
-  const referrers = before.aids?.referrers;
-  return {
-    order: { statements: now, order, cycles, ...(referrers ? { aids: { ends, referrers } } : {}) },
-    run: { head, removed: removed.length, added: added.map((d) => d.name.name) },
-    placesAfter: () => new OrderPositions(order),
-    countReferences: () => {
-      if (referrers) recount(referrers, removed, added);
-    },
-  };
-}
-
-/** Where two lists of registered definitions differ: after the first `head`, `removed` were replaced by `added`. */
-function registeredRun(old: Definitions, now: Definitions): { head: number; removed: Definitions; added: Definitions } {
-  let head = 0;
-  while (head < old.length && head < now.length && old[head] === now[head]) head++;
-  let tail = 0;
-  while (tail < old.length - head && tail < now.length - head && old[old.length - 1 - tail] === now[now.length - 1 - tail]) tail++;
-  return { head, removed: old.slice(head, old.length - tail), added: now.slice(head, now.length - tail) };
-}
-
-/** How many children of an expression have their nodes built (an index's literal is not a value). */
-function childCount(e: Expr): number {
-  switch (e.kind) {
-    case 'vector':
-      return e.elements.length;
-    case 'call':
-      return e.args.length;
-    case 'binary':
-      return 2;
-    case 'index':
-    case 'transpose':
-    case 'neg':
-    case 'derivative':
-      return 1;
-    default:
-      return 0;
-  }
-}
-
-/** The k-th of those children (see childCount). */
-function child(e: Expr, k: number): Expr {
-  switch (e.kind) {
-    case 'vector':
-      return e.elements[k];
-    case 'call':
-      return e.args[k];
-    case 'binary':
-      return k ? e.right : e.left;
-    case 'index':
-      return e.target;
-    case 'transpose':
-    case 'neg':
-      return e.operand;
-    case 'derivative':
-      return e.of;
-    default:
-      throw new Error(`${e.kind} has no children`);
-  }
-}
-
-/** The built children of an expression (see childCount), as a list. */
-function children(e: Expr): Expr[] {
-  const out: Expr[] = [];
-  for (let k = 0; k < childCount(e); k++) out.push(child(e, k));
-  return out;
 }
 
 const NO_NODES = new ExprNodes();
@@ -2105,21 +1872,8 @@ export function keptStateProblem(a: Analysis): string | undefined {
   const st = states.get(a);
   const kept = st?.definitionOrder;
   if (!st || !kept) return undefined;
-  const position = new Map(kept.order.map((name, i) => [name, i]));
-  if (position.size !== st.definitions.size || kept.statements.length !== st.definitions.size) return `the order has ${position.size} names and ${kept.statements.length} statements for ${st.definitions.size} definitions`;
-  for (const d of kept.statements) {
-    if (st.definitions.get(d.name.name)?.stmt !== d) return `the order keeps an old statement of ${d.name.name}`;
-    const own = position.get(d.name.name);
-    if (own === undefined) return `${d.name.name} is not in the order`;
-    if (!kept.cycles.length) for (const r of d.refs) if (st.definitions.has(r.name) && !(position.get(r.name)! < own)) return `${d.name.name} comes before ${r.name}, which it refers to`;
-  }
-  if (kept.aids) {
-    const { referrers: counted, ends } = patchingAids(kept);
-    if (ends.length !== kept.aids.ends.length || ends.some((e, k) => e !== kept.aids!.ends[k])) return `the order's ends are ${kept.aids.ends.join()}, not ${ends.join()}`;
-    for (const name of new Set([...counted.keys(), ...kept.aids.referrers.keys()])) {
-      if ((counted.get(name) ?? 0) !== (kept.aids.referrers.get(name) ?? 0)) return `${kept.aids.referrers.get(name) ?? 0} references to ${name} are counted, ${counted.get(name) ?? 0} made`;
-    }
-  }
-  if (st.patchIndex) for (const [name, i] of position) if (st.patchIndex.position.get(name) !== i) return `the patch index places ${name} at ${st.patchIndex.position.get(name)}, the order at ${i}`;
+  const problem = orderProblem(kept, st.definitions);
+  if (problem || !st.patchIndex) return problem;
+  for (const [i, name] of kept.order.entries()) if (st.patchIndex.position.get(name) !== i) return `the patch index places ${name} at ${st.patchIndex.position.get(name)}, the order at ${i}`;
   return undefined;
 }

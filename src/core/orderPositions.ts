@@ -1,6 +1,6 @@
 // Each definition's place in the dependency order, as the patches of an incremental analysis need it (which
 // definitions a changed value reaches, visited in order). An edit that adds or removes definitions replaces one
-// run of the order (see patchedOrder in analyze.ts), which moves every place after the run: rather than mapping
+// run of the order (see patchedOrder in definitionOrder.ts), which moves every place after the run: rather than mapping
 // all names again at each such keystroke (a 5,000-line document has thousands), the runs are kept and applied
 // to the few places looked up, and the map is made again only after MAX_RUNS of them.
 
