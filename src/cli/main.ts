@@ -83,7 +83,7 @@ export function buildProgram(io: Io): Command {
     .option('--wrt <var>', 'only derivatives with respect to this variable')
     .option('--seed <n>', 'seed of the random sizes and points (default: random, printed)')
     .option('--fast', 'directional mode for large inputs: compare vᵀJu along random unit vectors')
-    .option('--dim <name=size>', 'size of a symbolic dimension, e.g. --dim n=4 (repeatable; others get random sizes 2–5)', collectDim)
+    .option('--dim <name=size>', 'size of a symbolic dimension, e.g. --dim n=4 (repeatable; others get small random sizes, each different)', collectDim)
     .option('--eps <h>', 'central-difference step (default 1e-6; Hessians always use second differences with step 1e-4)')
     .option('--atol <a>', 'absolute tolerance, Hessians included (default 1e-5; 1e-4 for Hessians)')
     .option('--rtol <r>', 'relative tolerance, Hessians included (default 1e-3)')

@@ -175,14 +175,16 @@ test('fast (directional) mode: vᵀJu against the forward derivative, for large 
   assert.ok(ms < 10_000, `${ms} ms`);
 });
 
-test('seeds reproduce results; symbolic sizes are random 2–5 unless bound', () => {
+test('seeds reproduce results; symbolic sizes are small, random, and apart from each other unless bound', () => {
   const a = analyze(`${NEURON}g = grad(loss, w)\n`);
   const strip = (rs: CheckResult[]) => JSON.stringify(rs);
   assert.equal(strip(checkDocument(a, { seed: 42 }).results), strip(checkDocument(a, { seed: 42 }).results));
   const sizes = new Set<string>();
   for (let seed = 0; seed < 30; seed++) {
     const r = checkDocument(a, { seed }).results[0];
-    for (const v of Object.values(r.sizes)) assert.ok(v >= 2 && v <= 5);
+    // The document writes 2 (`^2`): no size is 2, and N and n never coincide.
+    for (const v of Object.values(r.sizes)) assert.ok(v >= 3 && v <= 7, JSON.stringify(r.sizes));
+    assert.notEqual(r.sizes.N, r.sizes.n);
     sizes.add(JSON.stringify(r.sizes));
   }
   assert.ok(sizes.size > 5);
@@ -195,6 +197,24 @@ test('seeds reproduce results; symbolic sizes are random 2–5 unless bound', ()
   const filtered = checkDocument(b, { seed: 8, wrt: 'b' }).results;
   assert.equal(filtered.length, 1);
   assert.equal(strip(filtered), strip(all.filter((r) => r.wrt === 'b')));
+});
+
+test('a claim that confuses two dimensions, or a dimension with a number, fails at every seed (their sizes never coincide)', () => {
+  // A batch mean divides by the rows N; `/n` (the features) or `/5` is right only where the sizes coincide.
+  const mask = 'Xᵀ * ((y - a) ⊗ (z > 0))';
+  const a = analyze(`${NEURON}check grad(loss, w) = -2/n * ${mask}\ncheck grad(loss, w) = -2/5 * ${mask}\ncheck grad(loss, w) = -2/N * ${mask}\n`);
+  for (let seed = 0; seed < 40; seed++) {
+    const [byFeatures, byFive, byRows] = checkDocument(a, { seed }).results;
+    assert.equal(byFeatures.status, 'fail', `seed ${seed}: /n passed with sizes ${JSON.stringify(byFeatures.sizes)}`);
+    assert.equal(byFive.status, 'fail', `seed ${seed}: /5 passed with sizes ${JSON.stringify(byFive.sizes)}`);
+    assert.equal(byRows.status, 'pass', `seed ${seed}: /N ${byRows.status} (${byRows.note ?? ''})`);
+  }
+  // Sizes bound with --dim are kept, and the others keep away from them.
+  for (let seed = 0; seed < 20; seed++) {
+    const { sizes } = checkDocument(a, { seed, dims: new Map([['N', 4]]) }).results[0];
+    assert.equal(sizes.N, 4);
+    assert.ok(sizes.n !== 4 && sizes.n !== 5 && sizes.n !== 2, JSON.stringify(sizes));
+  }
 });
 
 test('targets: claims own their derivative forms; --of/--wrt filter, and check d(of)/d(wrt) when nothing is written', () => {

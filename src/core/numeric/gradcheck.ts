@@ -5,7 +5,9 @@
 //
 //  - Claims are checked as the user wrote them; the engine's own result is checked alongside, so a failing
 //    claim can say where it departs from the engine (first differing element, and the engine's formula).
-//  - Symbolic dimensions get random sizes 2–5 unless bound. Points are drawn from a seeded PRNG (mulberry32);
+//  - Symbolic dimensions get random sizes unless bound: small, and apart from one another, from bound sizes and
+//    from the document's whole numbers (check/sizes.ts: a claim must not pass because two sizes coincide).
+//    Points are drawn from a seeded PRNG (mulberry32);
 //    the seed is reported and reproduces the check. Square matrices get a diagonal shift (strictly diagonally
 //    dominant: invertible, positive determinant) so that inverses are well conditioned.
 //  - Kinks (max, min, relu, abs, sign, comparisons, norm at 0): a point whose distance to a kink (each
@@ -29,6 +31,7 @@ import { resolveOptions } from './check/options.ts';
 import { prepare } from './check/point.ts';
 import { Tally, emptyResult } from './check/report.ts';
 import { checkAtPoints } from './check/sampling.ts';
+import { checkSizes } from './check/sizes.ts';
 import { checkTargets } from './check/targets.ts';
 import { CheckCancelled, type CheckOptions, type CheckReport, type CheckResult, type CheckTarget, type ResolvedOptions } from './check/types.ts';
 import { createRng } from './random.ts';
@@ -46,8 +49,7 @@ function runTarget(a: Analysis, target: CheckTarget, o: ResolvedOptions): CheckR
   const info = target.info;
   const hessian = info.form === 'hessian';
   const rng = createRng(o.seed, `gradcheck|${target.kind}|${info.text}|${target.range.start.line}:${target.range.start.character}`);
-  const dims = new Map<string, number>();
-  for (const d of a.dims) dims.set(d.name, o.dims.get(d.name) ?? 2 + rng.int(4));
+  const dims = checkSizes(a, o.dims, o.avoidSizes, rng);
   const setup = {
     x: info.wrt,
     form: info.form,

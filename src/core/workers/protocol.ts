@@ -36,7 +36,7 @@ export interface CheckJob {
   seed?: number;
   /** Central-difference step and tolerances (gradcheck's defaults when absent). */
   tolerances?: Pick<CheckOptions, 'eps' | 'atol' | 'rtol'>;
-  /** Sizes of symbolic dimensions (random 2–5 when absent). */
+  /** Sizes of symbolic dimensions (small random ones, each different, when absent). */
   dims?: Readonly<Record<string, number>>;
 }
 

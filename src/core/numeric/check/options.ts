@@ -3,6 +3,7 @@
 
 import type { Analysis } from '../../analyze.ts';
 import { BudgetError, resolveBudget } from '../budget.ts';
+import { sizesToAvoid } from './sizes.ts';
 import { type CheckOptions, CheckUsageError, DEFAULT_TOLERANCES, type ResolvedOptions } from './types.ts';
 
 export function resolveOptions(a: Analysis, o: CheckOptions): ResolvedOptions {
@@ -39,6 +40,7 @@ export function resolveOptions(a: Analysis, o: CheckOptions): ResolvedOptions {
     kinkMargin: positive('kinkMargin', o.kinkMargin, 10),
     maxElements: budgetOption(o.maxElements),
     dims,
+    avoidSizes: sizesToAvoid(a, dims),
     seed,
     shouldStop: o.shouldStop,
   };

@@ -34,7 +34,7 @@ export interface CheckOptions {
   directions?: number;
   /** Re-sampling attempts per point before giving up (default 20). */
   maxAttempts?: number;
-  /** Sizes of symbolic dimensions; the others get random sizes 2–5. */
+  /** Sizes of symbolic dimensions; the others get small random sizes, each different (see check/sizes.ts). */
   dims?: ReadonlyMap<string, number> | Readonly<Record<string, number>>;
   /** Only forms of this definition (name, or the differentiated expression's text)… */
   of?: string;
@@ -143,6 +143,8 @@ export interface ResolvedOptions {
   kinkMargin: number;
   maxElements: number;
   dims: Map<string, number>;
+  /** The sizes random ones keep away from (see check/sizes.ts). */
+  avoidSizes: Set<number>;
   seed: number;
   shouldStop?: () => boolean;
 }

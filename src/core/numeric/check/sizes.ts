@@ -1,0 +1,46 @@
+// The sizes a check gives the document's symbolic dimensions. A claim is compared at one size per dimension, so
+// two dimensions drawn the same size — or a dimension drawn the size of a number the document writes — let a
+// claim that confuses them pass: `-2/n * Xᵀ * …` for `-2/N * Xᵀ * …` when N = n = 2, or `/3` for `/N` when N = 3.
+// The sizes drawn therefore differ from one another, from the sizes bound with --dim and the literal sizes of
+// the declarations, and from the document's whole numbers; they are the smallest such sizes from 2 up, with a
+// few to spare, in a random order.
+
+import type { Analysis } from '../../analyze.ts';
+import { tokenize } from '../../lexer.ts';
+import type { Rng } from '../random.ts';
+
+/** How many sizes more than the dimensions to draw from (2–5 for one dimension, as before sizes were kept apart). */
+const SPARE = 3;
+/** Whole numbers larger than this are never drawn anyway: the document's need not be avoided. */
+const LARGEST_AVOIDED = 64;
+
+/** The sizes no drawn dimension may take: bound ones, literal sizes of declarations, whole numbers of the text. */
+export function sizesToAvoid(a: Analysis, bound: ReadonlyMap<string, number>): Set<number> {
+  const avoid = new Set<number>(bound.values());
+  const literal = (d: string | number) => typeof d === 'number' && avoid.add(d);
+  for (const v of a.variables) {
+    const s = v.shape;
+    if (s.kind === 'vector' || s.kind === 'row') literal(s.n);
+    if (s.kind === 'matrix') {
+      literal(s.m);
+      literal(s.n);
+    }
+  }
+  for (const t of tokenize(a.text)) if (t.kind === 'number' && Number.isInteger(t.value) && t.value! <= LARGEST_AVOIDED) avoid.add(t.value!);
+  return avoid;
+}
+
+/** A size for each dimension of `a`: the bound one, or one drawn apart from every other (see above). */
+export function checkSizes(a: Analysis, bound: ReadonlyMap<string, number>, avoid: ReadonlySet<number>, rng: Rng): Map<string, number> {
+  const free = a.dims.filter((d) => !bound.has(d.name));
+  const pool: number[] = [];
+  for (let size = 2; pool.length < free.length + SPARE; size++) if (!avoid.has(size)) pool.push(size);
+  for (let i = pool.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  const sizes = new Map<string, number>();
+  let next = 0;
+  for (const d of a.dims) sizes.set(d.name, bound.get(d.name) ?? pool[next++]);
+  return sizes;
+}
