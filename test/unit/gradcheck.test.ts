@@ -107,8 +107,8 @@ test('kinks: points near max/relu/abs kinks are re-sampled; finite differences s
   assert.ok(near.results.some((r) => r.resampled.kink > 0));
 });
 
-test('a function that sits on a kink everywhere is reported as not checkable, never passed', () => {
-  const a = analyze('dim n\nx: vector[n]\nf = sum(relu(x - x)) + sum(x)\ng = grad(f, x)\n');
+test('a function whose kink argument moves yet stays within the margin everywhere is reported as not checkable, never passed', () => {
+  const a = analyze('dim n\nx: vector[n]\nf = sum(abs(1e-9 * x)) + sum(x)\ng = grad(f, x)\n');
   const report = checkDocument(a, { seed: 1, maxAttempts: 5 });
   const r = report.results[0];
   assert.equal(r.status, 'inconclusive');
@@ -116,6 +116,20 @@ test('a function that sits on a kink everywhere is reported as not checkable, ne
   assert.equal(report.passed, false);
   assert.match(r.note!, /could not find a point away from kinks in 5 attempts/);
   assert.equal(r.resampled.kink, 5);
+});
+
+test('a kink argument stuck at its kink cannot change side: such points are checked, the side they are on counts, a claim wrong there fails', () => {
+  // `a > 0` with a = max(0, z): wherever z < 0, a is exactly 0 all around, so the comparison keeps its side. The
+  // output mask is the one PyTorch's backward pass uses; `a ≥ 0` is wrong wherever z < 0.
+  const neuron = 'dim n\nb, y: scalar\nw, x: vector[n]\nz = w · x + b\na = max(0, z)\nloss = (y - a)^2\nr = relu(z)\n';
+  const right = ['check d(loss)/d(w) = -2*(y - a)*(a > 0)*xᵀ', 'check d(a)/d(b) = (a > 0)', 'check d(r)/d(b) = (r > 0)'];
+  const wrong = ['check d(a)/d(b) = (a ≥ 0)', 'check d(loss)/d(w) = -2*(y - a)*(a ≥ 0)*xᵀ'];
+  const a = analyze(neuron + [...right, ...wrong].join('\n') + '\n');
+  for (let seed = 0; seed < 10; seed++) {
+    const results = checkDocument(a, { seed }).results;
+    results.slice(0, right.length).forEach((r, k) => assert.equal(r.status, 'pass', `seed ${seed}: ${right[k]}: ${r.status} (${r.note ?? ''})`));
+    results.slice(right.length).forEach((r, k) => assert.equal(r.status, 'fail', `seed ${seed}: ${wrong[k]}: ${r.status} (${r.note ?? ''})`));
+  }
 });
 
 test('domain problems (log of negatives, singular matrices) re-sample with positive values', () => {

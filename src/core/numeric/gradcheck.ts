@@ -14,6 +14,8 @@
 //    operator's `kinkDistance`) is below 10 steps is re-sampled; when a comparison fails anyway, the finite
 //    difference is tested for straddling a kink (the kink argument changing side within ±step) and the point
 //    is re-sampled. After `maxAttempts` the result is *inconclusive* with the reason — never a silent pass.
+//    A kink argument stuck on its kink (the same value all around: `a > 0` where a = max(0, z), z < 0) cannot
+//    change side and is no reason to re-sample (check/point.ts, nearestMovingKink).
 //  - Domain problems (NaN/Inf, log of a negative, a singular matrix) re-sample too, alternating signed values
 //    in (−1, 1) with positive values in (0.5, 1.5).
 //  - Fast (directional) mode, for large inputs: random unit vectors u (x-shaped) and v (f-shaped); compares

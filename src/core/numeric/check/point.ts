@@ -179,8 +179,13 @@ function comparePoint(p: Prepared, env: EvalEnv): PointOutcome {
   if (isDomain(kinks)) return kinks;
   const extraKinks = inDomain(() => (!p.smooth && p.kinkRoots.length > 1 ? minOf(kinkProfile(p.kinkRoots.slice(1), envX, p.x.name)) : Infinity));
   if (isDomain(extraKinks)) return extraKinks;
-  const nearest = Math.min(minOf(kinks), extraKinks);
-  if (nearest < p.o.kinkMargin * p.step) return { kind: 'kink', distance: nearest };
+  const margin = p.o.kinkMargin * p.step;
+  let nearest = Math.min(minOf(kinks), extraKinks);
+  if (nearest < margin) {
+    const moving = inDomain(() => nearestMovingKink(p, envX, xData, margin));
+    if (isDomain(moving)) return moving;
+    if ((nearest = moving) < margin) return { kind: 'kink', distance: nearest };
+  }
   // Symbolic values (canonical G[f][x]).
   const symbolic = inDomain(() => ({
     engineG: p.denseEngine ? evaluateDerivative(p.result, p.f, p.x, p.form, p.layout, envX).data : undefined,
@@ -191,6 +196,33 @@ function comparePoint(p: Prepared, env: EvalEnv): PointOutcome {
   if ((engineG && !allFinite(engineG)) || (claimG && !allFinite(claimG))) return { kind: 'domain', why: 'the derivative is not finite' };
   const c: Centre = { xData, envX, kinks, nearest, ...(engineG ? { engineG } : {}), ...(claimG ? { claimG } : {}) };
   return p.o.fast ? compareFast(p, c) : compareFull(p, c);
+}
+
+/**
+ * The distance to the nearest kink that can move: a kink argument within `margin` of its kink at the centre
+ * counts only if it changes along one of two random directions of x, `margin` long. One that keeps exactly its
+ * value — the `a > 0` of a claim where a = max(0, z) and z < 0: a is 0 all around — cannot change side, so it
+ * spoils no difference and the claim's value there is the one of the side it is on: no reason to re-sample
+ * (re-sampling every such point left that side of the piece never reached).
+ */
+function nearestMovingKink(p: Prepared, envX: EvalEnv, xData: Float64Array, margin: number): number {
+  const centre = kinkProfile(p.kinkRoots, envX, p.x.name);
+  const around: Map<Node, Float64Array>[] = [];
+  for (let k = 0; k < 2; k++) {
+    const u = unitVector(xData.length, p.rng);
+    for (const sign of [1, -1]) {
+      const moved = Float64Array.from(xData, (v, i) => v + sign * margin * u[i]);
+      around.push(kinkProfile(p.kinkRoots, withVar(envX, p.x.name, moved), p.x.name));
+    }
+  }
+  let nearest = Infinity;
+  for (const [node, d0] of centre) {
+    for (let i = 0; i < d0.length; i++) {
+      const stuck = d0[i] < margin && around.every((m) => m.get(node)![i] === d0[i]);
+      if (!stuck) nearest = Math.min(nearest, d0[i]);
+    }
+  }
+  return nearest;
 }
 
 /**
