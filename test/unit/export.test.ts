@@ -110,6 +110,24 @@ test('a wrong gradient fails the self-check (it is not vacuous)', (t) => {
   assert.match(wrong.out, /mismatch: d\/dw/);
 });
 
+test('a module whose library is missing stops with one sentence naming it, not a traceback', (t) => {
+  if (!hasPython) return void t.diagnostic('python3 is not installed: skipped');
+  const text = readFileSync(join(EXAMPLES, 'neuron.mcalc'), 'utf8');
+  for (const backend of BACKENDS) {
+    const code = exportGradient(analyze(text), { of: 'loss', backend, source: 'neuron.mcalc' });
+    const needs = code.match(/^for _package in \((.*)\):$/m);
+    assert.ok(needs, `${backend}: the module checks its packages first`);
+    assert.match(needs[1], backend === 'numpy' ? /^"numpy",$/ : new RegExp(`^"numpy", "${backend === 'pytorch' ? 'torch' : 'jax'}",$`));
+    // A package surely missing stands in for the library (which may or may not be installed here).
+    const file = write(`missing_${backend}.py`, code.replace(needs[0], 'for _package in ("mcalc_missing_package",):'));
+    const run = python([file]);
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr.trim(), /^This module needs mcalc_missing_package \(pip install mcalc_missing_package\), which is not installed for \S+\.$/);
+    const imported = python(['-c', `import importlib.util as u; s = u.spec_from_file_location("m", ${JSON.stringify(file)}); s.loader.exec_module(u.module_from_spec(s))`]);
+    assert.match(imported.stderr, /ImportError: This module needs mcalc_missing_package/);
+  }
+});
+
 test('random scalar functions export to NumPy modules whose gradients agree with central differences', (t) => {
   const sources = fc.sample(exprArb('scalar', 3), { numRuns: 40, seed: 11 });
   const files = sources.map((e, i) => {

@@ -13,6 +13,8 @@ export interface BackendCode {
   /** A function `_autodiff(values, names)` returning the library's own gradients, or None. */
   autodiff: string;
   library: string;
+  /** The Python package the module imports (and `pip install`s by the same name). */
+  package: string;
 }
 
 const COMMON_HELPERS = `def _stack(*xs):
@@ -86,6 +88,7 @@ ${COMMON_HELPERS}`;
 
 const NUMPY: BackendCode = {
   library: 'NumPy',
+  package: 'numpy',
   prelude: `import numpy as xp
 
 DTYPE = xp.float64
@@ -104,6 +107,7 @@ ${NUMPY_STYLE_HELPERS}`,
 
 const PYTORCH: BackendCode = {
   library: 'PyTorch',
+  package: 'torch',
   prelude: `import torch
 
 xp = torch
@@ -158,6 +162,7 @@ ${COMMON_HELPERS}`,
 
 const JAX: BackendCode = {
   library: 'JAX',
+  package: 'jax',
   prelude: `import jax
 
 jax.config.update("jax_enable_x64", True)

@@ -13,7 +13,7 @@ import { formatShape } from '../shape.ts';
 import { namesExcept, toText } from '../print.ts';
 import { definitionNames } from '../diff/result.ts';
 import { type Variable, gradient, lowerDerivatives } from '../diff/engine.ts';
-import { type Backend, backendCode } from './backends.ts';
+import { type Backend, type BackendCode, backendCode } from './backends.ts';
 import { selfCheckCode } from './selfCheck.ts';
 
 export class ExportError extends Error {}
@@ -149,7 +149,10 @@ export function exportGradient(analysis: Analysis, opts: ExportOptions): string 
     '',
     'Run `python3 <this file>` for a self-check against central differences.',
     '"""',
+    'import importlib.util',
     'import sys',
+    '',
+    ...requirements(code),
     '',
     'import numpy as np',
     code.prelude,
@@ -228,3 +231,19 @@ const INPUTS_CODE = `def _inputs(values):
         out[name] = v
     return out, dims
 `;
+
+/**
+ * Lines that stop the module with one plain sentence when a package it imports is missing (the self-check run as
+ * `python3 <file>` exits with it; an import raises ImportError with it), instead of Python's traceback.
+ */
+function requirements(code: BackendCode): string[] {
+  const packages = [...new Set(['numpy', code.package])];
+  return [
+    `for _package in (${packages.map((p) => JSON.stringify(p)).join(', ')},):`,
+    '    if importlib.util.find_spec(_package) is None:',
+    `        _message = f"This module needs {_package} (pip install {_package}), which is not installed for {sys.executable}."`,
+    '        if __name__ == "__main__":',
+    '            sys.exit(_message)',
+    '        raise ImportError(_message)',
+  ];
+}
