@@ -231,6 +231,33 @@ test('a claim that confuses two dimensions, or a dimension with a number, fails 
   }
 });
 
+test('wrong claims that only general matrices, sizes above 2 or curved kink arguments expose fail at every seed; the right ones pass', () => {
+  // Found by an independent fuzzer (2026-12-08): each wrong claim passed at some or all seeds, because square
+  // matrices were always drawn diagonally dominant (their diagonal never negative, their exponential nearly
+  // diagonal), because n = 2 makes E⁻ᵀ ⊗ E symmetric, or because a wrong claim's failures were put down to a
+  // kink whenever f had a curved kink argument (x ⊗ x against Bᵀ * y) until a point where both sides were 0 came.
+  const decl = 'dim n\ns: scalar\nx, y: vector[n]\nA, B: matrix[n, n]\n';
+  const cases: [string, string, string][] = [
+    ['f = tr(abs(A))', 'check grad(f, A) = 𝐈[n]', 'check grad(f, A) = diag(diag(sign(A)))'],
+    ['f = max(B + A, s * eye(n))', 'check d(f)/d(s) = 2 * diag(diag((s * 𝐈[n] > B + A)))', 'check d(f)/d(s) = diag(diag((s * 𝐈[n] > B + A)))'],
+    ['f = det(exp(A))', 'check grad(f, A) = det(exp(A)) * (exp(A)⁻ᵀ ⊗ exp(A))ᵀ', 'check grad(f, A) = det(exp(A)) * exp(A)⁻ᵀ ⊗ exp(A)'],
+    [
+      'f = softmax(max(diag(x) * x, Bᵀ * y))',
+      'check d(f)/d(x) = 3 * (diag(v) - v * vᵀ) * diag(x ⊗ (diag(x) * x > Bᵀ * y))   where v = softmax(max(diag(x) * x, Bᵀ * y))',
+      'check d(f)/d(x) = 2 * (diag(v) - v * vᵀ) * diag(x ⊗ (diag(x) * x > Bᵀ * y))   where v = softmax(max(diag(x) * x, Bᵀ * y))',
+    ],
+    ['f = norm1(x · y * x + s * 2)', 'check grad(f, x) = x · y * v + v · x * y   where v = sign(x · y * x + 3 * s)', 'check grad(f, x) = x · y * v + v · x * y   where v = sign(x · y * x + 2 * s)'],
+  ];
+  for (const [definition, wrong, right] of cases) {
+    const a = analyze(`${decl}${definition}\n${wrong}\n${right}\n`);
+    for (let seed = 0; seed < 20; seed++) {
+      const [w, r] = checkDocument(a, { seed }).results;
+      assert.equal(w.status, 'fail', `seed ${seed}: ${wrong} ${w.status} at ${JSON.stringify(w.sizes)}`);
+      assert.equal(r.status, 'pass', `seed ${seed}: ${right} ${r.status} (${r.note ?? ''})`);
+    }
+  }
+});
+
 test('targets: claims own their derivative forms; --of/--wrt filter, and check d(of)/d(wrt) when nothing is written', () => {
   const a = analyze(`${NEURON}g = grad(loss, w)\ncheck d(loss)/d(w) = -2/N * ((y - a) ⊗ (z > 0))ᵀ * X\n`);
   assert.deepEqual(checkTargets(a).map((t) => t.kind), ['derivative', 'claim']);

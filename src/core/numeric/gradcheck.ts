@@ -8,8 +8,9 @@
 //  - Symbolic dimensions get random sizes unless bound: small, and apart from one another, from bound sizes and
 //    from the document's whole numbers (check/sizes.ts: a claim must not pass because two sizes coincide).
 //    Points are drawn from a seeded PRNG (mulberry32);
-//    the seed is reported and reproduces the check. Square matrices get a diagonal shift (strictly diagonally
-//    dominant: invertible, positive determinant) so that inverses are well conditioned.
+//    the seed is reported and reproduces the check. Square matrices are drawn both as they come and with a
+//    diagonal shift (strictly diagonally dominant: invertible, positive determinant, inverses well conditioned):
+//    a claim wrong only where the diagonal is negative, or off the diagonal of exp(A), must meet both.
 //  - Kinks (max, min, relu, abs, sign, comparisons, norm at 0): a point whose distance to a kink (each
 //    operator's `kinkDistance`) is below 10 steps is re-sampled; when a comparison fails anyway, the finite
 //    difference is tested for straddling a kink (the kink argument changing side within ±step) and the point

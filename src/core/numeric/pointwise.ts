@@ -11,18 +11,28 @@ import { evaluateAll } from './evaluate.ts';
 import type { Rng } from './random.ts';
 import { type EvalEnv, type Tensor, resolveDim, shapeDims } from './tensor.ts';
 
+/** How a point's values are drawn (see sampleEnv). */
+export interface Draw {
+  /** Positive values in scale·(0.5, 1.5) instead of signed ones in (−scale, scale). */
+  positive: boolean;
+  /** Square matrices shifted to be strictly diagonally dominant (invertible, well conditioned, det > 0). */
+  dominant: boolean;
+}
+
 /**
- * Random values for the variables in `needed`, signed in (−scale, scale) or positive in scale·(0.5, 1.5);
- * square matrices shifted to be strictly diagonally dominant.
+ * Random values for the variables in `needed`: signed in (−scale, scale) or positive in scale·(0.5, 1.5), and
+ * square matrices diagonally dominant or not. A check draws both kinds: dominant matrices keep inverses well
+ * conditioned, but their diagonal never changes sign and their exponential is nearly diagonal, so a claim wrong
+ * only there (|A| on the diagonal, a transposed factor) must meet matrices that are not.
  */
-export function sampleEnv(a: Analysis, needed: ReadonlySet<string>, dims: ReadonlyMap<string, number>, rng: Rng, positive: boolean, scale = 1): EvalEnv {
+export function sampleEnv(a: Analysis, needed: ReadonlySet<string>, dims: ReadonlyMap<string, number>, rng: Rng, draw: Draw, scale = 1): EvalEnv {
   const vars = new Map<string, Tensor>();
   for (const v of a.variables) {
     if (!needed.has(v.name)) continue;
     const [r, c] = shapeDims(v.shape, { dims });
     const data = new Float64Array(r * c);
-    for (let i = 0; i < data.length; i++) data[i] = scale * (positive ? rng.uniform(0.5, 1.5) : rng.uniform(-1, 1));
-    if (v.shape.kind === 'matrix' && r === c && r > 1) for (let i = 0; i < r; i++) data[i * c + i] += scale * (positive ? 1.5 : 1) * r;
+    for (let i = 0; i < data.length; i++) data[i] = scale * (draw.positive ? rng.uniform(0.5, 1.5) : rng.uniform(-1, 1));
+    if (draw.dominant && v.shape.kind === 'matrix' && r === c && r > 1) for (let i = 0; i < r; i++) data[i * c + i] += scale * (draw.positive ? 1.5 : 1) * r;
     vars.set(v.name, { rows: r, cols: c, data });
   }
   return { vars, dims };
@@ -83,11 +93,14 @@ export function minOf(profile: Map<Node, Float64Array>): number {
 }
 
 /**
- * Does the segment from x − δ to x + δ cross a kink? With d = |g| the distance of a kink argument g that is
- * linear along the segment: if g keeps its side, (d₊ + d₋)/2 = d₀ (up to curvature); if it crosses zero,
- * (d₊ + d₋)/2 = |g(x+δ) − g(x−δ)|/2 > d₀, by the amount it overshoots the kink. An overshoot below `tolerance`
- * moves the finite difference by less than the check's tolerance; elements far from their kink compared with
- * how far they move (d₀ > 2·max(mean, |d₊ − d₋|/2)) cannot cross.
+ * Does the segment from x − δ to x + δ cross a kink? With d = |g| the distance of a kink argument g along the
+ * segment: if g keeps its side, (d₊ + d₋)/2 = d₀ up to g's curvature and |d₊ − d₋|/2 is how far g moves; if it
+ * crosses zero, (d₊ + d₋)/2 − d₀ is how far it overshoots the kink and |d₊ − d₋|/2 = d₀. So an element crosses
+ * only when it is within twice its movement of the kink (d₀ ≤ 2·max(|d₊ − d₋|/2, (d₊ + d₋)/2 − d₀)) and
+ * overshoots by more than `tolerance` (an overshoot below it moves the finite difference by less than the check's
+ * tolerance). A curved argument far from its kink (x² − c, with x² far from c) has (d₊ + d₋)/2 − d₀ ≈ g″δ²/2 > 0
+ * without crossing anything: it is not within twice its movement (before 2026-12-08 it counted, and a wrong
+ * claim's failures at every such point were put down to kinks until a point where both sides were 0 passed it).
  */
 export function straddles(center: Map<Node, Float64Array>, plus: Map<Node, Float64Array>, minus: Map<Node, Float64Array>, tolerance: number): boolean {
   for (const [node, d0] of center) {
@@ -95,9 +108,9 @@ export function straddles(center: Map<Node, Float64Array>, plus: Map<Node, Float
     const dm = minus.get(node);
     if (!dp || !dm) continue;
     for (let i = 0; i < d0.length; i++) {
-      const mean = (dp[i] + dm[i]) / 2;
-      const reach = Math.max(mean, Math.abs(dp[i] - dm[i]) / 2);
-      if (d0[i] <= 2 * reach && mean - d0[i] > tolerance * (1 + d0[i])) return true;
+      const overshoot = (dp[i] + dm[i]) / 2 - d0[i];
+      const movement = Math.max(Math.abs(dp[i] - dm[i]) / 2, overshoot);
+      if (d0[i] <= 2 * movement && overshoot > tolerance * (1 + d0[i])) return true;
     }
   }
   return false;

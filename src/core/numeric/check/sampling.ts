@@ -9,7 +9,7 @@ import type { Node } from '../../ir.ts';
 import { totalElements } from '../budget.ts';
 import { evaluateAll } from '../evaluate.ts';
 import { Pieces, SEARCH_SCALES, searchPointsPerScale } from '../pieces.ts';
-import { fmt, sampleEnv } from '../pointwise.ts';
+import { type Draw, fmt, sampleEnv } from '../pointwise.ts';
 import { type EvalEnv, EvalError } from '../tensor.ts';
 import { type Prepared, evaluatePoint, pollStop, symbolicDifference } from './point.ts';
 import type { Tally } from './report.ts';
@@ -78,7 +78,10 @@ class Sampler {
   randomPoints(): string | undefined {
     const { a, needed, dims, rng, o, step, target } = this.p;
     for (let k = 0; k < o.points && !this.tally.failed; k++) {
-      if (this.takePoint((attempt) => ({ env: sampleEnv(a, needed, dims, rng, attempt % 2 === 1), scale: 1 }))) continue;
+      // Signed values, with the first point's square matrices as they come and the others' dominant; when a
+      // point is outside the domain (a log of a negative, a singular matrix), positive and dominant ones next.
+      const draw = (attempt: number): Draw => (attempt % 2 === 1 ? { positive: true, dominant: true } : { positive: false, dominant: k % 2 === 0 });
+      if (this.takePoint((attempt) => ({ env: sampleEnv(a, needed, dims, rng, draw(attempt)), scale: 1 }))) continue;
       const { kink, domain } = this.tally.res.resampled;
       return kink >= domain
         ? `could not find a point away from kinks in ${o.maxAttempts} attempts (closest ${fmt(this.tally.lastKink)}; margin ${fmt(o.kinkMargin * step)})`
@@ -99,7 +102,8 @@ class Sampler {
     for (let k = 0; k < SEARCH_SCALES.length * perScale; k++) {
       pollStop(p);
       const scale = SEARCH_SCALES[Math.floor(k / perScale)];
-      const env = sampleEnv(p.a, p.needed, p.dims, p.rng, k % 2 === 1, scale);
+      // Every kind of draw at every scale: signed or positive, square matrices dominant or not.
+      const env = sampleEnv(p.a, p.needed, p.dims, p.rng, { positive: k % 2 === 1, dominant: k % 4 >= 2 }, scale);
       const sides = this.sidesAt(env);
       if (!sides) continue;
       covering.push({ env, scale, sides });

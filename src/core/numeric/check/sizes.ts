@@ -2,14 +2,17 @@
 // two dimensions drawn the same size — or a dimension drawn the size of a number the document writes — let a
 // claim that confuses them pass: `-2/n * Xᵀ * …` for `-2/N * Xᵀ * …` when N = n = 2, or `/3` for `/N` when N = 3.
 // The sizes drawn therefore differ from one another, from the sizes bound with --dim and the literal sizes of
-// the declarations, and from the document's whole numbers; they are the smallest such sizes from 2 up, with a
-// few to spare, in a random order.
+// the declarations, and from the document's whole numbers; they are the smallest such sizes from 3 up, with a
+// few to spare, in a random order. Not 2: some identities hold for every 2 × 2 matrix and fail beyond (E⁻ᵀ ⊗ E is
+// symmetric for every invertible 2 × 2 E, so a claim of its transpose passed at n = 2).
 
 import type { Analysis } from '../../analyze.ts';
 import { tokenize } from '../../lexer.ts';
 import type { Rng } from '../random.ts';
 
-/** How many sizes more than the dimensions to draw from (2–5 for one dimension, as before sizes were kept apart). */
+/** The smallest size drawn. */
+const SMALLEST = 3;
+/** How many sizes more than the dimensions to draw from (3–6 for one dimension). */
 const SPARE = 3;
 /** Whole numbers larger than this are never drawn anyway: the document's need not be avoided. */
 const LARGEST_AVOIDED = 64;
@@ -34,7 +37,7 @@ export function sizesToAvoid(a: Analysis, bound: ReadonlyMap<string, number>): S
 export function checkSizes(a: Analysis, bound: ReadonlyMap<string, number>, avoid: ReadonlySet<number>, rng: Rng): Map<string, number> {
   const free = a.dims.filter((d) => !bound.has(d.name));
   const pool: number[] = [];
-  for (let size = 2; pool.length < free.length + SPARE; size++) if (!avoid.has(size)) pool.push(size);
+  for (let size = SMALLEST; pool.length < free.length + SPARE; size++) if (!avoid.has(size)) pool.push(size);
   for (let i = pool.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
     [pool[i], pool[j]] = [pool[j], pool[i]];
