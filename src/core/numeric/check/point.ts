@@ -274,7 +274,28 @@ function compareFull(p: Prepared, c: Centre): PointOutcome {
     const differs = firstDifference(p, c.claimG, c.engineG!);
     if (differs) out.differs = differs;
   }
-  return out;
+  const engine = out.engine ?? primary;
+  const unresolved = engine.failing.length ? roundingExplains(p, c, c.engineG!, fd, engine.failing) : undefined;
+  return unresolved ? { kind: 'domain', why: unresolved } : out;
+}
+
+/** How many units in the last place of f's largest value an evaluation of f may be off by. */
+const F_ROUNDING_ULPS = 64;
+
+/**
+ * Why finite differences cannot tell the engine's failing elements from rounding, if they cannot: each differs
+ * from its difference by less than what rounding f moves a difference by — f's largest value times a few dozen
+ * units in the last place, over the step (over its square for second differences). f of size 10¹² moves
+ * differences with step 10⁻⁶ by about 0.2: the exact result (1 + A ⊗ A) .^ B of the linear f = ((1 + A ⊗ A) .^ B) * x
+ * failed so, with "please report this". The point is then re-sampled, as one outside the domain: such a point
+ * shows nothing either way.
+ */
+function roundingExplains(p: Prepared, c: Centre, engineG: Float64Array, fd: Float64Array, failing: readonly number[]): string | undefined {
+  let size = 0;
+  for (const v of fAt(p, c.envX)) size = Math.max(size, Math.abs(v));
+  const rounding = (F_ROUNDING_ULPS * Number.EPSILON * size) / (p.hessian ? p.step * p.step : p.step);
+  if (!failing.every((i) => Math.abs(engineG[i] - fd[i]) <= rounding)) return undefined;
+  return `finite differences cannot resolve the derivative here: ${p.target.info.ofText} reaches ${fmt(size)}, and rounding it moves a difference by up to ${fmt(rounding)}`;
 }
 
 /** vᵀGu for a dense canonical G. */

@@ -78,9 +78,17 @@ class Sampler {
   randomPoints(): string | undefined {
     const { a, needed, dims, rng, o, step, target } = this.p;
     for (let k = 0; k < o.points && !this.tally.failed; k++) {
-      // Signed values, with the first point's square matrices as they come and the others' dominant; when a
-      // point is outside the domain (a log of a negative, a singular matrix), positive and dominant ones next.
-      const draw = (attempt: number): Draw => (attempt % 2 === 1 ? { positive: true, dominant: true } : { positive: false, dominant: k % 2 === 0 });
+      // Signed values, square matrices as they come at even points and dominant at odd ones; when a point is
+      // outside the domain (a log of a negative, a singular matrix, values too large to difference), the other
+      // kinds in turn: positive and dominant, signed with the other matrices, positive as they come.
+      const dominant = k % 2 === 1;
+      const kinds: Draw[] = [
+        { positive: false, dominant },
+        { positive: true, dominant: true },
+        { positive: false, dominant: !dominant },
+        { positive: true, dominant: false },
+      ];
+      const draw = (attempt: number) => kinds[attempt % kinds.length];
       if (this.takePoint((attempt) => ({ env: sampleEnv(a, needed, dims, rng, draw(attempt)), scale: 1 }))) continue;
       const { kink, domain } = this.tally.res.resampled;
       return kink >= domain
