@@ -25,14 +25,14 @@ export function exportCommand(io: Io, file: string, opts: ExportCommandOptions):
   try {
     code = exportGradient(analysis, { of: opts.of, wrt, backend: opts.to, source: basename(file) });
   } catch (e) {
-    if (e instanceof ExportError) throw new CliError(e.message, 1);
+    if (e instanceof ExportError) throw new CliError(e.message, e.kind === 'usage' ? 2 : 1);
     throw e;
   }
   if (!opts.out) {
     io.out(code);
     return 0;
   }
-  if (existsSync(opts.out) && !opts.force) throw new CliError(`${opts.out} exists: choose another --out, or add --force to replace it`, 1);
+  if (existsSync(opts.out) && !opts.force) throw new CliError(`${opts.out} exists: choose another --out, or add --force to replace it`, 2);
   writeFileSync(opts.out, code);
   io.err(`wrote ${opts.out}: value_and_grad(…) of ${opts.of}; run python3 ${opts.out} for its self-check\n`);
   return 0;

@@ -15,6 +15,7 @@ import { buildComparison } from './ops/elementwise.ts';
 import { callableNames, surfaceFunction } from './ops/registry.ts';
 import { derivativeShape, type DerivativeForm } from './ops/structure.ts';
 import { closestName } from './suggest.ts';
+import { notADefinition, notAVariable } from './commandNames.ts';
 import { carryNameIndex } from './language/names.ts';
 import { type EditedLines, ParsedText, type TextChange } from './parsedLines.ts';
 import { completed, STEP, type Steps } from './steps.ts';
@@ -1843,10 +1844,10 @@ function capitalise(s: string): string {
  */
 export function derivativeOf(a: Analysis, ofName: string, wrtName: string, form: DerivativeForm = 'jacobian'): DerivativeInfo | string {
   const def = a.definition(ofName);
-  if (!def) return `There is no definition named '${ofName}'${a.definitions.length ? ` (definitions: ${a.definitions.map((d) => d.name).join(', ')})` : ''}.`;
+  if (!def) return notADefinition(a, ofName)!;
   if (!def.node) return def.derivative ? `'${ofName}' is itself a derivative (${def.exprText}) of order ≥ 3 and cannot be differentiated again.` : `'${ofName}' has errors; fix them first.`;
   const wrt = a.variable(wrtName);
-  if (!wrt) return `There is no variable named '${wrtName}'${a.variables.length ? ` (variables: ${a.variables.map((v) => v.name).join(', ')})` : ''}.`;
+  if (!wrt) return notAVariable(a, wrtName)!;
   const shapes = {} as DerivativeInfo['shapes'];
   for (const layout of LAYOUTS) {
     const r = derivativeShape(form, def.node.shape, wrt.shape, layout);

@@ -237,7 +237,9 @@ test('derivativeOf builds a derivative for the CLI or explains why not', () => {
   const info = derivativeOf(a, 'loss', 'w');
   assert.ok(typeof info !== 'string');
   assert.deepEqual(info.shapes.numerator.dims, [1, 'n']);
-  assert.match(derivativeOf(a, 'los', 'w') as string, /no definition named 'los' \(definitions: loss\)/);
+  assert.equal(derivativeOf(a, 'los', 'w'), "There is no definition named 'los'; did you mean 'loss'?");
+  assert.match(derivativeOf(a, 'gain', 'w') as string, /no definition named 'gain' \(definitions: loss\)\./);
+  assert.match(derivativeOf(a, 'w', 'w') as string, /'w' is a variable, not a definition/);
   assert.match(derivativeOf(a, 'loss', 'q') as string, /no variable named 'q'/);
 });
 

@@ -158,7 +158,30 @@ test('export refuses what it cannot write, in plain words', () => {
   assert.throws(() => exportGradient(a, { of: 'h', backend: 'numpy', source: 'h' }), (e: Error) => e instanceof ExportError && /vector\[n\]: export writes the gradient of a scalar/.test(e.message));
   assert.throws(() => exportGradient(a, { of: 'nope', backend: 'numpy', source: 'h' }), /no definition named 'nope'/);
   const b = analyze('dim n\nx: vector[n]\nloss = sum(x)\n');
-  assert.throws(() => exportGradient(b, { of: 'loss', wrt: ['y'], backend: 'numpy', source: 'h' }), /'y' is not a declared variable/);
+  assert.throws(() => exportGradient(b, { of: 'loss', wrt: ['y'], backend: 'numpy', source: 'h' }), /There is no variable named 'y'/);
+});
+
+test('the command line\'s mistakes exit 2 and name what was meant, the same in derive and export; the document\'s exit 1', async () => {
+  const file = join(dir, 'names.mcalc');
+  writeFileSync(file, 'dim n\nw, x: vector[n]\nb, y: scalar\nz1 = w · x + b\nloss = (y - z1)^2\np = w ⊗ x\n');
+  const run = async (...args: string[]) => {
+    const r = await runMcalc(...args);
+    return [r.code, r.err.trim()];
+  };
+  const definitionNotVariable = /^mcalc: 'z1' is a definition, not a variable: derivatives are taken with respect to declared variables \(variables: w, x, b, y\)\./;
+  const [deriveCode, deriveErr] = await run('derive', file, '--of', 'loss', '--wrt', 'z1');
+  const [exportCode, exportErr] = await run('export', file, '--of', 'loss', '--wrt', 'z1');
+  assert.deepEqual([deriveCode, exportCode], [2, 2]);
+  assert.match(deriveErr as string, definitionNotVariable);
+  assert.match(exportErr as string, definitionNotVariable);
+  for (const command of ['derive', 'export']) {
+    assert.deepEqual(await run(command, file, '--of', 'los', '--wrt', 'w'), [2, "mcalc: There is no definition named 'los'; did you mean 'loss'?"]);
+  }
+  assert.deepEqual(await run('export', file, '--of', 'p'), [2, "mcalc: 'p' is vector[n]: export writes the gradient of a scalar function (a loss). Export a scalar such as sum(p) or a loss built from it."]);
+  assert.deepEqual((await run('derive', file, '--of', 'p', '--wrt', 'w', '--form', 'grad'))[0], 2);
+  assert.deepEqual((await run('export', join(dir, 'missing.mcalc'), '--of', 'loss'))[0], 2);
+  writeFileSync(file, 'dim n\nw: vector[n]\nloss = sum(w) + q\n');
+  assert.deepEqual((await run('export', file, '--of', 'loss'))[0], 1);
 });
 
 test('mcalc export: prints or writes the module, never overwrites without --force', async () => {
@@ -172,7 +195,7 @@ test('mcalc export: prints or writes the module, never overwrites without --forc
   assert.equal(first.code, 0, first.err);
   assert.match(readFileSync(out, 'utf8'), /import jax\.numpy as xp/);
   const again = await runMcalc('export', neuron, '--of', 'loss', '--out', out);
-  assert.equal(again.code, 1);
+  assert.equal(again.code, 2);
   assert.match(again.err, /exists: choose another --out, or add --force/);
   assert.equal((await runMcalc('export', neuron, '--of', 'loss', '--out', out, '--force')).code, 0);
   const bad = await runMcalc('export', neuron, '--of', 'loss', '--to', 'tensorflow');

@@ -15,8 +15,17 @@ import { definitionNames } from '../diff/result.ts';
 import { type Variable, gradient, lowerDerivatives } from '../diff/engine.ts';
 import { type Backend, type BackendCode, backendCode } from './backends.ts';
 import { selfCheckCode } from './selfCheck.ts';
+import { notADefinition, notAVariable } from '../commandNames.ts';
 
-export class ExportError extends Error {}
+/** Why a module cannot be exported: the command line asks for something the document does not have (`usage`), or the document cannot be exported as it is (`input`). */
+export class ExportError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'usage' | 'input',
+  ) {
+    super(message);
+  }
+}
 
 export interface ExportOptions {
   /** The scalar definition to differentiate. */
@@ -110,19 +119,19 @@ function nodeCode(n: Node, atoms: Map<Node, string>, params: Map<string, string>
   const lower = opDef(n.op).python;
   const py: PythonContext = { param: (name) => params.get(name)!, number: pyNumber, dim: pyDim, shape: shapeTuple };
   const code = typeof lower === 'function' ? lower(n.args.map((a) => atoms.get(a)!), n, py) : undefined;
-  if (code === undefined) throw new ExportError(`mcalc cannot write ${n.op} in Python: it appears only in directional or index-form results, which are not gradients.`);
+  if (code === undefined) throw new ExportError(`mcalc cannot write ${n.op} in Python: it appears only in directional or index-form results, which are not gradients.`, 'input');
   return code;
 }
 
 /** The module's source text. */
 export function exportGradient(analysis: Analysis, opts: ExportOptions): string {
   const def = analysis.definition(opts.of);
-  if (!def) throw new ExportError(`There is no definition named '${opts.of}' to export.`);
-  if (!def.node) throw new ExportError(`'${opts.of}' has errors; fix them before exporting.`);
+  if (!def) throw new ExportError(notADefinition(analysis, opts.of)!, 'usage');
+  if (!def.node) throw new ExportError(`'${opts.of}' has errors; fix them before exporting.`, 'input');
   const b = analysis.builder;
   const f = lowerDerivatives(b, def.node, analysis.layout, (name) => analysis.variable(name));
   if (f.shape.kind !== 'scalar') {
-    throw new ExportError(`'${opts.of}' is ${formatShape(f.shape)}: export writes the gradient of a scalar function (a loss). Export a scalar such as sum(${opts.of}) or a loss built from it.`);
+    throw new ExportError(`'${opts.of}' is ${formatShape(f.shape)}: export writes the gradient of a scalar function (a loss). Export a scalar such as sum(${opts.of}) or a loss built from it.`, 'usage');
   }
   const inputs = analysis.variables.filter((v) => f.vars.has(v.name));
   const wrt = resolveWrt(analysis, opts.wrt ?? inputs.map((v) => v.name));
@@ -205,10 +214,10 @@ function docText(s: string): string {
 }
 
 function resolveWrt(analysis: Analysis, names: readonly string[]): Variable[] {
-  if (!names.length) throw new ExportError('The function depends on no variable: there is no gradient to export.');
+  if (!names.length) throw new ExportError('The function depends on no variable: there is no gradient to export.', 'input');
   return names.map((name) => {
     const v = analysis.variable(name);
-    if (!v) throw new ExportError(`'${name}' is not a declared variable (--wrt takes variables, e.g. --wrt w,b).`);
+    if (!v) throw new ExportError(`${notAVariable(analysis, name)} --wrt takes variables, e.g. --wrt w,b.`, 'usage');
     return v;
   });
 }
