@@ -1259,7 +1259,8 @@ class Analyzer {
     if (hints.some((h) => h.startsWith('grad('))) fixes.push(this.replace(`Claim grad(${left.ofText}, ${left.wrt.name}) instead`, s.left, `grad(${left.ofText}, ${left.wrt.name})`));
     this.report(
       s.right,
-      `The claim is ${shown(formula.shape)} but ${left.text} is ${formatJacobianDims(active.dims)} in ${this.layout} layout.`,
+      // A gradient's and a Hessian's shapes are the same in both layouts; a Jacobian's is the layout's.
+      `The claim is ${shown(formula.shape)} but ${left.text} is ${shown(active.shape)}${left.form === 'jacobian' ? ` in ${this.layout} layout` : ''}.`,
       'claim-shape',
       'error',
       hints.length ? `${capitalise(hints.join(', or '))}.` : undefined,

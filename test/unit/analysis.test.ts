@@ -212,8 +212,11 @@ test('diagnostics: cycles, derivative forms and tensors', () => {
 test('claims: shapes compared in the active layout, with the hint from the issue', () => {
   const claim = 'z = w · x + b\na = max(0, z)\nloss = (y - a)^2\ncheck d(loss)/d(w) = -2*(y - a)*(z > 0)*x';
   const d = diag(claim);
-  assert.equal(d.message, 'The claim is vector[n] but d(loss)/d(w) is 1×n in numerator layout.');
+  assert.equal(d.message, 'The claim is vector[n] but d(loss)/d(w) is row vector[n] (1×n) in numerator layout.');
   assert.equal(d.hint, 'Transpose it, or use the denominator layout, or grad(loss, w).');
+  // A gradient's shape is the same in both layouts: the message names no layout.
+  const g = diag(claim.replace('check d(loss)/d(w) = -2*(y - a)*(z > 0)*x', 'check grad(loss, w) = -2*(y - a)*(z > 0)*xᵀ'));
+  assert.equal(g.message, 'The claim is row vector[n] (1×n) but grad(loss, w) is vector[n].');
   assert.equal(d.covered, '-2*(y - a)*(z > 0)*x');
   const ok = analyze(`${PRELUDE}${claim}ᵀ\n`);
   assert.deepEqual(ok.diagnostics, []);
