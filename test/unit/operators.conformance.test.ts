@@ -138,6 +138,7 @@ test('every operator has its rules: derivative (forward and reverse), compiled a
     if (isForm(def)) continue;
     if (!def.rule || !def.jvp || !def.vjp) problems.push(`${def.op}: needs a derivative rule (rule), a forward (jvp) and a reverse (vjp) derivative`);
     if (!INSTANCES.get(def.op)!.length) problems.push(`${def.op}: no instance to check (examples in its entry, or a surface function)`);
+    if (def.kinkDistance && !def.kinkNote) problems.push(`${def.op}: has kinks (kinkDistance) but no note saying where (kinkNote), for derivations`);
   }
   report(problems);
 });

@@ -154,9 +154,7 @@ export function derive(analysis: Analysis, info: DerivativeInfo, layout: Layout)
   const notes: string[] = [];
   if (simplifications.length) notes.push(`simplifications applied: ${simplifications.join('; ')}`);
   const kinks = [...new Set(interior.filter((n) => opDef(n.op).kinkDistance).map((n) => n.op))];
-  if (kinks.length) {
-    notes.push(`${kinks.join(', ')} ${kinks.length === 1 ? 'is' : 'are'} not differentiable where ${kinks.length === 1 ? 'its arguments tie or its argument is 0' : 'their arguments tie or are 0'}; the subgradient 0 is used there.`);
-  }
+  if (kinks.length) notes.push(`${kinks.map((op) => opDef(op).kinkNote).join('; ')}; the subgradient 0 is used there.`);
 
   const forward = partials.map((_, i) => i);
   const shape = info.form === 'grad' && info.shapes[layout].shape ? formatShape(info.shapes[layout].shape!) : formatJacobianDims(info.shapes[layout].dims);

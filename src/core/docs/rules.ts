@@ -96,7 +96,7 @@ const ADDING_AN_OPERATOR = [
   '- `jvp` and `vjp` (forward derivative and its transpose), `rule` and `examples` (worked here by the engine);',
   '- `evaluate` (the reference kernel) and `emitElement` or `lowerJs` (compiled JavaScript, bit for bit the same);',
   '- `batch` (`\'elementwise\'`, a rule, or why there is no batch form) and `python` (or why it is never exported);',
-  '- for kinks `kinkDistance`, `branch`, `sides`, `range` (and `hinge` for ReLU-like ones); `domain` where it is not',
+  '- for kinks `kinkDistance`, `kinkNote`, `branch`, `sides`, `range` (and `hinge` for ReLU-like ones); `domain` where it is not',
   '  defined everywhere; `conditioning` when it inverts a matrix or goes through its determinant.',
   '',
   'Then `npm run docs` regenerates this file, the function table of docs/language.md and the grammar\'s names, and',

@@ -134,7 +134,7 @@ const UNARY: Record<UnaryName, UnaryFunction> = {
 };
 
 function unaryOp<N extends UnaryName>(name: N, f: UnaryFunction): OpDef<N> {
-  const kink: Partial<OpDef<N>> = f.kinkAtZero ? KINK_AT_ZERO : {};
+  const kink: Partial<OpDef<N>> = f.kinkAtZero ? kinkAtZero(name) : {};
   return {
     op: name,
     family: 'element-wise functions',
@@ -166,11 +166,14 @@ function unaryOp<N extends UnaryName>(name: N, f: UnaryFunction): OpDef<N> {
   };
 }
 
-/** Kinks of an operator that is not differentiable where an element of its argument is 0 (abs, relu, norm1…). */
-export const KINK_AT_ZERO: Required<Pick<OpDef, 'kinkDistance' | 'branch'>> = {
-  kinkDistance: (_n, [a]) => minAbs(a.data),
-  branch: (_n, [a]) => a.data.map((v) => (v > 0 ? 1 : 0)),
-};
+/** Kinks of an operator `name` that is not differentiable where an element of its argument is 0 (abs, relu, norm1…). */
+export function kinkAtZero(name: string): Required<Pick<OpDef, 'kinkDistance' | 'kinkNote' | 'branch'>> {
+  return {
+    kinkDistance: (_n, [a]) => minAbs(a.data),
+    kinkNote: `${name} is not differentiable where an element of its argument is 0`,
+    branch: (_n, [a]) => a.data.map((v) => (v > 0 ? 1 : 0)),
+  };
+}
 
 function minAbs(d: Float64Array): number {
   let m = Infinity;
@@ -237,6 +240,7 @@ function extremumOp<N extends 'max' | 'min'>(name: N): OpDef<N> {
     batch: 'elementwise',
     python: ([a, c]) => `_${name}imum(${a}, ${c})`,
     kinkDistance: (_n, [a, c]) => minAbsDiff(a, c),
+    kinkNote: `${name} is not differentiable where its arguments tie`,
     branch: (_n, [a, c]) => map2(a, c, (x, y) => (x > y ? 1 : 0)).data,
     ...(name === 'max' ? { hinge: ({ args: [a, c] }: Node) => (isConst(a, 0) ? c : isConst(c, 0) ? a : undefined) } : {}),
     range: ([a, c]) => [Math[name](a[0], c[0]), Math[name](a[1], c[1])],
@@ -278,6 +282,7 @@ function comparisonOp<C extends (typeof COMPARISONS)[number]>(c: C): OpDef<C['op
     batch: 'elementwise',
     python: ([a, b]) => `_ind(${a} ${c.sym} ${b})`,
     kinkDistance: (_n, [a, b]) => minAbsDiff(a, b),
+    kinkNote: `the indicator 1[u ${c.sym} v] jumps where u = v`,
     branch: (_n, [a, b]) => map2(a, b, c.fn).data,
     sides: c.sides,
     upperBelow: c.op === 'lt' || c.op === 'le',

@@ -8,7 +8,7 @@ import { PREC, type OpDef } from './types.ts';
 import { type Dim, SCALAR } from '../shape.ts';
 import { NON_NEGATIVE } from './intervals.ts';
 import { lowerReduction } from './lowerJs.ts';
-import { KINK_AT_ZERO } from './elementwise.ts';
+import { kinkAtZero } from './elementwise.ts';
 import { scalarT } from '../numeric/tensor.ts';
 
 function sumAbs(d: Float64Array): number {
@@ -37,7 +37,7 @@ const norm1: OpDef<'norm1'> = {
   format: (n, p) => (p.mode === 'latex' ? `\\left\\lVert ${p.plain(n.args[0])} \\right\\rVert_1` : `norm1(${p.plain(n.args[0])})`),
   evaluate: (_n, [a]) => scalarT(sumAbs(a.data)),
   lowerJs: lowerReduction((x) => `Math.abs(${x})`, (r) => r, (s) => `Math.abs(${s})`),
-  ...KINK_AT_ZERO,
+  ...kinkAtZero('norm1'),
   // Per-sample vectors are the rows of the batch: their 1-norms are abs(X) 𝟏.
   batch(n, [x], c) {
     const u = n.args[0];

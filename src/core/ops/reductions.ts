@@ -136,6 +136,7 @@ const norm: OpDef<'norm'> = {
     for (let i = 0; i < a.data.length; i++) s += a.data[i] * a.data[i];
     return Math.sqrt(s);
   },
+  kinkNote: 'norm is not differentiable where its argument is 0',
   batch(n, [x], c) {
     const u = n.args[0];
     if (u.shape.kind === 'scalar') return c.b.call('abs', x.node);

@@ -117,6 +117,8 @@ export interface OpDef<N extends string = string> {
   conditioning?: 'inverse' | 'determinant';
   /** Distance of the arguments from a point where the operator is not differentiable (kinks of max, relu…). */
   kinkDistance?(node: Node, args: readonly Tensor[]): number;
+  /** Those points, as a derivation's note says them: "max is not differentiable where its arguments tie" (required with kinkDistance). */
+  kinkNote?: string;
   /**
    * Which side of its kink each element is on (0 or 1): gradient checks sample until every piece of a
    * piecewise function has been exercised, so a claim that is right on one piece only cannot pass.
