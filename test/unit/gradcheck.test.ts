@@ -269,6 +269,16 @@ test('where f is so large that rounding it swamps a finite difference, the point
   }
 });
 
+test('a result lists the sizes of the dimensions its values have, and measures relative error against the larger side', () => {
+  const a = analyze('dim n, m\ns: scalar\nx: vector[n]\nW: matrix[m, n]\nf = s^3\ncheck d(f)/d(s) = 3 * s^2\ncheck d(f)/d(s) = 1 + 3 * s^2\ng = sum(W * x)\nh = grad(g, x)\n');
+  const [right, wrong, gradient] = checkDocument(a, { seed: 3 }).results;
+  assert.deepEqual(right.sizes, {});
+  assert.deepEqual(Object.keys(gradient.sizes).sort(), ['m', 'n']);
+  // A claim off by 1 is off by at most 100%, whatever the size of the true value (not 1/atol = 10⁵ where it is 0).
+  assert.equal(wrong.status, 'fail');
+  assert.ok(wrong.maxRelErr <= 1, String(wrong.maxRelErr));
+});
+
 test('targets: claims own their derivative forms; --of/--wrt filter, and check d(of)/d(wrt) when nothing is written', () => {
   const a = analyze(`${NEURON}g = grad(loss, w)\ncheck d(loss)/d(w) = -2/N * ((y - a) ⊗ (z > 0))ᵀ * X\n`);
   assert.deepEqual(checkTargets(a).map((t) => t.kind), ['derivative', 'claim']);
@@ -332,7 +342,7 @@ test('mcalc check: one line per result with ✓/✗, errors, worst index, seed a
   assert.equal(r2.code, 1);
   assert.match(r2.out, /^✗ check d\(loss\)\/d\(w\) = -2\/N \* \(y - a\)ᵀ \* X {2}\(line 9\)/);
   assert.match(r2.out, /at \[1, \d\]: claimed \S+, finite differences \S+/);
-  assert.match(r2.out, /the claim differs from mcalc's result at \[1, \d\]/);
+  assert.match(r2.out, /the claim first differs from mcalc's result at \[1, \d\]/);
   assert.match(r2.out, /mcalc's result: /);
   assert.match(r2.out, /0 passed, 1 failed \(seed 5\)/);
 });

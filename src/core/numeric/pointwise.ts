@@ -178,7 +178,8 @@ export function compare(analytic: Float64Array, numeric: Float64Array, atol: num
     const tolerance = reference ? Math.min(tol, 10 * Math.abs(reference[i] - n) + rounding) : tol;
     const ratio = Number.isNaN(err) ? Infinity : err / tolerance;
     if (!(err <= c.maxAbs)) c.maxAbs = Number.isNaN(err) ? Infinity : err;
-    const rel = Number.isNaN(err) ? Infinity : err / Math.max(Math.abs(n), atol);
+    // Relative to the larger of the two (not to the difference alone: a claimed 1 against 0 is 100% off, not 10⁵ atol).
+    const rel = Number.isNaN(err) ? Infinity : err / Math.max(Math.abs(n), Math.abs(a), atol);
     if (rel > c.maxRel) c.maxRel = rel;
     if (ratio > c.worstRatio) {
       c.worstRatio = ratio;

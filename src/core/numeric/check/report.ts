@@ -2,6 +2,8 @@
 // layout, the engine's result beside a claim, re-samplings) and the verdict with its note — pass, fail (with
 // where the claim departs from mcalc's result), or inconclusive with the reason.
 
+import { topoOrder } from '../../ir.ts';
+import type { Shape } from '../../shape.ts';
 import { fmt, layoutIndex } from '../pointwise.ts';
 import type { Difference, PointOutcome, Prepared, Setup } from './point.ts';
 import type { CheckResult, CheckTarget, ResolvedOptions } from './types.ts';
@@ -29,11 +31,23 @@ export function emptyResult(p: Setup & { target: CheckTarget; o: ResolvedOptions
     line: target.range.start.line + 1,
     range: target.range,
     mode: o.fast ? 'fast' : 'full',
-    sizes: Object.fromEntries(dims),
+    sizes: Object.fromEntries([...dims].filter(([name]) => dimensionsOf(target).has(name))),
     points: 0,
     resampled: { kink: 0, domain: 0 },
     tolerance: { step, atol, rtol },
   };
+}
+
+/** The dimensions a target's values have: those of f, of the claim's formula and of x (a result lists these sizes only). */
+function dimensionsOf({ info, claim }: CheckTarget): Set<string> {
+  const out = new Set<string>();
+  const add = (s: Shape) => {
+    const dims = s.kind === 'matrix' ? [s.m, s.n] : s.kind === 'scalar' ? [] : [s.n];
+    for (const d of dims) if (typeof d === 'string') out.add(d);
+  };
+  add(info.wrt.shape);
+  for (const n of topoOrder([info.of, ...(claim?.formula ? [claim.formula] : [])])) add(n.shape);
+  return out;
 }
 
 export class Tally {
@@ -110,7 +124,7 @@ export class Tally {
     if (!target.claim) return `the symbolic derivative disagrees with finite differences: please report this (result: ${engineText})`;
     const notes: string[] = [];
     const d = this.differs;
-    if (d) notes.push(`the claim differs from mcalc's result at [${d.index.join(', ')}]: claimed ${fmt(d.claim)}, mcalc ${fmt(d.engine)}`);
+    if (d) notes.push(`the claim first differs from mcalc's result at [${d.index.join(', ')}]: claimed ${fmt(d.claim)}, mcalc ${fmt(d.engine)}`);
     notes.push(`mcalc's result: ${engineText}`);
     if (this.engineAgg && !this.engineAgg.passed) notes.push(`mcalc's own result disagrees with finite differences too (max abs err ${fmt(this.engineAgg.maxAbs)}): please report this`);
     return notes.join('; ');
