@@ -108,6 +108,13 @@ test('a wrong gradient fails the self-check (it is not vacuous)', (t) => {
   assert.equal(right.code, 0, right.out);
   assert.equal(wrong.code, 1, wrong.out);
   assert.match(wrong.out, /mismatch: d\/dw/);
+  // A mask that is always on is right at positive inputs only: the signed point notices it.
+  const masked = code.replace(/_ind\((\w+) > 0\.0\)/, '_ind($1 > -1e9)');
+  assert.notEqual(masked, code, 'the mask is there to break');
+  const [mask] = selfChecks([write('mask.py', masked)]);
+  assert.equal(mask.code, 1, mask.out);
+  assert.match(mask.out, /mismatch: d\/dw\[\d+\] at signed inputs/);
+  assert.match(right.out, /gradient elements at 2 points/);
 });
 
 test('a module whose library is missing stops with one sentence naming it, not a traceback', (t) => {
