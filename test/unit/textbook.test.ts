@@ -13,6 +13,7 @@ import { deriveResult, formatResult } from '../../src/core/diff/derivation.ts';
 import { differentiate, inNormalForm } from '../../src/core/diff/engine.ts';
 import { type Node, topoOrder } from '../../src/core/ir.ts';
 import { evaluateDerivative } from '../../src/core/numeric/derivative.ts';
+import { toText } from '../../src/core/print.ts';
 import { finiteDifferenceHessian, finiteDifferenceJacobian } from '../../src/core/numeric/check/finiteDifferences.ts';
 import { evaluate } from '../../src/core/numeric/evaluate.ts';
 import type { EvalEnv, Tensor } from '../../src/core/numeric/tensor.ts';
@@ -86,20 +87,20 @@ const ROWS: Row[] = [
   { name: 'a transposed outer product', src: `${VECTORS}f = (x * xᵀ)ᵀ * a\n`, of: 'f', wrt: 'x', form: 'jacobian', expected: 'x * aᵀ + xᵀ * a * 𝐈[n]' },
   {
     name: 'an element-wise function of x·xᵀ: (D ⊙ dM)·a = diag(dM·diag(a)·Dᵀ)', src: `${VECTORS}f = σ(x * xᵀ) * a\n`, of: 'f', wrt: 'x', form: 'jacobian',
-    expected: 'diag(p₁ * x) + diag(x) * p₁   where p₁ = σ(x * xᵀ) ⊗ (1 - σ(x * xᵀ)) * diag(a)',
+    expected: 'diag(p₁ * x) + diag(x) * p₁   where p₁ = (σ(x * xᵀ) ⊗ (1 - σ(x * xᵀ))) * diag(a)',
   },
   {
     name: 'Hessian of log det(AAᵀ + diag(x² + 1))', src: `${VECTORS}f = log(det(A * Aᵀ + diag(x^2 + 1)))\n`, of: 'f', wrt: 'x', form: 'hessian',
-    expected: '2 * (diag(diag(p₁)) - 2 * diag(x) * (p₁ ⊗ p₁ᵀ * diag(x)))   where p₁ = (A * Aᵀ + diag(x^2 + 1))⁻¹',
+    expected: '2 * (diag(diag(p₁)) - 2 * diag(x) * ((p₁ ⊗ p₁ᵀ) * diag(x)))   where p₁ = (A * Aᵀ + diag(x^2 + 1))⁻¹',
   },
   { name: 'Hessian of tr(cos(A·diag(x)))', src: `${VECTORS}f = tr(cos(A * diag(x)))\n`, of: 'f', wrt: 'x', form: 'hessian', expected: '-diag(diag(A)^2 ⊗ diag(cos(A * diag(x))))' },
   {
     name: 'nested element-wise functions of one-sided products', src: `${VECTORS}f = sin(A * sin(B * diag(x))) * a\n`, of: 'f', wrt: 'x', form: 'jacobian',
-    expected: 'A * (cos(B * diag(x)) ⊗ B) ⊗ (cos(A * sin(B * diag(x))) * diag(a))',
+    expected: '(A * (cos(B * diag(x)) ⊗ B)) ⊗ (cos(A * sin(B * diag(x))) * diag(a))',
   },
   {
     name: 'an element-wise function of x·xᵀ inside a sandwich', src: `${VECTORS}f = sin(A * sin(x * xᵀ) * B) * a\n`, of: 'f', wrt: 'x', form: 'jacobian',
-    expected: 'A ⊗ (p₁ * diag(x) * cos(x * xᵀ)ᵀ) + A * diag(x) * cos(x * xᵀ) ⊗ p₁   where p₁ = cos(A * sin(x * xᵀ) * B) * diag(a) * Bᵀ',
+    expected: 'A ⊗ (p₁ * diag(x) * cos(x * xᵀ)ᵀ) + (A * diag(x) * cos(x * xᵀ)) ⊗ p₁   where p₁ = cos(A * sin(x * xᵀ) * B) * diag(a) * Bᵀ',
   },
   { name: 'softplus second derivative (σ′)', src: 'x: scalar\nf = log(1 + exp(x))\n', of: 'f', wrt: 'x', form: 'hessian', expected: 'exp(x) / (1 + exp(x))^2' },
   { name: 'a constant coefficient 1/k divides', src: 'x: scalar\nf = sqrt(x)\n', of: 'f', wrt: 'x', form: 'jacobian', expected: '1 / (2 * sqrt(x))' },
@@ -194,5 +195,24 @@ test('the normal form keeps every value: random expressions, simplified, evaluat
       }),
       { numRuns: 300, seed: 20261202 },
     );
+  }
+});
+
+test('a matrix product inside an element-wise one, or the other way round, keeps its parentheses, and reads back the same', () => {
+  const decl = 'dim n, m\nA: matrix[n, m]\nc: vector[n]\ny, u, v: vector[m]\nw: vector[n]\n';
+  const cases: [string, string][] = [
+    ['(Aᵀ * c) ⊗ y', '(Aᵀ * c) ⊗ y'],
+    ['Aᵀ * (c ⊗ w)', 'Aᵀ * (c ⊗ w)'],
+    ['(u ⊗ v) * wᵀ', '(u ⊗ v) * wᵀ'],
+    ['(Aᵀ * c) ⊘ y', '(Aᵀ * c) ⊘ y'],
+    ['u ⊗ v ⊗ y', 'u ⊗ v ⊗ y'],
+    ['2 * A * u', '2 * A * u'],
+  ];
+  for (const [written, printed] of cases) {
+    const a = analyze(`${decl}f = ${written}\n`);
+    const node = a.definition('f')!.node!;
+    assert.equal(toText(node), printed, written);
+    const again = analyze(`${decl}f = ${written}\ng = ${printed}\n`);
+    assert.equal(again.definition('g')!.node, again.definition('f')!.node, `${printed} reads back as ${written}`);
   }
 });

@@ -223,6 +223,21 @@ function printsAsProduct(n: Node): boolean {
   return PRODUCTS.has(n.op);
 }
 
+/** Whether a node prints as an element-wise product or quotient of two non-scalars (`u ⊗ v`, `u ⊘ v`). */
+function printsElementwise(n: Node): boolean {
+  return (n.op === 'mul' || n.op === 'div') && isNonScalar(n.args[0]) && isNonScalar(n.args[1]);
+}
+
+/**
+ * The precedence a product's left operand needs: a matrix product inside an element-wise one, or the other way
+ * round, keeps its parentheses although `*` and `⊗` bind alike (left to right): `(Aᵀ * c) ⊗ y` reads as meant,
+ * `Aᵀ * c ⊗ y` reads as Aᵀ * (c ⊗ y) to most readers.
+ */
+function leftOperandPrec(x: Node, elementwise: boolean): number {
+  const mixed = elementwise ? x.op === 'matmul' || x.op === 'dot' : printsElementwise(x);
+  return mixed ? PREC.mul + 1 : PREC.mul;
+}
+
 /**
  * Whether `x op (p op' q)` may print as `x op p op' q`, which reads back as `(x op p) op' q`: only when p is
  * not itself a product, and x is a scalar (it commutes with every product), or the product is scalar, or both
@@ -356,7 +371,7 @@ const mul: OpDef<'mul'> = {
       return p.mode === 'latex' ? `\\frac{${p.plain(y)}}{${p.plain(d)}}` : `${p.arg(y, PREC.mul)} / ${p.arg(d, PREC.mul + 1)}`;
     }
     const elementwise = isNonScalar(x) && isNonScalar(y);
-    const l = p.arg(x, PREC.mul);
+    const l = p.arg(x, leftOperandPrec(x, elementwise));
     // Scalar and element-wise products are associative: a * (b * c) prints as a * b * c.
     const r = p.arg(y, flattensRight(x, y, elementwise) ? PREC.mul : PREC.mul + 1);
     if (p.mode === 'text') return elementwise ? `${l} ⊗ ${r}` : `${l} * ${r}`;
@@ -419,7 +434,8 @@ const div: OpDef<'div'> = {
       if (p.mode === 'latex') return `\\frac{${p.plain(x)}}{${p.plain(y)}}`;
       return `${p.arg(x, PREC.mul)} / ${p.arg(y, PREC.mul + 1)}`;
     }
-    return p.mode === 'latex' ? `${p.arg(x, PREC.mul)} \\oslash ${p.arg(y, PREC.mul + 1)}` : `${p.arg(x, PREC.mul)} ⊘ ${p.arg(y, PREC.mul + 1)}`;
+    const l = p.arg(x, leftOperandPrec(x, isNonScalar(x)));
+    return p.mode === 'latex' ? `${l} \\oslash ${p.arg(y, PREC.mul + 1)}` : `${l} ⊘ ${p.arg(y, PREC.mul + 1)}`;
   },
   evaluate: (_n, [a, c]) => map2(a, c, (x, y) => x / y),
   emitElement: ([a, c]) => `(${a} / ${c})`,
@@ -551,7 +567,7 @@ const matmul: OpDef<'matmul'> = {
   rule: { name: 'matrix product rule', text: 'd(AB) = dA B + A dB; ∂(Ax)/∂x = A', latex: '\\mathrm{d}(AB) = \\mathrm{d}A\\,B + A\\,\\mathrm{d}B' },
   prec: () => PREC.mul,
   format(n, p) {
-    const l = p.arg(n.args[0], PREC.mul);
+    const l = p.arg(n.args[0], leftOperandPrec(n.args[0], false));
     // Matrix products are associative: A * (B * C) prints as A * B * C.
     const y = n.args[1];
     const r = p.arg(y, y.op === 'matmul' && !printsAsProduct(y.args[0]) ? PREC.mul : PREC.mul + 1);
