@@ -1142,7 +1142,8 @@ class Analyzer {
         return undefined;
       }
       const close = closestName(e.callee, callableNames());
-      this.report(e.calleeSpan, `Unknown function '${e.callee}'.`, 'unknown-function', 'error', close ? `Did you mean '${close}'?` : undefined, close ? [this.replace(`Change to '${close}'`, e.calleeSpan, close)] : undefined);
+      const hint = close ? `Did you mean '${close}'?` : 'The built-in functions are listed in docs/language.md (and offered by completion); to multiply, write a * (…).';
+      this.report(e.calleeSpan, `Unknown function '${e.callee}'.`, 'unknown-function', 'error', hint, close ? [this.replace(`Change to '${close}'`, e.calleeSpan, close)] : undefined);
       return undefined;
     }
     const arities = fn.arities ?? [fn.arity];

@@ -450,8 +450,12 @@ class LineParser {
         return this.fail(t, 'The expression ends too early.', 'syntax');
       case 'invalid':
         return this.fail(t, `Unexpected character '${t.text}'.`, 'invalid-character');
-      default:
-        return this.fail(t, `Expected an expression but found ${describe(t)}.`, 'syntax');
+      default: {
+        // `x ** 2`, as Python writes a power: the second `*` is where an operand was expected.
+        const before = this.toks[this.toks.indexOf(t) - 1];
+        const power = t.kind === '*' && before?.kind === '*' && before.end === t.start;
+        return this.fail(t, `Expected an expression but found ${describe(t)}.`, 'syntax', power ? 'Powers are written x^2 (and x .^ y element by element).' : undefined);
+      }
     }
   }
 

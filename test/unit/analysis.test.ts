@@ -292,3 +292,12 @@ test('an unknown name given as a size asks for a dimension, and declaring it as 
   // Elsewhere an unknown name keeps its usual hint.
   assert.match(analyze('f = 2 * p\n').diagnostics[0].hint ?? '', /Declare it \(`p: scalar`\)/);
 });
+
+test('hints for mistakes learners make: a Python power, an unknown function, a vector beside a matrix', () => {
+  const a = analyze('dim n, m\nx: vector[n]\nW: matrix[m, n]\np = x ** 2\nq = foo(x)\nr = cos(W * x) ⊗ W\nt = x ⊗ W\n');
+  const hints = Object.fromEntries(a.diagnostics.map((d) => [d.range.start.line, d.hint]));
+  assert.equal(hints[3], 'Powers are written x^2 (and x .^ y element by element).');
+  assert.match(hints[4]!, /built-in functions are listed in docs\/language\.md/);
+  assert.equal(hints[5], 'To scale each row of the matrix by an element of the vector, write diag(v) * M.');
+  assert.equal(hints[6], 'To scale each column of the matrix by an element of the vector, write M * diag(v).');
+});

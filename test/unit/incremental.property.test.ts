@@ -473,9 +473,9 @@ test('a consumed analysis cannot be re-analysed twice: the second call analyses 
 test('a claim about a named derivative form is re-analysed when only the form is respelt (its message quotes it)', () => {
   const text = 'dim n\na: vector[n]\nh = d(a)/d(a)\ncheck h = 2 * aᵀ\n';
   const first = analyze(text);
-  assert.match(first.diagnostics.map((d) => d.message).join('\n'), /d\(a\)\/d\(a\) is n×n/);
+  assert.match(first.diagnostics.map((d) => d.message).join('\n'), /d\(a\)\/d\(a\) is matrix\[n, n\]/);
   const respelt = reanalyze(first, text.replace('h = d(a)/d(a)', 'h = ∂a/∂a'));
-  assert.match(respelt.diagnostics.map((d) => d.message).join('\n'), /∂a\/∂a is n×n/);
+  assert.match(respelt.diagnostics.map((d) => d.message).join('\n'), /∂a\/∂a is matrix\[n, n\]/);
   assertSameAnalysis(respelt, respelt.text, 'numerator');
 });
 

@@ -53,7 +53,7 @@ test('analysis: claims are checked in the directive\'s layout', () => {
   assert.deepEqual(analyze(`layout numerator\n${NEURON}${claim}`, { layout: 'denominator' }).diagnostics, []);
   const flagged = analyze(`layout denominator\n${NEURON}${claim}`, { layout: 'numerator' }).diagnostics;
   assert.equal(flagged.length, 1);
-  assert.match(flagged[0].message, /is n×1 in denominator layout/);
+  assert.match(flagged[0].message, /is vector\[n\] in denominator layout/);
 });
 
 test('analysis: a second directive is an error and ignored; one after a definition is a warning but applies', () => {

@@ -32,7 +32,16 @@ export function elementwiseShape(verb: string, a: Shape, b: Shape): Shape | Shap
   if (a.kind === 'matrix' && b.kind === 'matrix') {
     return { error: `Cannot ${verb} ${fa} and ${fb}: element-wise operations need the same rows and columns.`, hint: sameDim(rows(a), cols(b)) && sameDim(cols(a), rows(b)) ? 'Transpose one of them.' : undefined };
   }
-  return { error: `Cannot ${verb} ${fa} and ${fb}: element-wise operations need the same shape, or a scalar on one side.` };
+  return { error: `Cannot ${verb} ${fa} and ${fb}: element-wise operations need the same shape, or a scalar on one side.`, hint: scalingHint(a, b) };
+}
+
+/** For a vector beside a matrix with as many rows or columns: how to scale the matrix's rows or columns by it. */
+function scalingHint(a: Shape, b: Shape): string | undefined {
+  const [v, M] = a.kind === 'matrix' ? [b, a] : [a, b];
+  if (M.kind !== 'matrix' || (v.kind !== 'vector' && v.kind !== 'row')) return undefined;
+  if (sameDim(v.n, rows(M))) return 'To scale each row of the matrix by an element of the vector, write diag(v) * M.';
+  if (sameDim(v.n, cols(M))) return 'To scale each column of the matrix by an element of the vector, write M * diag(v).';
+  return undefined;
 }
 
 export function matmulShape(a: Shape, b: Shape): Shape | ShapeError {
