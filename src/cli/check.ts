@@ -50,13 +50,10 @@ export function checkCommand(io: Io, file: string, opts: CheckCliOptions): numbe
   const maxElements = parseNumber('--max-elements', opts.maxElements, true);
   if (maxElements === 0) throw new CliError('--max-elements must be at least 1.', 2);
   const { analysis, toReal } = analyzeFile(io, file, opts.layout);
+  // Errors do not keep the claims and forms that analysed cleanly from being checked (a typo on one line leaves
+  // the others' verdicts standing), but the run fails: the document has a problem.
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) {
-    if (opts.json) {
-      io.out(JSON.stringify({ passed: false, errors: errors.map((d) => jsonDiagnostic(d, toReal)), results: [] }, null, 2) + '\n');
-    } else reportErrors(io, file, analysis, toReal);
-    return 1;
-  }
+  if (errors.length && !opts.json) reportErrors(io, file, analysis, toReal);
   let report;
   try {
     report = checkDocument(analysis, {
@@ -78,7 +75,8 @@ export function checkCommand(io: Io, file: string, opts: CheckCliOptions): numbe
   const results = report.results.map((r) => ({ ...r, line: toReal(r.range).start.line + 1 }));
   if (opts.json) {
     const json = {
-      passed: report.passed,
+      passed: report.passed && !errors.length,
+      ...(errors.length ? { errors: errors.map((d) => jsonDiagnostic(d, toReal)) } : {}),
       seed: report.seed,
       results: results.map((r) => ({
         kind: r.kind,
@@ -117,7 +115,8 @@ export function checkCommand(io: Io, file: string, opts: CheckCliOptions): numbe
         io.out(`${MARK[r.status]} ${what}  (${where})  not checked, seed ${r.seed}${sizesText(r.sizes)}\n`);
       }
       if (r.status === 'fail' && r.worst) {
-        io.out(`    ${r.worst.index.length ? `at [${r.worst.index.join(', ')}]` : 'along a random direction'}: ${r.kind === 'claim' ? 'claimed' : 'symbolic'} ${formatNumber(r.worst.analytic)}, finite differences ${formatNumber(r.worst.numeric)}\n`);
+        const at = r.worst.index.length ? `at [${r.worst.index.join(', ')}]: ` : r.mode === 'fast' ? 'along a random direction: ' : '';
+        io.out(`    ${at}${r.kind === 'claim' ? 'claimed' : 'symbolic'} ${formatNumber(r.worst.analytic)}, finite differences ${formatNumber(r.worst.numeric)}\n`);
       }
       if (r.note && r.status !== 'pass') for (const part of r.note.split('; ')) io.out(`    ${part}\n`);
     }
@@ -125,7 +124,8 @@ export function checkCommand(io: Io, file: string, opts: CheckCliOptions): numbe
     const parts = [`${count('pass')} passed`, `${count('fail')} failed`];
     if (count('inconclusive')) parts.push(`${count('inconclusive')} not checked`);
     if (count('error')) parts.push(`${count('error')} errors`);
-    io.out(`${parts.join(', ')} (seed ${report.seed})\n`);
+    const documentErrors = errors.length ? `; the document has ${errors.length} error${errors.length > 1 ? 's' : ''} (above)` : '';
+    io.out(`${parts.join(', ')} (seed ${report.seed})${documentErrors}\n`);
   }
-  return report.passed ? 0 : 1;
+  return report.passed && !errors.length ? 0 : 1;
 }

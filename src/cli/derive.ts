@@ -6,7 +6,7 @@ import { STEP_TITLES, stepLines } from '../core/diff/steps.ts';
 import type { DerivativeForm } from '../core/ops/structure.ts';
 import type { Layout } from '../core/shape.ts';
 import { CliError, type Io } from './io.ts';
-import { analyzeFile, reportErrors } from './document.ts';
+import { analyzeFile, errorsStop } from './document.ts';
 
 export interface DeriveOptions {
   of: string;
@@ -18,7 +18,7 @@ export interface DeriveOptions {
 
 export function deriveCommand(io: Io, file: string, opts: DeriveOptions): number {
   const { analysis, toReal } = analyzeFile(io, file, opts.layout);
-  if (reportErrors(io, file, analysis, toReal, true)) return 1;
+  if (errorsStop(io, file, analysis, toReal, !!analysis.definition(opts.of)?.node, `'${opts.of}'`)) return 1;
   const info = derivativeOf(analysis as Analysis, opts.of, opts.wrt, opts.form);
   if (typeof info === 'string') throw new CliError(info, 2);
   const d = derive(analysis, info, analysis.layout);

@@ -39,6 +39,28 @@ export function reportErrors(io: Io, file: string, analysis: Analysis, toReal: (
   return errors.length > 0;
 }
 
+/** Errors about the document as a whole (a name declared twice, two layouts): with one, no result can be trusted. */
+const DOCUMENT_WIDE = new Set(['duplicate-name', 'duplicate-layout']);
+
+/**
+ * Prints the document's errors and tells whether they stop a command that needs only `what` (a definition, or
+ * the expression to evaluate), which `clean` says analysed without errors — so that nothing it reads has one.
+ * They do not stop it when none is about the document as a whole: they are printed as warnings with a note, and
+ * the command goes on (a typo in an unrelated claim does not keep a learner from a derivative). Claims'
+ * problems are skipped, as in reportErrors.
+ */
+export function errorsStop(io: Io, file: string, analysis: Analysis, toReal: (r: Range) => Range, clean: boolean, what: string): boolean {
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && !concernsOnlyAClaim(d));
+  if (!errors.length) return false;
+  const goOn = clean && !errors.some((d) => DOCUMENT_WIDE.has(d.code));
+  for (const d of errors) {
+    const r = toReal(d.range);
+    io.err(`${file}:${r.start.line + 1}:${r.start.character + 1}: ${goOn ? 'warning' : 'error'}: ${bounded(d.message)}${d.hint ? `\n  hint: ${bounded(d.hint)}` : ''}\n`);
+  }
+  if (goOn) io.err(`note: ${what} does not read the line${errors.length > 1 ? 's' : ''} with errors, so the command goes on.\n`);
+  return !goOn;
+}
+
 /** 1-based lines and columns, as editors and compilers print them. */
 export function jsonRange(r: Range) {
   return { start: { line: r.start.line + 1, column: r.start.character + 1 }, end: { line: r.end.line + 1, column: r.end.character + 1 } };

@@ -15,7 +15,7 @@ import type { Layout, Shape } from '../core/shape.ts';
 import { bounded } from '../core/source.ts';
 import { ValueError, bindValues, nest, parseValues } from '../core/values.ts';
 import { CliError, type Io, readInput } from './io.ts';
-import { analyzeFile, reportErrors } from './document.ts';
+import { analyzeFile, errorsStop } from './document.ts';
 
 export interface EvalOptions {
   expr: string;
@@ -103,8 +103,8 @@ export function evalCommand(io: Io, file: string, opts: EvalOptions): number {
     return 1;
   }
   const others = { ...analysis, diagnostics: analysis.diagnostics.filter((d) => d.range.start.line !== exprLine) };
-  if (reportErrors(io, file, others, toReal, true)) return 1;
   const def = analysis.definition(name)!;
+  if (errorsStop(io, file, others, toReal, !!(def.node ?? def.derivative), 'the expression')) return 1;
   const node = def.node ?? def.derivative?.of;
   const needed = new Set<string>([...(node?.vars ?? [])].filter((v) => analysis.variable(v)));
   if (def.derivative) needed.add(def.derivative.wrt.name);

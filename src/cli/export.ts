@@ -6,7 +6,7 @@ import { ExportError, exportGradient } from '../core/export/python.ts';
 import type { Backend } from '../core/export/backends.ts';
 import type { Layout } from '../core/shape.ts';
 import { CliError, type Io } from './io.ts';
-import { analyzeFile, reportErrors } from './document.ts';
+import { analyzeFile, errorsStop } from './document.ts';
 
 export interface ExportCommandOptions {
   of: string;
@@ -19,7 +19,7 @@ export interface ExportCommandOptions {
 
 export function exportCommand(io: Io, file: string, opts: ExportCommandOptions): number {
   const { analysis, toReal } = analyzeFile(io, file, opts.layout);
-  if (reportErrors(io, file, analysis, toReal, true)) return 1;
+  if (errorsStop(io, file, analysis, toReal, !!analysis.definition(opts.of)?.node, `'${opts.of}'`)) return 1;
   const wrt = opts.wrt?.split(',').map((s) => s.trim()).filter(Boolean);
   let code: string;
   try {

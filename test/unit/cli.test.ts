@@ -142,3 +142,31 @@ test('eval says where a NaN comes from: the subexpression outside its domain, al
   const fine = await runMcalc('eval', doc, '--expr', 'g', '--at', file('fine.json', JSON.stringify({ A: [[2, 0], [0, 1]], s: 2 })));
   assert.equal(fine.err, '');
 });
+
+test('an error on a line the target does not read is a warning: derive, export and eval go on; check checks the rest and fails', async () => {
+  const doc = file('unrelated-error.mcalc', 'dim n\nw, x: vector[n]\nb, y: scalar\nz = w · x + b\nbad = w * x\nloss = (y - z)^2\ncheck d(loss)/d(b) = -2*(y - z)\n');
+  const derived = await runMcalc('derive', doc, '--of', 'loss', '--wrt', 'w');
+  assert.equal(derived.code, 0, derived.err);
+  assert.match(derived.err, /:5:7: warning: Cannot multiply vector\[n\] by vector\[n\]/);
+  assert.match(derived.err, /note: 'loss' does not read the line with errors, so the command goes on\./);
+  assert.match(derived.out, /^= -2 \* \(y - z\) \* xᵀ$/m);
+  assert.equal((await runMcalc('export', doc, '--of', 'loss')).code, 0);
+  const value = await runMcalc('eval', doc, '--expr', 'd(z)/d(b) + 1', '--at', file('at.json', '{"w": [1, 2], "x": [3, 4], "b": 1}'));
+  assert.equal(value.code, 0, value.err);
+  assert.equal(value.out.trim().split('\n').pop(), '2');
+  // What the target reads has the error: it stops, as an error.
+  const broken = await runMcalc('derive', doc, '--of', 'bad', '--wrt', 'w');
+  assert.equal(broken.code, 1);
+  assert.match(broken.err, /:5:7: error: /);
+  // A name defined twice leaves no result to trust: it stops whatever the target.
+  const twice = file('twice.mcalc', 'dim n\nw, x: vector[n]\nz = w · x\nz = 2 * (w · x)\nloss = z^2\n');
+  assert.equal((await runMcalc('derive', twice, '--of', 'loss', '--wrt', 'w')).code, 1);
+  const checked = await runMcalc('check', doc, '--seed', '1');
+  assert.equal(checked.code, 1);
+  assert.match(checked.out, /^✓ check d\(loss\)\/d\(b\) = -2\*\(y - z\)/m);
+  assert.match(checked.out, /1 passed, 0 failed \(seed 1\); the document has 1 error \(above\)/);
+  const json = JSON.parse((await runMcalc('check', doc, '--seed', '1', '--json')).out);
+  assert.equal(json.passed, false);
+  assert.equal(json.errors.length, 1);
+  assert.equal(json.results[0].status, 'pass');
+});
