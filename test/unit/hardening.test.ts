@@ -85,10 +85,13 @@ describe('bounded resources', () => {
     const ms = performance.now() - t0;
     assert.ok(ms < 1000, `took ${ms} ms`);
     assert.deepEqual(results.map((r) => r.status), ['inconclusive', 'inconclusive']);
-    assert.match(results[0].note!, /^d\(f\)\/d\(x\) has 10⁹ elements \(the limit is 10⁷ per tensor\): use --fast or a smaller --dim$/);
+    // Its sizes are written in the document: --dim cannot make them smaller.
+    assert.match(results[0].note!, /^d\(f\)\/d\(x\) has 10⁹ elements \(the limit is 10⁷ per tensor\): use --fast or smaller sizes in the document, or a larger --max-elements$/);
     assert.match(results[1].note!, /has 10¹⁸ elements/);
     const fast = checkDocument(a, { seed: 1, fast: true }).results[0];
-    assert.match(fast.note!, /^x has 10⁹ elements .*: use a smaller --dim$/);
+    assert.match(fast.note!, /^x has 10⁹ elements .*: use smaller sizes in the document, or a larger --max-elements$/);
+    const symbolic = checkDocument(analyze('dim n\nx: vector[n]\nf = sum(sin(x))\ng = d(f)/d(x)\n'), { seed: 1, dims: new Map([['n', 1e9]]) }).results[0];
+    assert.match(symbolic.note!, /^d\(f\)\/d\(x\) has 10⁹ elements at n = 10⁹ .*: use --fast or a smaller --dim$/);
   });
 
   test('the budget is configurable, and fast mode works where the dense check would not', async () => {

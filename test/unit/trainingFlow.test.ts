@@ -123,7 +123,7 @@ describe('the synthetic-data probe', () => {
   test('editor words replace every CLI flag of the trainer messages', () => {
     const messages = [
       'the loss uses the data variables x, y: give --data FILE.csv or --synthetic N',
-      "--synthetic needs a loss that compares a data variable with a prediction, like (y - a)^2; 'x' never appear as y − prediction. Use --data FILE.csv",
+      "--synthetic needs a loss that compares a data variable with a prediction, like (y - a)^2; 'x' never appears as y − prediction. Use --data FILE.csv",
       '--synthetic needs the size of n (the length of x): add --dim n=…',
       '--synthetic 300 and --dim N=20 disagree on the number of rows',
       '--epochs must be a whole number ≥ 0, not -1',

@@ -77,18 +77,23 @@ const WORK_PER_TENSOR = 100;
 export function ensureCheckAffordable(what: string, hessian: boolean, o: { fast: boolean; maxElements: number }, dims: ReadonlyMap<string, number>, x: { shape: Shape }, f: Node, roots: readonly Node[]): void {
   const at = dims.size ? ` at ${formatSizes(dims)}` : '';
   const limit = `(the limit is ${formatCount(o.maxElements)} per tensor)`;
+  // --dim sizes only the symbolic dimensions: a tensor whose sizes are all written in the document needs others.
+  const smaller = (...shapes: Shape[]) =>
+    shapes.some((s) => (s.kind === 'matrix' ? [s.m, s.n] : s.kind === 'scalar' ? [] : [s.n]).some((d) => typeof d === 'string'))
+      ? 'a smaller --dim'
+      : 'smaller sizes in the document, or a larger --max-elements';
   const xSize = elementCount(x.shape, dims);
   const dense = hessian ? xSize * xSize : elementCount(f.shape, dims) * xSize;
-  if (!o.fast && dense > o.maxElements) throw new BudgetError(`${what} has ${formatCount(dense)} elements${at} ${limit}: use --fast or a smaller --dim`);
+  if (!o.fast && dense > o.maxElements) throw new BudgetError(`${what} has ${formatCount(dense)} elements${at} ${limit}: use --fast or ${smaller(f.shape, x.shape)}`);
   const big = largestNode(roots, dims);
   if (big && big.elements > o.maxElements) {
     const name = big.node.op === 'var' ? String(big.node.attr) : `a part of ${what}`;
-    throw new BudgetError(`${name} has ${formatCount(big.elements)} elements${at} ${limit}: use a smaller --dim`);
+    throw new BudgetError(`${name} has ${formatCount(big.elements)} elements${at} ${limit}: use ${smaller(big.node.shape)}`);
   }
   if (o.fast) return;
   const evaluations = hessian ? 2 * xSize * (xSize + 1) : 2 * xSize;
   const work = evaluations * totalElements([f], dims);
   if (work > WORK_PER_TENSOR * o.maxElements) {
-    throw new BudgetError(`checking ${what} element by element takes ${formatCount(evaluations)} evaluations of f (${formatCount(work)} element operations)${at}: use --fast or a smaller --dim`);
+    throw new BudgetError(`checking ${what} element by element takes ${formatCount(evaluations)} evaluations of f (${formatCount(work)} element operations)${at}: use --fast or ${smaller(f.shape, x.shape)}`);
   }
 }

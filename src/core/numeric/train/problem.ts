@@ -494,7 +494,7 @@ function synthetic(args: {
   const found = findPrediction(loss, args.dataNames);
   if (!found) {
     throw new TrainError(
-      `--synthetic needs a loss that compares a data variable with a prediction, like (y - a)^2; '${[...args.dataNames].join(', ')}' never appear as y − prediction. Use --data FILE.csv`,
+      `--synthetic needs a loss that compares a data variable with a prediction, like (y - a)^2; ${neverCompared([...args.dataNames])}. Use --data FILE.csv`,
       'usage',
     );
   }
@@ -694,4 +694,10 @@ function perRowObjective(loss: Node, grads: Node[], params: ParamSlot[], dataset
       return parts.map((p) => Float64Array.from(p));
     },
   };
+}
+
+/** "'y' never appears as y − prediction", or "none of 'x', 'y' appears as …". */
+function neverCompared(names: readonly string[]): string {
+  const quoted = names.map((n) => `'${n}'`).join(', ');
+  return `${names.length === 1 ? `${quoted} never appears` : `none of ${quoted} appears`} as y − prediction`;
 }
