@@ -21,8 +21,8 @@ const UPPER = 2;
 
 /** Magnitudes the search for missing pieces tries, smallest first (values are drawn from ±scale). */
 export const SEARCH_SCALES = [0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000] as const;
-/** Points drawn per scale while searching, at most… */
-export const SEARCH_POINTS_PER_SCALE = 24;
+/** Points drawn per scale while searching, at most (each of the twelve kinds of draw four times: see searchDraw)… */
+export const SEARCH_POINTS_PER_SCALE = 48;
 /** …and fewer for large inputs, so that the search evaluates about this many elements in all (≥ 1 per scale). */
 export const SEARCH_WORK = 1e7;
 

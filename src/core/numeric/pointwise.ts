@@ -15,15 +15,23 @@ import { type EvalEnv, type Tensor, resolveDim, shapeDims } from './tensor.ts';
 export interface Draw {
   /** Positive values in scale·(0.5, 1.5) instead of signed ones in (−scale, scale). */
   positive: boolean;
+  /** With `positive`: negative values in −scale·(0.5, 1.5) instead (every element of a vector below 0 at once). */
+  negative?: boolean;
   /** Square matrices shifted to be strictly diagonally dominant (invertible, well conditioned, det > 0). */
   dominant: boolean;
+  /** Each variable's own magnitude: `scale` times 0.1, 1 or 10, drawn per variable (else all at `scale`). */
+  spread?: boolean;
 }
 
+/** The magnitudes a spread draw multiplies a variable's scale by. */
+const SPREAD = [0.1, 1, 10];
+
 /**
- * Random values for the variables in `needed`: signed in (−scale, scale) or positive in scale·(0.5, 1.5), and
- * square matrices diagonally dominant or not. A check draws both kinds: dominant matrices keep inverses well
- * conditioned, but their diagonal never changes sign and their exponential is nearly diagonal, so a claim wrong
- * only there (|A| on the diagonal, a transposed factor) must meet matrices that are not.
+ * Random values for the variables in `needed`: signed in (−scale, scale), or of one sign in scale·(0.5, 1.5); square
+ * matrices diagonally dominant or not; all at one magnitude or each at its own. A check draws every kind:
+ * dominant matrices keep inverses well conditioned, but their diagonal never changes sign and their exponential
+ * is nearly diagonal; signed vectors are almost never below 0 everywhere at once; and terms of different
+ * degree only balance where variables differ in size — a claim wrong only there must meet such points too.
  */
 export function sampleEnv(a: Analysis, needed: ReadonlySet<string>, dims: ReadonlyMap<string, number>, rng: Rng, draw: Draw, scale = 1): EvalEnv {
   const vars = new Map<string, Tensor>();
@@ -31,11 +39,23 @@ export function sampleEnv(a: Analysis, needed: ReadonlySet<string>, dims: Readon
     if (!needed.has(v.name)) continue;
     const [r, c] = shapeDims(v.shape, { dims });
     const data = new Float64Array(r * c);
-    for (let i = 0; i < data.length; i++) data[i] = scale * (draw.positive ? rng.uniform(0.5, 1.5) : rng.uniform(-1, 1));
-    if (draw.dominant && v.shape.kind === 'matrix' && r === c && r > 1) for (let i = 0; i < r; i++) data[i * c + i] += scale * (draw.positive ? 1.5 : 1) * r;
+    const own = draw.spread ? scale * SPREAD[rng.int(SPREAD.length)] : scale;
+    const sign = draw.positive && draw.negative ? -1 : 1;
+    for (let i = 0; i < data.length; i++) data[i] = draw.positive ? sign * own * rng.uniform(0.5, 1.5) : own * rng.uniform(-1, 1);
+    if (draw.dominant && v.shape.kind === 'matrix' && r === c && r > 1) for (let i = 0; i < r; i++) data[i * c + i] += sign * own * (draw.positive ? 1.5 : 1) * r;
     vars.set(v.name, { rows: r, cols: c, data });
   }
   return { vars, dims };
+}
+
+/** The point (1 − t)·a + t·b, variable by variable (both drawn for the same variables and sizes). */
+export function between(a: EvalEnv, b: EvalEnv, t: number): EvalEnv {
+  const vars = new Map<string, Tensor>();
+  for (const [name, x] of a.vars) {
+    const y = b.vars.get(name)!.data;
+    vars.set(name, { rows: x.rows, cols: x.cols, data: Float64Array.from(x.data, (v, i) => v + t * (y[i] - v)) });
+  }
+  return { vars, dims: a.dims };
 }
 
 export function allFinite(d: Float64Array): boolean {

@@ -9,7 +9,7 @@ import type { Node } from '../../ir.ts';
 import { totalElements } from '../budget.ts';
 import { evaluateAll } from '../evaluate.ts';
 import { Pieces, SEARCH_SCALES, searchPointsPerScale } from '../pieces.ts';
-import { type Draw, fmt, sampleEnv } from '../pointwise.ts';
+import { type Draw, between, fmt, sampleEnv } from '../pointwise.ts';
 import { type EvalEnv, EvalError } from '../tensor.ts';
 import { type Prepared, evaluatePoint, pollStop, symbolicDifference } from './point.ts';
 import type { Tally } from './report.ts';
@@ -24,6 +24,19 @@ interface Candidate {
 const DISAGREEMENT_POINTS = 2;
 /** Dense derivatives larger than this are not compared symbolically during the search. */
 const SEARCH_MAX_ELEMENTS = 1e5;
+
+/** Bisections of a segment across a kink, and the distances (fractions of the segment) taken back from it. */
+const KINK_BISECTIONS = 40;
+const KINK_OFFSETS = [1e-6, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3];
+
+/**
+ * The k-th search candidate's kind of draw, so that every kind comes at every magnitude: signed, positive or
+ * negative values; square matrices as they come or dominant; all variables at one magnitude or each at its own.
+ */
+function searchDraw(k: number): Draw {
+  const sign = k % 3;
+  return { positive: sign > 0, negative: sign === 2, dominant: Math.floor(k / 3) % 2 === 1, spread: Math.floor(k / 6) % 2 === 1 };
+}
 
 /** Compares the target at its points, into `tally`; returns why the check is inconclusive, if it is. */
 export function checkAtPoints(p: Prepared, tally: Tally): string | undefined {
@@ -110,12 +123,17 @@ class Sampler {
     for (let k = 0; k < SEARCH_SCALES.length * perScale; k++) {
       pollStop(p);
       const scale = SEARCH_SCALES[Math.floor(k / perScale)];
-      // Every kind of draw at every scale: signed or positive, square matrices dominant or not.
-      const env = sampleEnv(p.a, p.needed, p.dims, p.rng, { positive: k % 2 === 1, dominant: k % 4 >= 2 }, scale);
+      const env = sampleEnv(p.a, p.needed, p.dims, p.rng, searchDraw(k), scale);
       const sides = this.sidesAt(env);
       if (!sides) continue;
       covering.push({ env, scale, sides });
       if (compareSymbolic && symbolicDifference(p, env)) disagreeing.push({ env, scale });
+    }
+    // Candidates graded around each piece's kink, where a claim wrong only on a thin band beside it — (s > 0.001)
+    // for the (s > 0) of relu(s), (det(A) > 1.01) for max(det(A), 1) — differs from mcalc's result.
+    for (const c of this.besideKinks(covering, perScale * SEARCH_SCALES.length)) {
+      covering.push(c);
+      if (compareSymbolic && symbolicDifference(p, c.env)) disagreeing.push(c);
     }
     const searched = covering.length;
     // Points where the claim departs from the engine's result: finite differences say which one is right.
@@ -131,6 +149,39 @@ class Sampler {
       if (!took && i >= useful.length) break;
     }
     return searched;
+  }
+
+  /**
+   * Points on both sides of each piece's kink at distances graded from 10⁻⁶ to 0.3 of a segment across it: for a
+   * piece that two candidates put on different sides, the segment between them is bisected to the kink and
+   * points are taken back along it on both sides. At most `budget` evaluations of the pieces' formulas.
+   */
+  private besideKinks(covering: readonly (Candidate & { sides: Map<Node, number> })[], budget: number): (Candidate & { sides: Map<Node, number> })[] {
+    const out: (Candidate & { sides: Map<Node, number> })[] = [];
+    let spent = 0;
+    for (const n of this.pieces.nodes) {
+      // Two candidates whose sides of n differ, the closest in magnitude to 1 first (differences are surest there).
+      const a = covering.find((c) => c.scale <= 1 && c.sides.get(n) !== undefined);
+      const b = a && covering.find((c) => c.scale <= 1 && c.sides.get(n) !== undefined && c.sides.get(n) !== a.sides.get(n));
+      if (!a || !b || spent + KINK_BISECTIONS + 2 * KINK_OFFSETS.length > budget) continue;
+      let [lo, hi] = [0, 1];
+      for (let i = 0; i < KINK_BISECTIONS; i++, spent++) {
+        const mid = (lo + hi) / 2;
+        const side = this.sidesAt(between(a.env, b.env, mid))?.get(n);
+        if (side === undefined) break;
+        if (side === a.sides.get(n)) lo = mid;
+        else hi = mid;
+      }
+      for (const d of KINK_OFFSETS) {
+        for (const t of [lo - d, hi + d]) {
+          spent++;
+          const env = between(a.env, b.env, t);
+          const sides = this.sidesAt(env);
+          if (sides) out.push({ env, scale: a.scale, sides });
+        }
+      }
+    }
+    return out;
   }
 
   /** Why the check is inconclusive when some piece was never reached (`searched`: candidates the search tried). */
