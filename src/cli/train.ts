@@ -178,6 +178,7 @@ export async function trainCommand(io: Io, file: string, o: TrainCliOptions): Pr
   if (result.teacher) for (const n of names) io.out(`  teacher ${n.padEnd(width)} = ${short(result.teacher[n])}\n`);
   io.out(`gradient used (${result.method === 'per-row' ? 'per sample, averaged over rows' : result.method === 'batch-rewrite' ? 'batch form of the per-sample loss' : 'the loss as written'}):\n`);
   for (const n of names) io.out(`  ∇${n} = ${result.gradients[n]}\n`);
+  if (result.dataNote) io.out(`  (${result.dataNote})\n`);
   if (result.methodNote) io.out(`note: ${result.methodNote}\n`);
   return 0;
 }

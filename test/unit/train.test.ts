@@ -458,6 +458,8 @@ describe('mcalc train', () => {
     assert.match(r.out, /^epoch {2}1\/10 {2}loss /m);
     assert.match(r.out, /trained w, b on 500 synthetic rows with momentum \(lr 0\.05, momentum 0\.9, dampening 0, nesterov true\), batches of 50, 10 epochs/);
     assert.match(r.out, /∇w = [^\n]*xᵀ/);
+    // The batch form keeps the per-sample names for the stacked data: a line says what they stand for.
+    assert.match(r.out, /^ {2}\((?:y is vector\[N\] and x is matrix\[N, n\]|x is matrix\[N, n\] and y is vector\[N\]): the data, a row per sample\)$/m);
     assert.doesNotMatch(r.out, /diag/);
   });
 

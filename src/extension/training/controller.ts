@@ -120,7 +120,7 @@ export class TrainingController {
     const references: Reference[] = [];
     if (r.leastSquares) references.push({ what: 'the least-squares optimum (the exact minimiser of this quadratic loss)', params: r.leastSquares, ...parameterDistance(r.params, r.leastSquares) });
     if (r.teacher) references.push({ what: 'the teacher (the parameters that generated the synthetic data)', params: r.teacher, ...parameterDistance(r.params, r.teacher) });
-    return { verdict: verdictOf(r, settings.epochs), initialLoss: r.initialLoss, loss: r.loss, epochs: r.epochs, params: r.params, references, warnings: r.warnings, gradients: r.gradients, elapsedMs: r.elapsedMs };
+    return { verdict: verdictOf(r, settings.epochs), initialLoss: r.initialLoss, loss: r.loss, epochs: r.epochs, params: r.params, references, warnings: r.warnings, gradients: r.gradients, ...(r.dataNote ? { dataNote: r.dataNote } : {}), elapsedMs: r.elapsedMs };
   }
 
   private document(): vscode.TextDocument | undefined {

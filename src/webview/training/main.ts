@@ -102,7 +102,7 @@ function details(run: RunView, s: RunSummary): HTMLElement {
   for (const w of s.warnings.filter((w) => w !== s.verdict.detail)) sec.append(el('p', 'warning', `⚠ ${w}`));
   sec.append(paramsBlock(`Final parameters (${run.label})`, s.params));
   for (const r of s.references) sec.append(paramsBlock(`Parameters of ${r.what}`, r.params));
-  const grads = el('p', 'gradients', `Gradient used: ${Object.entries(s.gradients).map(([k, g]) => `∂/∂${k} = ${g}`).join('; ')}`);
+  const grads = el('p', 'gradients', `Gradient used: ${Object.entries(s.gradients).map(([k, g]) => `∂/∂${k} = ${g}`).join('; ')}${s.dataNote ? ` (${s.dataNote})` : ''}`);
   sec.append(grads, epochTable(run));
   return sec;
 }

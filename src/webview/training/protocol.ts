@@ -21,6 +21,8 @@ export interface RunSummary {
   references: Reference[];
   warnings: string[];
   gradients: Record<string, string>;
+  /** What the data variables' names stand for in the gradients' batch form. */
+  dataNote?: string;
   elapsedMs: number;
 }
 

@@ -45,6 +45,7 @@ suite('The training panel', function () {
     const result = await vscode.commands.executeCommand<TrainResult | undefined>('mcalc.train', { ...NEURON, epochs: 40 });
     assert.ok(result, 'training ran');
     assert.equal(result.history.length, 40);
+    assert.match(result.dataNote ?? '', /x is matrix\[N, n\]/, 'the batch form says what x stands for');
     if (!runConfig().screenshots) return this.skip();
     const shot = await requestScreenshot('training', [
       { selector: '#caption', text: '40 points, one per epoch', frame: 'webview' },
@@ -52,6 +53,7 @@ suite('The training panel', function () {
       { selector: '.param figcaption', text: 'w : vector[3]', frame: 'webview' },
       { selector: '.distance', text: 'Distance to the teacher', frame: 'webview' },
       { selector: '.u-axis', frame: 'webview' },
+      { selector: '.gradients', text: 'the data, a row per sample', frame: 'webview' },
     ], 80_000);
     assert.equal(shot.error, undefined, shot.error);
     assert.equal(shot.found[0], '40 points, one per epoch', 'the chart holds one point per epoch');
@@ -59,6 +61,7 @@ suite('The training panel', function () {
     assert.ok(shot.found[2], 'the final w is shown as a table with its shape');
     assert.ok(shot.found[3], 'the distance to the teacher is shown');
     assert.ok(shot.found[4] !== null, 'uPlot drew its axes');
+    assert.ok(shot.found[5], 'the gradient used says what the stacked data is');
     assert.ok(shot.bytes > 10_000, 'test-results/training.png was saved');
   });
 

@@ -158,6 +158,11 @@ export interface Problem {
   objective: Objective;
   /** The symbolic gradient of the training loss per parameter, as text. */
   gradientText: Record<string, string>;
+  /**
+   * In the batch form, what the data variables' names stand for: "x is matrix[N, n] and y is vector[N]: the
+   * data, a row per sample" (the gradient keeps the per-sample names for the stacked data).
+   */
+  dataNote?: string;
   /** The training loss (batch form), as text. */
   lossText: string;
   kinks: Kink[];
@@ -282,6 +287,7 @@ export function prepareProblem(o: TrainOptions): Problem {
   }
   // The engine's reverse-mode gradients of the training loss (per sample when evaluated row by row).
   const grads = paramVars.map((v) => gradient(b, trainLoss, v));
+  const dataNote = lift && method === 'batch-rewrite' ? stackedData(dataInfos, lift) : undefined;
 
   // ---- data
   const specs: ColumnSpec[] = dataInfos.map((v) => columnSpec(v, method));
@@ -357,6 +363,7 @@ export function prepareProblem(o: TrainOptions): Problem {
     fileName,
     params,
     dataVars: dataInfos.map((v) => v.name),
+    ...(dataNote ? { dataNote } : {}),
     method,
     ...(methodNote ? { methodNote } : {}),
     ...(batchDim && method !== 'no-data' ? { rowDim: batchDim } : {}),
@@ -700,4 +707,11 @@ function perRowObjective(loss: Node, grads: Node[], params: ParamSlot[], dataset
 function neverCompared(names: readonly string[]): string {
   const quoted = names.map((n) => `'${n}'`).join(', ');
   return `${names.length === 1 ? `${quoted} never appears` : `none of ${quoted} appears`} as y − prediction`;
+}
+
+/** What each data variable is in the batch form, e.g. "x is matrix[N, n] and y is vector[N]: the data, a row per sample". */
+function stackedData(data: readonly VariableInfo[], lift: (n: Node) => Node): string {
+  const parts = data.map((v) => `${v.name} is ${formatShape(lift(v.node).shape)}`);
+  const listed = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
+  return `${listed}: the data, a row per sample`;
 }

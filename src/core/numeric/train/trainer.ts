@@ -57,6 +57,8 @@ export interface TrainResult {
   seed: number;
   /** The symbolic gradient used for each parameter, as text (batch form unless evaluated per row). */
   gradients: Record<string, string>;
+  /** In the batch form, what the data variables' names stand for (see Problem.dataNote). */
+  dataNote?: string;
   /** The teacher's parameters when the data is synthetic. */
   teacher?: Record<string, ParamValue>;
   /** The exact minimiser when the loss is quadratic in the parameters (a linear least-squares model). */
@@ -251,6 +253,7 @@ function trainingLoop(problem: Problem, options: TrainOptions, hooks: TrainHooks
     batch: fullBatch ? 'full' : K,
     seed: problem.seed,
     gradients: problem.gradientText,
+    ...(problem.dataNote ? { dataNote: problem.dataNote } : {}),
     ...(problem.teacher ? { teacher: problem.teacher } : {}),
     ...(died ? { reluDiedMidRun: problem.kinks.map((k) => k.text) } : {}),
     elapsedMs: now() - t0,
