@@ -27,13 +27,35 @@ export function deriveCommand(io: Io, file: string, opts: DeriveOptions): number
     io.out(JSON.stringify(d) + '\n');
     return 0;
   }
-  const latex = opts.format === 'latex';
+  if (opts.format === 'latex') {
+    io.out(latexDerivation(info.text, d));
+    return 0;
+  }
   io.out(`${info.text} in ${d.layout} layout: ${d.shape}\n`);
-  io.out(`= ${latex ? d.result.latex : d.result.text}\n`);
+  io.out(`= ${d.result.text}\n`);
   io.out(`rule: ${d.rule} — ${d.ruleReason}\n`);
   for (const step of [1, 2, 3, 4] as const) {
     io.out(`\n${step}. ${STEP_TITLES[step]}\n`);
-    for (const line of stepLines(d, step)) io.out(`   ${latex ? line.latex : line.text}\n`);
+    for (const line of stepLines(d, step)) io.out(`   ${line.text}\n`);
   }
   return 0;
+}
+
+/**
+ * The derivation as LaTeX to paste into a document (amsmath): the result as a display, each step's formulas as an
+ * align* environment aligned at their first `=`, and the prose (headings, the rule, notes) as comments — so it
+ * compiles as it is.
+ */
+function latexDerivation(text: string, d: ReturnType<typeof derive>): string {
+  const comment = (s: string) => `% ${s.replace(/\n/g, ' ')}\n`;
+  let out = comment(`${text} in ${d.layout} layout: ${d.shape}`) + comment(`rule: ${d.rule} — ${d.ruleReason}`);
+  out += `\\[ ${d.result.latex} \\]\n`;
+  for (const step of [1, 2, 3, 4] as const) {
+    out += `\n${comment(`${step}. ${STEP_TITLES[step]}`)}`;
+    const lines = stepLines(d, step);
+    const formulas = lines.filter((l) => l.kind === 'formula').map((l) => l.latex.replace(' = ', ' &= '));
+    if (formulas.length) out += `\\begin{align*}\n${formulas.map((f) => `  ${f}`).join(' \\\\\n')}\n\\end{align*}\n`;
+    for (const l of lines) if (l.kind === 'prose') out += comment(l.text);
+  }
+  return out;
 }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import katex from 'katex';
 import { runMcalc, scratch } from './helpers/cli.ts';
 
 const EXAMPLES = join(__dirname, '../../examples');
@@ -88,7 +89,15 @@ test('derive: text, LaTeX and the JSON record', async () => {
   assert.deepEqual(json.intermediates.map((i: { name: string }) => i.name), ['u₁', 'z', 'a', 'u₂', 'loss']);
   assert.deepEqual(json.partials.map((p: { of: string; wrt: string }) => `∂${p.of}/∂${p.wrt}`), ['∂u₁/∂w', '∂z/∂u₁', '∂a/∂z', '∂u₂/∂a', '∂loss/∂u₂']);
   const latex = await run('derive', neuron, '--of', 'loss', '--wrt', 'b', '--format', 'latex');
-  assert.match(latex.out, /= -2 \\, \(y - a\) \\, \\mathbb\{I\}\\left\[z > 0\\right\]/);
+  assert.match(latex.out, /^\\\[ -2 \\, \(y - a\) \\, \\mathbb\{I\}\\left\[z > 0\\right\] \\\]$/m);
+  // Pasteable as it is: prose as comments, formulas in displays and align* environments that KaTeX renders.
+  const blocks = latex.out.split(/\n(?=\\\[|\\begin|%)/).map((b) => b.trim()).filter((b) => b && !b.startsWith('%'));
+  assert.ok(blocks.length >= 5, `a display and four steps: ${blocks.length}`);
+  for (const block of blocks) {
+    const math = block.replace(/\n%.*$/gs, '');
+    assert.match(math, /^(\\\[[^]*\\\]|\\begin\{align\*\}[^]*\\end\{align\*\})$/, math);
+    assert.doesNotThrow(() => katex.renderToString(math.replace(/^\\\[|\\\]$/g, ''), { displayMode: true, throwOnError: true }), math);
+  }
   const bad = await run('derive', neuron, '--of', 'nope', '--wrt', 'w');
   assert.equal(bad.code, 2);
   assert.match(bad.err, /no definition named 'nope'/);
