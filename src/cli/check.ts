@@ -6,7 +6,7 @@ import type { Layout } from '../core/shape.ts';
 import { type CheckResult, CheckUsageError, checkDocument, formatNumber } from '../core/numeric/gradcheck.ts';
 import { CliError, type Io } from './io.ts';
 import { parseDims } from './dims.ts';
-import { analyzeFile, jsonDiagnostic, reportErrors } from './document.ts';
+import { analyzeFile, jsonDiagnostic, reportErrors, reportWarnings } from './document.ts';
 
 export interface CheckCliOptions {
   of?: string;
@@ -53,6 +53,7 @@ export function checkCommand(io: Io, file: string, opts: CheckCliOptions): numbe
   // Errors do not keep the claims and forms that analysed cleanly from being checked (a typo on one line leaves
   // the others' verdicts standing), but the run fails: the document has a problem.
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (!opts.json) reportWarnings(io, file, analysis, toReal);
   if (errors.length && !opts.json) reportErrors(io, file, analysis, toReal);
   let report;
   try {

@@ -32,11 +32,13 @@ export function analyzeFile(io: Io, file: string, layout: Layout | undefined, ex
  */
 export function reportErrors(io: Io, file: string, analysis: Analysis, toReal: (r: Range) => Range, ignoreClaims = false): boolean {
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && !(ignoreClaims && concernsOnlyAClaim(d)));
-  for (const d of errors) {
-    const r = toReal(d.range);
-    io.err(`${file}:${r.start.line + 1}:${r.start.character + 1}: error: ${bounded(d.message)}${d.hint ? `\n  hint: ${bounded(d.hint)}` : ''}\n`);
-  }
+  for (const d of errors) printDiagnostic(io, file, d, toReal, 'error');
   return errors.length > 0;
+}
+
+/** Prints `file:line:col: warning: message` for each warning (a check's verdict may hang on one: the layout's). */
+export function reportWarnings(io: Io, file: string, analysis: Analysis, toReal: (r: Range) => Range): void {
+  for (const d of analysis.diagnostics) if (d.severity === 'warning') printDiagnostic(io, file, d, toReal, 'warning');
 }
 
 /** Errors about the document as a whole (a name declared twice, two layouts): with one, no result can be trusted. */
@@ -53,12 +55,15 @@ export function errorsStop(io: Io, file: string, analysis: Analysis, toReal: (r:
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && !concernsOnlyAClaim(d));
   if (!errors.length) return false;
   const goOn = clean && !errors.some((d) => DOCUMENT_WIDE.has(d.code));
-  for (const d of errors) {
-    const r = toReal(d.range);
-    io.err(`${file}:${r.start.line + 1}:${r.start.character + 1}: ${goOn ? 'warning' : 'error'}: ${bounded(d.message)}${d.hint ? `\n  hint: ${bounded(d.hint)}` : ''}\n`);
-  }
+  for (const d of errors) printDiagnostic(io, file, d, toReal, goOn ? 'warning' : 'error');
   if (goOn) io.err(`note: ${what} does not read the line${errors.length > 1 ? 's' : ''} with errors, so the command goes on.\n`);
   return !goOn;
+}
+
+/** `file:line:col: error: message` and the hint under it, as compilers print them. */
+function printDiagnostic(io: Io, file: string, d: Diagnostic, toReal: (r: Range) => Range, label: 'error' | 'warning'): void {
+  const r = toReal(d.range);
+  io.err(`${file}:${r.start.line + 1}:${r.start.character + 1}: ${label}: ${bounded(d.message)}${d.hint ? `\n  hint: ${bounded(d.hint)}` : ''}\n`);
 }
 
 /** 1-based lines and columns, as editors and compilers print them. */

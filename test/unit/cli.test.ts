@@ -179,3 +179,11 @@ test('an error on a line the target does not read is a warning: derive, export a
   assert.equal(json.errors.length, 1);
   assert.equal(json.results[0].status, 'pass');
 });
+
+test('check prints the document\'s warnings: a verdict may hang on them (a layout directive after the definitions)', async () => {
+  const doc = file('late-layout.mcalc', 'dim n\nw, x: vector[n]\nb: scalar\nz = w · x + b\nlayout denominator\ncheck d(z)/d(w) = x\n');
+  const r = await runMcalc('check', doc, '--seed', '1');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /:5:1: warning: The layout directive comes after definitions or claims that depend on it\.\n {2}hint: /);
+  assert.match(r.out, /^✓ check d\(z\)\/d\(w\) = x/m);
+});
