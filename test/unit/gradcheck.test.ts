@@ -231,13 +231,28 @@ test('a claim that confuses two dimensions, or a dimension with a number, fails 
   }
 });
 
+/** A definition with a wrong claim about it and the right one. */
+type ClaimPair = [definition: string, wrong: string, right: string];
+
+/** Asserts that, at every seed 0–19, each wrong claim fails and each right one passes (below the declarations `decl`). */
+function wrongFailsRightPasses(decl: string, cases: readonly ClaimPair[]): void {
+  for (const [definition, wrong, right] of cases) {
+    const a = analyze(`${decl}${definition}\n${wrong}\n${right}\n`);
+    for (let seed = 0; seed < 20; seed++) {
+      const [w, r] = checkDocument(a, { seed }).results;
+      assert.equal(w.status, 'fail', `seed ${seed}: ${wrong} ${w.status} at ${JSON.stringify(w.sizes)}`);
+      assert.equal(r.status, 'pass', `seed ${seed}: ${right} ${r.status} (${r.note ?? ''})`);
+    }
+  }
+}
+
 test('wrong claims that only general matrices, sizes above 2 or curved kink arguments expose fail at every seed; the right ones pass', () => {
   // Found by an independent fuzzer (2026-12-08): each wrong claim passed at some or all seeds, because square
   // matrices were always drawn diagonally dominant (their diagonal never negative, their exponential nearly
   // diagonal), because n = 2 makes E⁻ᵀ ⊗ E symmetric, or because a wrong claim's failures were put down to a
   // kink whenever f had a curved kink argument (x ⊗ x against Bᵀ * y) until a point where both sides were 0 came.
   const decl = 'dim n\ns: scalar\nx, y: vector[n]\nA, B: matrix[n, n]\n';
-  const cases: [string, string, string][] = [
+  const cases: ClaimPair[] = [
     ['f = tr(abs(A))', 'check grad(f, A) = 𝐈[n]', 'check grad(f, A) = diag(diag(sign(A)))'],
     ['f = max(B + A, s * eye(n))', 'check d(f)/d(s) = 2 * diag(diag((s * 𝐈[n] > B + A)))', 'check d(f)/d(s) = diag(diag((s * 𝐈[n] > B + A)))'],
     ['f = det(exp(A))', 'check grad(f, A) = det(exp(A)) * (exp(A)⁻ᵀ ⊗ exp(A))ᵀ', 'check grad(f, A) = det(exp(A)) * exp(A)⁻ᵀ ⊗ exp(A)'],
@@ -248,14 +263,7 @@ test('wrong claims that only general matrices, sizes above 2 or curved kink argu
     ],
     ['f = norm1(x · y * x + s * 2)', 'check grad(f, x) = x · y * v + v · x * y   where v = sign(x · y * x + 3 * s)', 'check grad(f, x) = x · y * v + v · x * y   where v = sign(x · y * x + 2 * s)'],
   ];
-  for (const [definition, wrong, right] of cases) {
-    const a = analyze(`${decl}${definition}\n${wrong}\n${right}\n`);
-    for (let seed = 0; seed < 20; seed++) {
-      const [w, r] = checkDocument(a, { seed }).results;
-      assert.equal(w.status, 'fail', `seed ${seed}: ${wrong} ${w.status} at ${JSON.stringify(w.sizes)}`);
-      assert.equal(r.status, 'pass', `seed ${seed}: ${right} ${r.status} (${r.note ?? ''})`);
-    }
-  }
+  wrongFailsRightPasses(decl, cases);
 });
 
 test('where f is so large that rounding it swamps a finite difference, the point is re-sampled: the engine is never blamed for it', () => {
@@ -283,7 +291,7 @@ test('wrong claims that differ only on a thin band beside a kink, or at one size
   // Found by a second fuzzing review (2026-12-08): a threshold moved off the kink left a band 10⁻³ wide that random
   // points rarely met (passing 14–19 seeds in 20), and a 3 × 3 identity passed whenever n = 3 was drawn.
   const decl = 'dim n\ns: scalar\nx, y: vector[n]\nA: matrix[n, n]\n';
-  const cases: [string, string, string][] = [
+  const cases: ClaimPair[] = [
     ['f = relu(s)', 'check d(f)/d(s) = (s > 0.001)', 'check d(f)/d(s) = (s > 0)'],
     ['f = sum(relu(x))', 'check grad(f, x) = (x > 0.001)', 'check grad(f, x) = (x > 0)'],
     ['f = max(s, 2)', 'check d(f)/d(s) = (s > 2.1)', 'check d(f)/d(s) = (s > 2)'],
@@ -291,14 +299,7 @@ test('wrong claims that differ only on a thin band beside a kink, or at one size
     ['f = relu(x · y - 3)', 'check grad(f, x) = (x · y > 3.3) * y', 'check grad(f, x) = (x · y > 3) * y'],
     ['f = det(A)', 'check grad(f, A) = (A * A - tr(A) * A + 0.5 * (tr(A)^2 - tr(A * A)) * 𝐈[n])ᵀ', 'check grad(f, A) = det(A) * inv(A)ᵀ'],
   ];
-  for (const [definition, wrong, right] of cases) {
-    const a = analyze(`${decl}${definition}\n${wrong}\n${right}\n`);
-    for (let seed = 0; seed < 20; seed++) {
-      const [w, r] = checkDocument(a, { seed }).results;
-      assert.equal(w.status, 'fail', `seed ${seed}: ${wrong} ${w.status} at ${JSON.stringify(w.sizes)}`);
-      assert.equal(r.status, 'pass', `seed ${seed}: ${right} ${r.status} (${r.note ?? ''})`);
-    }
-  }
+  wrongFailsRightPasses(decl, cases);
 });
 
 test('targets: claims own their derivative forms; --of/--wrt filter, and check d(of)/d(wrt) when nothing is written', () => {

@@ -4,7 +4,7 @@
 
 import { type Node, topoOrder } from '../ir.ts';
 import { superscript } from '../ops/format.ts';
-import type { Shape } from '../shape.ts';
+import { type Shape, dimsOf } from '../shape.ts';
 import { materialisedOrder } from './sandwich.ts';
 
 /** Default largest tensor a check or an evaluation may build (10⁷ float64s: 80 MB). */
@@ -79,7 +79,7 @@ export function ensureCheckAffordable(what: string, hessian: boolean, o: { fast:
   const limit = `(the limit is ${formatCount(o.maxElements)} per tensor)`;
   // --dim sizes only the symbolic dimensions: a tensor whose sizes are all written in the document needs others.
   const smaller = (...shapes: Shape[]) =>
-    shapes.some((s) => (s.kind === 'matrix' ? [s.m, s.n] : s.kind === 'scalar' ? [] : [s.n]).some((d) => typeof d === 'string'))
+    shapes.some((s) => dimsOf(s).some((d) => typeof d === 'string'))
       ? 'a smaller --dim'
       : 'smaller sizes in the document, or a larger --max-elements';
   const xSize = elementCount(x.shape, dims);

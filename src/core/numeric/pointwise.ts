@@ -13,10 +13,8 @@ import { type EvalEnv, type Tensor, resolveDim, shapeDims } from './tensor.ts';
 
 /** How a point's values are drawn (see sampleEnv). */
 export interface Draw {
-  /** Positive values in scale·(0.5, 1.5) instead of signed ones in (−scale, scale). */
-  positive: boolean;
-  /** With `positive`: negative values in −scale·(0.5, 1.5) instead (every element of a vector below 0 at once). */
-  negative?: boolean;
+  /** Signed values in (−scale, scale), or values of one sign in ±scale·(0.5, 1.5) (a whole vector below 0 at once). */
+  values: 'signed' | 'positive' | 'negative';
   /** Square matrices shifted to be strictly diagonally dominant (invertible, well conditioned, det > 0). */
   dominant: boolean;
   /** Each variable's own magnitude: `scale` times 0.1, 1 or 10, drawn per variable (else all at `scale`). */
@@ -40,9 +38,10 @@ export function sampleEnv(a: Analysis, needed: ReadonlySet<string>, dims: Readon
     const [r, c] = shapeDims(v.shape, { dims });
     const data = new Float64Array(r * c);
     const own = draw.spread ? scale * SPREAD[rng.int(SPREAD.length)] : scale;
-    const sign = draw.positive && draw.negative ? -1 : 1;
-    for (let i = 0; i < data.length; i++) data[i] = draw.positive ? sign * own * rng.uniform(0.5, 1.5) : own * rng.uniform(-1, 1);
-    if (draw.dominant && v.shape.kind === 'matrix' && r === c && r > 1) for (let i = 0; i < r; i++) data[i * c + i] += sign * own * (draw.positive ? 1.5 : 1) * r;
+    const signed = draw.values === 'signed';
+    const sign = draw.values === 'negative' ? -1 : 1;
+    for (let i = 0; i < data.length; i++) data[i] = signed ? own * rng.uniform(-1, 1) : sign * own * rng.uniform(0.5, 1.5);
+    if (draw.dominant && v.shape.kind === 'matrix' && r === c && r > 1) for (let i = 0; i < r; i++) data[i * c + i] += sign * own * (signed ? 1 : 1.5) * r;
     vars.set(v.name, { rows: r, cols: c, data });
   }
   return { vars, dims };

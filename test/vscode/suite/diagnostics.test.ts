@@ -43,6 +43,23 @@ suite('Diagnostics', () => {
     assert.deepEqual(elsewhere, [], `the correct lines should have no diagnostics, got:\n${describe(elsewhere)}`);
   });
 
+  test('learners\' mistakes get hints in the editor: a Python power, a vector beside a matrix, a gradient claimed as a row', async () => {
+    fs.writeFileSync(
+      workspaceFile('fixtures/hints.mcalc'),
+      'dim n, m\nx: vector[n]\nW: matrix[m, n]\np = x ** 2\nr = cos(W * x) ⊗ W\nloss = sum(W * x)\ncheck grad(loss, x) = 𝟏[m]ᵀ * W\n',
+    );
+    const doc = await openInEditor('fixtures/hints.mcalc');
+    const diags = await waitFor(() => {
+      const ds = vscode.languages.getDiagnostics(doc.uri);
+      return ds.length >= 3 ? ds : undefined;
+    }, 'three diagnostics on fixtures/hints.mcalc');
+    const on = (text: string) => diags.find((d) => d.range.start.line === rangeOf(doc, text).start.line)?.message ?? `(none on ${text})`;
+    assert.equal(on('p = x ** 2'), "Expected an expression but found '*'.\nPowers are written x^2 (and x .^ y element by element).");
+    assert.match(on('r = cos'), /\nTo scale each row of the matrix by an element of the vector, write diag\(v\) \* M\.$/);
+    // A gradient's shape is the same in both layouts: the message names no layout.
+    assert.match(on('check grad'), /^The claim is row vector\[n\] \(1×n\) but grad\(loss, x\) is vector\[n\]\.\n/);
+  });
+
   test('fixing the text clears the diagnostics', async () => {
     const { doc } = await brokenDocument();
     const edit = new vscode.WorkspaceEdit();

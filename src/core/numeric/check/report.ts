@@ -3,7 +3,7 @@
 // where the claim departs from mcalc's result), or inconclusive with the reason.
 
 import { topoOrder } from '../../ir.ts';
-import type { Shape } from '../../shape.ts';
+import { type Shape, dimsOf } from '../../shape.ts';
 import { fmt, layoutIndex } from '../pointwise.ts';
 import type { Difference, PointOutcome, Prepared, Setup } from './point.ts';
 import type { CheckResult, CheckTarget, ResolvedOptions } from './types.ts';
@@ -42,8 +42,7 @@ export function emptyResult(p: Setup & { target: CheckTarget; o: ResolvedOptions
 function dimensionsOf({ info, claim }: CheckTarget): Set<string> {
   const out = new Set<string>();
   const add = (s: Shape) => {
-    const dims = s.kind === 'matrix' ? [s.m, s.n] : s.kind === 'scalar' ? [] : [s.n];
-    for (const d of dims) if (typeof d === 'string') out.add(d);
+    for (const d of dimsOf(s)) if (typeof d === 'string') out.add(d);
   };
   add(info.wrt.shape);
   for (const n of topoOrder([info.of, ...(claim?.formula ? [claim.formula] : [])])) add(n.shape);

@@ -29,13 +29,14 @@ const SEARCH_MAX_ELEMENTS = 1e5;
 const KINK_BISECTIONS = 40;
 const KINK_OFFSETS = [1e-6, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3];
 
+const VALUES = ['signed', 'positive', 'negative'] as const;
+
 /**
  * The k-th search candidate's kind of draw, so that every kind comes at every magnitude: signed, positive or
  * negative values; square matrices as they come or dominant; all variables at one magnitude or each at its own.
  */
 function searchDraw(k: number): Draw {
-  const sign = k % 3;
-  return { positive: sign > 0, negative: sign === 2, dominant: Math.floor(k / 3) % 2 === 1, spread: Math.floor(k / 6) % 2 === 1 };
+  return { values: VALUES[k % 3], dominant: Math.floor(k / 3) % 2 === 1, spread: Math.floor(k / 6) % 2 === 1 };
 }
 
 /** Compares the target at its points, into `tally`; returns why the check is inconclusive, if it is. */
@@ -96,10 +97,10 @@ class Sampler {
       // kinds in turn: positive and dominant, signed with the other matrices, positive as they come.
       const dominant = k % 2 === 1;
       const kinds: Draw[] = [
-        { positive: false, dominant },
-        { positive: true, dominant: true },
-        { positive: false, dominant: !dominant },
-        { positive: true, dominant: false },
+        { values: 'signed', dominant },
+        { values: 'positive', dominant: true },
+        { values: 'signed', dominant: !dominant },
+        { values: 'positive', dominant: false },
       ];
       const draw = (attempt: number) => kinds[attempt % kinds.length];
       if (this.takePoint((attempt) => ({ env: sampleEnv(a, needed, dims, rng, draw(attempt)), scale: 1 }))) continue;
@@ -160,7 +161,7 @@ class Sampler {
     const out: (Candidate & { sides: Map<Node, number> })[] = [];
     let spent = 0;
     for (const n of this.pieces.nodes) {
-      // Two candidates whose sides of n differ, the closest in magnitude to 1 first (differences are surest there).
+      // Two candidates whose sides of n differ, drawn at magnitudes up to 1 (differences are surest there).
       const a = covering.find((c) => c.scale <= 1 && c.sides.get(n) !== undefined);
       const b = a && covering.find((c) => c.scale <= 1 && c.sides.get(n) !== undefined && c.sides.get(n) !== a.sides.get(n));
       if (!a || !b || spent + KINK_BISECTIONS + 2 * KINK_OFFSETS.length > budget) continue;

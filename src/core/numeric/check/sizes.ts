@@ -8,6 +8,7 @@
 
 import type { Analysis } from '../../analyze.ts';
 import { tokenize } from '../../lexer.ts';
+import { dimsOf } from '../../shape.ts';
 import type { Rng } from '../random.ts';
 
 /** The smallest size drawn. */
@@ -20,15 +21,7 @@ const LARGEST_AVOIDED = 64;
 /** The sizes no drawn dimension may take: bound ones, literal sizes of declarations, whole numbers of the text. */
 export function sizesToAvoid(a: Analysis, bound: ReadonlyMap<string, number>): Set<number> {
   const avoid = new Set<number>(bound.values());
-  const literal = (d: string | number) => typeof d === 'number' && avoid.add(d);
-  for (const v of a.variables) {
-    const s = v.shape;
-    if (s.kind === 'vector' || s.kind === 'row') literal(s.n);
-    if (s.kind === 'matrix') {
-      literal(s.m);
-      literal(s.n);
-    }
-  }
+  for (const v of a.variables) for (const d of dimsOf(v.shape)) if (typeof d === 'number') avoid.add(d);
   for (const t of tokenize(a.text)) if (t.kind === 'number' && Number.isInteger(t.value) && t.value! <= LARGEST_AVOIDED) avoid.add(t.value!);
   return avoid;
 }
